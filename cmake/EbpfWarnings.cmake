@@ -1,0 +1,17 @@
+# ebpf_warnings(target): the project's warning set, errors in CI (EBPF_WERROR).
+function(ebpf_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-missing-field-initializers)
+  if(EBPF_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# ebpf_component(name SOURCES ... DEPS ...): a static library for one folder of src/.
+function(ebpf_component name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/include
+                                       PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  ebpf_warnings(${name})
+endfunction()

@@ -1,0 +1,141 @@
+// The Linux eBPF ABI facts that the loader, verifier, runtime and bpf2c all
+// share: map types, helper prototypes (Linux helper IDs), program types and
+// their context layouts. Pure data, no behaviour: the one table that every
+// component reads, so they cannot disagree.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace ebpf {
+
+// Map types, numbered as Linux enum bpf_map_type.
+enum class MapType : uint32_t {
+    unspec = 0,
+    hash = 1,
+    array = 2,
+    prog_array = 3,
+    percpu_hash = 5,
+    percpu_array = 6,
+    lru_hash = 9,
+    lru_percpu_hash = 10,
+    lpm_trie = 11,
+    array_of_maps = 12,
+    hash_of_maps = 13,
+    queue = 22,
+    stack = 23,
+    ringbuf = 27,
+};
+std::optional<MapType> map_type_from_id(uint32_t id);  // nullopt when we do not support it
+std::string_view map_type_name(MapType type);           // bpftool's names: "hash", "array", ...
+
+// Map flags (Linux BPF_F_*), and update flags.
+inline constexpr uint32_t kMapFlagNoPrealloc = 1u << 0;
+inline constexpr uint32_t kMapFlagNoCommonLru = 1u << 1;
+inline constexpr uint32_t kMapFlagRdonlyProg = 1u << 7;
+inline constexpr uint64_t kUpdateAny = 0, kUpdateNoExist = 1, kUpdateExist = 2;
+
+// --- helpers ----------------------------------------------------------------
+
+// Argument kinds of a helper, after Linux enum bpf_arg_type.
+enum class ArgKind : uint8_t {
+    none,            // argument not used
+    anything,        // any initialised scalar (or pointer where Linux allows)
+    const_map_ptr,   // pointer to a map (LDDW map)
+    map_key,         // pointer to initialised memory of the map's key size
+    map_value,       // pointer to initialised memory of the map's value size
+    uninit_map_value,// pointer to writable memory of the map's value size
+    mem,             // pointer to initialised readable memory; size in the next arg
+    mem_or_null,     // as mem, or NULL
+    uninit_mem,      // pointer to writable memory; size in the next arg
+    const_size,      // size of the preceding mem (> 0)
+    const_size_or_zero,
+    ctx,             // the program's context pointer
+    func,            // pointer to a callback (LDDW pseudo func)
+    ringbuf_mem,     // a record returned by bpf_ringbuf_reserve (released by the call)
+    const_str,       // pointer to a NUL-terminated string in read-only map value
+    stack_or_null,   // callback context: stack pointer or NULL
+};
+
+enum class RetKind : uint8_t {
+    integer,                  // scalar
+    void_,                    // nothing meaningful (r0 is clobbered)
+    map_value_or_null,        // pointer into the map's value (map from arg 1)
+    ringbuf_mem_or_null,      // a ring-buffer record of the size in arg 2
+};
+
+struct HelperPrototype {
+    int32_t id = 0;
+    std::string_view name;          // "bpf_map_lookup_elem"
+    RetKind ret = RetKind::integer;
+    ArgKind args[5] = {};
+};
+
+// Every helper the runtime implements, by Linux ID; nullptr when unknown.
+const HelperPrototype* helper_prototype(int32_t id);
+std::span<const HelperPrototype> helper_prototypes();
+
+// Linux helper IDs we use by name.
+namespace helper_id {
+inline constexpr int32_t map_lookup_elem = 1, map_update_elem = 2, map_delete_elem = 3,
+    ktime_get_ns = 5, trace_printk = 6, get_prandom_u32 = 7, get_smp_processor_id = 8,
+    tail_call = 12, get_current_pid_tgid = 14, csum_diff = 28, xdp_adjust_head = 44,
+    map_push_elem = 87, map_pop_elem = 88, map_peek_elem = 89, ringbuf_output = 130,
+    ringbuf_reserve = 131, ringbuf_submit = 132, ringbuf_discard = 133, ringbuf_query = 134,
+    snprintf = 165, xdp_adjust_tail = 65, ktime_get_boot_ns = 125, for_each_map_elem = 164,
+    loop = 181, strncmp = 182;
+}
+
+// --- program types ----------------------------------------------------------
+
+enum class ProgramType : uint32_t {
+    unspec = 0,
+    socket_filter = 1,
+    sched_cls = 3,          // tc
+    xdp = 6,
+    cgroup_sock_addr = 18,  // cgroup/bind4, connect4, ...
+    hook = 1000,            // ours: embedding API, context = host byte buffer
+    raw_memory = 1001,      // ours: bpf_conformance, r1 = memory, r2 = its length
+};
+std::string_view program_type_name(ProgramType type);
+
+// How a field of the context may be used.
+enum class CtxFieldKind : uint8_t {
+    scalar,       // a number; readable
+    packet,       // reads as a pointer to packet start (xdp_md.data)
+    packet_end,   // reads as a pointer one past the packet end (xdp_md.data_end)
+    packet_meta,  // reads as a pointer to packet metadata (xdp_md.data_meta)
+};
+
+struct CtxField {
+    uint32_t offset = 0;
+    uint32_t size = 0;           // bytes of the field as the program sees it
+    CtxFieldKind kind = CtxFieldKind::scalar;
+    bool writable = false;
+    bool narrow_reads = true;    // 1/2-byte reads of a scalar field allowed
+};
+
+struct ProgramTypeInfo {
+    ProgramType type = ProgramType::unspec;
+    std::string_view name;              // "xdp"
+    uint32_t ctx_size = 0;              // size of the context the program sees
+    std::span<const CtxField> fields;   // empty with ctx_is_memory
+    bool ctx_is_memory = false;         // context is a plain byte buffer (hook/raw_memory): r2 = its length
+    int64_t ret_min = INT64_MIN, ret_max = INT64_MAX;  // allowed r0 at exit
+    std::span<const int32_t> helpers;   // allowed helper IDs (empty = all known helpers)
+};
+const ProgramTypeInfo& program_type_info(ProgramType type);
+
+// Section name → program type and attach point, by libbpf conventions:
+// "xdp", "tc", "classifier", "socket", "cgroup/bind4", "cgroup/connect4",
+// "cgroup/bind6", "cgroup/connect6", "hook/<name>", "raw" ...
+struct SectionType {
+    ProgramType type = ProgramType::unspec;
+    std::string_view attach;  // e.g. "bind4"; empty when none
+};
+std::optional<SectionType> program_type_from_section(std::string_view section);
+
+}  // namespace ebpf

@@ -1,0 +1,82 @@
+// The object loader: a clang/libbpf-style eBPF ELF object (`clang -target bpf
+// -O2 -g`) → programs, maps, global data and line info. Lifecycle names follow
+// libbpf: ebpf::open_object() is bpf_object__open.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ebpf/abi.hpp"
+#include "ebpf/isa.hpp"
+
+namespace ebpf {
+
+struct MapDefinition {
+    std::string name;                  // symbol name, or ".rodata"/".data"/".bss"... for global data
+    MapType type = MapType::unspec;
+    uint32_t key_size = 0;
+    uint32_t value_size = 0;
+    uint32_t max_entries = 0;
+    uint32_t map_flags = 0;
+    uint32_t pinning = 0;              // LIBBPF_PIN_NONE / BY_NAME
+    std::optional<uint32_t> inner_map; // index in Object::maps of the inner map template (map-in-map)
+    bool is_global_data = false;       // .rodata/.data/.bss: one-entry array, key 0
+    bool read_only = false;            // .rodata*: frozen (BPF_F_RDONLY_PROG)
+    std::vector<uint8_t> initial_data; // global data contents (.bss: zeros); value_size bytes
+    bool inner_template = false;       // only a template for an outer map's values
+};
+
+struct SourceLocation {
+    std::string file;     // as recorded in BTF (the path clang was given)
+    uint32_t line = 0;
+    uint32_t column = 0;
+    std::string text;     // the source line itself; may be empty
+};
+
+struct LineInfo {
+    uint32_t insn = 0;    // instruction index in Program::insns
+    SourceLocation where;
+};
+
+struct FunctionInfo {
+    uint32_t insn = 0;    // first instruction of the function in Program::insns
+    std::string name;
+};
+
+// CO-RE relocations that could not be resolved are reported as errors by
+// open_object(); resolved ones are already applied.
+struct Program {
+    std::string name;         // function symbol name
+    std::string section;      // ELF section name, e.g. "xdp" or "cgroup/bind4"
+    ProgramType type = ProgramType::unspec;
+    std::string attach;       // attach point from the section name, e.g. "bind4"
+    // Entry function first, then every subprogram it calls (bpf-to-bpf call
+    // offsets relocated). Map references are LDDW src=kPseudoMapIdx (imm = map
+    // index) or src=kPseudoMapIdxValue (imm = map index, next.imm = offset);
+    // callback references are src=kPseudoFunc with imm relative to the next slot.
+    std::vector<Instruction> insns;
+    std::vector<FunctionInfo> functions;  // sorted by insn; functions[0] is the entry
+    std::vector<LineInfo> lines;          // sorted by insn; empty without -g
+    // The source location of instruction `insn` (nearest preceding line info), or nullptr.
+    const SourceLocation* source_at(size_t insn) const;
+};
+
+struct Object {
+    std::string path;                  // what the user named, for messages
+    std::string license;               // "license" section; empty when absent
+    std::vector<Program> programs;
+    std::vector<MapDefinition> maps;   // BTF .maps, legacy maps, then global data
+
+    const Program* find_program(std::string_view name_or_section) const;
+    std::optional<uint32_t> find_map(std::string_view name) const;
+};
+
+// Opens and parses an object. Throws ebpf::Error "path: section: what is wrong"
+// for any malformed input; never reads out of bounds.
+Object open_object(const std::string& path);
+Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string& name);
+
+}  // namespace ebpf

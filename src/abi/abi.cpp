@@ -1,0 +1,183 @@
+// The shared ABI tables. Facts (IDs, offsets, signatures) follow Linux
+// include/uapi/linux/bpf.h so that unmodified libbpf-style programs work.
+#include "ebpf/abi.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace ebpf {
+namespace {
+
+struct MapTypeName {
+    MapType type;
+    std::string_view name;
+};
+constexpr MapTypeName kMapTypes[] = {
+    {MapType::hash, "hash"},
+    {MapType::array, "array"},
+    {MapType::prog_array, "prog_array"},
+    {MapType::percpu_hash, "percpu_hash"},
+    {MapType::percpu_array, "percpu_array"},
+    {MapType::lru_hash, "lru_hash"},
+    {MapType::lru_percpu_hash, "lru_percpu_hash"},
+    {MapType::lpm_trie, "lpm_trie"},
+    {MapType::array_of_maps, "array_of_maps"},
+    {MapType::hash_of_maps, "hash_of_maps"},
+    {MapType::queue, "queue"},
+    {MapType::stack, "stack"},
+    {MapType::ringbuf, "ringbuf"},
+};
+
+using A = ArgKind;
+using R = RetKind;
+namespace id = helper_id;
+
+constexpr HelperPrototype kHelpers[] = {
+    {id::map_lookup_elem, "bpf_map_lookup_elem", R::map_value_or_null, {A::const_map_ptr, A::map_key}},
+    {id::map_update_elem, "bpf_map_update_elem", R::integer,
+     {A::const_map_ptr, A::map_key, A::map_value, A::anything}},
+    {id::map_delete_elem, "bpf_map_delete_elem", R::integer, {A::const_map_ptr, A::map_key}},
+    {id::ktime_get_ns, "bpf_ktime_get_ns", R::integer, {}},
+    {id::trace_printk, "bpf_trace_printk", R::integer,
+     {A::mem, A::const_size, A::anything, A::anything, A::anything}},
+    {id::get_prandom_u32, "bpf_get_prandom_u32", R::integer, {}},
+    {id::get_smp_processor_id, "bpf_get_smp_processor_id", R::integer, {}},
+    {id::tail_call, "bpf_tail_call", R::integer, {A::ctx, A::const_map_ptr, A::anything}},
+    {id::get_current_pid_tgid, "bpf_get_current_pid_tgid", R::integer, {}},
+    {id::csum_diff, "bpf_csum_diff", R::integer,
+     {A::mem_or_null, A::const_size_or_zero, A::mem_or_null, A::const_size_or_zero, A::anything}},
+    {id::xdp_adjust_head, "bpf_xdp_adjust_head", R::integer, {A::ctx, A::anything}},
+    {id::xdp_adjust_tail, "bpf_xdp_adjust_tail", R::integer, {A::ctx, A::anything}},
+    {id::map_push_elem, "bpf_map_push_elem", R::integer, {A::const_map_ptr, A::map_value, A::anything}},
+    {id::map_pop_elem, "bpf_map_pop_elem", R::integer, {A::const_map_ptr, A::uninit_map_value}},
+    {id::map_peek_elem, "bpf_map_peek_elem", R::integer, {A::const_map_ptr, A::uninit_map_value}},
+    {id::ktime_get_boot_ns, "bpf_ktime_get_boot_ns", R::integer, {}},
+    {id::ringbuf_output, "bpf_ringbuf_output", R::integer,
+     {A::const_map_ptr, A::mem, A::const_size_or_zero, A::anything}},
+    {id::ringbuf_reserve, "bpf_ringbuf_reserve", R::ringbuf_mem_or_null,
+     {A::const_map_ptr, A::const_size, A::anything}},
+    {id::ringbuf_submit, "bpf_ringbuf_submit", R::void_, {A::ringbuf_mem, A::anything}},
+    {id::ringbuf_discard, "bpf_ringbuf_discard", R::void_, {A::ringbuf_mem, A::anything}},
+    {id::ringbuf_query, "bpf_ringbuf_query", R::integer, {A::const_map_ptr, A::anything}},
+    {id::for_each_map_elem, "bpf_for_each_map_elem", R::integer,
+     {A::const_map_ptr, A::func, A::stack_or_null, A::anything}},
+    {id::snprintf, "bpf_snprintf", R::integer,
+     {A::uninit_mem, A::const_size_or_zero, A::const_str, A::mem_or_null, A::const_size_or_zero}},
+    {id::loop, "bpf_loop", R::integer, {A::anything, A::func, A::stack_or_null, A::anything}},
+    {id::strncmp, "bpf_strncmp", R::integer, {A::mem, A::const_size, A::const_str}},
+};
+
+// Helpers every program type may call.
+#define EBPF_COMMON_HELPERS                                                                    \
+    id::map_lookup_elem, id::map_update_elem, id::map_delete_elem, id::ktime_get_ns,           \
+        id::trace_printk, id::get_prandom_u32, id::get_smp_processor_id, id::tail_call,        \
+        id::get_current_pid_tgid, id::map_push_elem, id::map_pop_elem, id::map_peek_elem,      \
+        id::ktime_get_boot_ns, id::ringbuf_output, id::ringbuf_reserve, id::ringbuf_submit,    \
+        id::ringbuf_discard, id::ringbuf_query, id::for_each_map_elem, id::snprintf, id::loop, \
+        id::strncmp, id::csum_diff
+
+constexpr int32_t kCommonHelpers[] = {EBPF_COMMON_HELPERS};
+constexpr int32_t kXdpHelpers[] = {EBPF_COMMON_HELPERS, id::xdp_adjust_head, id::xdp_adjust_tail};
+#undef EBPF_COMMON_HELPERS
+
+using K = CtxFieldKind;
+// struct xdp_md (Linux): u32 data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex.
+constexpr CtxField kXdpFields[] = {
+    {0, 4, K::packet}, {4, 4, K::packet_end}, {8, 4, K::packet_meta},
+    {12, 4, K::scalar}, {16, 4, K::scalar}, {20, 4, K::scalar},
+};
+// struct __sk_buff (Linux), the fields socket and tc programs commonly read.
+constexpr CtxField kSkbFields[] = {
+    {0, 4, K::scalar},  {4, 4, K::scalar},       {8, 4, K::scalar, true},  {12, 4, K::scalar},
+    {16, 4, K::scalar}, {20, 4, K::scalar},      {24, 4, K::scalar},       {28, 4, K::scalar},
+    {32, 4, K::scalar, true}, {36, 4, K::scalar}, {40, 4, K::scalar},      {44, 4, K::scalar, true},
+    {48, 20, K::scalar, true}, {68, 4, K::scalar}, {72, 4, K::scalar, true},
+    {76, 4, K::packet}, {80, 4, K::packet_end}, {84, 4, K::scalar}, {140, 4, K::packet_meta},
+};
+// struct bpf_sock_addr (Linux): user_family, user_ip4 (rw), user_ip6[4] (rw),
+// user_port (rw), family, type, protocol, msg_src_ip4 (rw), msg_src_ip6[4] (rw), sk.
+constexpr CtxField kSockAddrFields[] = {
+    {0, 4, K::scalar},        {4, 4, K::scalar, true},  {8, 16, K::scalar, true},
+    {24, 4, K::scalar, true}, {28, 4, K::scalar},       {32, 4, K::scalar},
+    {36, 4, K::scalar},       {40, 4, K::scalar, true}, {44, 16, K::scalar, true},
+};
+
+const ProgramTypeInfo kProgramTypes[] = {
+    {ProgramType::xdp, "xdp", 24, kXdpFields, false, 0, 4, kXdpHelpers},
+    {ProgramType::sched_cls, "sched_cls", 192, kSkbFields, false, INT32_MIN, INT32_MAX, kCommonHelpers},
+    {ProgramType::socket_filter, "socket_filter", 192, kSkbFields, false, 0, UINT32_MAX, kCommonHelpers},
+    {ProgramType::cgroup_sock_addr, "cgroup_sock_addr", 72, kSockAddrFields, false, 0, 1, kCommonHelpers},
+    {ProgramType::hook, "hook", 0, {}, true, INT64_MIN, INT64_MAX, kCommonHelpers},
+    {ProgramType::raw_memory, "raw_memory", 0, {}, true, INT64_MIN, INT64_MAX, kCommonHelpers},
+};
+const ProgramTypeInfo kUnspec{ProgramType::unspec, "unspec", 0, {}, false, INT64_MIN, INT64_MAX, {}};
+
+struct SectionPrefix {
+    std::string_view prefix;
+    ProgramType type;
+    std::string_view attach;  // fixed attach point, or "*" for "what follows the prefix"
+};
+// Longest prefixes first: the first match wins.
+constexpr SectionPrefix kSections[] = {
+    {"cgroup/connect4", ProgramType::cgroup_sock_addr, "connect4"},
+    {"cgroup/connect6", ProgramType::cgroup_sock_addr, "connect6"},
+    {"cgroup/bind4", ProgramType::cgroup_sock_addr, "bind4"},
+    {"cgroup/bind6", ProgramType::cgroup_sock_addr, "bind6"},
+    {"xdp/", ProgramType::xdp, "*"},
+    {"xdp", ProgramType::xdp, ""},
+    {"tc/", ProgramType::sched_cls, "*"},
+    {"tc", ProgramType::sched_cls, ""},
+    {"classifier", ProgramType::sched_cls, ""},
+    {"socket", ProgramType::socket_filter, ""},
+    {"hook/", ProgramType::hook, "*"},
+    {"hook", ProgramType::hook, ""},
+    {"raw", ProgramType::raw_memory, ""},
+};
+
+}  // namespace
+
+std::optional<MapType> map_type_from_id(uint32_t id) {
+    for (const auto& entry : kMapTypes) {
+        if (static_cast<uint32_t>(entry.type) == id) return entry.type;
+    }
+    return std::nullopt;
+}
+
+std::string_view map_type_name(MapType type) {
+    for (const auto& entry : kMapTypes) {
+        if (entry.type == type) return entry.name;
+    }
+    return "unspec";
+}
+
+const HelperPrototype* helper_prototype(int32_t helper) {
+    for (const auto& proto : kHelpers) {
+        if (proto.id == helper) return &proto;
+    }
+    return nullptr;
+}
+
+std::span<const HelperPrototype> helper_prototypes() { return kHelpers; }
+
+std::string_view program_type_name(ProgramType type) { return program_type_info(type).name; }
+
+const ProgramTypeInfo& program_type_info(ProgramType type) {
+    for (const auto& info : kProgramTypes) {
+        if (info.type == type) return info;
+    }
+    return kUnspec;
+}
+
+std::optional<SectionType> program_type_from_section(std::string_view section) {
+    for (const auto& entry : kSections) {
+        if (!section.starts_with(entry.prefix)) continue;
+        std::string_view rest = section.substr(entry.prefix.size());
+        bool exact = rest.empty();
+        if (entry.attach == "*") return SectionType{entry.type, rest};
+        // "xdp" matches "xdp" and "xdp.frags"-style suffixes, not "xdpfoo".
+        if (exact || rest.front() == '.' || rest.front() == '/') return SectionType{entry.type, entry.attach};
+    }
+    return std::nullopt;
+}
+
+}  // namespace ebpf
