@@ -115,7 +115,11 @@ struct CtxField {
     uint32_t size = 0;           // bytes of the field as the program sees it
     CtxFieldKind kind = CtxFieldKind::scalar;
     bool writable = false;
-    bool narrow_reads = true;    // 1/2-byte reads of a scalar field allowed
+    // Where the field lives in the context the runtime really passes (as the
+    // kernel's convert_ctx_accesses): pointer fields grow to 8 bytes. Loads of
+    // the field are rewritten to this offset and size after verification.
+    uint32_t runtime_offset = 0;
+    uint32_t runtime_size = 0;
 };
 
 struct ProgramTypeInfo {
@@ -125,7 +129,26 @@ struct ProgramTypeInfo {
     std::span<const CtxField> fields;   // empty with ctx_is_memory
     bool ctx_is_memory = false;         // context is a plain byte buffer (hook/raw_memory): r2 = its length
     int64_t ret_min = INT64_MIN, ret_max = INT64_MAX;  // allowed r0 at exit
-    std::span<const int32_t> helpers;   // allowed helper IDs (empty = all known helpers)
+    std::span<const int32_t> helpers;   // allowed helper IDs
+    // Size of the context the runtime really passes (see CtxField::runtime_offset);
+    // 0 when the runtime cannot run programs of this type.
+    uint32_t runtime_ctx_size = 0;
+};
+
+// The context an XDP program's r1 points to at run time (after rewriting):
+// the runtime fills it; programs see struct xdp_md.
+struct XdpRuntimeContext {
+    uint64_t data;
+    uint64_t data_end;
+    uint64_t data_meta;
+    uint32_t ingress_ifindex;
+    uint32_t rx_queue_index;
+    uint32_t egress_ifindex;
+    uint32_t reserved;
+    // Runtime-private, not visible to programs: the whole frame buffer, so
+    // bpf_xdp_adjust_head/tail know how far data and data_end may move.
+    uint64_t frame_start;
+    uint64_t frame_end;
 };
 const ProgramTypeInfo& program_type_info(ProgramType type);
 

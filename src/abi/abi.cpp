@@ -82,35 +82,55 @@ constexpr int32_t kXdpHelpers[] = {EBPF_COMMON_HELPERS, id::xdp_adjust_head, id:
 
 using K = CtxFieldKind;
 // struct xdp_md (Linux): u32 data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex.
+// At run time they live in XdpRuntimeContext, the pointers as 8 bytes.
 constexpr CtxField kXdpFields[] = {
-    {0, 4, K::packet}, {4, 4, K::packet_end}, {8, 4, K::packet_meta},
-    {12, 4, K::scalar}, {16, 4, K::scalar}, {20, 4, K::scalar},
+    {0, 4, K::packet, false, 0, 8},      {4, 4, K::packet_end, false, 8, 8},
+    {8, 4, K::packet_meta, false, 16, 8}, {12, 4, K::scalar, false, 24, 4},
+    {16, 4, K::scalar, false, 28, 4},    {20, 4, K::scalar, false, 32, 4},
 };
 // struct __sk_buff (Linux), the fields socket and tc programs commonly read.
 constexpr CtxField kSkbFields[] = {
-    {0, 4, K::scalar},  {4, 4, K::scalar},       {8, 4, K::scalar, true},  {12, 4, K::scalar},
-    {16, 4, K::scalar}, {20, 4, K::scalar},      {24, 4, K::scalar},       {28, 4, K::scalar},
-    {32, 4, K::scalar, true}, {36, 4, K::scalar}, {40, 4, K::scalar},      {44, 4, K::scalar, true},
-    {48, 20, K::scalar, true}, {68, 4, K::scalar}, {72, 4, K::scalar, true},
-    {76, 4, K::packet}, {80, 4, K::packet_end}, {84, 4, K::scalar}, {140, 4, K::packet_meta},
+    {0, 4, K::scalar, false, 0, 4},
+    {4, 4, K::scalar, false, 4, 4},
+    {8, 4, K::scalar, true, 8, 4},
+    {12, 4, K::scalar, false, 12, 4},
+    {16, 4, K::scalar, false, 16, 4},
+    {20, 4, K::scalar, false, 20, 4},
+    {24, 4, K::scalar, false, 24, 4},
+    {28, 4, K::scalar, false, 28, 4},
+    {32, 4, K::scalar, true, 32, 4},
+    {36, 4, K::scalar, false, 36, 4},
+    {40, 4, K::scalar, false, 40, 4},
+    {44, 4, K::scalar, true, 44, 4},
+    {48, 20, K::scalar, true, 48, 20},
+    {68, 4, K::scalar, false, 68, 4},
+    {72, 4, K::scalar, true, 72, 4},
+    {76, 4, K::packet, false, 76, 4},
+    {80, 4, K::packet_end, false, 80, 4},
+    {84, 4, K::scalar, false, 84, 4},
+    {140, 4, K::packet_meta, false, 140, 4},
 };
 // struct bpf_sock_addr (Linux): user_family, user_ip4 (rw), user_ip6[4] (rw),
 // user_port (rw), family, type, protocol, msg_src_ip4 (rw), msg_src_ip6[4] (rw), sk.
+// The runtime passes struct bpf_sock_addr itself (no pointer fields are exposed).
 constexpr CtxField kSockAddrFields[] = {
-    {0, 4, K::scalar},        {4, 4, K::scalar, true},  {8, 16, K::scalar, true},
-    {24, 4, K::scalar, true}, {28, 4, K::scalar},       {32, 4, K::scalar},
-    {36, 4, K::scalar},       {40, 4, K::scalar, true}, {44, 16, K::scalar, true},
+    {0, 4, K::scalar, false, 0, 4},   {4, 4, K::scalar, true, 4, 4},
+    {8, 16, K::scalar, true, 8, 16},  {24, 4, K::scalar, true, 24, 4},
+    {28, 4, K::scalar, false, 28, 4}, {32, 4, K::scalar, false, 32, 4},
+    {36, 4, K::scalar, false, 36, 4}, {40, 4, K::scalar, true, 40, 4},
+    {44, 16, K::scalar, true, 44, 16},
 };
 
 const ProgramTypeInfo kProgramTypes[] = {
-    {ProgramType::xdp, "xdp", 24, kXdpFields, false, 0, 4, kXdpHelpers},
-    {ProgramType::sched_cls, "sched_cls", 192, kSkbFields, false, INT32_MIN, INT32_MAX, kCommonHelpers},
-    {ProgramType::socket_filter, "socket_filter", 192, kSkbFields, false, 0, UINT32_MAX, kCommonHelpers},
-    {ProgramType::cgroup_sock_addr, "cgroup_sock_addr", 72, kSockAddrFields, false, 0, 1, kCommonHelpers},
-    {ProgramType::hook, "hook", 0, {}, true, INT64_MIN, INT64_MAX, kCommonHelpers},
-    {ProgramType::raw_memory, "raw_memory", 0, {}, true, INT64_MIN, INT64_MAX, kCommonHelpers},
+    {ProgramType::xdp, "xdp", 24, kXdpFields, false, 0, 4, kXdpHelpers, sizeof(XdpRuntimeContext)},
+    // Loaded and verified, but the runtime has no socket/tc hook to run them.
+    {ProgramType::sched_cls, "sched_cls", 192, kSkbFields, false, INT32_MIN, INT32_MAX, kCommonHelpers, 0},
+    {ProgramType::socket_filter, "socket_filter", 192, kSkbFields, false, 0, UINT32_MAX, kCommonHelpers, 0},
+    {ProgramType::cgroup_sock_addr, "cgroup_sock_addr", 72, kSockAddrFields, false, 0, 1, kCommonHelpers, 72},
+    {ProgramType::hook, "hook", 0, {}, true, INT64_MIN, INT64_MAX, kCommonHelpers, 0},
+    {ProgramType::raw_memory, "raw_memory", 0, {}, true, INT64_MIN, INT64_MAX, kCommonHelpers, 0},
 };
-const ProgramTypeInfo kUnspec{ProgramType::unspec, "unspec", 0, {}, false, INT64_MIN, INT64_MAX, {}};
+const ProgramTypeInfo kUnspec{ProgramType::unspec, "unspec", 0, {}, false, INT64_MIN, INT64_MAX, {}, 0};
 
 struct SectionPrefix {
     std::string_view prefix;
