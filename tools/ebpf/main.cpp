@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <string_view>
 
 #include "command.hpp"
 #include "ebpf/error.hpp"
@@ -58,11 +59,15 @@ int main(int argc, char** argv) {
     }
     try {
         return chosen ? chosen() : 0;
-    } catch (const ebpf::Error& e) {
-        std::fprintf(stderr, "error: %s\n", e.what());
-        return 1;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "error: %s\n", e.what());
+        // Messages that already carry "file:line: error:" go out as they are,
+        // so editors and CI can jump to them.
+        std::string_view message = e.what();
+        if (message.find(": error: ") != std::string_view::npos) {
+            std::fprintf(stderr, "%s\n", e.what());
+        } else {
+            std::fprintf(stderr, "ebpf: error: %s\n", e.what());
+        }
         return 1;
     }
 }
