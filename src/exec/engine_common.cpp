@@ -1,0 +1,22 @@
+// What every engine shares: the per-thread run state and mode names.
+#include "ebpf/exec.hpp"
+
+namespace ebpf {
+
+RunState& run_state() {
+    thread_local RunState state;
+    return state;
+}
+
+const char* exec_mode_name(ExecMode mode) {
+    switch (mode) {
+    case ExecMode::interpret: return "interpret";
+    case ExecMode::jit: return "jit";
+    case ExecMode::native: return "native";
+    }
+    return "unknown";
+}
+
+bool interpreter_available() { return EBPF_WITH_INTERPRETER != 0; }
+
+}  // namespace ebpf
