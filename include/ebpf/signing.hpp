@@ -1,0 +1,186 @@
+// Signed native modules: a detached CMS (PKCS#7) signature over a shared
+// object's bytes, appended to it with a fixed trailer in the manner of Linux
+// kernel module signing, so a signed module is still a shared object that
+// dlopen accepts:
+//
+//   [ module bytes ][ CMS signature, DER ][ ModuleSignatureInfo ][ magic ]
+//
+// The trailer's signature length counts the DER bytes only. Checking a
+// signature never trusts the file a second time: the caller reads the module
+// once, checks those bytes, and loads them from a sealed memfd.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ebpf {
+
+// The last bytes of every signed module.
+inline constexpr std::string_view kModuleSignatureMagic = "~ebpf-native signature appended~\n";
+
+// The fixed part of the trailer, just before the magic (kernel-style).
+struct ModuleSignatureInfo {
+    uint8_t version;           // kModuleSignatureVersion
+    uint8_t format;            // 1 = CMS SignedData, DER, detached content
+    uint8_t digest;            // 1 = SHA-256
+    uint8_t reserved;          // 0
+    uint8_t signature_length[4];  // big-endian: bytes of DER before this struct
+};
+static_assert(sizeof(ModuleSignatureInfo) == 8);
+inline constexpr uint8_t kModuleSignatureVersion = 1;
+inline constexpr uint8_t kModuleSignatureFormatCms = 1;
+inline constexpr uint8_t kModuleSignatureDigestSha256 = 1;
+inline constexpr size_t kModuleSignatureTrailerSize =
+    sizeof(ModuleSignatureInfo) + kModuleSignatureMagic.size();
+
+// True when `bytes` end with the signature magic (the trailer may still be bad).
+bool has_module_signature(std::span<const uint8_t> bytes);
+
+// A signed module cut into its parts; both spans point into the input.
+struct SplitModule {
+    std::span<const uint8_t> module;     // the bytes the signature covers
+    std::span<const uint8_t> signature;  // CMS SignedData, DER
+};
+// Validates the trailer and cuts the module. Throws ebpf::Error when there is
+// no trailer, the trailer is malformed, it claims more bytes than the file
+// holds, or the signature's DER length disagrees with the trailer (truncated).
+SplitModule split_signed_module(std::span<const uint8_t> bytes);
+
+// A private key and its certificate (plus any intermediates after it), PEM.
+struct SigningCredential {
+    std::string key_pem;
+    std::string cert_pem;
+};
+SigningCredential read_signing_credential(const std::filesystem::path& key_pem_path,
+                                          const std::filesystem::path& cert_pem_path);
+
+// Signs `bytes` (an unsigned module; a signed one has its old signature
+// replaced) and returns module + signature + trailer. The signer certificate
+// and any intermediates from the certificate PEM are included in the CMS.
+std::vector<uint8_t> sign_module(std::span<const uint8_t> bytes, const SigningCredential& credential);
+std::vector<uint8_t> sign_module(std::span<const uint8_t> bytes,
+                                 const std::filesystem::path& key_pem_path,
+                                 const std::filesystem::path& cert_pem_path);
+
+// Trusted root certificates. A module is trusted when its signer chains to one.
+class TrustStore {
+public:
+    // Every certificate in a PEM file, or in every *.pem / *.crt / *.cer file
+    // of a directory. Throws ebpf::Error when nothing can be read or no
+    // certificate is found.
+    static TrustStore from_path(const std::filesystem::path& dir_or_file);
+    // From the environment variable EBPF_TRUST_STORE (kTrustStoreEnvironment).
+    // Throws ebpf::Error when it is unset or empty.
+    static TrustStore from_environment();
+    // `path` when given, else the environment.
+    static TrustStore from_path_or_environment(const std::optional<std::filesystem::path>& path);
+    // Certificates given as PEM text; `description` names them in messages.
+    static TrustStore from_pem(std::string_view pem, std::string description);
+
+    TrustStore(TrustStore&&) noexcept;
+    TrustStore& operator=(TrustStore&&) noexcept;
+    ~TrustStore();
+
+    // Where the roots came from ("DIR", "FILE", ...), for messages.
+    const std::string& description() const;
+    // Subjects of the roots, one-line form ("CN=..., O=...").
+    std::vector<std::string> subjects() const;
+    size_t size() const;
+
+    struct Impl;
+    const Impl& impl() const { return *impl_; }
+
+private:
+    explicit TrustStore(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+inline constexpr const char* kTrustStoreEnvironment = "EBPF_TRUST_STORE";
+
+enum class SignatureVerdict {
+    valid,      // signature matches and the signer chains to a trusted root
+    unsigned_,  // no signature trailer
+    malformed,  // trailer or CMS structure unreadable
+    invalid,    // signature does not match, or the signer is not trusted
+};
+const char* signature_verdict_name(SignatureVerdict verdict);
+
+struct SignatureReport {
+    SignatureVerdict verdict = SignatureVerdict::unsigned_;
+    // Signer chain, leaf first, as far as it could be built (subjects, one line each).
+    std::vector<std::string> chain;
+    // Why the verdict is not `valid`, naming the failed check; empty when valid.
+    std::string reason;
+    // The signer certificate's validity, when a signer was found (UTC, text).
+    std::string signer_not_before;
+    std::string signer_not_after;
+    bool ok() const { return verdict == SignatureVerdict::valid; }
+};
+
+// Checks the signature over exactly `bytes`' module part and the signer's
+// chain (X509 strict, validity dates, digitalSignature key usage and the
+// codeSigning extended key usage on the leaf). Never throws for bad input:
+// every failure is a verdict with a reason.
+SignatureReport verify_module_signature(std::span<const uint8_t> bytes, const TrustStore& trust);
+
+// SHA-256 of `bytes`.
+std::array<uint8_t, 32> sha256(std::span<const uint8_t> bytes);
+std::string to_hex(std::span<const uint8_t> bytes);
+
+// A memfd holding `bytes`, sealed against any change (write, grow, shrink,
+// and further sealing), positioned at offset 0. The loader dlopens
+// "/proc/self/fd/N" so it maps exactly the bytes that were checked.
+class SealedMemfd {
+public:
+    SealedMemfd() = default;
+    explicit SealedMemfd(int fd) : fd_(fd) {}
+    SealedMemfd(SealedMemfd&& other) noexcept : fd_(other.release()) {}
+    SealedMemfd& operator=(SealedMemfd&& other) noexcept;
+    SealedMemfd(const SealedMemfd&) = delete;
+    SealedMemfd& operator=(const SealedMemfd&) = delete;
+    ~SealedMemfd();
+
+    int fd() const { return fd_; }
+    int release() { int fd = fd_; fd_ = -1; return fd; }
+    // "/proc/self/fd/N": a path dlopen accepts.
+    std::string path() const;
+
+private:
+    int fd_ = -1;
+};
+// `name` shows in /proc/self/maps as "/memfd:NAME". Throws ebpf::Error on failure.
+SealedMemfd make_sealed_memfd(std::span<const uint8_t> bytes, const std::string& name = "ebpf-module");
+
+// Development credentials (`ebpf keygen`): a root CA and a code-signing
+// certificate it issued, ECDSA P-256. For development only: the keys are
+// written unencrypted.
+struct CertificateSpec {
+    std::string common_name;
+    std::string organization = "ebpf-native development";
+    bool certificate_authority = false;  // CA:TRUE, keyCertSign; else a code-signing leaf
+    bool code_signing_usage = true;      // leaf only: digitalSignature + codeSigning EKU
+    // Validity relative to now (negative = in the past).
+    std::chrono::seconds not_before_offset{-60};
+    std::chrono::seconds not_after_offset{std::chrono::hours(24 * 365)};
+};
+// A new key and certificate; self-signed when `issuer` is null.
+SigningCredential issue_certificate(const CertificateSpec& spec, const SigningCredential* issuer);
+
+struct DevelopmentKeys {
+    std::filesystem::path root_cert;    // trust store entry
+    std::filesystem::path root_key;
+    std::filesystem::path signing_cert;
+    std::filesystem::path signing_key;
+};
+// Writes root-ca.pem, root-ca.key, signing.pem and signing.key into `dir`
+// (created if needed; existing files are not overwritten: an error instead).
+DevelopmentKeys write_development_keys(const std::filesystem::path& dir);
+
+}  // namespace ebpf
