@@ -1,0 +1,73 @@
+/* The C embedding API of ebpf-native: opaque handles over the C++ runtime
+ * (ebpf/runtime.hpp). Functions return 0 (or a handle) on success and a
+ * negative errno (or NULL) on failure; ebpf_last_error() then describes the
+ * failure of the calling thread's last call ("map 'counts': key size is 4
+ * bytes, got 8"). Nothing here prints or exits. */
+#ifndef EBPF_EBPF_H
+#define EBPF_EBPF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ebpf_object ebpf_object;
+typedef struct ebpf_program ebpf_program;
+typedef struct ebpf_map ebpf_map;
+typedef struct ebpf_hook_link ebpf_hook_link;
+
+/* Update flags, as Linux BPF_ANY / BPF_NOEXIST / BPF_EXIST. */
+#define EBPF_ANY 0
+#define EBPF_NOEXIST 1
+#define EBPF_EXIST 2
+
+/* The message of the calling thread's last failure ("" when none). */
+const char *ebpf_last_error(void);
+
+/* Opens, verifies and loads an eBPF ELF object. mode: "interpret", "jit" or
+ * NULL (interpret). NULL on failure. */
+ebpf_object *ebpf_object_load(const char *path, const char *mode);
+void ebpf_object_close(ebpf_object *object);
+
+/* By function or section name; NULL when absent. Handles live as long as the object. */
+ebpf_program *ebpf_object_find_program(ebpf_object *object, const char *name);
+ebpf_map *ebpf_object_find_map(ebpf_object *object, const char *name);
+/* The i-th program (NULL past the end) and its names. */
+ebpf_program *ebpf_object_program(ebpf_object *object, size_t index);
+const char *ebpf_program_name(const ebpf_program *program);
+const char *ebpf_program_section(const ebpf_program *program);
+
+/* Runs a program with r1 = ctx, r2 = ctx_size; its r0 in *result. */
+int ebpf_program_run(const ebpf_program *program, void *ctx, size_t ctx_size, uint64_t *result);
+
+/* Map access from the host. Sizes must match the map's key size and host
+ * value size (per-CPU maps: value size rounded to 8 times ebpf_possible_cpus()). */
+uint32_t ebpf_map_key_size(const ebpf_map *map);
+uint32_t ebpf_map_value_size(const ebpf_map *map);
+int ebpf_map_lookup(const ebpf_map *map, const void *key, size_t key_size, void *value,
+                    size_t value_size);
+int ebpf_map_update(ebpf_map *map, const void *key, size_t key_size, const void *value,
+                    size_t value_size, uint64_t flags);
+int ebpf_map_delete(ebpf_map *map, const void *key, size_t key_size);
+/* key NULL: the first key. -ENOENT after the last. */
+int ebpf_map_next_key(const ebpf_map *map, const void *key, void *next_key, size_t key_size);
+/* Ring buffer maps: calls on_record for each ready record; returns how many
+ * (>= 0) or a negative errno. */
+typedef void (*ebpf_ringbuf_callback)(void *user, const void *data, size_t size);
+int ebpf_ringbuf_consume(ebpf_map *map, ebpf_ringbuf_callback on_record, void *user);
+uint32_t ebpf_possible_cpus(void);
+
+/* Hooks: attach a program to a named hook ("hook/<name>" sections default to
+ * <name> when hook_name is NULL); the host runs the hook on a byte buffer.
+ * ebpf_hook_run returns -ENOENT when nothing is attached. */
+ebpf_hook_link *ebpf_hook_attach(const ebpf_program *program, const char *hook_name);
+void ebpf_hook_detach(ebpf_hook_link *link);
+int ebpf_hook_run(const char *hook_name, void *buffer, size_t length, uint64_t *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EBPF_EBPF_H */

@@ -1,0 +1,343 @@
+// The runtime: the world loaded programs run in — maps, helpers, program
+// types and their contexts, tail calls, bpf_printk tracing — and the C++
+// embedding API (the C API is ebpf/ebpf.h).
+//
+// Lifecycle, as libbpf: load_object(path, options) opens, verifies, creates
+// maps, resolves map references and builds one Engine per program (interpreter,
+// JIT, or a native module's engine); then program(name).run(ctx, size),
+// find_map(name).lookup/update/remove/next_key, attach_hook(...).
+//
+// Execution modes plug in through ebpf::Engine (exec.hpp): the runtime gives
+// every mode the same HelperTable (helper_table()) and the same Map objects.
+// A native module loader uses the lower-level entries below (create_maps,
+// resolve_map_references, helper_table, assemble_object) instead of
+// load_object().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ebpf/abi.hpp"
+#include "ebpf/exec.hpp"
+#include "ebpf/isa.hpp"
+#include "ebpf/object.hpp"
+#include "ebpf/verifier.hpp"
+
+namespace ebpf {
+
+// --- CPUs --------------------------------------------------------------------
+//
+// A "CPU" is an execution slot: a running program holds one for the whole run
+// (nested runs on the same thread share it). There are possible_cpus() slots
+// (the machine's hardware threads, or $EBPF_NUM_CPUS); when all are taken, a
+// new run waits for one, as a program waits for a CPU. Per-CPU maps keep one
+// value per slot; bpf_get_smp_processor_id returns the slot index.
+uint32_t possible_cpus();
+// The slot of the calling thread while it runs a program; 0 outside a run.
+uint32_t current_cpu();
+
+// Holds a CPU slot for the calling thread for its lifetime (re-entrant).
+// LoadedProgram::run takes one; hosts that call helpers or Map program-side
+// functions directly must hold one too.
+class CpuScope {
+public:
+    CpuScope();
+    ~CpuScope();
+    CpuScope(const CpuScope&) = delete;
+    CpuScope& operator=(const CpuScope&) = delete;
+};
+
+// --- maps --------------------------------------------------------------------
+
+// A map with Linux semantics. Two faces:
+//  * the host API (lookup/update/remove/next_key/push/pop/peek) on byte spans,
+//    checking sizes and throwing ebpf::Error "map 'name': what" on misuse; for
+//    per-CPU maps values have host_value_size() bytes: value_size rounded up to
+//    8, times possible_cpus() (libbpf's layout);
+//  * the program API (the *_elem functions) that helpers call, with raw
+//    pointers and errno-style results (0 or -EEXIST, -ENOENT, -E2BIG, -EINVAL...).
+// See docs/maps.md for the consistency model.
+class Map {
+public:
+    explicit Map(const MapDefinition& definition);
+    virtual ~Map();
+    Map(const Map&) = delete;
+    Map& operator=(const Map&) = delete;
+
+    const std::string& name() const { return definition_.name; }
+    MapType type() const { return definition_.type; }
+    uint32_t key_size() const { return definition_.key_size; }
+    uint32_t value_size() const { return definition_.value_size; }
+    uint32_t max_entries() const { return definition_.max_entries; }
+    uint32_t flags() const { return definition_.map_flags; }
+    const MapDefinition& definition() const { return definition_; }
+    // Process-wide id (as a kernel map id/fd): map-in-map values from the host.
+    uint32_t id() const { return id_; }
+    bool is_per_cpu() const;
+    // Size of a value as the host reads and writes it.
+    uint32_t host_value_size() const;
+
+    // --- host API ---
+    std::optional<std::vector<uint8_t>> lookup(std::span<const uint8_t> key) const;
+    // flags: kUpdateAny / kUpdateNoExist / kUpdateExist. Throws on failure
+    // (key exists, no such key, map full) with the errno name in the message.
+    void update(std::span<const uint8_t> key, std::span<const uint8_t> value,
+                uint64_t flags = kUpdateAny);
+    // Returns false when the key was not there.
+    bool remove(std::span<const uint8_t> key);
+    // The key after `key` (the first key when `key` is empty or not found);
+    // nullopt at the end.
+    std::optional<std::vector<uint8_t>> next_key(std::span<const uint8_t> key = {}) const;
+    // Queue and stack maps.
+    void push(std::span<const uint8_t> value, uint64_t flags = kUpdateAny);
+    std::optional<std::vector<uint8_t>> pop();
+    std::optional<std::vector<uint8_t>> peek() const;
+    // Every key in iteration order (convenience over next_key).
+    std::vector<std::vector<uint8_t>> keys() const;
+
+    // --- program API (helpers call these; pointers are trusted) ---
+    // Pointer to the value (this CPU's for per-CPU maps), or nullptr. For
+    // array/hash of maps, the inner Map* itself (as Linux).
+    virtual void* lookup_elem(const void* key);
+    virtual int64_t update_elem(const void* key, const void* value, uint64_t flags);
+    virtual int64_t delete_elem(const void* key);
+    // key == nullptr: the first key. -ENOENT after the last.
+    virtual int64_t get_next_key(const void* key, void* next_key);
+    virtual int64_t push_elem(const void* value, uint64_t flags);
+    virtual int64_t pop_elem(void* value);
+    virtual int64_t peek_elem(void* value);
+    // Address of the value at `key` for LDDW kPseudoMapIdxValue (array maps
+    // only: global data); nullptr when the map has no such value.
+    virtual void* direct_value(uint32_t index);
+
+    // --- host side, errno-style (what the throwing host API wraps) ---
+    virtual int64_t host_lookup(const void* key, void* host_value) const;
+    virtual int64_t host_update(const void* key, const void* host_value, uint64_t flags);
+    virtual int64_t host_delete(const void* key);
+    virtual int64_t host_get_next_key(const void* key, void* next_key) const;
+
+protected:
+    [[noreturn]] void fail(const std::string& what) const;
+
+private:
+    MapDefinition definition_;
+    uint32_t id_;
+};
+
+// Creates one runtime map. Throws ebpf::Error "map 'name': why" for an
+// unsupported type or bad sizes (e.g. a ring buffer not a power of 2).
+std::shared_ptr<Map> create_map(const MapDefinition& definition);
+// The map with this id, or nullptr.
+std::shared_ptr<Map> find_map_by_id(uint32_t id);
+
+// Host-side ring buffer consumer (BPF_MAP_TYPE_RINGBUF): calls `on_record` for
+// every submitted record in order (discarded records are skipped) and returns
+// how many it consumed. Never blocks; returns 0 when nothing is ready.
+// Throws ebpf::Error when `map` is not a ring buffer.
+size_t ringbuf_consume(Map& map, const std::function<void(std::span<const uint8_t>)>& on_record);
+// Bytes submitted or reserved but not consumed yet.
+uint64_t ringbuf_available(Map& map);
+
+// --- helpers -------------------------------------------------------------------
+
+// The helper table every mode uses, indexed by Linux helper ID.
+const HelperTable& helper_table();
+// Throws ebpf::Error "program 'x': instruction N: unknown helper 999" for a
+// call to a helper the runtime does not implement, and "...: helper
+// bpf_xdp_adjust_head is not allowed in hook programs" for one the type does not allow.
+void check_helper_calls(const std::string& program_name, std::span<const Instruction> insns,
+                        ProgramType type);
+
+// --- programs and objects ----------------------------------------------------
+
+struct LoadOptions {
+    ExecMode mode = ExecMode::interpret;
+    ExecOptions exec;
+    // Verification is required in every mode; only the bounds-checked
+    // interpreter (exec.bounds_check) may skip it.
+    bool verify = true;
+    VerifyOptions verify_options;
+    // Load only the programs whose name or section is listed (empty: all).
+    std::vector<std::string> programs;
+};
+
+class LoadedObject;
+
+// A loaded program (ebpf::Program is the object's program before loading).
+// run() is thread-safe: several threads may run the same program at once.
+class LoadedProgram final {
+public:
+    const std::string& name() const { return name_; }
+    const std::string& section() const { return section_; }
+    ProgramType type() const { return type_; }
+    const std::string& attach() const { return attach_; }
+    ExecMode mode() const { return engine_->mode(); }
+    uint32_t id() const { return id_; }
+    LoadedObject& object() const { return *object_; }
+
+    // Runs the program with r1 = ctx, r2 = size, following tail calls.
+    //  * hook/raw_memory programs: ctx = the byte buffer, size = its length;
+    //  * xdp: ctx = an XdpRuntimeContext (run_xdp builds one);
+    //  * cgroup_sock_addr: ctx = a struct bpf_sock_addr (72 bytes).
+    // Throws ebpf::Error for engine faults, a tail-call chain beyond 33, or a
+    // return value outside the program type's range.
+    uint64_t run(void* ctx, size_t size) const;
+    // XDP over a packet buffer: the packet is data[0, length); the program may
+    // move its start and end within the buffer (headroom/tailroom) with
+    // bpf_xdp_adjust_head/tail; `data_offset` and `length` are updated.
+    uint64_t run_xdp(std::span<uint8_t> frame, size_t& data_offset, size_t& length,
+                     uint32_t ingress_ifindex = 0) const;
+
+    // Engine internals for the runtime and the native loader.
+    LoadedProgram(std::string name, std::string section, ProgramType type, std::string attach,
+                  std::vector<Instruction> insns, std::unique_ptr<Engine> engine);
+    ~LoadedProgram();
+    Engine& engine() const { return *engine_; }
+
+private:
+    friend class LoadedObject;
+    std::string name_, section_, attach_;
+    ProgramType type_;
+    std::vector<Instruction> insns_;  // the engine's instructions (kept alive for it)
+    std::unique_ptr<Engine> engine_;
+    uint32_t id_;
+    LoadedObject* object_ = nullptr;
+};
+
+// The slots of a prog_array hold LoadedProgram*; this finds one by id for the host
+// API (prog_array values from the host are program ids, as kernel prog fds).
+LoadedProgram* find_program_by_id(uint32_t id);
+
+class LoadedObject {
+public:
+    LoadedObject(std::string path, std::vector<std::shared_ptr<Map>> maps,
+                 std::vector<std::unique_ptr<LoadedProgram>> programs);
+    ~LoadedObject();
+    LoadedObject(const LoadedObject&) = delete;
+    LoadedObject& operator=(const LoadedObject&) = delete;
+
+    const std::string& path() const { return path_; }
+    // By function name or section name; throws ebpf::Error "path: no program
+    // 'x' (programs: a, b)" when absent.
+    LoadedProgram& program(std::string_view name_or_section) const;
+    LoadedProgram* find_program(std::string_view name_or_section) const;
+    const std::vector<std::unique_ptr<LoadedProgram>>& programs() const { return programs_; }
+    // By map name; throws ebpf::Error "path: no map 'x' (maps: a, b)".
+    Map& map(std::string_view name) const;
+    Map* find_map(std::string_view name) const;
+    const std::vector<std::shared_ptr<Map>>& maps() const { return maps_; }
+
+private:
+    std::string path_;
+    std::vector<std::shared_ptr<Map>> maps_;
+    std::vector<std::unique_ptr<LoadedProgram>> programs_;
+};
+
+// Opens, verifies and loads an eBPF ELF object (interpret or jit mode).
+std::unique_ptr<LoadedObject> load_object(const std::string& path, const LoadOptions& options = {});
+std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOptions& options = {});
+
+// --- lower-level entries (native module loader) ----------------------------
+
+// Creates an object's maps from its definitions: global data initialised,
+// inner-map templates kept (not usable from programs), statically
+// initialised map-in-map slots filled from `object.maps[i].inner_map`-style
+// data when the loader provides it. Index i ↔ definitions[i].
+std::vector<std::shared_ptr<Map>> create_maps(std::span<const MapDefinition> definitions);
+// Rewrites LDDW pseudo-map forms: kPseudoMapIdx → address of the Map object,
+// kPseudoMapIdxValue → direct_value(0) + offset. Throws ebpf::Error
+// "program 'x': instruction N: ..." for a bad map index or offset.
+std::vector<Instruction> resolve_map_references(const std::string& program_name,
+                                                std::span<const Instruction> insns,
+                                                std::span<const std::shared_ptr<Map>> maps);
+// What load_object does for one program before building its engine: checks
+// helper calls, verifies (unless allowed to skip), rewrites context accesses
+// and resolves map references. Returns the instructions to give an Engine.
+std::vector<Instruction> prepare_program(const ebpf::Program& program,
+                                         std::span<const MapDefinition> definitions,
+                                         std::span<const std::shared_ptr<Map>> maps,
+                                         const LoadOptions& options);
+// Builds an Engine of the requested mode over prepared instructions (throws
+// for native: native modules come with their own engine).
+std::unique_ptr<Engine> make_engine(ExecMode mode, std::span<const Instruction> insns,
+                                    const ExecOptions& options);
+
+// --- hooks (embedding) ---------------------------------------------------------
+
+// Attaches a program to a named hook ("hook/<name>" sections attach to
+// <name>). The host runs every program attached to a hook with run_hook().
+// The returned link detaches on destruction.
+class HookLink {
+public:
+    HookLink() = default;
+    HookLink(std::string hook, const LoadedProgram* program);
+    HookLink(HookLink&& other) noexcept;
+    HookLink& operator=(HookLink&& other) noexcept;
+    ~HookLink();
+    void detach();
+    bool attached() const { return program_ != nullptr; }
+
+private:
+    std::string hook_;
+    const LoadedProgram* program_ = nullptr;
+};
+HookLink attach_hook(const LoadedProgram& program, std::string_view hook_name = {});
+// Runs the programs attached to `hook_name` in attach order on the buffer
+// and returns the last one's result; nullopt when none is attached.
+std::optional<uint64_t> run_hook(std::string_view hook_name, void* buffer, size_t length);
+
+// --- tracing (bpf_printk) -------------------------------------------------------
+
+// bpf_printk output goes to a bounded ring of fixed-size records in shared
+// memory ($EBPF_TRACE_PATH, default /dev/shm/ebpf-trace-<uid>); writers never
+// block: they overwrite the oldest record and count what they had to drop.
+std::string trace_buffer_path();
+
+struct TraceRecord {
+    uint64_t sequence = 0;
+    uint64_t timestamp_ns = 0;  // CLOCK_MONOTONIC
+    uint32_t pid = 0, tid = 0, cpu = 0;
+    std::string message;
+};
+
+// Reads the trace buffer from any process, from the oldest record still
+// present (or only new ones with start_at_end).
+class TraceReader {
+public:
+    explicit TraceReader(const std::string& path = trace_buffer_path(), bool start_at_end = false);
+    ~TraceReader();
+    TraceReader(const TraceReader&) = delete;
+    TraceReader& operator=(const TraceReader&) = delete;
+    // Records written since the last call (never blocks). `lost` grows by the
+    // records overwritten before this reader got to them.
+    std::vector<TraceRecord> poll();
+    uint64_t lost() const { return lost_; }
+    // Records writers dropped because a slot was busy (all processes).
+    uint64_t writer_drops() const;
+
+private:
+    struct Mapping;
+    std::unique_ptr<Mapping> mapping_;
+    uint64_t next_ = 0;
+    uint64_t lost_ = 0;
+};
+
+// Writes one trace record (what bpf_printk does after formatting).
+void trace_write(std::string_view message);
+
+// Formats a bpf_printk / bpf_snprintf format string: %d %i %u %x %ld %li %lu
+// %lx %lld %lli %llu %llx %p %s %c %%, at most `args.size()` conversions;
+// %s arguments are read safely from this process and bounded. Returns false
+// (with `error` set) for an unsupported conversion or too few arguments.
+bool format_bpf_string(std::string_view format, std::span<const uint64_t> args, std::string& out,
+                       std::string* error = nullptr);
+
+}  // namespace ebpf
