@@ -1,0 +1,152 @@
+// Issuing certificates for development: a root CA and code-signing
+// certificates (ECDSA P-256, SHA-256), shaped to pass the strict chain
+// checks of verify_module_signature (subject/authority key identifiers,
+// critical basic constraints and key usage). Tests use the same function to
+// make expired, untrusted and wrongly-purposed certificates.
+#include <fcntl.h>
+#include <openssl/bn.h>
+#include <openssl/x509v3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "ebpf/signing.hpp"
+#include "openssl_util.hpp"
+
+namespace ebpf {
+namespace {
+
+using Bignum = std::unique_ptr<BIGNUM, ssl::Deleter<BN_free>>;
+
+void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+    if (ext == nullptr) throw ssl::error(std::string("issue certificate: cannot make extension ") + value);
+    const int ok = X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+    if (!ok) throw ssl::error("issue certificate: cannot add an extension");
+}
+
+void add_name_entry(X509_NAME* name, const char* field, const std::string& value) {
+    if (value.empty()) return;
+    if (!X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
+                                    reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1, 0))
+        throw ssl::error("issue certificate: bad name entry " + std::string(field));
+}
+
+std::string key_pem(EVP_PKEY* key) {
+    ssl::Bio bio(BIO_new(BIO_s_mem()));
+    if (!PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr))
+        throw ssl::error("issue certificate: cannot encode the key");
+    return ssl::bio_text(bio.get());
+}
+
+std::string cert_pem(X509* cert) {
+    ssl::Bio bio(BIO_new(BIO_s_mem()));
+    if (!PEM_write_bio_X509(bio.get(), cert)) throw ssl::error("issue certificate: cannot encode the certificate");
+    return ssl::bio_text(bio.get());
+}
+
+void write_new_file(const std::filesystem::path& path, const std::string& text, mode_t mode) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0)
+        throw Error(path.string() + ": cannot create (" + std::strerror(errno) +
+                    (errno == EEXIST ? "; keygen never overwrites keys" : "") + ")");
+    size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int saved = errno;
+            ::close(fd);
+            throw Error(path.string() + ": write failed (" + std::strerror(saved) + ")");
+        }
+        done += static_cast<size_t>(n);
+    }
+    ::close(fd);
+}
+
+}  // namespace
+
+SigningCredential issue_certificate(const CertificateSpec& spec, const SigningCredential* issuer) {
+    if (spec.common_name.empty()) throw Error("issue certificate: the common name is empty");
+    ssl::Key key(EVP_EC_gen("P-256"));
+    if (!key) throw ssl::error("issue certificate: cannot generate a P-256 key");
+
+    ssl::Key issuer_key;
+    ssl::Cert issuer_cert;
+    if (issuer != nullptr) {
+        ssl::Bio bio = ssl::memory_bio(issuer->key_pem);
+        issuer_key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+        if (!issuer_key) throw ssl::error("issue certificate: the issuer key is not readable PEM");
+        issuer_cert = std::move(ssl::read_certificates(issuer->cert_pem, "issue certificate: issuer")[0]);
+    }
+
+    ssl::Cert cert(X509_new());
+    if (!cert || !X509_set_version(cert.get(), X509_VERSION_3)) throw ssl::error("issue certificate: X509_new");
+    // A random positive 127-bit serial number (RFC 5280: at most 20 octets, positive).
+    Bignum serial(BN_new());
+    if (!serial || !BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) ||
+        !BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())))
+        throw ssl::error("issue certificate: cannot make a serial number");
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), static_cast<long>(spec.not_before_offset.count()));
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(spec.not_after_offset.count()));
+
+    X509_NAME* name = X509_get_subject_name(cert.get());
+    add_name_entry(name, "O", spec.organization);
+    add_name_entry(name, "CN", spec.common_name);
+    X509* signer_cert = issuer_cert ? issuer_cert.get() : cert.get();
+    X509_set_issuer_name(cert.get(), X509_get_subject_name(signer_cert));
+    X509_set_pubkey(cert.get(), key.get());
+
+    if (spec.certificate_authority) {
+        add_extension(cert.get(), signer_cert, NID_basic_constraints, "critical,CA:TRUE");
+        add_extension(cert.get(), signer_cert, NID_key_usage, "critical,keyCertSign,cRLSign");
+    } else {
+        add_extension(cert.get(), signer_cert, NID_basic_constraints, "critical,CA:FALSE");
+        if (spec.code_signing_usage) {
+            add_extension(cert.get(), signer_cert, NID_key_usage, "critical,digitalSignature");
+            add_extension(cert.get(), signer_cert, NID_ext_key_usage, "codeSigning");
+        } else {
+            add_extension(cert.get(), signer_cert, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+            add_extension(cert.get(), signer_cert, NID_ext_key_usage, "serverAuth");
+        }
+    }
+    add_extension(cert.get(), signer_cert, NID_subject_key_identifier, "hash");
+    add_extension(cert.get(), signer_cert, NID_authority_key_identifier, "keyid:always");
+
+    EVP_PKEY* signing_key = issuer_key ? issuer_key.get() : key.get();
+    if (!X509_sign(cert.get(), signing_key, EVP_sha256())) throw ssl::error("issue certificate: signing failed");
+    return {key_pem(key.get()), cert_pem(cert.get())};
+}
+
+DevelopmentKeys write_development_keys(const std::filesystem::path& dir) {
+    DevelopmentKeys keys{dir / "trust" / "root-ca.pem", dir / "private" / "root-ca-key.pem",
+                         dir / "signing-cert.pem", dir / "signing-key.pem"};
+    std::error_code ec;
+    std::filesystem::create_directories(dir / "trust", ec);
+    if (!ec) std::filesystem::create_directories(dir / "private", ec);
+    if (ec) throw Error(dir.string() + ": cannot create the key directory (" + ec.message() + ")");
+    for (const auto& path : {keys.root_cert, keys.root_key, keys.signing_cert, keys.signing_key})
+        if (std::filesystem::exists(path))
+            throw Error(path.string() + ": already exists; keygen never overwrites keys");
+
+    using std::chrono::hours;
+    CertificateSpec root_spec{.common_name = "ebpf-native development root CA",
+                              .certificate_authority = true,
+                              .not_after_offset = hours(24 * 365 * 5)};
+    SigningCredential root = issue_certificate(root_spec, nullptr);
+    CertificateSpec leaf_spec{.common_name = "ebpf-native development code signing",
+                              .not_after_offset = hours(24 * 365)};
+    SigningCredential leaf = issue_certificate(leaf_spec, &root);
+
+    write_new_file(keys.root_key, root.key_pem, 0600);
+    write_new_file(keys.root_cert, root.cert_pem, 0644);
+    write_new_file(keys.signing_key, leaf.key_pem, 0600);
+    write_new_file(keys.signing_cert, leaf.cert_pem, 0644);
+    return keys;
+}
+
+}  // namespace ebpf
