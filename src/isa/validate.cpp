@@ -1,0 +1,208 @@
+// validate(): every instruction is checked against its row in the encoding
+// table (encodings.cpp); only what the table cannot say (targets that depend
+// on the whole program, LDDW's second slot, call forms) is written out here.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "ebpf/error.hpp"
+#include "ebpf/isa.hpp"
+#include "encodings.hpp"
+
+namespace ebpf {
+namespace {
+
+using isa_detail::Encoding;
+using isa_detail::FieldRule;
+using isa_detail::Form;
+using isa_detail::Rule;
+
+std::string hex(int64_t value) {
+    char text[32];
+    if (value < 0) {
+        std::snprintf(text, sizeof text, "-0x%llx", static_cast<unsigned long long>(-value));
+    } else {
+        std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+    }
+    return text;
+}
+
+class Validator {
+public:
+    Validator(std::span<const Instruction> insns, const ValidateOptions& options)
+        : insns_(insns), options_(options), second_slot_(insns.size(), false) {}
+
+    void run() {
+        if (insns_.empty()) throw Error("program has no instructions");
+        mark_lddw_second_slots();
+        for (size_t pc = 0; pc < insns_.size(); ++pc) {
+            if (second_slot_[pc]) continue;  // checked with its LDDW
+            check(pc);
+        }
+    }
+
+private:
+    [[noreturn]] void fail(size_t pc, const std::string& why) const {
+        throw Error("instruction " + std::to_string(pc) + ": " + why);
+    }
+
+    // Done first so that a jump backwards or forwards into an LDDW's second
+    // slot is caught wherever the LDDW is.
+    void mark_lddw_second_slots() {
+        for (size_t pc = 0; pc < insns_.size(); ++pc) {
+            if (insns_[pc].opcode != op::kLddw) continue;
+            if (pc + 1 >= insns_.size()) {
+                fail(pc, "LDDW is truncated: its second slot is missing at the end of the program");
+            }
+            second_slot_[++pc] = true;
+        }
+    }
+
+    void check(size_t pc) const {
+        const Instruction& insn = insns_[pc];
+        const Encoding& row = isa_detail::encoding(insn.opcode);
+        if (row.form == Form::invalid) fail(pc, "unknown opcode " + hex(insn.opcode));
+        const std::string name = isa_detail::opcode_name(insn.opcode);
+        check_register(pc, "destination", insn.dst, row.dst, name);
+        check_register(pc, "source", insn.src, row.src, name);
+        check_value(pc, "offset", insn.offset, row.offset, name, false);
+        check_value(pc, "immediate", insn.imm, row.imm, name, row.form == Form::atomic);
+        switch (row.form) {
+        case Form::call: check_call(pc, insn); break;
+        case Form::lddw: check_lddw(pc, insn); break;
+        case Form::ld_legacy:
+            if (!options_.allow_legacy_packet) {
+                fail(pc, "legacy packet access (LD ABS/IND) is not allowed here");
+            }
+            break;
+        case Form::atomic:
+            // A fetch returns the old value in src (cmpxchg: in r0).
+            if ((insn.imm & op::kAtomicFetch) && insn.imm != op::kAtomicCmpXchg &&
+                insn.src == kFramePointer) {
+                fail(pc, "r10 is the read-only frame pointer and cannot receive the old value of " +
+                             name);
+            }
+            break;
+        default: break;
+        }
+    }
+
+    void check_register(size_t pc, const char* which, uint8_t reg, const FieldRule& rule,
+                        const std::string& name) const {
+        switch (rule.rule) {
+        case Rule::zero:
+            if (reg != 0) {
+                fail(pc, name + " does not use the " + which + " register; the field must be 0 (is " +
+                             std::to_string(reg) + ")");
+            }
+            break;
+        case Rule::read_reg:
+        case Rule::write_reg:
+            if (reg >= kRegisterCount) {
+                fail(pc, "invalid " + std::string(which) + " register r" + std::to_string(reg) +
+                             " (registers are r0..r10)");
+            }
+            if (rule.rule == Rule::write_reg && reg == kFramePointer) {
+                fail(pc, "r10 is the read-only frame pointer and cannot be written by " + name);
+            }
+            break;
+        case Rule::one_of:
+            if (!rule.allows(reg)) {
+                fail(pc, std::string(which) + " field " + std::to_string(reg) + " is not valid for " +
+                             name + " (allowed: " + allowed(rule, false) + ")");
+            }
+            break;
+        case Rule::any:
+        case Rule::jump_target: break;
+        }
+    }
+
+    void check_value(size_t pc, const char* which, int32_t value, const FieldRule& rule,
+                     const std::string& name, bool in_hex) const {
+        switch (rule.rule) {
+        case Rule::zero:
+            if (value != 0) {
+                fail(pc, name + " does not use the " + which + "; it must be 0 (is " +
+                             std::to_string(value) + ")");
+            }
+            break;
+        case Rule::one_of:
+            if (!rule.allows(value)) {
+                fail(pc, std::string(which) + " " + (in_hex ? hex(value) : std::to_string(value)) +
+                             " is not valid for " + name + " (allowed: " + allowed(rule, in_hex) + ")");
+            }
+            break;
+        case Rule::jump_target: check_target(pc, "jump", value); break;
+        case Rule::any:
+        case Rule::read_reg:
+        case Rule::write_reg: break;
+        }
+    }
+
+    // Targets are relative to the next instruction.
+    void check_target(size_t pc, const char* what, int64_t relative) const {
+        const int64_t target = static_cast<int64_t>(pc) + 1 + relative;
+        if (target < 0 || target >= static_cast<int64_t>(insns_.size())) {
+            fail(pc, std::string(what) + " to " + std::to_string(target) +
+                         " is outside the program (" + std::to_string(insns_.size()) +
+                         " instructions)");
+        }
+        if (second_slot_[static_cast<size_t>(target)]) {
+            fail(pc, std::string(what) + " to " + std::to_string(target) +
+                         " lands in the second slot of the LDDW at instruction " +
+                         std::to_string(target - 1));
+        }
+    }
+
+    void check_call(size_t pc, const Instruction& insn) const {
+        switch (insn.src) {
+        case op::kCallHelper:
+            if (insn.imm < 0) fail(pc, "helper id " + std::to_string(insn.imm) + " is invalid");
+            break;
+        case op::kCallLocal: check_target(pc, "local call", insn.imm); break;
+        default:
+            fail(pc, "calls to kernel functions (kfunc, call with src " + std::to_string(insn.src) +
+                         ") are not supported");
+        }
+    }
+
+    void check_lddw(size_t pc, const Instruction& insn) const {
+        const Instruction& next = insns_[pc + 1];
+        if (next.opcode != 0 || next.dst != 0 || next.src != 0 || next.offset != 0) {
+            fail(pc + 1, "the second slot of the LDDW at instruction " + std::to_string(pc) +
+                             " must have opcode, registers and offset 0");
+        }
+        if (insn.src == op::kPseudoImm64) return;
+        if (!options_.allow_pseudo_lddw) {
+            fail(pc, "LDDW pseudo form src=" + std::to_string(insn.src) +
+                         " (maps, functions) must be resolved by a loader first");
+        }
+        // Only the map-value forms carry a second 32-bit value (the offset).
+        if (insn.src != op::kPseudoMapValue && insn.src != op::kPseudoMapIdxValue && next.imm != 0) {
+            fail(pc + 1, "the second slot of LDDW pseudo form src=" + std::to_string(insn.src) +
+                             " must have immediate 0 (is " + std::to_string(next.imm) + ")");
+        }
+        if (insn.src == op::kPseudoFunc) check_target(pc, "function reference", insn.imm);
+    }
+
+    static std::string allowed(const FieldRule& rule, bool in_hex) {
+        std::string text;
+        for (uint8_t i = 0; i < rule.count; ++i) {
+            if (i) text += ", ";
+            text += in_hex ? hex(rule.values[i]) : std::to_string(rule.values[i]);
+        }
+        return text;
+    }
+
+    std::span<const Instruction> insns_;
+    const ValidateOptions& options_;
+    std::vector<bool> second_slot_;
+};
+
+}  // namespace
+
+void validate(std::span<const Instruction> insns, const ValidateOptions& options) {
+    Validator(insns, options).run();
+}
+
+}  // namespace ebpf
