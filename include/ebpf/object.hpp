@@ -14,6 +14,13 @@
 
 namespace ebpf {
 
+// A statically initialised slot of a prog_array or map-in-map, as libbpf's
+// `.values = { [key] = &target }` in a BTF-defined map.
+struct MapSlotInit {
+    uint32_t key = 0;
+    std::string target;  // a program name (prog_array) or a map name (array/hash of maps)
+};
+
 struct MapDefinition {
     std::string name;                  // symbol name, or ".rodata"/".data"/".bss"... for global data
     MapType type = MapType::unspec;
@@ -27,6 +34,7 @@ struct MapDefinition {
     bool read_only = false;            // .rodata*: frozen (BPF_F_RDONLY_PROG)
     std::vector<uint8_t> initial_data; // global data contents (.bss: zeros); value_size bytes
     bool inner_template = false;       // only a template for an outer map's values
+    std::vector<MapSlotInit> initial_slots;  // `.values = {...}`; empty for most maps
 };
 
 struct SourceLocation {

@@ -1,0 +1,70 @@
+// open_object(): runs the loader's steps (see loader.hpp) and the small
+// queries of Program and Object.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "ebpf/error.hpp"
+#include "ebpf/object.hpp"
+#include "loader.hpp"
+
+namespace ebpf {
+
+using namespace object_detail;
+
+const SourceLocation* Program::source_at(size_t insn) const {
+    auto after = std::upper_bound(lines.begin(), lines.end(), insn,
+                                  [](size_t value, const LineInfo& line) { return value < line.insn; });
+    if (after == lines.begin()) return nullptr;
+    return &std::prev(after)->where;
+}
+
+const Program* Object::find_program(std::string_view name_or_section) const {
+    for (const auto& p : programs) {
+        if (p.name == name_or_section) return &p;
+    }
+    for (const auto& p : programs) {
+        if (p.section == name_or_section) return &p;
+    }
+    return nullptr;
+}
+
+std::optional<uint32_t> Object::find_map(std::string_view name) const {
+    for (size_t i = 0; i < maps.size(); ++i) {
+        if (maps[i].name == name) return static_cast<uint32_t>(i);
+    }
+    return std::nullopt;
+}
+
+Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string& name) {
+    ElfImage elf(bytes, name);
+    Object object;
+    object.path = name;
+
+    if (const ElfSection* license = elf.find_section("license")) {
+        auto end = std::find(license->data.begin(), license->data.end(), uint8_t{0});
+        object.license.assign(license->data.begin(), end);
+    }
+
+    BtfPtr btf = load_btf(elf);
+    BtfExt ext = load_btf_ext(elf, btf.get());
+    LoadContext context{elf, btf.get(), ext, object, {}, {}};
+    load_maps(context);
+    load_programs(context);
+    if (object.programs.empty()) {
+        throw Error(name + ": no programs (no executable section other than .text)");
+    }
+    return object;
+}
+
+Object open_object(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
+    std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad()) throw Error(path + ": read failed");
+    return open_object_from_memory(bytes, path);
+}
+
+}  // namespace ebpf
