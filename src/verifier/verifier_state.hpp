@@ -1,0 +1,50 @@
+// The whole abstract machine state on one path: the call frames (registers and
+// stack each), the references that must be released, and how we got here.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "ebpf/isa.hpp"
+#include "reg_state.hpp"
+#include "stack_state.hpp"
+
+namespace ebpf::verifier {
+
+struct FuncFrame {
+    RegState regs[kRegisterCount];
+    StackState stack;
+    int32_t callsite = -1;       // the call instruction in the caller; -1 for the entry
+    uint32_t function = 0;       // first instruction of this function
+    bool is_callback = false;    // a bpf_loop / for_each callback: returns to the helper
+    uint32_t frameno = 0;
+};
+
+struct Reference {
+    uint32_t id = 0;
+    uint32_t insn = 0;           // where it was acquired
+};
+
+// A branch taken (or not) on the way here, for diagnostics. Shared between
+// the states that forked from it.
+struct PathStep {
+    uint32_t insn = 0;
+    bool taken = false;
+    std::shared_ptr<const PathStep> previous;
+};
+
+struct VerifierState {
+    std::vector<FuncFrame> frames;
+    std::vector<Reference> refs;
+    uint32_t insn = 0;
+    int32_t checkpoint = -1;     // the stored state this path continues from (for pruning)
+    std::shared_ptr<const PathStep> path;
+
+    FuncFrame& frame() { return frames.back(); }
+    const FuncFrame& frame() const { return frames.back(); }
+    RegState* regs() { return frames.back().regs; }
+    size_t memory_bytes() const;
+};
+
+}  // namespace ebpf::verifier
