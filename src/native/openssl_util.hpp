@@ -65,11 +65,12 @@ inline std::string bio_text(BIO* bio) {
     return std::string(data, size > 0 ? static_cast<size_t>(size) : 0);
 }
 
-// "CN=..., O=..." (RFC 2253 order reversed to the usual reading order).
+// "CN=..., O=...": most specific name first, as RFC 2253 prints it.
 inline std::string subject_of(const X509* cert) {
     Bio bio(BIO_new(BIO_s_mem()));
     X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert), 0,
-                       XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_SPC_EQ);
+                       XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_DN_REV | XN_FLAG_FN_SN |
+                           (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB));
     return bio_text(bio.get());
 }
 

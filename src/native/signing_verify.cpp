@@ -42,6 +42,57 @@ std::string chain_error(int code, X509* current, X509* signer, const TrustStore&
     }
 }
 
+// A minimal DER reader, enough to walk to the version fields that no
+// signature covers (OpenSSL parses but does not check them): a flipped bit
+// there must not leave a module "valid".
+struct Der {
+    const uint8_t* p;
+    const uint8_t* end;
+
+    // Reads one element's header; returns its contents, or an empty reader
+    // with ok=false when malformed or the tag differs.
+    bool next(uint8_t tag, Der& contents) {
+        if (end - p < 2 || p[0] != tag) return false;
+        size_t length = p[1];
+        const uint8_t* body = p + 2;
+        if (length & 0x80) {
+            size_t count = length & 0x7f;
+            if (count == 0 || count > 4 || static_cast<size_t>(end - body) < count) return false;
+            length = 0;
+            for (size_t i = 0; i < count; ++i) length = (length << 8) | body[i];
+            body += count;
+        }
+        if (static_cast<size_t>(end - body) < length) return false;
+        contents = {body, body + length};
+        p = body + length;
+        return true;
+    }
+    bool skip_optional(uint8_t tag) {
+        Der ignored{};
+        return p < end && p[0] == tag ? next(tag, ignored) : true;
+    }
+    bool small_integer(int& value) {
+        Der body{};
+        if (!next(0x02, body) || body.end - body.p != 1) return false;
+        value = body.p[0];
+        return true;
+    }
+};
+
+// RFC 5652 5.1 and 5.3: with issuerAndSerialNumber, no attribute
+// certificates and id-data content, SignedData and SignerInfo are version 1.
+bool versions_are_canonical(std::span<const uint8_t> signature) {
+    Der top{signature.data(), signature.data() + signature.size()}, content_info{}, explicit0{}, signed_data{};
+    Der ignored{}, signer_infos{}, signer_info{};
+    int version = -1, signer_version = -1;
+    return top.next(0x30, content_info) && content_info.next(0x06, ignored) && content_info.next(0xa0, explicit0) &&
+           explicit0.next(0x30, signed_data) && signed_data.small_integer(version) && version == 1 &&
+           signed_data.next(0x31, ignored) && signed_data.next(0x30, ignored) && signed_data.skip_optional(0xa0) &&
+           signed_data.skip_optional(0xa1) && signed_data.next(0x31, signer_infos) &&
+           signer_infos.next(0x30, signer_info) && signer_info.small_integer(signer_version) &&
+           signer_version == 1;
+}
+
 }  // namespace
 
 SignatureReport verify_module_signature(std::span<const uint8_t> bytes, const TrustStore& trust) {
@@ -65,6 +116,11 @@ SignatureReport verify_module_signature(std::span<const uint8_t> bytes, const Tr
     }
     if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed)
         return fail(report, SignatureVerdict::malformed, "signature is not CMS SignedData");
+    if (OBJ_obj2nid(CMS_get0_eContentType(cms.get())) != NID_pkcs7_data)
+        return fail(report, SignatureVerdict::malformed, "signature does not cover plain data (eContentType)");
+    if (!versions_are_canonical(split.signature))
+        return fail(report, SignatureVerdict::malformed,
+                    "signature is not CMS SignedData version 1 with a version 1 signer (RFC 5652)");
     STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
     if (signers == nullptr || sk_CMS_SignerInfo_num(signers) != 1)
         return fail(report, SignatureVerdict::malformed, "signature must have exactly one signer");
@@ -85,9 +141,17 @@ SignatureReport verify_module_signature(std::span<const uint8_t> bytes, const Tr
     report.signer_not_after = ssl::time_text(X509_get0_notAfter(signer));
 
     X509_ALGOR* digest = nullptr;
-    CMS_SignerInfo_get0_algs(info, nullptr, nullptr, &digest, nullptr);
+    X509_ALGOR* algorithm = nullptr;
+    CMS_SignerInfo_get0_algs(info, nullptr, nullptr, &digest, &algorithm);
     if (digest == nullptr || OBJ_obj2nid(digest->algorithm) != NID_sha256)
         return fail(report, SignatureVerdict::invalid, "signature digest is not SHA-256");
+    // OpenSSL picks the EC verification from the key, not from this field,
+    // so an unchecked OID here would be bytes no check covers.
+    const int sig_nid = algorithm != nullptr ? OBJ_obj2nid(algorithm->algorithm) : NID_undef;
+    if (sig_nid != NID_ecdsa_with_SHA256 && sig_nid != NID_rsaEncryption && sig_nid != NID_sha256WithRSAEncryption &&
+        sig_nid != NID_rsassaPss)
+        return fail(report, SignatureVerdict::invalid,
+                    "signature algorithm is not ECDSA or RSA with SHA-256 (signatureAlgorithm)");
 
     // 1. The signature over exactly these module bytes.
     CMS_SignerInfo_set1_signer_cert(info, signer);
