@@ -318,6 +318,13 @@ ParsedInstruction parse_assignment(Cursor& in, const Register& dst) {
         return one(Instruction{static_cast<uint8_t>(op::kClassLdx | mode | size), dst.number, src,
                                offset, 0});
     }
+    // Register move: "r1 = r2" (before names: "r2" would read as one).
+    if (auto src = in.accept_register()) {
+        same_width(dst, *src);
+        in.expect_end();
+        return one(Instruction{static_cast<uint8_t>(alu_cls | op::kSrcX | op::kMov), dst.number,
+                               src->number, 0, 0});
+    }
     if (auto word = in.accept_identifier()) {
         std::string name = *word;
         for (std::string_view prefix : {"bswap", "be", "le"}) {
@@ -340,13 +347,7 @@ ParsedInstruction parse_assignment(Cursor& in, const Register& dst) {
         if (dst.is32) throw Error("64-bit loads need a 64-bit register (rN)");
         return parse_pseudo_lddw(in, name, dst.number);
     }
-    // Moves: "r1 = r2", "r1 = 5", "r1 = 0x123456789 ll".
-    if (auto src = in.accept_register()) {
-        same_width(dst, *src);
-        in.expect_end();
-        return one(Instruction{static_cast<uint8_t>(alu_cls | op::kSrcX | op::kMov), dst.number,
-                               src->number, 0, 0});
-    }
+    // Moves: "r1 = 5", "r1 = 0x123456789 ll".
     const Number value = in.expect_number();
     if (in.accept("ll")) {
         if (dst.is32) throw Error("64-bit loads need a 64-bit register (rN)");

@@ -115,7 +115,14 @@ std::pair<uint8_t, int16_t> parse_memory(Cursor& in) {
     in.expect("[");
     const Register base = in.expect_register();
     int16_t offset = 0;
-    if (in.peek() == '+' || in.peek() == '-') offset = to_offset16(in.expect_number(), "offset");
+    const bool minus = in.accept("-");
+    if (minus || in.accept("+")) {
+        Number n = in.expect_number();
+        if (n.text[0] == '+' || n.text[0] == '-') throw Error("offset '" + n.text + "' has two signs");
+        n.negative = minus;
+        n.text = (minus ? "-" : "+") + n.text;
+        offset = to_offset16(n, "offset");
+    }
     in.expect("]");
     return {base.number, offset};
 }

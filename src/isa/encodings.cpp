@@ -130,16 +130,26 @@ std::string opcode_name(uint8_t opcode) {
     switch (cls) {
     case op::kClassAlu:
     case op::kClassAlu64:
+        if (op::alu_op(opcode) == op::kEnd) {
+            name = cls == op::kClassAlu64 ? "bswap" : op::is_x(opcode) ? "be" : "le";
+            break;
+        }
         name = kAluNames[opcode >> 4];
         name += cls == op::kClassAlu ? "32" : "64";
-        name += op::is_x(opcode) ? " X" : " K";
+        if (op::alu_op(opcode) != op::kNeg) name += op::is_x(opcode) ? " X" : " K";
         break;
     case op::kClassJmp:
-    case op::kClassJmp32:
-        name = kJmpNames[opcode >> 4];
-        if (cls == op::kClassJmp32) name += "32";
-        name += op::is_x(opcode) ? " X" : " K";
+    case op::kClassJmp32: {
+        const uint8_t jop = op::jmp_op(opcode);
+        if (jop == op::kJa && cls == op::kClassJmp32) {
+            name = "gotol";
+        } else {
+            name = kJmpNames[opcode >> 4];
+            if (cls == op::kClassJmp32) name += "32";
+        }
+        if (jop != op::kJa && jop != op::kCall && jop != op::kExit) name += op::is_x(opcode) ? " X" : " K";
         break;
+    }
     default: {
         static constexpr const char* kClassNames[4] = {"ld", "ldx", "st", "stx"};
         static constexpr const char* kModeNames[8] = {"imm", "abs", "ind", "mem",
