@@ -63,11 +63,10 @@ RunResult time_runs(Engine& engine, std::vector<uint8_t>& memory, uint64_t repea
     return result;
 }
 
-RunResult run_raw_program(const RunArguments& args, const std::vector<uint8_t>& file_bytes) {
+RunResult run_raw_program(const RunArguments& args, const std::vector<uint8_t>& file_bytes,
+                          std::vector<uint8_t>& memory) {
     const std::vector<Instruction> insns =
         args.assembly ? assemble(std::string(file_bytes.begin(), file_bytes.end())) : instructions_from_bytes(file_bytes);
-    std::vector<uint8_t> memory;
-    if (!args.memory_file.empty()) memory = read_file(args.memory_file);
     const HelperTable helpers;
     auto engine = make_raw_engine(args, {insns, &helpers});
     return time_runs(*engine, memory, args.repeat);
@@ -91,8 +90,10 @@ int run_command(const RunArguments& args) {
         throw Error(args.file + ": ELF objects are run through the runtime, which this build of `ebpf run` "
                                 "does not include yet; pass raw bytecode, or assembler text with --asm");
     }
+    std::vector<uint8_t> memory;
+    if (!args.memory_file.empty()) memory = read_file(args.memory_file);
     try {
-        print_result(args, run_raw_program(args, bytes));
+        print_result(args, run_raw_program(args, bytes, memory));
     } catch (const Error& e) {
         throw Error(args.file + ": " + e.what());
     }
