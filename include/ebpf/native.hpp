@@ -1,0 +1,163 @@
+// Native mode: bpf2c (verified eBPF → C), and the loader of the shared
+// objects that `cc` builds from that C (the ABI is include/ebpf/native_module.h).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ebpf/abi.hpp"
+#include "ebpf/exec.hpp"
+#include "ebpf/isa.hpp"
+#include "ebpf/object.hpp"
+
+struct ebpf_native_module;
+
+namespace ebpf {
+
+// --- bpf2c ------------------------------------------------------------------
+
+// One program as bpf2c translates it: already verified, context accesses
+// already rewritten to the runtime layout.
+struct TranslationProgram {
+    std::string name;
+    std::string section;
+    ProgramType type = ProgramType::unspec;
+    std::vector<Instruction> insns;            // what the generated C executes
+    std::array<uint8_t, 32> bytecode_sha256{}; // of the verified bytecode
+    uint32_t verified_instruction_count = 0;
+    std::vector<FunctionInfo> functions;       // may be empty: then one function at 0
+    std::vector<LineInfo> lines;               // may be empty
+};
+
+// Everything that goes into one generated C file (one module).
+struct TranslationUnit {
+    std::string source_name;  // the object's name, recorded in the metadata
+    std::vector<TranslationProgram> programs;
+    std::vector<MapDefinition> maps;
+};
+
+struct CodegenOptions {
+    bool line_directives = true;  // #line from BTF line info (for gdb/perf)
+};
+
+// Translates a unit to C. Deterministic: the same unit gives the same bytes.
+// Throws ebpf::Error "program NAME: instruction N: why" for bytecode that
+// cannot be translated (malformed, or kfunc calls and legacy packet loads).
+std::string generate_c(const TranslationUnit& unit, const CodegenOptions& options = {});
+
+struct Bpf2cOptions {
+    std::string section;  // only programs whose section or name is this; empty = all
+    bool verify = true;   // false only for debugging bpf2c itself
+    CodegenOptions codegen;
+};
+
+// What bpf2c did, for progress lines.
+struct Bpf2cResult {
+    std::string c_source;
+    size_t program_count = 0;
+    size_t instruction_count = 0;
+};
+
+// The whole bpf2c pipeline for an opened object: verify every selected
+// program (the first failure throws ebpf::Error with the verifier's formatted
+// diagnostic), rewrite context accesses, hash the verified bytecode, generate C.
+Bpf2cResult bpf2c(const Object& object, const Bpf2cOptions& options = {});
+
+// SHA-256 of instructions as little-endian bytes.
+std::array<uint8_t, 32> sha256_of_instructions(std::span<const Instruction> insns);
+
+// The text of include/ebpf/native_module.h, as embedded into generated C.
+std::string_view native_module_header_text();
+
+// Writes `contents` to `path` atomically (temp file in the same directory,
+// then rename), so that a failure never leaves a partial output file.
+void write_file_atomically(const std::string& path, std::string_view contents);
+
+// Compiles generated C into a shared object with `${CC:-cc} -O2 -fPIC -g
+// -shared`. Throws ebpf::Error with the compiler's output on failure; the
+// output file is only created on success.
+struct CompileOptions {
+    std::string compiler;                 // empty: $CC, else "cc"
+    std::vector<std::string> extra_flags; // appended
+};
+void compile_c_to_module(const std::string& c_path, const std::string& so_path,
+                         const CompileOptions& options = {});
+
+// --- module loader ----------------------------------------------------------
+
+// Where the runtime put a map the module needs.
+struct MapBinding {
+    uint64_t address = 0;        // the value LDDW map gives (map handle helpers take)
+    uint64_t value_address = 0;  // global data: address of the value of key 0
+};
+
+struct ModuleLoadOptions {
+    // Helpers by Linux ID; every helper the module imports must be present.
+    const HelperTable* helpers = nullptr;
+    // Creates map `index` of `definitions` (already validated) and returns
+    // where it lives. Required when the module has maps.
+    std::function<MapBinding(std::span<const MapDefinition> definitions, uint32_t index)>
+        create_map;
+    // Signature policy hook: called with exactly the bytes that will be
+    // loaded, before anything is mapped; throws ebpf::Error to refuse them.
+    // Empty = no policy (unsigned modules allowed).
+    std::function<void(std::span<const uint8_t> module_bytes)> check_signature;
+    // Name for messages (e.g. the file path).
+    std::string name = "native module";
+};
+
+struct NativeProgramInfo {
+    std::string name;
+    std::string section;
+    ProgramType type = ProgramType::unspec;
+    uint32_t instruction_count = 0;
+    std::array<uint8_t, 32> bytecode_sha256{};
+};
+
+// A loaded module: dlopened from a sealed memfd, tables filled. Engines made
+// from it keep it alive.
+class NativeModule : public std::enable_shared_from_this<NativeModule> {
+public:
+    ~NativeModule();
+    NativeModule(const NativeModule&) = delete;
+    NativeModule& operator=(const NativeModule&) = delete;
+
+    const std::string& name() const { return name_; }
+    const std::vector<MapDefinition>& maps() const { return maps_; }
+    const std::vector<MapBinding>& map_bindings() const { return bindings_; }
+    const std::vector<NativeProgramInfo>& programs() const { return programs_; }
+    std::optional<size_t> find_program(std::string_view name_or_section) const;
+    std::vector<int32_t> imported_helpers() const;
+
+    // An Engine (mode native) running program `index`.
+    std::unique_ptr<Engine> make_engine(size_t index);
+
+    struct Private;  // for the loader only
+    explicit NativeModule(Private&& state);
+
+private:
+    std::string name_;
+    void* handle_ = nullptr;  // dlopen handle
+    int memfd_ = -1;
+    const ebpf_native_module* module_ = nullptr;
+    std::vector<MapDefinition> maps_;
+    std::vector<MapBinding> bindings_;
+    std::vector<NativeProgramInfo> programs_;
+};
+
+// Loads a module from its bytes: signature policy hook, sealed memfd, dlopen
+// of /proc/self/fd/N, ABI and metadata checks, maps created, helper and map
+// tables filled. Throws ebpf::Error ("NAME: why") and loads nothing on any problem.
+std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> bytes,
+                                                      const ModuleLoadOptions& options);
+// Reads the file, then load_module_from_memory.
+std::shared_ptr<NativeModule> load_module_from_file(const std::string& path,
+                                                    ModuleLoadOptions options);
+
+}  // namespace ebpf

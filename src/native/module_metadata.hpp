@@ -1,0 +1,25 @@
+// Reading a loaded module's metadata (struct ebpf_native_module) without
+// trusting it: every count, pointer, string and ID is checked before use.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ebpf/exec.hpp"
+#include "ebpf/native.hpp"
+#include "ebpf/native_module.h"
+
+namespace ebpf::native_metadata {
+
+// Throws ebpf::Error "NAME: why" when the module's ABI version, magic, sizes,
+// counts, names, program types, helper IDs (must be in `helpers`) or map
+// definitions are not acceptable.
+void check_module(const std::string& name, const ebpf_native_module* module, const HelperTable& helpers);
+
+// After check_module: the module's maps and programs as C++ values.
+std::vector<MapDefinition> map_definitions(const ebpf_native_module* module);
+std::vector<NativeProgramInfo> program_infos(const ebpf_native_module* module);
+
+std::vector<uint8_t> read_whole_file(const std::string& path);
+
+}  // namespace ebpf::native_metadata
