@@ -1,0 +1,105 @@
+// make_jit(): the x86-64 JIT engine. Compiles once (jit_x86_64.cpp), places
+// the code in W^X memory (jit_memory.cpp) and enters it through the
+// trampoline for every run() and call_function().
+#include <algorithm>
+#include <string>
+
+#include "ebpf/abi.hpp"
+#include "ebpf/error.hpp"
+#include "ebpf/exec.hpp"
+#include "jit_memory.hpp"
+#include "jit_x86_64.hpp"
+
+namespace ebpf {
+namespace {
+
+// The innermost JIT run on this thread, so that a program entered again from a
+// helper (bpf_loop callbacks) counts its frames on top of the outer run's.
+thread_local jit::Invocation* current_invocation = nullptr;
+
+class JitEngine final : public Engine {
+public:
+    JitEngine(const ExecutableProgram& program, const ExecOptions& options)
+        : JitEngine(jit::compile_x86_64(program, options)) {}
+
+    ExecMode mode() const override { return ExecMode::jit; }
+
+    uint64_t run(uint64_t arg1, uint64_t arg2) override {
+        const uint64_t args[5] = {arg1, arg2, 0, 0, 0};
+        return enter(functions_.front(), args);
+    }
+
+    uint64_t call_function(uint64_t function, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                           uint64_t r5) override {
+        if (std::find(functions_.begin(), functions_.end(), function) == functions_.end()) {
+            throw Error("JIT: call_function: 0x" + to_hex(function) +
+                        " is not the address of a function of this program (use the value of an LDDW "
+                        "pseudo-func)");
+        }
+        const uint64_t args[5] = {r1, r2, r3, r4, r5};
+        return enter(function, args);
+    }
+
+private:
+    explicit JitEngine(jit::CompiledCode compiled)
+        : memory_(compiled.code),
+          trampoline_(reinterpret_cast<jit::Trampoline>(memory_.address() + compiled.trampoline_offset)) {
+        for (uint64_t offset : compiled.function_offsets) functions_.push_back(memory_.address() + offset);
+    }
+
+    uint64_t enter(uint64_t target, const uint64_t* args) {
+        ScopedEngine scope(this);
+        jit::Invocation invocation;
+        invocation.state = &run_state();
+        if (current_invocation) invocation.depth = current_invocation->depth + 1;
+        if (invocation.depth > static_cast<uint64_t>(kMaxCallDepth)) {
+            throw Error("JIT: a callback would exceed the maximum call depth of " +
+                        std::to_string(kMaxCallDepth) + " frames");
+        }
+        jit::Invocation* outer = current_invocation;
+        current_invocation = &invocation;
+        const uint64_t r0 = trampoline_(&invocation, target, args);
+        current_invocation = outer;
+        switch (static_cast<jit::AbortReason>(invocation.abort_reason)) {
+        case jit::AbortReason::none: return r0;
+        case jit::AbortReason::missing_helper:
+        {
+            const auto id = static_cast<int32_t>(invocation.abort_detail);
+            const HelperPrototype* prototype = helper_prototype(id);
+            throw Error("instruction " + std::to_string(invocation.abort_insn) + ": helper " + std::to_string(id) +
+                        (prototype ? " (" + std::string(prototype->name) + ")" : std::string()) +
+                        " is not available");
+        }
+        case jit::AbortReason::call_depth:
+            throw Error("instruction " + std::to_string(invocation.abort_insn) +
+                        ": call depth exceeds " + std::to_string(kMaxCallDepth) + " frames");
+        case jit::AbortReason::fell_off_end:
+            throw Error("instruction " + std::to_string(invocation.abort_insn) +
+                        ": execution ran past the end of the program");
+        }
+        throw Error("JIT: unknown abort reason " + std::to_string(invocation.abort_reason));
+    }
+
+    static std::string to_hex(uint64_t v) {
+        static const char* digits = "0123456789abcdef";
+        std::string s;
+        do {
+            s.insert(s.begin(), digits[v & 15]);
+            v >>= 4;
+        } while (v);
+        return s;
+    }
+
+    jit::ExecutableMemory memory_;
+    jit::Trampoline trampoline_;
+    std::vector<uint64_t> functions_;  // absolute entry addresses; entry function first
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_jit(const ExecutableProgram& program, const ExecOptions& options) {
+    validate(program.insns);
+    return std::make_unique<JitEngine>(program, options);
+}
+
+}  // namespace ebpf

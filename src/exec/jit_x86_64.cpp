@@ -1,0 +1,723 @@
+// eBPF → x86-64 machine code with asmjit's x86::Assembler.
+//
+// Register mapping. eBPF r1–r5 sit in the System V argument registers, so a
+// helper call needs no moves; r6–r9 and r10 sit in callee-saved registers, so
+// they survive helper calls for free; r0 is rax, where helpers return.
+//
+//   eBPF   x86-64   why
+//   r0     rax      return value of helpers and of the program
+//   r1     rdi      helper argument 1
+//   r2     rsi      helper argument 2
+//   r3     rdx      helper argument 3 (saved around div/mod, which use rdx)
+//   r4     rcx      helper argument 4 (saved around variable shifts, which use cl)
+//   r5     r8       helper argument 5
+//   r6     rbx      callee-saved
+//   r7     r13      callee-saved
+//   r8     r14      callee-saved
+//   r9     r15      callee-saved
+//   r10    rbp      callee-saved; top of the current 512-byte frame
+//   -      r12      the run's jit::Invocation (callee-saved)
+//   -      r9–r11   scratch (blinded constants, divisors, saved rax/rdx/rcx)
+//
+// Frames. Every eBPF function (the entry and each bpf-to-bpf callee) starts with
+// the same prologue: push rbx, r13, r14, r15, rbp (so r6–r9 and the caller's
+// r10 come back at exit), reserve 512 bytes and point rbp at their top. With the
+// return address that is 560 bytes, a multiple of 16, so rsp stays 16-byte
+// aligned for helper calls at every depth. The trampoline saves the C++ caller's
+// callee-saved registers and its stack pointer (in the Invocation), so a tail
+// call or a run-time fault can unwind all frames at once.
+#include "jit_x86_64.hpp"
+
+#include <asmjit/x86.h>
+
+#include <array>
+#include <cstring>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+
+#include "ebpf/abi.hpp"
+#include "ebpf/error.hpp"
+
+namespace ebpf::jit {
+namespace {
+
+using namespace asmjit;
+
+constexpr std::array<uint32_t, kRegisterCount> kRegisterMap = {
+    x86::Gp::kIdAx,  x86::Gp::kIdDi,  x86::Gp::kIdSi,  x86::Gp::kIdDx,
+    x86::Gp::kIdCx,  x86::Gp::kIdR8,  x86::Gp::kIdBx,  x86::Gp::kIdR13,
+    x86::Gp::kIdR14, x86::Gp::kIdR15, x86::Gp::kIdBp,
+};
+constexpr uint32_t kInvocationReg = x86::Gp::kIdR12;
+
+std::string at(size_t insn) { return "instruction " + std::to_string(insn) + ": "; }
+
+// Records asmjit's first error; compile_x86_64 turns it into an ebpf::Error.
+class RecordingErrorHandler : public ErrorHandler {
+public:
+    void handleError(asmjit::Error err, const char* message, BaseEmitter*) override {
+        if (first == kErrorOk) {
+            first = err;
+            text = message ? message : DebugUtils::errorAsString(err);
+        }
+    }
+    asmjit::Error first = kErrorOk;
+    std::string text;
+};
+
+class Compiler {
+public:
+    Compiler(const ExecutableProgram& program, const ExecOptions& options)
+        : insns_(program.insns), helpers_(program.helpers), blinding_(options.constant_blinding) {
+        if (blinding_) {
+            std::random_device device;
+            random_.seed((uint64_t(device()) << 32) | device());
+        }
+    }
+
+    CompiledCode compile() {
+        check_structure();
+        code_.init(Environment::host());
+        code_.setErrorHandler(&errors_);
+        code_.attach(&a_);
+
+        const size_t n = insns_.size();
+        starts_.resize(n + 1);
+        bodies_.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+            starts_[i] = a_.newLabel();
+            bodies_[i] = a_.newLabel();
+        }
+        starts_[n] = a_.newLabel();
+        unwind_ = a_.newLabel();
+
+        for (size_t i = 0; i < n; ++i) {
+            a_.bind(starts_[i]);
+            if (functions_.count(i)) emit_prologue();
+            a_.bind(bodies_[i]);
+            if (in_second_slot(i)) continue;
+            emit_instruction(i);
+        }
+        a_.bind(starts_[n]);
+        // Only a malformed program gets here; stop cleanly instead of running on.
+        emit_abort(AbortReason::fell_off_end, n, 0);
+        for (auto& stub : stubs_) {
+            a_.bind(stub.label);
+            emit_abort(stub.reason, stub.insn, stub.detail);
+        }
+        Label trampoline = a_.newLabel();
+        a_.bind(trampoline);
+        emit_trampoline();
+
+        if (errors_.first != kErrorOk) throw Error("JIT: x86-64 code generation failed: " + errors_.text);
+        code_.flatten();
+        code_.resolveUnresolvedLinks();
+        if (code_.relocateToBase(0) != kErrorOk || errors_.first != kErrorOk) {
+            throw Error("JIT: x86-64 code generation failed: " +
+                        (errors_.text.empty() ? std::string("relocation") : errors_.text));
+        }
+        CompiledCode out;
+        out.code.resize(code_.codeSize());
+        code_.copyFlattenedData(out.code.data(), out.code.size());
+        for (size_t i = 0; i <= n; ++i) out.insn_offsets.push_back(code_.labelOffsetFromBase(starts_[i]));
+        for (size_t f : functions_) out.function_offsets.push_back(code_.labelOffsetFromBase(starts_[f]));
+        out.trampoline_offset = code_.labelOffsetFromBase(trampoline);
+        return out;
+    }
+
+private:
+    struct Stub {
+        Label label;
+        AbortReason reason;
+        size_t insn;
+        uint64_t detail;
+    };
+
+    // --- structure ----------------------------------------------------------
+
+    // The checks code generation itself depends on (labels, registers, LDDW
+    // pairs); validate() in the engine has already rejected everything else.
+    void check_structure() {
+        const size_t n = insns_.size();
+        if (n == 0) throw Error("JIT: the program has no instructions");
+        functions_.insert(0);
+        second_slot_.assign(n, false);
+        for (size_t i = 0; i < n; ++i) {
+            const Instruction& in = insns_[i];
+            if (in.dst >= kRegisterCount || in.src >= kRegisterCount) {
+                throw Error("JIT: " + at(i) + "register r" + std::to_string(std::max(in.dst, in.src)) +
+                            " does not exist (r0-r10)");
+            }
+            const uint8_t cls = op::cls(in.opcode);
+            if (in.opcode == op::kLddw) {
+                if (i + 1 >= n) throw Error("JIT: " + at(i) + "LDDW is missing its second slot");
+                second_slot_[i + 1] = true;
+                if (in.src == op::kPseudoFunc) functions_.insert(target(i, in.imm, i));
+                ++i;
+                continue;
+            }
+            if (cls == op::kClassJmp || cls == op::kClassJmp32) {
+                const uint8_t jop = op::jmp_op(in.opcode);
+                if (jop == op::kExit) continue;
+                if (jop == op::kCall) {
+                    if (in.src == op::kCallLocal) functions_.insert(target(i, in.imm, i));
+                    continue;
+                }
+                const int64_t offset = (cls == op::kClassJmp32 && jop == op::kJa) ? in.imm : in.offset;
+                target(i, offset, i);
+            }
+        }
+        for (size_t i = 0; i < n; ++i) {
+            if (!second_slot_[i]) continue;
+            for (size_t f : functions_) {
+                if (f == i) throw Error("JIT: " + at(i) + "a function starts in the second slot of an LDDW");
+            }
+        }
+    }
+
+    // The instruction `offset` slots after `from + 1`, checked to be inside the program.
+    size_t target(size_t insn, int64_t offset, size_t from) {
+        const int64_t t = static_cast<int64_t>(from) + 1 + offset;
+        if (t < 0 || t >= static_cast<int64_t>(insns_.size())) {
+            throw Error("JIT: " + at(insn) + "jump or call target " + std::to_string(t) +
+                        " is outside the program (0-" + std::to_string(insns_.size() - 1) + ")");
+        }
+        return static_cast<size_t>(t);
+    }
+
+    bool in_second_slot(size_t i) const { return second_slot_[i]; }
+
+    // --- registers and operands --------------------------------------------
+
+    static x86::Gp q(int r) { return x86::gpq(kRegisterMap[r]); }
+    static x86::Gp d(int r) { return x86::gpd(kRegisterMap[r]); }
+    static x86::Gp reg(int r, bool wide) { return wide ? q(r) : d(r); }
+    static x86::Gp gp(uint32_t id, bool wide) { return wide ? x86::Gp(x86::gpq(id)) : x86::Gp(x86::gpd(id)); }
+    static x86::Gp sized(uint32_t id, int bytes) {
+        switch (bytes) {
+        case 1: return x86::gpb(id);
+        case 2: return x86::gpw(id);
+        case 4: return x86::gpd(id);
+        default: return x86::gpq(id);
+        }
+    }
+    static x86::Mem memory(int base, int16_t offset, int bytes) {
+        return x86::ptr(q(base), offset, static_cast<uint32_t>(bytes));
+    }
+    x86::Mem invocation(int32_t offset) { return x86::qword_ptr(x86::gpq(kInvocationReg), offset); }
+
+    uint32_t blinding_key() { return static_cast<uint32_t>(random_()); }
+
+    // Loads the sign-extended (wide) or 32-bit immediate into `into`; with
+    // constant blinding the code holds imm ^ key and key, never imm itself.
+    void load_immediate(const x86::Gp& into, int32_t imm) {
+        if (!blinding_) {
+            if (into.size() == 8) a_.mov(into, Imm(static_cast<int64_t>(imm)));
+            else a_.mov(into, Imm(static_cast<uint32_t>(imm)));
+            return;
+        }
+        const uint32_t key = blinding_key();
+        const int32_t blinded = static_cast<int32_t>(static_cast<uint32_t>(imm) ^ key);
+        if (into.size() == 8) {
+            a_.mov(into, Imm(static_cast<int64_t>(blinded)));
+            a_.xor_(into, Imm(static_cast<int64_t>(static_cast<int32_t>(key))));
+        } else {
+            a_.mov(into, Imm(static_cast<uint32_t>(blinded)));
+            a_.xor_(into, Imm(key));
+        }
+    }
+
+    // The source operand of an ALU/JMP K instruction: the immediate itself, or a
+    // scratch register holding it when constants are blinded.
+    Operand immediate_operand(int32_t imm, bool wide) {
+        if (!blinding_) return Imm(wide ? static_cast<int64_t>(imm) : static_cast<int64_t>(static_cast<uint32_t>(imm)));
+        x86::Gp scratch = gp(x86::Gp::kIdR10, wide);
+        load_immediate(scratch, imm);
+        return scratch;
+    }
+
+    // --- frames ---------------------------------------------------------------
+
+    void emit_prologue() {
+        a_.push(x86::rbx);
+        a_.push(x86::r13);
+        a_.push(x86::r14);
+        a_.push(x86::r15);
+        a_.push(x86::rbp);
+        a_.sub(x86::rsp, kStackSize);
+        a_.lea(x86::rbp, x86::ptr(x86::rsp, kStackSize));
+    }
+
+    void emit_epilogue() {
+        a_.add(x86::rsp, kStackSize);
+        a_.pop(x86::rbp);
+        a_.pop(x86::r15);
+        a_.pop(x86::r14);
+        a_.pop(x86::r13);
+        a_.pop(x86::rbx);
+        a_.ret();
+    }
+
+    // Called from C++ as Trampoline. 6 pushes + 8 bytes keep rsp 16-aligned
+    // at the call into the eBPF function.
+    void emit_trampoline() {
+        a_.push(x86::rbp);
+        a_.push(x86::rbx);
+        a_.push(x86::r12);
+        a_.push(x86::r13);
+        a_.push(x86::r14);
+        a_.push(x86::r15);
+        a_.sub(x86::rsp, 8);
+        a_.mov(x86::r12, x86::rdi);
+        a_.mov(invocation(kInvocationUnwindRsp), x86::rsp);
+        a_.mov(x86::r11, x86::rsi);
+        a_.mov(x86::r10, x86::rdx);
+        a_.mov(q(1), x86::qword_ptr(x86::r10, 0));
+        a_.mov(q(2), x86::qword_ptr(x86::r10, 8));
+        a_.mov(q(3), x86::qword_ptr(x86::r10, 16));
+        a_.mov(q(4), x86::qword_ptr(x86::r10, 24));
+        a_.mov(q(5), x86::qword_ptr(x86::r10, 32));
+        // r0 and r6-r9 start at zero, as in the interpreter, so even an
+        // unverified program that reads them sees the same values.
+        a_.xor_(x86::eax, x86::eax);
+        a_.xor_(x86::ebx, x86::ebx);
+        a_.xor_(x86::r13d, x86::r13d);
+        a_.xor_(x86::r14d, x86::r14d);
+        a_.xor_(x86::r15d, x86::r15d);
+        a_.call(x86::r11);
+        Label exit = a_.newLabel();
+        a_.bind(exit);
+        a_.add(x86::rsp, 8);
+        a_.pop(x86::r15);
+        a_.pop(x86::r14);
+        a_.pop(x86::r13);
+        a_.pop(x86::r12);
+        a_.pop(x86::rbx);
+        a_.pop(x86::rbp);
+        a_.ret();
+        // Unwinds every eBPF frame: back to the trampoline's stack, r0 as it is.
+        a_.bind(unwind_);
+        a_.mov(x86::rsp, invocation(kInvocationUnwindRsp));
+        a_.jmp(exit);
+    }
+
+    void emit_abort(AbortReason reason, size_t insn, uint64_t detail) {
+        a_.mov(x86::r11, Imm(static_cast<uint64_t>(reason)));
+        a_.mov(invocation(kInvocationAbortReason), x86::r11);
+        a_.mov(x86::r11, Imm(static_cast<uint64_t>(insn)));
+        a_.mov(invocation(kInvocationAbortInsn), x86::r11);
+        a_.mov(x86::r11, Imm(detail));
+        a_.mov(invocation(kInvocationAbortDetail), x86::r11);
+        a_.jmp(unwind_);
+    }
+
+    Label stub(AbortReason reason, size_t insn, uint64_t detail) {
+        Label label = a_.newLabel();
+        stubs_.push_back({label, reason, insn, detail});
+        return label;
+    }
+
+    // --- instructions -----------------------------------------------------------
+
+    void emit_instruction(size_t i) {
+        const Instruction& in = insns_[i];
+        switch (op::cls(in.opcode)) {
+        case op::kClassAlu: emit_alu(i, in, false); break;
+        case op::kClassAlu64: emit_alu(i, in, true); break;
+        case op::kClassJmp: emit_jump(i, in, false); break;
+        case op::kClassJmp32: emit_jump(i, in, true); break;
+        case op::kClassLdx: emit_load(i, in); break;
+        case op::kClassSt: emit_store_immediate(i, in); break;
+        case op::kClassStx:
+            if (op::mode(in.opcode) == op::kModeAtomic) emit_atomic(i, in);
+            else emit_store_register(i, in);
+            break;
+        case op::kClassLd:
+            if (in.opcode == op::kLddw) {
+                emit_lddw(i, in, insns_[i + 1]);
+                break;
+            }
+            throw Error("JIT: " + at(i) + "legacy packet load (LD ABS/IND, opcode 0x" + hex(in.opcode) +
+                        ") is not supported by the JIT");
+        }
+    }
+
+    static std::string hex(uint32_t v) {
+        static const char* digits = "0123456789abcdef";
+        std::string s;
+        do {
+            s.insert(s.begin(), digits[v & 15]);
+            v >>= 4;
+        } while (v);
+        return s.size() < 2 ? "0" + s : s;
+    }
+
+    [[noreturn]] void unsupported(size_t i, const Instruction& in) {
+        throw Error("JIT: " + at(i) + "opcode 0x" + hex(in.opcode) + " (src " + std::to_string(in.src) +
+                    ", offset " + std::to_string(in.offset) + ", imm " + std::to_string(in.imm) +
+                    ") is not a valid instruction");
+    }
+
+    void emit_alu(size_t i, const Instruction& in, bool wide) {
+        const uint8_t aop = op::alu_op(in.opcode);
+        const bool x = op::is_x(in.opcode);
+        const x86::Gp dst = reg(in.dst, wide);
+        auto source = [&]() -> Operand { return x ? Operand(reg(in.src, wide)) : immediate_operand(in.imm, wide); };
+        switch (aop) {
+        case op::kAdd: a_.emit(x86::Inst::kIdAdd, dst, source()); break;
+        case op::kSub: a_.emit(x86::Inst::kIdSub, dst, source()); break;
+        case op::kOr: a_.emit(x86::Inst::kIdOr, dst, source()); break;
+        case op::kAnd: a_.emit(x86::Inst::kIdAnd, dst, source()); break;
+        case op::kXor: a_.emit(x86::Inst::kIdXor, dst, source()); break;
+        case op::kMul:
+            if (x || blinding_) a_.imul(dst, source().as<x86::Gp>());
+            else a_.imul(dst, dst, Imm(in.imm));
+            break;
+        case op::kMov: emit_mov(i, in, wide); break;
+        case op::kNeg: a_.neg(dst); break;
+        case op::kLsh: case op::kRsh: case op::kArsh: emit_shift(in, wide, aop); break;
+        case op::kDiv: case op::kMod: emit_divide(i, in, wide, aop == op::kMod); break;
+        case op::kEnd: emit_byte_swap(i, in, wide); break;
+        default: unsupported(i, in);
+        }
+    }
+
+    void emit_mov(size_t i, const Instruction& in, bool wide) {
+        const x86::Gp dst = reg(in.dst, wide);
+        if (!op::is_x(in.opcode)) {
+            load_immediate(dst, in.imm);
+            return;
+        }
+        const uint32_t src = kRegisterMap[in.src];
+        switch (in.offset) {
+        case 0: a_.mov(dst, reg(in.src, wide)); break;
+        case 8: a_.movsx(dst, x86::gpb(src)); break;
+        case 16: a_.movsx(dst, x86::gpw(src)); break;
+        case 32:
+            if (!wide) unsupported(i, in);
+            a_.movsxd(dst, x86::gpd(src));
+            break;
+        default: unsupported(i, in);
+        }
+    }
+
+    // x86 masks shift counts to 5/6 bits exactly as eBPF requires.
+    void emit_shift(const Instruction& in, bool wide, uint8_t aop) {
+        const x86::Gp dst = reg(in.dst, wide);
+        auto shift = [&](const x86::Gp& target, const Operand& count) {
+            const InstId id = aop == op::kLsh ? x86::Inst::kIdShl
+                              : aop == op::kRsh ? x86::Inst::kIdShr : x86::Inst::kIdSar;
+            a_.emit(id, target, count);
+        };
+        int source_reg = in.src;
+        x86::Gp source = q(in.src);
+        if (!op::is_x(in.opcode)) {
+            const int count = in.imm & (wide ? 63 : 31);
+            if (!blinding_) {
+                if (count == 0) {
+                    if (!wide) a_.mov(dst, dst);  // still zero-extends
+                    return;
+                }
+                shift(dst, Imm(count));
+                return;
+            }
+            load_immediate(x86::r10, in.imm);
+            source = x86::r10;
+            source_reg = -1;
+        }
+        if (source_reg == 4) {  // r4 is rcx already
+            shift(dst, x86::cl);
+            if (!wide) a_.mov(dst, dst);
+            return;
+        }
+        a_.mov(x86::r11, x86::rcx);
+        a_.mov(x86::rcx, source);
+        if (in.dst == 4) {
+            const x86::Gp saved = gp(x86::Gp::kIdR11, wide);
+            shift(saved, x86::cl);
+            if (!wide) a_.mov(saved, saved);
+            a_.mov(x86::rcx, x86::r11);
+        } else {
+            shift(dst, x86::cl);
+            if (!wide) a_.mov(dst, dst);
+            a_.mov(x86::rcx, x86::r11);
+        }
+    }
+
+    // RFC 9669: x / 0 = 0; x % 0 = x (ALU: its low 32 bits); signed x / -1 = -x
+    // and x % -1 = 0, which x86 idiv would fault on for INT_MIN.
+    void emit_divide(size_t i, const Instruction& in, bool wide, bool modulo) {
+        const bool is_signed = in.offset == 1;
+        if (in.offset != 0 && in.offset != 1) unsupported(i, in);
+        const x86::Gp dst = reg(in.dst, wide);
+        const bool x = op::is_x(in.opcode);
+        if (!x && in.imm == 0) {
+            if (!modulo) a_.xor_(d(in.dst), d(in.dst));
+            else if (!wide) a_.mov(dst, dst);
+            return;
+        }
+        if (!x && is_signed && in.imm == -1) {
+            if (!modulo) a_.neg(dst);
+            else a_.xor_(d(in.dst), d(in.dst));
+            return;
+        }
+        const x86::Gp divisor = gp(x86::Gp::kIdR11, wide);
+        if (x) a_.mov(divisor, reg(in.src, wide));
+        else load_immediate(divisor, in.imm);
+
+        Label done = a_.newLabel();
+        if (x) {
+            Label nonzero = a_.newLabel();
+            a_.test(divisor, divisor);
+            a_.jnz(nonzero);
+            if (!modulo) a_.xor_(d(in.dst), d(in.dst));
+            else if (!wide) a_.mov(dst, dst);
+            a_.jmp(done);
+            a_.bind(nonzero);
+            if (is_signed) {
+                Label general = a_.newLabel();
+                a_.cmp(divisor, Imm(-1));
+                a_.jne(general);
+                if (!modulo) a_.neg(dst);
+                else a_.xor_(d(in.dst), d(in.dst));
+                a_.jmp(done);
+                a_.bind(general);
+            }
+        }
+        const x86::Gp rax = gp(x86::Gp::kIdAx, wide);
+        const x86::Gp rdx = gp(x86::Gp::kIdDx, wide);
+        a_.mov(x86::r9, x86::rax);
+        a_.mov(x86::r10, x86::rdx);
+        a_.mov(rax, dst);
+        if (is_signed) {
+            if (wide) a_.cqo();
+            else a_.cdq();
+            a_.idiv(divisor);
+        } else {
+            a_.xor_(x86::edx, x86::edx);
+            a_.div(divisor);
+        }
+        a_.mov(divisor, modulo ? rdx : rax);
+        a_.mov(x86::rax, x86::r9);
+        a_.mov(x86::rdx, x86::r10);
+        a_.mov(dst, divisor);
+        a_.bind(done);
+    }
+
+    // ALU END: K = to little-endian (a truncation on this host), X = to
+    // big-endian; ALU64 END swaps unconditionally (ISA v4 bswap).
+    void emit_byte_swap(size_t i, const Instruction& in, bool wide) {
+        const bool swap = wide || op::is_x(in.opcode);
+        const uint32_t id = kRegisterMap[in.dst];
+        switch (in.imm) {
+        case 16:
+            if (swap) a_.ror(x86::gpw(id), 8);
+            a_.movzx(x86::gpd(id), x86::gpw(id));
+            break;
+        case 32:
+            if (swap) a_.bswap(x86::gpd(id));
+            else a_.mov(x86::gpd(id), x86::gpd(id));
+            break;
+        case 64:
+            if (swap) a_.bswap(x86::gpq(id));
+            break;
+        default: unsupported(i, in);
+        }
+    }
+
+    void emit_jump(size_t i, const Instruction& in, bool narrow) {
+        const uint8_t jop = op::jmp_op(in.opcode);
+        switch (jop) {
+        case op::kExit: emit_epilogue(); return;
+        case op::kCall: emit_call(i, in); return;
+        case op::kJa: a_.jmp(bodies_[target(i, narrow ? in.imm : in.offset, i)]); return;
+        default: break;
+        }
+        const bool wide = !narrow;
+        const x86::Gp dst = reg(in.dst, wide);
+        const Operand source = op::is_x(in.opcode) ? Operand(reg(in.src, wide)) : immediate_operand(in.imm, wide);
+        a_.emit(jop == op::kJset ? x86::Inst::kIdTest : x86::Inst::kIdCmp, dst, source);
+        const Label to = bodies_[target(i, in.offset, i)];
+        switch (jop) {
+        case op::kJeq: a_.je(to); break;
+        case op::kJne: a_.jne(to); break;
+        case op::kJset: a_.jnz(to); break;
+        case op::kJgt: a_.ja(to); break;
+        case op::kJge: a_.jae(to); break;
+        case op::kJlt: a_.jb(to); break;
+        case op::kJle: a_.jbe(to); break;
+        case op::kJsgt: a_.jg(to); break;
+        case op::kJsge: a_.jge(to); break;
+        case op::kJslt: a_.jl(to); break;
+        case op::kJsle: a_.jle(to); break;
+        default: unsupported(i, in);
+        }
+    }
+
+    void emit_call(size_t i, const Instruction& in) {
+        if (in.src == op::kCallLocal) {
+            const size_t callee = target(i, in.imm, i);
+            a_.cmp(invocation(kInvocationDepth), Imm(kMaxCallDepth));
+            a_.jae(stub(AbortReason::call_depth, i, kMaxCallDepth));
+            a_.inc(invocation(kInvocationDepth));
+            a_.call(starts_[callee]);
+            a_.dec(invocation(kInvocationDepth));
+            return;
+        }
+        if (in.src != op::kCallHelper) {
+            throw Error("JIT: " + at(i) + "calls to kernel functions (call src " + std::to_string(in.src) +
+                        ") are not supported");
+        }
+        const HelperFunction fn = helpers_ ? helpers_->find(in.imm) : nullptr;
+        if (!fn) {
+            a_.jmp(stub(AbortReason::missing_helper, i, static_cast<uint32_t>(in.imm)));
+            return;
+        }
+        a_.mov(x86::r11, Imm(reinterpret_cast<uint64_t>(fn)));
+        a_.call(x86::r11);
+        if (in.imm == helper_id::tail_call) {
+            // exec.hpp's contract: a successful tail call ends run() at once.
+            a_.mov(x86::r11, invocation(kInvocationState));
+            a_.cmp(x86::qword_ptr(x86::r11, static_cast<int32_t>(offsetof(RunState, tail_call_target))), Imm(0));
+            a_.jne(unwind_);
+        }
+    }
+
+    void emit_load(size_t i, const Instruction& in) {
+        const int bytes = op::size_bytes(in.opcode);
+        const x86::Mem source = memory(in.src, in.offset, bytes);
+        const uint32_t dst = kRegisterMap[in.dst];
+        if (op::mode(in.opcode) == op::kModeMemSx) {
+            if (bytes == 8) unsupported(i, in);
+            if (bytes == 4) a_.movsxd(x86::gpq(dst), source);
+            else a_.movsx(x86::gpq(dst), source);
+            return;
+        }
+        if (op::mode(in.opcode) != op::kModeMem) unsupported(i, in);
+        if (bytes < 4) a_.movzx(x86::gpd(dst), source);
+        else a_.mov(sized(dst, bytes), source);
+    }
+
+    void emit_store_immediate(size_t i, const Instruction& in) {
+        if (op::mode(in.opcode) != op::kModeMem) unsupported(i, in);
+        const int bytes = op::size_bytes(in.opcode);
+        const x86::Mem target = memory(in.dst, in.offset, bytes);
+        if (!blinding_) {
+            if (bytes == 8) a_.mov(target, Imm(static_cast<int64_t>(in.imm)));
+            else if (bytes == 4) a_.mov(target, Imm(static_cast<uint32_t>(in.imm)));
+            else if (bytes == 2) a_.mov(target, Imm(static_cast<uint16_t>(in.imm)));
+            else a_.mov(target, Imm(static_cast<uint8_t>(in.imm)));
+            return;
+        }
+        load_immediate(x86::r10, in.imm);
+        a_.mov(target, sized(x86::Gp::kIdR10, bytes));
+    }
+
+    void emit_store_register(size_t i, const Instruction& in) {
+        if (op::mode(in.opcode) != op::kModeMem) unsupported(i, in);
+        const int bytes = op::size_bytes(in.opcode);
+        a_.mov(memory(in.dst, in.offset, bytes), sized(kRegisterMap[in.src], bytes));
+    }
+
+    // Atomic read-modify-write on [dst + offset] with lock-prefixed
+    // instructions; the FETCH forms leave the old value in src (r0 for
+    // cmpxchg), zero-extended for 32-bit operations.
+    void emit_atomic(size_t i, const Instruction& in) {
+        const int bytes = op::size_bytes(in.opcode);
+        if (bytes != 4 && bytes != 8) unsupported(i, in);
+        const bool wide = bytes == 8;
+        const x86::Mem target = memory(in.dst, in.offset, bytes);
+        const x86::Gp src = reg(in.src, wide);
+        const int32_t aop = in.imm;
+        const bool fetch = (aop & op::kAtomicFetch) != 0;
+        switch (aop) {
+        case op::kAdd: a_.lock().add(target, src); return;
+        case op::kOr: a_.lock().or_(target, src); return;
+        case op::kAnd: a_.lock().and_(target, src); return;
+        case op::kXor: a_.lock().xor_(target, src); return;
+        case op::kAdd | op::kAtomicFetch: a_.lock().xadd(target, src); return;
+        case op::kAtomicXchg: a_.xchg(target, src); return;
+        case op::kAtomicCmpXchg:
+            a_.lock().cmpxchg(target, src);
+            if (!wide) a_.mov(x86::eax, x86::eax);
+            return;
+        case op::kOr | op::kAtomicFetch:
+        case op::kAnd | op::kAtomicFetch:
+        case op::kXor | op::kAtomicFetch: break;
+        default: unsupported(i, in);
+        }
+        (void)fetch;
+        // fetch-or/and/xor: a compare-exchange loop, which needs rax; r0 is
+        // kept in r9 meanwhile and the address in r10 (the base may be r0).
+        const x86::Gp old = gp(x86::Gp::kIdAx, wide);
+        const x86::Gp value = gp(x86::Gp::kIdR11, wide);
+        const x86::Gp operand = in.src == 0 ? gp(x86::Gp::kIdR9, wide) : src;
+        a_.lea(x86::r10, x86::ptr(q(in.dst), in.offset));
+        a_.mov(x86::r9, x86::rax);
+        const x86::Mem slot = x86::ptr(x86::r10, 0, static_cast<uint32_t>(bytes));
+        a_.mov(old, slot);
+        Label retry = a_.newLabel();
+        a_.bind(retry);
+        a_.mov(value, old);
+        if ((aop & 0xf0) == op::kOr) a_.or_(value, operand);
+        else if ((aop & 0xf0) == op::kAnd) a_.and_(value, operand);
+        else a_.xor_(value, operand);
+        a_.lock().cmpxchg(slot, value);
+        a_.jne(retry);
+        if (in.src == 0) {
+            if (!wide) a_.mov(x86::eax, x86::eax);
+        } else {
+            a_.mov(src, old);
+            a_.mov(x86::rax, x86::r9);
+        }
+    }
+
+    void emit_lddw(size_t i, const Instruction& in, const Instruction& next) {
+        const x86::Gp dst = q(in.dst);
+        switch (in.src) {
+        case op::kPseudoImm64: {
+            const uint64_t value = static_cast<uint32_t>(in.imm) | (static_cast<uint64_t>(static_cast<uint32_t>(next.imm)) << 32);
+            if (!blinding_) {
+                a_.mov(dst, Imm(value));
+                return;
+            }
+            const uint64_t key = random_();
+            a_.mov(dst, Imm(value ^ key));
+            a_.mov(x86::r10, Imm(key));
+            a_.xor_(dst, x86::r10);
+            return;
+        }
+        case op::kPseudoFunc:
+            // The callback's address: call_function() receives it back.
+            a_.lea(dst, x86::ptr(starts_[target(i, in.imm, i)]));
+            return;
+        default:
+            throw Error("JIT: " + at(i) + "LDDW with src " + std::to_string(in.src) +
+                        " (a map or BTF reference) must be resolved by the runtime before execution");
+        }
+    }
+
+    std::span<const Instruction> insns_;
+    const HelperTable* helpers_;
+    bool blinding_;
+    std::mt19937_64 random_;
+    CodeHolder code_;
+    x86::Assembler a_;
+    RecordingErrorHandler errors_;
+    std::set<size_t> functions_;
+    std::vector<bool> second_slot_;
+    std::vector<Label> starts_, bodies_;
+    Label unwind_;
+    std::vector<Stub> stubs_;
+};
+
+}  // namespace
+
+CompiledCode compile_x86_64(const ExecutableProgram& program, const ExecOptions& options) {
+    Compiler compiler(program, options);
+    return compiler.compile();
+}
+
+}  // namespace ebpf::jit

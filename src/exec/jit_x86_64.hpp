@@ -1,0 +1,53 @@
+// The x86-64 code generator behind make_jit() and jit_compile_listing().
+// Internal to src/exec: the engine (jit_engine.cpp) places the code in
+// executable memory, the listing (jit_disassemble.cpp) only reads it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "ebpf/exec.hpp"
+
+namespace ebpf::jit {
+
+// Per-run data the generated code reaches through r12. One lives on the C++
+// stack of every run()/call_function(), so runs on different threads and runs
+// nested through helpers (bpf_loop) never share one. Field offsets are used by
+// the generated code: keep the layout in step with the kInvocation* constants.
+struct Invocation {
+    RunState* state = nullptr;   // this thread's run_state(), for the tail-call check
+    uint64_t unwind_rsp = 0;     // stack pointer of the trampoline, to unwind every frame
+    uint64_t depth = 1;          // bpf-to-bpf frames in use (the entry frame is 1)
+    uint64_t abort_reason = 0;   // AbortReason; set before unwinding on a run-time fault
+    uint64_t abort_insn = 0;     // the instruction that faulted
+    uint64_t abort_detail = 0;   // e.g. the missing helper's ID
+};
+inline constexpr int32_t kInvocationState = 0, kInvocationUnwindRsp = 8, kInvocationDepth = 16,
+                         kInvocationAbortReason = 24, kInvocationAbortInsn = 32,
+                         kInvocationAbortDetail = 40;
+
+enum class AbortReason : uint64_t {
+    none = 0,
+    missing_helper = 1,   // a helper ID with no entry in the helper table
+    call_depth = 2,       // more than kMaxCallDepth bpf-to-bpf frames
+    fell_off_end = 3,     // control ran past the last instruction
+};
+
+// The code's entry: sets up r12 = invocation, r1..r5 from `args`, calls the
+// eBPF function at `target` (an absolute address inside the code) and returns
+// its r0.
+using Trampoline = uint64_t (*)(Invocation* invocation, uint64_t target, const uint64_t* args);
+
+struct CompiledCode {
+    std::vector<uint8_t> code;              // position independent; relocated to 0
+    std::vector<uint64_t> insn_offsets;     // per eBPF instruction, + end of body
+    std::vector<uint64_t> function_offsets; // entry function first, then subprograms
+    uint64_t trampoline_offset = 0;
+};
+
+// Compiles a program. Throws ebpf::Error "instruction N: why" for programs the
+// JIT cannot translate (malformed, unresolved map references, kfunc calls).
+CompiledCode compile_x86_64(const ExecutableProgram& program, const ExecOptions& options);
+
+}  // namespace ebpf::jit

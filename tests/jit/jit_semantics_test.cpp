@@ -1,0 +1,253 @@
+// Every ALU, jump and memory instruction on edge-case values, in register
+// combinations that hit the JIT's special cases (r0 = rax and r3 = rdx for
+// div/mod, r4 = rcx for shifts), compared with the interpreter.
+#include <array>
+#include <cinttypes>
+#include <cstdio>
+
+#include "jit_test_support.hpp"
+
+namespace ebpf::jit_test {
+namespace {
+
+constexpr std::array<uint64_t, 14> kValues = {
+    0,          1,          2,          3,          uint64_t(-1),        uint64_t(INT64_MIN), uint64_t(INT32_MIN),
+    0x7fffffff, 0xffffffff, 0x80000000, 63,         uint64_t(-7),        0x123456789abcdef0, 0xfedcba9876543210,
+};
+constexpr std::array<int32_t, 10> kImmediates = {0, 1, -1, INT32_MIN, INT32_MAX, 3, -7, 31, 63, 0x12345};
+
+struct RegisterPair {
+    int dst, src;
+};
+// Plain registers, the registers the JIT borrows (rax, rdx, rcx), and same-register forms.
+constexpr std::array<RegisterPair, 10> kPairs = {{
+    {2, 6}, {0, 1}, {1, 0}, {3, 4}, {4, 3}, {0, 3}, {3, 0}, {4, 4}, {0, 0}, {9, 5},
+}};
+
+// A register that is neither dst nor src, to hold the output pointer.
+int spare(RegisterPair pair, int avoid = -1) {
+    for (int r : {7, 8, 6, 5, 2}) {
+        if (r != pair.dst && r != pair.src && r != avoid) return r;
+    }
+    return 1;
+}
+
+std::string describe(const char* what, RegisterPair pair, uint64_t a, uint64_t b) {
+    char text[200];
+    std::snprintf(text, sizeof text, "%s dst=r%d src=r%d a=0x%" PRIx64 " b=0x%" PRIx64, what, pair.dst, pair.src,
+                  a, b);
+    return text;
+}
+
+struct AluCase {
+    uint8_t aop;
+    int16_t offset;
+};
+constexpr std::array<AluCase, 17> kBinaryOps = {{
+    {op::kAdd, 0}, {op::kSub, 0}, {op::kMul, 0}, {op::kDiv, 0}, {op::kDiv, 1}, {op::kOr, 0},
+    {op::kAnd, 0}, {op::kLsh, 0}, {op::kRsh, 0}, {op::kMod, 0}, {op::kMod, 1}, {op::kXor, 0},
+    {op::kMov, 0}, {op::kArsh, 0}, {op::kMov, 8}, {op::kMov, 16}, {op::kMov, 32},
+}};
+
+// One program per (registers, a, b): every binary op in both widths, register
+// form, each result stored to memory through a spare register.
+Program binary_register_program(RegisterPair pair, uint64_t a, uint64_t b) {
+    const int out = spare(pair);
+    Program p{mov_reg(out, 1)};
+    int slot = 0;
+    for (bool wide : {true, false}) {
+        for (const AluCase& c : kBinaryOps) {
+            if (!wide && c.offset == 32) continue;  // no 32-bit movsx from 32 bits
+            lddw(p, pair.dst, a);
+            lddw(p, pair.src, b);
+            p.push_back(alu_reg(c.aop, wide, pair.dst, pair.src, c.offset));
+            p.push_back(stx(op::kSizeDW, out, pair.dst, static_cast<int16_t>(8 * slot++)));
+            // the source must survive too (borrowed rcx/rdx/rax are restored)
+            p.push_back(stx(op::kSizeDW, out, pair.src, static_cast<int16_t>(8 * slot++)));
+        }
+    }
+    p.push_back(mov_imm(0, 0));
+    p.push_back(exit_insn());
+    return p;
+}
+
+TEST(JitSemantics, BinaryAluRegisterFormsMatchInterpreter) {
+    for (RegisterPair pair : kPairs) {
+        for (uint64_t a : kValues) {
+            for (uint64_t b : kValues) {
+                const Program p = binary_register_program(pair, a, b);
+                expect_same(p, std::vector<uint8_t>(8 * 80), describe("alu X", pair, a, b));
+                if (HasFailure()) return;
+            }
+        }
+    }
+}
+
+TEST(JitSemantics, BinaryAluImmediateFormsMatchInterpreter) {
+    for (int dst : {0, 3, 4, 6}) {
+        for (uint64_t a : kValues) {
+            const RegisterPair pair{dst, dst};
+            const int out = spare(pair);
+            Program p{mov_reg(out, 1)};
+            int slot = 0;
+            for (int32_t imm : kImmediates) {
+                for (bool wide : {true, false}) {
+                    for (const AluCase& c : kBinaryOps) {
+                        if (c.aop == op::kMov && c.offset != 0) continue;  // movsx has no K form
+                        lddw(p, dst, a);
+                        p.push_back(alu_imm(c.aop, wide, dst, imm, c.offset));
+                        p.push_back(stx(op::kSizeDW, out, dst, static_cast<int16_t>(8 * slot++)));
+                    }
+                }
+            }
+            p.push_back(exit_insn());
+            expect_same(p, std::vector<uint8_t>(8 * slot), describe("alu K", pair, a, 0));
+            if (HasFailure()) return;
+        }
+    }
+}
+
+TEST(JitSemantics, UnaryNegAndByteOrderMatchInterpreter) {
+    for (int dst : {0, 3, 4, 9}) {
+        for (uint64_t a : kValues) {
+            const RegisterPair pair{dst, dst};
+            const int out = spare(pair);
+            Program p{mov_reg(out, 1)};
+            int slot = 0;
+            for (bool wide : {true, false}) {
+                lddw(p, dst, a);
+                p.push_back(alu_imm(op::kNeg, wide, dst, 0));
+                p.push_back(stx(op::kSizeDW, out, dst, static_cast<int16_t>(8 * slot++)));
+            }
+            for (int32_t width : {16, 32, 64}) {
+                for (uint8_t opcode : {uint8_t(op::kClassAlu | op::kSrcK | op::kEnd),
+                                       uint8_t(op::kClassAlu | op::kSrcX | op::kEnd),
+                                       uint8_t(op::kClassAlu64 | op::kEnd)}) {
+                    lddw(p, dst, a);
+                    p.push_back(insn(opcode, dst, 0, 0, width));
+                    p.push_back(stx(op::kSizeDW, out, dst, static_cast<int16_t>(8 * slot++)));
+                }
+            }
+            p.push_back(exit_insn());
+            expect_same(p, std::vector<uint8_t>(8 * slot), describe("neg/end", pair, a, 0));
+        }
+    }
+}
+
+constexpr std::array<uint8_t, 11> kConditions = {op::kJeq, op::kJgt, op::kJge, op::kJset, op::kJne, op::kJsgt,
+                                                 op::kJsge, op::kJlt, op::kJle, op::kJslt, op::kJsle};
+
+TEST(JitSemantics, ConditionalJumpsMatchInterpreter) {
+    const std::array<RegisterPair, 4> pairs = {{{1, 2}, {0, 3}, {4, 4}, {6, 9}}};
+    for (RegisterPair pair : pairs) {
+        const int out = spare(pair);
+        const int flag = spare(pair, out);
+        for (uint64_t a : kValues) {
+            for (uint64_t b : kValues) {
+                Program p{mov_reg(out, 1)};
+                int slot = 0;
+                for (bool wide : {true, false}) {
+                    for (uint8_t jop : kConditions) {
+                        for (bool x : {true, false}) {
+                            lddw(p, pair.dst, a);
+                            lddw(p, pair.src, b);
+                            p.push_back(mov_imm(flag, 0));
+                            p.push_back(x ? jmp_reg(jop, wide, pair.dst, pair.src, 1)
+                                          : jmp_imm(jop, wide, pair.dst, static_cast<int32_t>(b), 1));
+                            p.push_back(mov_imm(flag, 1));
+                            p.push_back(stx(op::kSizeDW, out, flag, static_cast<int16_t>(8 * slot++)));
+                        }
+                    }
+                }
+                p.push_back(exit_insn());
+                expect_same(p, std::vector<uint8_t>(8 * slot), describe("jcc", pair, a, b));
+                if (HasFailure()) return;
+            }
+        }
+    }
+}
+
+TEST(JitSemantics, LoadsStoresAndSignExtensionMatchInterpreter) {
+    for (uint64_t a : kValues) {
+        Program p;
+        // r1 = memory: store a at 0, read it back in every size and mode at 8 + ...
+        lddw(p, 3, a);
+        p.push_back(stx(op::kSizeDW, 1, 3, 0));
+        int16_t at = 8;
+        for (uint8_t size : {op::kSizeB, op::kSizeH, op::kSizeW, op::kSizeDW}) {
+            for (bool sx : {false, true}) {
+                if (sx && size == op::kSizeDW) continue;
+                for (int dst : {0, 4, 7}) {
+                    p.push_back(ldx(size, dst, 1, 0, sx));
+                    p.push_back(stx(op::kSizeDW, 1, dst, at));
+                    at += 8;
+                }
+            }
+            p.push_back(stx(size, 1, 3, at));  // sized store of a register
+            at += 8;
+            p.push_back(st(size, 1, at, static_cast<int32_t>(a)));  // sized store of an immediate
+            at += 8;
+        }
+        // the stack: through r10 and a copy of it
+        p.push_back(stx(op::kSizeDW, 10, 3, -8));
+        p.push_back(mov_reg(2, 10));
+        p.push_back(ldx(op::kSizeW, 0, 2, -8, true));
+        p.push_back(st(op::kSizeDW, 10, -512, -2));
+        p.push_back(ldx(op::kSizeDW, 5, 10, -512));
+        p.push_back(alu_reg(op::kAdd, true, 0, 5));
+        p.push_back(exit_insn());
+        expect_same(p, std::vector<uint8_t>(static_cast<size_t>(at)), describe("ld/st", {0, 0}, a, 0));
+    }
+}
+
+TEST(JitSemantics, AtomicsMatchInterpreter) {
+    const std::array<int32_t, 10> operations = {
+        op::kAdd, op::kOr, op::kAnd, op::kXor, op::kAdd | op::kAtomicFetch, op::kOr | op::kAtomicFetch,
+        op::kAnd | op::kAtomicFetch, op::kXor | op::kAtomicFetch, op::kAtomicXchg, op::kAtomicCmpXchg};
+    // base register, source register: r0 in both roles matters (cmpxchg and the fetch loop use rax)
+    const std::array<RegisterPair, 5> pairs = {{{1, 2}, {0, 2}, {1, 0}, {6, 4}, {3, 4}}};
+    for (RegisterPair pair : pairs) {
+        for (uint64_t a : {uint64_t(0), uint64_t(-1), uint64_t(0x123456789abcdef0), uint64_t(0x80000000)}) {
+            for (uint64_t b : {uint64_t(0x0f0f0f0f0f0f0f0f), uint64_t(-1), uint64_t(0x123456789abcdef0)}) {
+                for (uint8_t size : {op::kSizeW, op::kSizeDW}) {
+                    for (int32_t aop : operations) {
+                        Program p;
+                        // memory[0] = a; base = r1 (copied); r0 = a or b for cmpxchg success/failure
+                        lddw(p, 5, a);
+                        p.push_back(stx(op::kSizeDW, 1, 5, 0));
+                        p.push_back(mov_reg(7, 1));
+                        if (pair.dst != 1) p.push_back(mov_reg(pair.dst, 1));
+                        lddw(p, pair.src, b);
+                        if (pair.dst != 0 && pair.src != 0) lddw(p, 0, (b & 1) ? a : b);
+                        p.push_back(atomic(size, pair.dst, pair.src, 0, aop));
+                        p.push_back(stx(op::kSizeDW, 7, pair.src, 8));
+                        // r0 as the base holds an address that differs between the runs
+                        if (pair.dst == 0 && aop != op::kAtomicCmpXchg) p.push_back(alu_reg(op::kSub, true, 0, 7));
+                        p.push_back(stx(op::kSizeDW, 7, 0, 16));
+                        p.push_back(exit_insn());
+                        expect_same(p, std::vector<uint8_t>(24),
+                                    describe("atomic", pair, a, b) + " op=" + std::to_string(aop) +
+                                        " size=" + std::to_string(size));
+                        if (HasFailure()) return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(JitSemantics, Lddw64BitImmediateAndJump32Forms) {
+    for (uint64_t a : kValues) {
+        Program p;
+        lddw(p, 0, a);
+        p.push_back(insn(op::kClassJmp32 | op::kJa, 0, 0, 0, 1));  // gotol +1
+        p.push_back(mov_imm(0, 5));
+        p.push_back(jmp_imm(op::kJeq, false, 0, static_cast<int32_t>(a), 1));  // JMP32 compares low halves
+        p.push_back(alu_imm(op::kAdd, true, 0, 1));
+        p.push_back(exit_insn());
+        expect_same(p, {}, describe("lddw", {0, 0}, a, 0));
+    }
+}
+
+}  // namespace
+}  // namespace ebpf::jit_test
