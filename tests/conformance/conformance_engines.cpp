@@ -1,15 +1,53 @@
 #include "conformance_engines.hpp"
 
+#include <cstring>
+#include <vector>
+
 #include "ebpf/error.hpp"
 
 namespace ebpf::conformance {
+namespace {
 
-std::vector<std::string> supported_modes() { return {exec_mode_name(ExecMode::interpret)}; }
+// The JIT has no run-time checks: it relies on the verifier. Conformance
+// programs are not verified, so every JIT run is first screened by the
+// bounds-checked interpreter on a copy of the memory (same errors as
+// interpret mode); the result reported is the JIT's own, on the real memory.
+class ScreenedJit final : public Engine {
+public:
+    explicit ScreenedJit(const ExecutableProgram& program) {
+        ExecOptions checked;
+        checked.bounds_check = true;
+        checked.instruction_budget = 100'000'000;
+        screen_ = make_interpreter(program, checked);
+        jit_ = make_jit(program);
+    }
+    ExecMode mode() const override { return ExecMode::jit; }
+    uint64_t run(uint64_t arg1, uint64_t arg2) override {
+        std::vector<uint8_t> copy(arg2);
+        if (arg2) std::memcpy(copy.data(), reinterpret_cast<const void*>(arg1), arg2);
+        screen_->run(arg2 ? reinterpret_cast<uint64_t>(copy.data()) : arg1, arg2);
+        return jit_->run(arg1, arg2);
+    }
+    uint64_t call_function(uint64_t function, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                           uint64_t r5) override {
+        return jit_->call_function(function, r1, r2, r3, r4, r5);
+    }
+
+private:
+    std::unique_ptr<Engine> screen_, jit_;
+};
+
+}  // namespace
+
+std::vector<std::string> supported_modes() {
+    return {exec_mode_name(ExecMode::interpret), exec_mode_name(ExecMode::jit)};
+}
 
 ExecMode parse_mode(const std::string& name) {
     if (name == exec_mode_name(ExecMode::interpret)) return ExecMode::interpret;
-    if (name == exec_mode_name(ExecMode::jit) || name == exec_mode_name(ExecMode::native)) {
-        throw Error("--mode " + name + ": not yet wired into the conformance runner (supported: interpret)");
+    if (name == exec_mode_name(ExecMode::jit)) return ExecMode::jit;
+    if (name == exec_mode_name(ExecMode::native)) {
+        throw Error("--mode " + name + ": not yet wired into the conformance runner (supported: interpret, jit)");
     }
     throw Error("--mode " + name + ": unknown mode (interpret, jit or native)");
 }
@@ -24,6 +62,9 @@ std::unique_ptr<Engine> make_conformance_engine(ExecMode mode, const ExecutableP
         return make_interpreter(program, options);
     }
     case ExecMode::jit:
+        // Screening needs the interpreter; without it the JIT runs unscreened.
+        if (!interpreter_available()) return make_jit(program);
+        return std::make_unique<ScreenedJit>(program);
     case ExecMode::native: break;
     }
     throw Error(std::string("mode ") + exec_mode_name(mode) + " is not supported by the conformance runner");
