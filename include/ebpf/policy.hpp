@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -100,6 +101,13 @@ struct SealedModule {
 };
 SealedModule seal_checked_module(std::span<const uint8_t> bytes, const PolicyOptions& options,
                                  const std::string& name = "ebpf-module");
+
+// check_module_policy as the module loader's signature hook
+// (ModuleLoadOptions::check_signature in native.hpp): throws to refuse the
+// bytes; appends any warning to `*warnings` when given (it must outlive the
+// hook). The trust store is read once, here, not at every load.
+std::function<void(std::span<const uint8_t>)> module_policy_hook(PolicyOptions options,
+                                                                 std::vector<std::string>* warnings = nullptr);
 
 // Compares a program's SHA-256 recorded in the module
 // (ebpf_native_program.bytecode_sha256) with the bytecode at hand (the

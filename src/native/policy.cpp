@@ -120,6 +120,25 @@ SealedModule seal_checked_module(std::span<const uint8_t> bytes, const PolicyOpt
     return {make_sealed_memfd(checked.module, name), std::move(checked.signature), std::move(checked.warnings)};
 }
 
+std::function<void(std::span<const uint8_t>)> module_policy_hook(PolicyOptions options,
+                                                                 std::vector<std::string>* warnings) {
+    const bool enforce = options.code_integrity || code_integrity_enabled();
+    if (!options.trust) {
+        try {
+            options.trust =
+                std::make_shared<const TrustStore>(TrustStore::from_path_or_environment(options.trust_store));
+        } catch (const Error& e) {
+            if (enforce) throw Error(std::string(kPolicy) + e.what());
+            // Outside the mode, check_module_policy reports the missing store as a warning.
+        }
+    }
+    return [options = std::move(options), warnings](std::span<const uint8_t> bytes) {
+        CheckedModule checked = check_module_policy(bytes, options);
+        if (warnings != nullptr)
+            warnings->insert(warnings->end(), checked.warnings.begin(), checked.warnings.end());
+    };
+}
+
 void check_bytecode_hash(std::string_view program_name, const uint8_t (&recorded)[32],
                          std::span<const uint8_t> bytecode) {
     auto actual = sha256(bytecode);
@@ -131,9 +150,8 @@ void check_bytecode_hash(std::string_view program_name, const uint8_t (&recorded
 
 void check_bytecode_hash(std::string_view program_name, const uint8_t (&recorded)[32],
                          std::span<const Instruction> bytecode) {
-    auto bytes = std::as_bytes(bytecode);
-    check_bytecode_hash(program_name, recorded,
-                        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    // The encoding bpf2c hashes: 8 little-endian bytes per instruction.
+    check_bytecode_hash(program_name, recorded, std::span<const uint8_t>(instructions_to_bytes(bytecode)));
 }
 
 }  // namespace ebpf
