@@ -165,8 +165,13 @@ struct LoadOptions {
     // interpreter (exec.bounds_check) may skip it.
     bool verify = true;
     VerifyOptions verify_options;
-    // Load only the programs whose name or section is listed (empty: all).
+    // Load only the programs whose name or section is listed (empty: every
+    // program of a type the runtime can run).
     std::vector<std::string> programs;
+    // Native modules (.so): called with exactly the bytes that will be loaded,
+    // before anything is mapped; throws ebpf::Error to refuse them (signature
+    // policy). Empty: no check.
+    std::function<void(std::span<const uint8_t>)> check_signature;
 };
 
 class LoadedObject;
@@ -212,6 +217,10 @@ private:
     LoadedObject* object_ = nullptr;
 };
 
+// Called when a program is unloaded (hooks detach it).
+using ProgramUnloadObserver = void (*)(const LoadedProgram* program);
+void add_program_unload_observer(ProgramUnloadObserver observer);
+
 // The slots of a prog_array hold LoadedProgram*; this finds one by id for the host
 // API (prog_array values from the host are program ids, as kernel prog fds).
 LoadedProgram* find_program_by_id(uint32_t id);
@@ -241,8 +250,12 @@ private:
     std::vector<std::unique_ptr<LoadedProgram>> programs_;
 };
 
-// Opens, verifies and loads an eBPF ELF object (interpret or jit mode).
+// Opens, verifies and loads an eBPF ELF object (interpret or jit mode), or a
+// native module (a path ending in .so, or mode native).
 std::unique_ptr<LoadedObject> load_object(const std::string& path, const LoadOptions& options = {});
+// Loads a signed native module built by `ebpf build`: its maps are created by
+// the runtime and its programs run in native engines.
+std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const LoadOptions& options = {});
 std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOptions& options = {});
 
 // --- lower-level entries (native module loader) ----------------------------

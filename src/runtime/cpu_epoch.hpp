@@ -1,0 +1,59 @@
+// CPU slots and epoch-based reclamation (internal). A running program holds a
+// CPU slot; the slot records the global epoch at which the run began. Memory
+// a map unlinks (a deleted hash element, an old LPM snapshot, an inner map) is
+// retired with the epoch at unlink time and reused or freed only once every
+// slot is idle or began later: a pointer a program got from a lookup stays
+// valid until its run ends, and lookups never take a lock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace ebpf::runtime_detail {
+
+// Stamps a retirement: returns the epoch that readers which may still see the
+// retired memory started in (or before).
+uint64_t retire_epoch();
+// True when no slot is busy in an epoch <= stamp.
+bool epoch_passed(uint64_t stamp);
+
+// Deferred actions (frees) run once their epoch has passed.
+class RetireList {
+public:
+    ~RetireList() { drain(); }
+    void retire(std::function<void()> action) {
+        std::lock_guard lock(mutex_);
+        pending_.emplace_back(retire_epoch(), std::move(action));
+        collect_locked();
+    }
+    void collect() {
+        std::lock_guard lock(mutex_);
+        collect_locked();
+    }
+    // Runs everything (the owner is being destroyed: no program can use it).
+    void drain() {
+        std::lock_guard lock(mutex_);
+        for (auto& [stamp, action] : pending_) action();
+        pending_.clear();
+    }
+
+private:
+    void collect_locked() {
+        size_t kept = 0;
+        for (auto& entry : pending_) {
+            if (epoch_passed(entry.first)) {
+                entry.second();
+            } else {
+                pending_[kept++] = std::move(entry);
+            }
+        }
+        pending_.resize(kept);
+    }
+    std::mutex mutex_;
+    std::vector<std::pair<uint64_t, std::function<void()>>> pending_;
+};
+
+}  // namespace ebpf::runtime_detail

@@ -1,0 +1,41 @@
+// An object's maps from its definitions: inner-map templates become no map
+// (programs cannot reference them), map-in-map `.values` are filled in once
+// every map exists. Prog-array `.values` need the programs: load_object fills them.
+#include "ebpf/error.hpp"
+#include "map_types.hpp"
+
+namespace ebpf {
+
+using namespace runtime_detail;
+
+std::vector<std::shared_ptr<Map>> create_maps(std::span<const MapDefinition> definitions) {
+    std::vector<std::shared_ptr<Map>> maps(definitions.size());
+    for (size_t i = 0; i < definitions.size(); ++i) {
+        const MapDefinition& definition = definitions[i];
+        if (definition.inner_template) continue;
+        if (definition.type == MapType::array_of_maps || definition.type == MapType::hash_of_maps) {
+            if (!definition.inner_map || *definition.inner_map >= definitions.size())
+                throw Error("map '" + definition.name + "': a map of maps needs an inner map definition");
+            maps[i] = make_map_of_maps(definition, definitions[*definition.inner_map]);
+        } else {
+            maps[i] = create_map(definition);
+        }
+    }
+    for (size_t i = 0; i < definitions.size(); ++i) {
+        auto* outer = dynamic_cast<MapOfMaps*>(maps[i].get());
+        if (!outer) continue;
+        for (const MapSlotInit& slot : definitions[i].initial_slots) {
+            std::shared_ptr<Map> inner;
+            for (size_t j = 0; j < definitions.size(); ++j) {
+                if (definitions[j].name == slot.target && maps[j]) inner = maps[j];
+            }
+            if (!inner)
+                throw Error("map '" + definitions[i].name + "': initial value " + std::to_string(slot.key) +
+                            " names map '" + slot.target + "', which the object does not define");
+            outer->set_inner(&slot.key, std::move(inner));
+        }
+    }
+    return maps;
+}
+
+}  // namespace ebpf

@@ -1,0 +1,114 @@
+// The map families (internal): one class per family, in one file each, and
+// the helpers they share for copying values.
+#pragma once
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "ebpf/runtime.hpp"
+
+namespace ebpf::runtime_detail {
+
+constexpr uint32_t round8(uint32_t n) { return (n + 7u) & ~7u; }
+
+// Values live in map memory aligned to 8 bytes. The runtime copies them 8
+// bytes at a time with relaxed atomics, so concurrent updates and lookups done
+// by the runtime never race (a reader may see a mix of old and new words, as
+// on Linux without BPF_F_LOCK).
+inline void copy_to_map(void* map_memory, const void* source, size_t size) {
+    auto* words = static_cast<uint64_t*>(map_memory);
+    auto* bytes = static_cast<const uint8_t*>(source);
+    size_t count = size / 8;
+    for (size_t i = 0; i < count; ++i) {
+        uint64_t word;
+        std::memcpy(&word, bytes + 8 * i, 8);
+        __atomic_store_n(words + i, word, __ATOMIC_RELAXED);
+    }
+    auto* tail = reinterpret_cast<uint8_t*>(words + count);
+    for (size_t i = 0; i < size % 8; ++i) __atomic_store_n(tail + i, bytes[8 * count + i], __ATOMIC_RELAXED);
+}
+
+inline void copy_from_map(void* destination, const void* map_memory, size_t size) {
+    auto* words = static_cast<const uint64_t*>(map_memory);
+    auto* bytes = static_cast<uint8_t*>(destination);
+    size_t count = size / 8;
+    for (size_t i = 0; i < count; ++i) {
+        uint64_t word = __atomic_load_n(words + i, __ATOMIC_RELAXED);
+        std::memcpy(bytes + 8 * i, &word, 8);
+    }
+    auto* tail = reinterpret_cast<const uint8_t*>(words + count);
+    for (size_t i = 0; i < size % 8; ++i) bytes[8 * count + i] = __atomic_load_n(tail + i, __ATOMIC_RELAXED);
+}
+
+inline void zero_map_memory(void* map_memory, size_t size) {
+    auto* words = static_cast<uint64_t*>(map_memory);
+    for (size_t i = 0; i < size / 8; ++i) __atomic_store_n(words + i, uint64_t{0}, __ATOMIC_RELAXED);
+}
+
+// Update flags accepted by update_elem (the lock flag BPF_F_LOCK is not supported).
+inline bool valid_update_flags(uint64_t flags) { return flags <= kUpdateExist; }
+
+// Factories, one per family (each in its own file).
+std::shared_ptr<Map> make_array_map(const MapDefinition& definition);
+std::shared_ptr<Map> make_hash_map(const MapDefinition& definition);
+std::shared_ptr<Map> make_prog_array(const MapDefinition& definition);
+std::shared_ptr<Map> make_ringbuf_map(const MapDefinition& definition);
+std::shared_ptr<Map> make_queue_stack_map(const MapDefinition& definition);
+std::shared_ptr<Map> make_lpm_trie_map(const MapDefinition& definition);
+std::shared_ptr<Map> make_map_of_maps(const MapDefinition& definition, const MapDefinition& inner);
+
+// Registers a new map so find_map_by_id() sees it.
+void register_map(const std::shared_ptr<Map>& map);
+// Every live map (prog arrays forget programs being unloaded).
+std::vector<std::shared_ptr<Map>> live_maps();
+
+// Families with operations beyond the Map interface.
+class RingBufMap : public Map {
+public:
+    using Map::Map;
+    virtual void* reserve(uint64_t size, uint64_t flags) = 0;
+    virtual void submit(void* record, uint64_t flags) = 0;
+    virtual void discard(void* record, uint64_t flags) = 0;
+    virtual int64_t output(const void* data, uint64_t size, uint64_t flags) = 0;
+    virtual uint64_t query(uint64_t flags) = 0;
+    virtual size_t consume(const std::function<void(std::span<const uint8_t>)>& on_record) = 0;
+};
+
+// Submits or discards a record from RingBufMap::reserve (its header is
+// right before it).
+void ringbuf_commit(void* record, bool discarded);
+
+class ProgArrayMap : public Map {
+public:
+    using Map::Map;
+    // The program in slot `index`, or nullptr.
+    virtual const LoadedProgram* program_at(uint64_t index) const = 0;
+    virtual void set_program(uint32_t index, const LoadedProgram* program) = 0;
+    // Empties every slot holding `program` (it is being unloaded).
+    virtual void forget_program(const LoadedProgram* program) = 0;
+};
+
+class MapOfMaps : public Map {
+public:
+    using Map::Map;
+    // Stores `inner` at `key` (host: static `.values` initialisation).
+    virtual void set_inner(const void* key, std::shared_ptr<Map> inner) = 0;
+};
+
+// Calls fn(key, value) for each element until it returns true (stop); returns
+// the number of elements visited, or -EINVAL for a map type without iteration.
+using ElementVisitor = std::function<bool(const void* key, void* value)>;
+int64_t for_each_element(Map& map, const ElementVisitor& visit);
+
+class IterableMap : public Map {
+public:
+    using Map::Map;
+    virtual int64_t for_each(const ElementVisitor& visit) = 0;
+};
+
+}  // namespace ebpf::runtime_detail

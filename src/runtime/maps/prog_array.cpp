@@ -1,0 +1,86 @@
+// BPF_MAP_TYPE_PROG_ARRAY: slots holding programs for bpf_tail_call. The host
+// reads and writes program ids (as the kernel's program fds); programs cannot
+// look slots up. An unloaded program disappears from every slot.
+#include "ebpf/error.hpp"
+#include "map_types.hpp"
+
+namespace ebpf::runtime_detail {
+namespace {
+
+class ProgArray final : public ProgArrayMap {
+public:
+    explicit ProgArray(const MapDefinition& definition)
+        : ProgArrayMap(definition), slots_(std::make_unique<std::atomic<const LoadedProgram*>[]>(definition.max_entries)) {}
+
+    const LoadedProgram* program_at(uint64_t index) const override {
+        return index < max_entries() ? slots_[index].load(std::memory_order_acquire) : nullptr;
+    }
+    void set_program(uint32_t index, const LoadedProgram* program) override {
+        if (index >= max_entries()) fail("slot " + std::to_string(index) + " is out of range");
+        slots_[index].store(program, std::memory_order_release);
+    }
+    void forget_program(const LoadedProgram* program) override {
+        for (uint32_t i = 0; i < max_entries(); ++i) {
+            const LoadedProgram* expected = program;
+            slots_[i].compare_exchange_strong(expected, nullptr);
+        }
+    }
+
+    void* lookup_elem(const void*) override { return nullptr; }  // not readable by programs
+    int64_t update_elem(const void*, const void*, uint64_t) override { return -EINVAL; }
+    int64_t delete_elem(const void* key) override {
+        uint32_t index = read_u32(key);
+        if (index >= max_entries()) return -E2BIG;
+        return slots_[index].exchange(nullptr) ? 0 : -ENOENT;
+    }
+    int64_t get_next_key(const void* key, void* next_key) override {
+        uint32_t next = 0;
+        if (key) {
+            uint32_t index = read_u32(key);
+            if (index < max_entries()) {
+                if (index + 1 >= max_entries()) return -ENOENT;
+                next = index + 1;
+            }
+        }
+        if (max_entries() == 0) return -ENOENT;
+        std::memcpy(next_key, &next, 4);
+        return 0;
+    }
+    int64_t host_lookup(const void* key, void* host_value) const override {
+        const LoadedProgram* program = program_at(read_u32(key));
+        if (!program) return -ENOENT;
+        uint32_t id = program->id();
+        std::memcpy(host_value, &id, 4);
+        return 0;
+    }
+    int64_t host_update(const void* key, const void* host_value, uint64_t flags) override {
+        if (!valid_update_flags(flags)) return -EINVAL;
+        uint32_t index = read_u32(key);
+        if (index >= max_entries()) return -E2BIG;
+        LoadedProgram* program = find_program_by_id(read_u32(host_value));
+        if (!program) return -ENOENT;
+        const LoadedProgram* current = slots_[index].load();
+        if (flags == kUpdateNoExist && current) return -EEXIST;
+        if (flags == kUpdateExist && !current) return -ENOENT;
+        slots_[index].store(program, std::memory_order_release);
+        return 0;
+    }
+
+private:
+    static uint32_t read_u32(const void* p) {
+        uint32_t v;
+        std::memcpy(&v, p, 4);
+        return v;
+    }
+    std::unique_ptr<std::atomic<const LoadedProgram*>[]> slots_;
+};
+
+}  // namespace
+
+std::shared_ptr<Map> make_prog_array(const MapDefinition& definition) {
+    if (definition.key_size != 4 || definition.value_size != 4)
+        throw Error("map '" + definition.name + "': prog_array key and value size must be 4");
+    return std::make_shared<ProgArray>(definition);
+}
+
+}  // namespace ebpf::runtime_detail

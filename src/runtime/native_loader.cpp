@@ -1,0 +1,70 @@
+// Native mode: a module built by bpf2c (ebpf build) plugs into the runtime
+// like any engine. The module loader asks us to create its maps (the same Map
+// objects as every mode) and takes our helper table; each program becomes a
+// LoadedProgram over the module's engine.
+#include <algorithm>
+
+#include "ebpf/error.hpp"
+#include "ebpf/runtime.hpp"
+#include "maps/map_types.hpp"
+
+#if EBPF_RUNTIME_HAVE_NATIVE
+#include "ebpf/native.hpp"
+#endif
+
+namespace ebpf {
+
+using namespace runtime_detail;
+
+std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const LoadOptions& options) {
+#if EBPF_RUNTIME_HAVE_NATIVE
+    std::vector<std::shared_ptr<Map>> maps;
+    ModuleLoadOptions module_options;
+    module_options.name = path;
+    module_options.helpers = &helper_table();
+    module_options.check_signature = options.check_signature;
+    module_options.create_map = [&maps](std::span<const MapDefinition> definitions, uint32_t index) {
+        if (maps.empty()) maps = create_maps(definitions);
+        if (index >= maps.size() || !maps[index])
+            throw Error("map index " + std::to_string(index) + " is not a map programs can use");
+        MapBinding binding;
+        binding.address = reinterpret_cast<uintptr_t>(maps[index].get());
+        binding.value_address = reinterpret_cast<uintptr_t>(maps[index]->direct_value(0));
+        return binding;
+    };
+    std::shared_ptr<NativeModule> module = load_module_from_file(path, module_options);
+    if (maps.empty() && !module->maps().empty()) maps = create_maps(module->maps());
+
+    std::vector<std::unique_ptr<LoadedProgram>> loaded;
+    const auto& infos = module->programs();
+    for (const std::string& name : options.programs) {
+        if (!module->find_program(name)) throw Error(path + ": no program '" + name + "' in the module");
+    }
+    for (size_t i = 0; i < infos.size(); ++i) {
+        const NativeProgramInfo& info = infos[i];
+        bool wanted = options.programs.empty() ||
+                      std::any_of(options.programs.begin(), options.programs.end(),
+                                  [&](const std::string& n) { return n == info.name || n == info.section; });
+        if (!wanted) continue;
+        auto section = program_type_from_section(info.section);
+        std::string attach = section ? std::string(section->attach) : std::string();
+        loaded.push_back(std::make_unique<LoadedProgram>(info.name, info.section, info.type, attach,
+                                                         std::vector<Instruction>{}, module->make_engine(i)));
+    }
+    for (size_t i = 0; i < module->maps().size() && i < maps.size(); ++i) {
+        auto* prog_array = dynamic_cast<ProgArrayMap*>(maps[i].get());
+        if (!prog_array) continue;
+        for (const MapSlotInit& slot : module->maps()[i].initial_slots) {
+            for (const auto& program : loaded) {
+                if (program->name() == slot.target) prog_array->set_program(slot.key, program.get());
+            }
+        }
+    }
+    return std::make_unique<LoadedObject>(path, std::move(maps), std::move(loaded));
+#else
+    (void)options;
+    throw Error(path + ": native modules are not supported by this build (no native module loader)");
+#endif
+}
+
+}  // namespace ebpf

@@ -1,0 +1,315 @@
+// Loading: object → maps → per program (helper check, verification, context
+// rewriting, map resolution, engine) → LoadedObject. And running: the tail
+// call loop of LoadedProgram::run and the per-type context checks.
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "ebpf/error.hpp"
+#include "ebpf/runtime.hpp"
+#include "load_steps.hpp"
+#include "maps/map_types.hpp"
+
+namespace ebpf {
+
+using namespace runtime_detail;
+
+namespace {
+
+constexpr uint32_t kMaxTailCalls = 33;  // Linux MAX_TAIL_CALL_CNT
+
+struct ProgramRegistry {
+    std::mutex mutex;
+    uint32_t next_id = 1;
+    std::map<uint32_t, LoadedProgram*> by_id;
+    std::vector<ProgramUnloadObserver> observers;
+};
+ProgramRegistry& programs() {
+    static ProgramRegistry instance;
+    return instance;
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+    return out.empty() ? "none" : out;
+}
+
+// Programs of types the runtime has no context for (tracing, tc, socket)
+// are skipped when loading a whole object; naming one is an error.
+bool runnable(ProgramType type) {
+    const ProgramTypeInfo& info = program_type_info(type);
+    return info.ctx_is_memory || info.runtime_ctx_size != 0;
+}
+
+bool wanted(const ebpf::Program& program, const LoadOptions& options) {
+    if (options.programs.empty()) return runnable(program.type);
+    return std::any_of(options.programs.begin(), options.programs.end(),
+                       [&](const std::string& n) { return n == program.name || n == program.section; });
+}
+
+}  // namespace
+
+// --- preparing one program ---------------------------------------------------
+
+std::vector<Instruction> resolve_map_references(const std::string& program_name, std::span<const Instruction> insns,
+                                                std::span<const std::shared_ptr<Map>> maps) {
+    std::vector<Instruction> out(insns.begin(), insns.end());
+    for (size_t i = 0; i < out.size(); ++i) {
+        Instruction& insn = out[i];
+        if (insn.opcode != op::kLddw) continue;
+        const std::string where = "program '" + program_name + "': instruction " + std::to_string(i) + ": ";
+        if (i + 1 >= out.size()) throw Error(where + "truncated LDDW");
+        Instruction& next = out[i + 1];
+        uint8_t src = insn.src;
+        ++i;
+        if (src == op::kPseudoMapFd || src == op::kPseudoMapValue)
+            throw Error(where + "LDDW refers to a map by file descriptor; objects must refer to maps by index");
+        if (src != op::kPseudoMapIdx && src != op::kPseudoMapIdxValue) continue;
+        auto index = static_cast<uint32_t>(insn.imm);
+        if (index >= maps.size() || !maps[index])
+            throw Error(where + "refers to map index " + std::to_string(index) + ", which the object does not define");
+        Map& map = *maps[index];
+        uint64_t address = reinterpret_cast<uintptr_t>(&map);
+        if (src == op::kPseudoMapIdxValue) {
+            auto offset = static_cast<uint32_t>(next.imm);
+            auto* value = static_cast<uint8_t*>(map.direct_value(0));
+            if (!value) throw Error(where + "map '" + map.name() + "' has no directly addressable value (array maps only)");
+            if (offset >= map.value_size())
+                throw Error(where + "offset " + std::to_string(offset) + " is outside map '" + map.name() + "' (value size " +
+                            std::to_string(map.value_size()) + ")");
+            address = reinterpret_cast<uintptr_t>(value + offset);
+        }
+        insn.src = op::kPseudoImm64;
+        insn.imm = static_cast<int32_t>(static_cast<uint32_t>(address));
+        next.imm = static_cast<int32_t>(static_cast<uint32_t>(address >> 32));
+    }
+    return out;
+}
+
+std::vector<Instruction> prepare_program(const ebpf::Program& program, std::span<const MapDefinition> definitions,
+                                         std::span<const std::shared_ptr<Map>> maps, const LoadOptions& options) {
+    const std::string where = "program '" + program.name + "'";
+    check_helper_calls(program.name, program.insns, program.type);
+    std::vector<Instruction> insns = program.insns;
+    if (!options.verify) {
+        // Only the bounds-checked interpreter may run what was not verified.
+        if (options.mode != ExecMode::interpret || !options.exec.bounds_check)
+            throw Error(where + ": unverified programs may only run in the bounds-checked interpreter "
+                                "(set exec.bounds_check, or keep verification on)");
+        if (!program_type_info(program.type).fields.empty())
+            throw Error(where + ": " + std::string(program_type_name(program.type)) +
+                        " programs need verification: their context accesses are rewritten from its result");
+    } else {
+        VerifyResult result = verify_for_load(program, definitions, options.verify_options);
+        if (!result.ok) {
+            std::string message = where + ": verification failed";
+            if (!result.errors.empty()) message += ":\n" + format_diagnostic(result.errors.front(), program.section);
+            throw Error(message);
+        }
+        if (!program_type_info(program.type).fields.empty() && !result.ctx_accesses.empty())
+            insns = rewrite_context_accesses(insns, program.type, result.ctx_accesses);
+    }
+    return resolve_map_references(program.name, insns, maps);
+}
+
+std::unique_ptr<Engine> make_engine(ExecMode mode, std::span<const Instruction> insns, const ExecOptions& options) {
+    ExecutableProgram executable{insns, &helper_table()};
+    switch (mode) {
+    case ExecMode::interpret: return make_interpreter(executable, options);
+    case ExecMode::jit: return make_jit(executable, options);
+    case ExecMode::native: break;
+    }
+    throw Error("native mode runs a compiled module (ebpf build prog.o -o prog.so), not bytecode: load the .so");
+}
+
+// --- programs ----------------------------------------------------------------------
+
+LoadedProgram::LoadedProgram(std::string name, std::string section, ProgramType type, std::string attach,
+                             std::vector<Instruction> insns, std::unique_ptr<Engine> engine)
+    : name_(std::move(name)), section_(std::move(section)), attach_(std::move(attach)), type_(type),
+      insns_(std::move(insns)), engine_(std::move(engine)) {
+    if (!engine_) throw Error("program '" + name_ + "': no engine");
+    std::lock_guard lock(programs().mutex);
+    id_ = programs().next_id++;
+    programs().by_id[id_] = this;
+}
+
+LoadedProgram::~LoadedProgram() {
+    std::vector<ProgramUnloadObserver> observers;
+    {
+        std::lock_guard lock(programs().mutex);
+        programs().by_id.erase(id_);
+        observers = programs().observers;
+    }
+    // Nothing may tail-call or hook into a program that is gone.
+    for (auto& map : live_maps()) {
+        if (auto* prog_array = dynamic_cast<ProgArrayMap*>(map.get())) prog_array->forget_program(this);
+    }
+    for (auto observer : observers) observer(this);
+}
+
+LoadedProgram* find_program_by_id(uint32_t id) {
+    std::lock_guard lock(programs().mutex);
+    auto it = programs().by_id.find(id);
+    return it == programs().by_id.end() ? nullptr : it->second;
+}
+
+void add_program_unload_observer(ProgramUnloadObserver observer) {
+    std::lock_guard lock(programs().mutex);
+    programs().observers.push_back(observer);
+}
+
+uint64_t LoadedProgram::run(void* ctx, size_t size) const {
+    const ProgramTypeInfo& info = program_type_info(type_);
+    if (!info.ctx_is_memory) {
+        if (info.runtime_ctx_size == 0)
+            throw Error("program '" + name_ + "': the runtime cannot run " + std::string(info.name) + " programs");
+        if (!ctx || size < info.runtime_ctx_size)
+            throw Error("program '" + name_ + "': context must be " + std::to_string(info.runtime_ctx_size) +
+                        " bytes for " + std::string(info.name) + " programs, got " + std::to_string(size));
+    }
+    CpuScope cpu;
+    RunState& state = run_state();
+    // A helper may run a program on this thread (nested): keep the outer chain.
+    struct SavedChain {
+        RunState& state;
+        const void* target;
+        uint32_t count;
+        ~SavedChain() {
+            state.tail_call_target = target;
+            state.tail_call_count = count;
+        }
+    } saved{state, state.tail_call_target, state.tail_call_count};
+    state.tail_call_target = nullptr;
+    state.tail_call_count = 0;
+
+    const LoadedProgram* current = this;
+    uint64_t result = 0;
+    for (;;) {
+        result = current->engine_->run(reinterpret_cast<uintptr_t>(ctx), size);
+        if (!state.tail_call_target) break;
+        current = static_cast<const LoadedProgram*>(state.tail_call_target);
+        state.tail_call_target = nullptr;
+        if (++state.tail_call_count > kMaxTailCalls)
+            throw Error("program '" + name_ + "': tail-call chain longer than " + std::to_string(kMaxTailCalls));
+    }
+    const ProgramTypeInfo& last = program_type_info(current->type_);
+    auto value = static_cast<int64_t>(result);
+    if (value < last.ret_min || value > last.ret_max)
+        throw Error("program '" + current->name_ + "': returned " + std::to_string(value) + ", outside the range [" +
+                    std::to_string(last.ret_min) + ", " + std::to_string(last.ret_max) + "] of " +
+                    std::string(last.name) + " programs");
+    return result;
+}
+
+uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, size_t& length,
+                                uint32_t ingress_ifindex) const {
+    if (type_ != ProgramType::xdp) throw Error("program '" + name_ + "': run_xdp needs an xdp program");
+    if (data_offset > frame.size() || length > frame.size() - data_offset)
+        throw Error("program '" + name_ + "': packet [" + std::to_string(data_offset) + ", +" + std::to_string(length) +
+                    ") is outside the " + std::to_string(frame.size()) + "-byte frame");
+    auto start = reinterpret_cast<uintptr_t>(frame.data());
+    XdpRuntimeContext ctx{};
+    ctx.data = start + data_offset;
+    ctx.data_end = ctx.data + length;
+    ctx.data_meta = ctx.data;
+    ctx.ingress_ifindex = ingress_ifindex;
+    ctx.frame_start = start;
+    ctx.frame_end = start + frame.size();
+    uint64_t verdict = run(&ctx, sizeof(ctx));
+    data_offset = ctx.data - start;
+    length = ctx.data_end - ctx.data;
+    return verdict;
+}
+
+// --- objects -----------------------------------------------------------------------
+
+LoadedObject::LoadedObject(std::string path, std::vector<std::shared_ptr<Map>> maps,
+                           std::vector<std::unique_ptr<LoadedProgram>> programs)
+    : path_(std::move(path)), programs_(std::move(programs)) {
+    for (auto& map : maps) {
+        if (map) maps_.push_back(std::move(map));
+    }
+    for (auto& program : programs_) program->object_ = this;
+}
+
+LoadedObject::~LoadedObject() {
+    // Programs first: they unregister from prog arrays and hooks while the maps still exist.
+    programs_.clear();
+}
+
+LoadedProgram* LoadedObject::find_program(std::string_view name) const {
+    for (const auto& program : programs_) {
+        if (program->name() == name) return program.get();
+    }
+    for (const auto& program : programs_) {
+        if (program->section() == name) return program.get();
+    }
+    return nullptr;
+}
+
+LoadedProgram& LoadedObject::program(std::string_view name) const {
+    if (LoadedProgram* program = find_program(name)) return *program;
+    std::vector<std::string> names;
+    for (const auto& program : programs_) names.push_back(program->name() + " (" + program->section() + ")");
+    throw Error(path_ + ": no program '" + std::string(name) + "' (programs: " + join_names(names) + ")");
+}
+
+Map* LoadedObject::find_map(std::string_view name) const {
+    for (const auto& map : maps_) {
+        if (map->name() == name) return map.get();
+    }
+    return nullptr;
+}
+
+Map& LoadedObject::map(std::string_view name) const {
+    if (Map* map = find_map(name)) return *map;
+    std::vector<std::string> names;
+    for (const auto& map : maps_) names.push_back(map->name());
+    throw Error(path_ + ": no map '" + std::string(name) + "' (maps: " + join_names(names) + ")");
+}
+
+std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOptions& options) {
+    for (const auto& name : options.programs) {
+        if (!object.find_program(name)) {
+            std::vector<std::string> names;
+            for (const auto& p : object.programs) names.push_back(p.name + " (" + p.section + ")");
+            throw Error(object.path + ": no program '" + name + "' (programs: " + join_names(names) + ")");
+        }
+    }
+    std::vector<std::shared_ptr<Map>> maps = create_maps(object.maps);
+    std::vector<std::unique_ptr<LoadedProgram>> loaded;
+    for (const ebpf::Program& program : object.programs) {
+        if (!wanted(program, options)) continue;
+        if (!runnable(program.type))
+            throw Error(object.path + ": program '" + program.name + "': the runtime cannot run " +
+                        std::string(program_type_name(program.type)) + " programs (section '" + program.section + "')");
+        std::vector<Instruction> insns = prepare_program(program, object.maps, maps, options);
+        std::unique_ptr<Engine> engine = make_engine(options.mode, insns, options.exec);
+        loaded.push_back(std::make_unique<LoadedProgram>(program.name, program.section, program.type, program.attach,
+                                                         std::move(insns), std::move(engine)));
+    }
+    // Statically initialised prog arrays (`.values = {[0] = &prog}`).
+    for (size_t i = 0; i < object.maps.size(); ++i) {
+        auto* prog_array = dynamic_cast<ProgArrayMap*>(maps[i].get());
+        if (!prog_array) continue;
+        for (const MapSlotInit& slot : object.maps[i].initial_slots) {
+            auto it = std::find_if(loaded.begin(), loaded.end(), [&](const auto& p) { return p->name() == slot.target; });
+            if (it != loaded.end()) {
+                prog_array->set_program(slot.key, it->get());
+            } else if (!object.find_program(slot.target)) {
+                throw Error(object.path + ": map '" + object.maps[i].name + "': slot " + std::to_string(slot.key) +
+                            " names program '" + slot.target + "', which the object does not define");
+            }
+        }
+    }
+    return std::make_unique<LoadedObject>(object.path, std::move(maps), std::move(loaded));
+}
+
+std::unique_ptr<LoadedObject> load_object(const std::string& path, const LoadOptions& options) {
+    if (options.mode == ExecMode::native || path.ends_with(".so")) return load_native_object(path, options);
+    return load_object(open_object(path), options);
+}
+
+}  // namespace ebpf
