@@ -1,0 +1,204 @@
+// The C embedding API (include/ebpf/ebpf.h) over the C++ runtime. Handles are
+// the C++ objects themselves behind opaque types; every exception becomes a
+// negative errno (or NULL) plus a per-thread message for ebpf_last_error().
+#include "ebpf/ebpf.h"
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "ebpf/error.hpp"
+#include "ebpf/runtime.hpp"
+
+struct ebpf_object {
+    std::unique_ptr<ebpf::LoadedObject> object;
+};
+struct ebpf_hook_link {
+    ebpf::HookLink link;
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+const ebpf::LoadedProgram* program_of(const ebpf_program* program) {
+    return reinterpret_cast<const ebpf::LoadedProgram*>(program);
+}
+ebpf::Map* map_of(const ebpf_map* map) { return reinterpret_cast<ebpf::Map*>(const_cast<ebpf_map*>(map)); }
+
+int fail(int error, std::string message) {
+    last_error = std::move(message);
+    return -error;
+}
+
+// Runs `body`, turning exceptions into an errno-style result.
+template <typename Body>
+int guarded(Body&& body) {
+    try {
+        last_error.clear();
+        return body();
+    } catch (const std::bad_alloc&) {
+        return fail(ENOMEM, "out of memory");
+    } catch (const std::exception& e) {
+        return fail(EINVAL, e.what());
+    }
+}
+
+int require(bool ok, const char* message) { return ok ? 0 : fail(EINVAL, message); }
+
+}  // namespace
+
+extern "C" {
+
+const char* ebpf_last_error(void) { return last_error.c_str(); }
+
+ebpf_object* ebpf_object_load(const char* path, const char* mode) {
+    ebpf_object* result = nullptr;
+    guarded([&] {
+        if (!path) return fail(EINVAL, "ebpf_object_load: path is NULL");
+        ebpf::LoadOptions options;
+        std::string m = mode ? mode : "interpret";
+        if (m == "interpret") options.mode = ebpf::ExecMode::interpret;
+        else if (m == "jit") options.mode = ebpf::ExecMode::jit;
+        else if (m == "native") options.mode = ebpf::ExecMode::native;
+        else return fail(EINVAL, "ebpf_object_load: unknown mode '" + m + "' (interpret, jit or native)");
+        result = new ebpf_object{ebpf::load_object(path, options)};
+        return 0;
+    });
+    return result;
+}
+
+void ebpf_object_close(ebpf_object* object) { delete object; }
+
+ebpf_program* ebpf_object_find_program(ebpf_object* object, const char* name) {
+    if (!object || !name) {
+        fail(EINVAL, "ebpf_object_find_program: NULL argument");
+        return nullptr;
+    }
+    auto* program = object->object->find_program(name);
+    if (!program) fail(ENOENT, object->object->path() + ": no program '" + name + "'");
+    return reinterpret_cast<ebpf_program*>(program);
+}
+
+ebpf_map* ebpf_object_find_map(ebpf_object* object, const char* name) {
+    if (!object || !name) {
+        fail(EINVAL, "ebpf_object_find_map: NULL argument");
+        return nullptr;
+    }
+    auto* map = object->object->find_map(name);
+    if (!map) fail(ENOENT, object->object->path() + ": no map '" + name + "'");
+    return reinterpret_cast<ebpf_map*>(map);
+}
+
+ebpf_program* ebpf_object_program(ebpf_object* object, size_t index) {
+    if (!object || index >= object->object->programs().size()) return nullptr;
+    return reinterpret_cast<ebpf_program*>(object->object->programs()[index].get());
+}
+
+const char* ebpf_program_name(const ebpf_program* program) {
+    return program ? program_of(program)->name().c_str() : "";
+}
+const char* ebpf_program_section(const ebpf_program* program) {
+    return program ? program_of(program)->section().c_str() : "";
+}
+
+int ebpf_program_run(const ebpf_program* program, void* ctx, size_t ctx_size, uint64_t* result) {
+    return guarded([&] {
+        if (int error = require(program && result, "ebpf_program_run: NULL program or result")) return error;
+        *result = program_of(program)->run(ctx, ctx_size);
+        return 0;
+    });
+}
+
+uint32_t ebpf_map_key_size(const ebpf_map* map) { return map ? map_of(map)->key_size() : 0; }
+uint32_t ebpf_map_value_size(const ebpf_map* map) { return map ? map_of(map)->host_value_size() : 0; }
+uint32_t ebpf_possible_cpus(void) { return ebpf::possible_cpus(); }
+
+int ebpf_map_lookup(const ebpf_map* map, const void* key, size_t key_size, void* value, size_t value_size) {
+    return guarded([&] {
+        if (int error = require(map && value, "ebpf_map_lookup: NULL map or value")) return error;
+        ebpf::Map& m = *map_of(map);
+        if (value_size != m.host_value_size())
+            return fail(EINVAL, "map '" + m.name() + "': value size is " + std::to_string(m.host_value_size()) +
+                                    " bytes, got " + std::to_string(value_size));
+        auto found = m.lookup({static_cast<const uint8_t*>(key), key ? key_size : 0});
+        if (!found) return fail(ENOENT, "map '" + m.name() + "': no such key");
+        std::memcpy(value, found->data(), found->size());
+        return 0;
+    });
+}
+
+int ebpf_map_update(ebpf_map* map, const void* key, size_t key_size, const void* value, size_t value_size,
+                    uint64_t flags) {
+    return guarded([&] {
+        if (int error = require(map && value, "ebpf_map_update: NULL map or value")) return error;
+        ebpf::Map& m = *map_of(map);
+        std::span<const uint8_t> k{static_cast<const uint8_t*>(key), key ? key_size : 0};
+        std::span<const uint8_t> v{static_cast<const uint8_t*>(value), value_size};
+        if (m.type() == ebpf::MapType::queue || m.type() == ebpf::MapType::stack) {
+            m.push(v, flags);
+        } else {
+            m.update(k, v, flags);
+        }
+        return 0;
+    });
+}
+
+int ebpf_map_delete(ebpf_map* map, const void* key, size_t key_size) {
+    return guarded([&] {
+        if (int error = require(map, "ebpf_map_delete: NULL map")) return error;
+        ebpf::Map& m = *map_of(map);
+        if (!m.remove({static_cast<const uint8_t*>(key), key ? key_size : 0}))
+            return fail(ENOENT, "map '" + m.name() + "': no such key");
+        return 0;
+    });
+}
+
+int ebpf_map_next_key(const ebpf_map* map, const void* key, void* next_key, size_t key_size) {
+    return guarded([&] {
+        if (int error = require(map && next_key, "ebpf_map_next_key: NULL map or next_key")) return error;
+        ebpf::Map& m = *map_of(map);
+        if (key_size != m.key_size())
+            return fail(EINVAL, "map '" + m.name() + "': key size is " + std::to_string(m.key_size()) + " bytes, got " +
+                                    std::to_string(key_size));
+        auto next = m.next_key(key ? std::span<const uint8_t>(static_cast<const uint8_t*>(key), key_size)
+                                   : std::span<const uint8_t>());
+        if (!next) return -ENOENT;
+        std::memcpy(next_key, next->data(), next->size());
+        return 0;
+    });
+}
+
+int ebpf_ringbuf_consume(ebpf_map* map, ebpf_ringbuf_callback on_record, void* user) {
+    return guarded([&] {
+        if (int error = require(map && on_record, "ebpf_ringbuf_consume: NULL map or callback")) return error;
+        size_t count = ebpf::ringbuf_consume(*map_of(map), [&](std::span<const uint8_t> record) {
+            on_record(user, record.data(), record.size());
+        });
+        return static_cast<int>(std::min<size_t>(count, INT32_MAX));
+    });
+}
+
+ebpf_hook_link* ebpf_hook_attach(const ebpf_program* program, const char* hook_name) {
+    ebpf_hook_link* link = nullptr;
+    guarded([&] {
+        if (int error = require(program, "ebpf_hook_attach: NULL program")) return error;
+        link = new ebpf_hook_link{ebpf::attach_hook(*program_of(program), hook_name ? hook_name : "")};
+        return 0;
+    });
+    return link;
+}
+
+void ebpf_hook_detach(ebpf_hook_link* link) { delete link; }
+
+int ebpf_hook_run(const char* hook_name, void* buffer, size_t length, uint64_t* result) {
+    return guarded([&] {
+        if (int error = require(hook_name && result, "ebpf_hook_run: NULL hook name or result")) return error;
+        auto value = ebpf::run_hook(hook_name, buffer, length);
+        if (!value) return fail(ENOENT, std::string("hook '") + hook_name + "': no program is attached");
+        *result = *value;
+        return 0;
+    });
+}
+
+}  // extern "C"
