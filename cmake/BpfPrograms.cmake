@@ -10,7 +10,8 @@
 # every object, e.g.
 #   target_link_libraries(my_test PRIVATE ebpf_test_programs)
 #   ... open_object(EBPF_TEST_PROGRAMS_DIR "/xdp_parse.o")
-include_guard(GLOBAL)
+# Included by every test folder that needs it: variables are set for each
+# includer, the targets are created once.
 
 # The same directory for every includer, wherever tests/programs is processed.
 set(EBPF_TEST_PROGRAMS_DIR ${CMAKE_BINARY_DIR}/tests/programs)

@@ -1,0 +1,258 @@
+// Malformed objects: every one must give an ebpf::Error naming what is wrong,
+// never a crash, hang or out-of-bounds read (run under ASan in CI).
+#include <gtest/gtest.h>
+
+#include <elf.h>
+
+#include <cstring>
+
+#include "ebpf/error.hpp"
+#include "ebpf/object.hpp"
+#include "elf_builder.hpp"
+#include "test_objects.hpp"
+
+namespace ebpf {
+namespace {
+
+using test::ElfBuilder;
+using test::read_bytes;
+
+// The message of the ebpf::Error that loading `bytes` throws ("" when it loads).
+std::string load_error(const std::vector<uint8_t>& bytes, const std::string& name = "crafted.o") {
+    try {
+        open_object_from_memory(bytes, name);
+        return "";
+    } catch (const Error& e) {
+        return e.what();
+    }
+}
+
+#define EXPECT_LOAD_ERROR(bytes, fragment)                                  \
+    do {                                                                    \
+        std::string message_ = load_error(bytes);                           \
+        EXPECT_NE(message_, "") << "loaded without error";                  \
+        EXPECT_NE(message_.find(fragment), std::string::npos) << message_;  \
+    } while (0)
+
+Elf64_Shdr* section_header(std::vector<uint8_t>& bytes, const std::string& name) {
+    auto* eh = reinterpret_cast<Elf64_Ehdr*>(bytes.data());
+    auto* headers = reinterpret_cast<Elf64_Shdr*>(bytes.data() + eh->e_shoff);
+    const char* names = reinterpret_cast<const char*>(bytes.data() + headers[eh->e_shstrndx].sh_offset);
+    for (size_t i = 0; i < eh->e_shnum; ++i) {
+        if (name == names + headers[i].sh_name) return &headers[i];
+    }
+    ADD_FAILURE() << "no section " << name;
+    return nullptr;
+}
+
+// A valid crafted object: one hook program of `insns` with its symbol.
+std::vector<uint8_t> crafted_program(const std::vector<Instruction>& insns) {
+    ElfBuilder b;
+    size_t code = b.add_code("hook/test", insns);
+    b.add_symbols({{"test", static_cast<uint16_t>(code), 0, insns.size() * 8, STT_FUNC, STB_GLOBAL}});
+    return b.build();
+}
+
+TEST(MalformedObject, CraftedObjectLoads) {
+    auto bytes = crafted_program({test::mov64_imm(0, 7), test::exit_insn()});
+    Object object = open_object_from_memory(bytes, "crafted.o");
+    ASSERT_EQ(object.programs.size(), 1u);
+    EXPECT_EQ(object.programs[0].name, "test");
+    EXPECT_EQ(object.programs[0].insns.size(), 2u);
+    EXPECT_EQ(object.programs[0].type, ProgramType::hook);
+}
+
+TEST(MalformedObject, TruncatedAtEveryOffset) {
+    for (const char* name : {"sock_addr", "subprograms", "global_data"}) {
+        auto bytes = read_bytes(test::program_path(name));
+        ASSERT_FALSE(bytes.empty()) << name;
+        for (size_t size = 0; size < bytes.size(); ++size) {
+            std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size));
+            std::string message = load_error(cut);
+            ASSERT_NE(message, "") << name << " truncated to " << size << " bytes loaded";
+            ASSERT_EQ(message.rfind("crafted.o: ", 0), 0u) << message;
+        }
+    }
+}
+
+TEST(MalformedObject, FlippedBitsGiveErrorsOrLoad) {
+    for (const char* name : {"sock_addr", "tail_call", "subprograms"}) {
+        auto original = read_bytes(test::program_path(name));
+        ASSERT_FALSE(original.empty());
+        // DWARF is never read by the loader: flipping its bytes would only
+        // repeat successful loads, so those ranges are skipped.
+        std::vector<bool> skip(original.size(), false);
+        {
+            auto copy = original;
+            auto* eh = reinterpret_cast<Elf64_Ehdr*>(copy.data());
+            auto* headers = reinterpret_cast<Elf64_Shdr*>(copy.data() + eh->e_shoff);
+            const char* names = reinterpret_cast<const char*>(copy.data() + headers[eh->e_shstrndx].sh_offset);
+            for (size_t k = 0; k < eh->e_shnum; ++k) {
+                std::string section = names + headers[k].sh_name;
+                if (section.starts_with(".debug") || section.starts_with(".rel.debug")) {
+                    for (size_t b = 0; b < headers[k].sh_size; ++b) skip[headers[k].sh_offset + b] = true;
+                }
+            }
+        }
+        for (size_t i = 0; i < original.size(); ++i) {
+            if (skip[i]) continue;
+            auto bytes = original;
+            bytes[i] ^= static_cast<uint8_t>(1u << (i % 8));
+            try {
+                open_object_from_memory(bytes, name);
+            } catch (const Error&) {
+                // a clear error is fine; anything else fails the test
+            }
+            if (i % 5 != 0) continue;  // fewer all-ones bytes keep the test fast
+            bytes[i] = 0xff;
+            try {
+                open_object_from_memory(bytes, name);
+            } catch (const Error&) {
+            }
+        }
+    }
+}
+
+TEST(MalformedObject, NotElfAtAll) {
+    EXPECT_LOAD_ERROR(std::vector<uint8_t>{}, "not an ELF file");
+    EXPECT_LOAD_ERROR(std::vector<uint8_t>(100, 'x'), "not an ELF file");
+}
+
+TEST(MalformedObject, WrongClassEndiannessMachineAndType) {
+    auto good = crafted_program({test::mov64_imm(0, 0), test::exit_insn()});
+    auto bytes = good;
+    bytes[EI_CLASS] = ELFCLASS32;
+    EXPECT_LOAD_ERROR(bytes, "not a 64-bit ELF");
+    bytes = good;
+    bytes[EI_DATA] = ELFDATA2MSB;
+    EXPECT_LOAD_ERROR(bytes, "big-endian");
+    EXPECT_LOAD_ERROR(ElfBuilder().build(EM_X86_64), "not EM_BPF");
+    bytes = good;
+    reinterpret_cast<Elf64_Ehdr*>(bytes.data())->e_type = ET_EXEC;
+    EXPECT_LOAD_ERROR(bytes, "not a relocatable object");
+}
+
+TEST(MalformedObject, SectionOutsideFile) {
+    auto bytes = read_bytes(test::program_path("xdp_parse"));
+    section_header(bytes, "xdp")->sh_offset = bytes.size() - 4;
+    EXPECT_LOAD_ERROR(bytes, "lie outside the file");
+    bytes = read_bytes(test::program_path("xdp_parse"));
+    section_header(bytes, ".BTF")->sh_size = uint64_t{1} << 62;
+    EXPECT_LOAD_ERROR(bytes, "lie outside the file");
+}
+
+TEST(MalformedObject, BadSectionNameOffset) {
+    auto bytes = read_bytes(test::program_path("xdp_parse"));
+    section_header(bytes, "license")->sh_name = 0x7fffffff;
+    EXPECT_LOAD_ERROR(bytes, "outside the string table");
+}
+
+TEST(MalformedObject, BadBtf) {
+    auto bytes = read_bytes(test::program_path("xdp_parse"));
+    Elf64_Shdr* btf = section_header(bytes, ".BTF");
+    bytes[btf->sh_offset] ^= 0xff;  // magic
+    EXPECT_LOAD_ERROR(bytes, "section '.BTF': invalid BTF");
+}
+
+TEST(MalformedObject, BadBtfExt) {
+    auto bytes = read_bytes(test::program_path("xdp_parse"));
+    Elf64_Shdr* ext = section_header(bytes, ".BTF.ext");
+    uint32_t huge = 0x7ffffff0;
+    std::memcpy(bytes.data() + ext->sh_offset + 20, &huge, 4);  // line_info_len
+    EXPECT_LOAD_ERROR(bytes, "section '.BTF.ext': line_info");
+}
+
+TEST(MalformedObject, UnknownLegacyMapType) {
+    auto bytes = read_bytes(test::program_path("legacy_maps"));
+    Elf64_Shdr* maps = section_header(bytes, "maps");
+    uint32_t type = 99;
+    std::memcpy(bytes.data() + maps->sh_offset, &type, 4);
+    EXPECT_LOAD_ERROR(bytes, "section 'maps': map 'packet_count': unsupported map type 99");
+}
+
+TEST(MalformedObject, RelocationAgainstMissingSymbol) {
+    ElfBuilder b;
+    Instruction lddw{op::kLddw, 1, 0, 0, 0};
+    size_t code = b.add_code("hook/test", {lddw, {}, test::mov64_imm(0, 0), test::exit_insn()});
+    size_t symtab = b.add_symbols({{"test", static_cast<uint16_t>(code), 0, 32, STT_FUNC, STB_GLOBAL}});
+    b.add_relocations(code, symtab, {{0, ELF64_R_INFO(42, 1)}});
+    EXPECT_LOAD_ERROR(b.build(), "names symbol 42");
+}
+
+TEST(MalformedObject, RelocationOutsideSection) {
+    ElfBuilder b;
+    size_t code = b.add_code("hook/test", {test::mov64_imm(0, 0), test::exit_insn()});
+    size_t symtab = b.add_symbols({{"test", static_cast<uint16_t>(code), 0, 16, STT_FUNC, STB_GLOBAL}});
+    b.add_relocations(code, symtab, {{4096, ELF64_R_INFO(1, 1)}});
+    EXPECT_LOAD_ERROR(b.build(), "lies outside section 'hook/test'");
+}
+
+TEST(MalformedObject, RelocationAgainstUndefinedSymbol) {
+    ElfBuilder b;
+    Instruction lddw{op::kLddw, 1, 0, 0, 0};
+    size_t code = b.add_code("hook/test", {lddw, {}, test::mov64_imm(0, 0), test::exit_insn()});
+    size_t symtab = b.add_symbols({{"test", static_cast<uint16_t>(code), 0, 32, STT_FUNC, STB_GLOBAL},
+                                   {"some_extern", SHN_UNDEF, 0, 0, STT_NOTYPE, STB_GLOBAL}});
+    b.add_relocations(code, symtab, {{0, ELF64_R_INFO(2, 1)}});
+    EXPECT_LOAD_ERROR(b.build(), "relocation against 'some_extern'): undefined symbol");
+}
+
+TEST(MalformedObject, CallIntoTheMiddleOfAFunction) {
+    ElfBuilder b;
+    size_t code = b.add_code("hook/test", {test::call_local(0), test::exit_insn()});
+    std::vector<Instruction> text{test::mov64_imm(0, 1), test::mov64_imm(0, 2), test::exit_insn()};
+    size_t text_index = b.add_code(".text", text);
+    size_t symtab = b.add_symbols({{"test", static_cast<uint16_t>(code), 0, 16, STT_FUNC, STB_GLOBAL},
+                                   {".text", static_cast<uint16_t>(text_index), 0, 0, STT_SECTION, STB_LOCAL},
+                                   {"helper", static_cast<uint16_t>(text_index), 0, 24, STT_FUNC, STB_GLOBAL}});
+    // .text section symbol + imm 0 → instruction 1 of .text: inside 'helper'.
+    b.add_relocations(code, symtab, {{0, ELF64_R_INFO(2, 10)}});
+    EXPECT_LOAD_ERROR(b.build(), "which does not start a function");
+}
+
+TEST(MalformedObject, PcRelativeCallWithinSectionIsLinked) {
+    // Hand-written: the program calls a static function in its own section.
+    ElfBuilder b;
+    size_t code = b.add_code("hook/test", {test::call_local(1), test::exit_insn(),
+                                           test::mov64_imm(0, 5), test::exit_insn()});
+    b.add_symbols({{"test", static_cast<uint16_t>(code), 0, 16, STT_FUNC, STB_GLOBAL},
+                   {"five", static_cast<uint16_t>(code), 16, 16, STT_FUNC, STB_LOCAL}});
+    Object object = open_object_from_memory(b.build(), "crafted.o");
+    ASSERT_EQ(object.programs.size(), 1u);
+    const Program& p = object.programs[0];
+    ASSERT_EQ(p.functions.size(), 2u);
+    EXPECT_EQ(p.functions[1].name, "five");
+    EXPECT_EQ(0 + p.insns[0].imm + 1, static_cast<int>(p.functions[1].insn));
+}
+
+TEST(MalformedObject, TruncatedLddwAtFunctionEnd) {
+    Instruction lddw{op::kLddw, 1, 0, 0, 0};
+    EXPECT_LOAD_ERROR(crafted_program({test::mov64_imm(0, 0), lddw}), "LDDW at instruction 1");
+}
+
+TEST(MalformedObject, CodeSizeNotMultipleOfEight) {
+    ElfBuilder b;
+    b.add({"hook/test", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, std::vector<uint8_t>(12, 0)});
+    EXPECT_LOAD_ERROR(b.build(), "section 'hook/test': size 12 is not a multiple of 8");
+}
+
+TEST(MalformedObject, TooManyInstructions) {
+    std::vector<Instruction> huge(1'000'001, test::mov64_imm(0, 0));
+    EXPECT_LOAD_ERROR(crafted_program(huge), "more than the limit of 1000000");
+}
+
+TEST(MalformedObject, FunctionSymbolOutsideSection) {
+    ElfBuilder b;
+    size_t code = b.add_code("hook/test", {test::mov64_imm(0, 0), test::exit_insn()});
+    b.add_symbols({{"test", static_cast<uint16_t>(code), 8, 64, STT_FUNC, STB_GLOBAL}});
+    EXPECT_LOAD_ERROR(b.build(), "function 'test' (offset 8, size 64) does not fit the section");
+}
+
+TEST(MalformedObject, NoPrograms) {
+    ElfBuilder b;
+    b.add({"license", SHT_PROGBITS, SHF_ALLOC, {'G', 'P', 'L', 0}});
+    EXPECT_LOAD_ERROR(b.build(), "no programs");
+}
+
+}  // namespace
+}  // namespace ebpf
