@@ -24,6 +24,12 @@ using namespace op;
 
 std::string where(size_t pc) { return "instruction " + std::to_string(pc); }
 
+// Run-time failures leave the dispatch loop through this cold function, so the
+// string building stays out of the hot loop's code.
+[[noreturn, gnu::cold, gnu::noinline]] void fail_at(size_t pc, const std::string& what) {
+    throw Error(where(pc) + ": " + what);
+}
+
 std::string hex(uint64_t value) {
     char text[24];
     std::snprintf(text, sizeof text, "0x%" PRIx64, value);
@@ -270,6 +276,19 @@ private:
         fail_access(pc, access, address, size, base, offset, false);
     }
 
+    [[noreturn, gnu::cold, gnu::noinline]] static void fail_budget(uint64_t budget, size_t pc) {
+        throw Error("instruction budget of " + std::to_string(budget) + " exceeded at " + where(pc));
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] static void fail_missing_helper(size_t pc, int32_t id) {
+        const HelperPrototype* prototype = helper_prototype(id);
+        fail_at(pc, "helper " + std::to_string(id) +
+                        (prototype ? " (" + std::string(prototype->name) + ")" : std::string()) + " is not available");
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_unknown_opcode(size_t pc, uint8_t opcode) const {
+        if (pc == code_.size() - 1) fail_at(pc, "execution ran past the end of the program");
+        fail_at(pc, "opcode " + hex(opcode) + " is not supported by the interpreter");
+    }
+
     template <bool kChecked>
     uint64_t execute(size_t entry, const std::array<uint64_t, 5>& args, uint64_t context,
                      uint64_t context_size);
@@ -320,7 +339,7 @@ uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args,
     for (;;) {
         if constexpr (kChecked) {
             if (budget != 0 && ++executed > budget) {
-                throw Error("instruction budget of " + std::to_string(budget) + " exceeded at " + where(pc));
+                fail_budget(budget, pc);
             }
         }
         const Instruction insn = code[pc++];
@@ -462,7 +481,7 @@ uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args,
             const uint64_t address = dst + sign_extend(insn.offset);
             check(Access::atomic, address, 4, insn.dst, insn.offset);
             if constexpr (kChecked) {
-                if (address % 4 != 0) throw Error(where(pc - 1) + ": misaligned 4-byte atomic access at " + hex(address));
+                if (address % 4 != 0) fail_at(pc - 1, "misaligned 4-byte atomic access at " + hex(address));
             }
             atomic_operation<uint32_t>(insn, reg, address);
             break;
@@ -471,7 +490,7 @@ uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args,
             const uint64_t address = dst + sign_extend(insn.offset);
             check(Access::atomic, address, 8, insn.dst, insn.offset);
             if constexpr (kChecked) {
-                if (address % 8 != 0) throw Error(where(pc - 1) + ": misaligned 8-byte atomic access at " + hex(address));
+                if (address % 8 != 0) fail_at(pc - 1, "misaligned 8-byte atomic access at " + hex(address));
             }
             atomic_operation<uint64_t>(insn, reg, address);
             break;
@@ -494,8 +513,7 @@ uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args,
         case kClassJmp | kCall:
             if (insn.src == kCallLocal) {
                 if (depth + 1 >= kMaxCallDepth) {
-                    throw Error(where(pc - 1) + ": call depth exceeds " + std::to_string(kMaxCallDepth) +
-                                " frames");
+                    fail_at(pc - 1, "call depth exceeds " + std::to_string(kMaxCallDepth) + " frames");
                 }
                 Frame& frame = frames[depth++];
                 frame.return_pc = pc;
@@ -505,12 +523,7 @@ uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args,
                 pc += static_cast<size_t>(static_cast<int64_t>(insn.imm));
             } else {
                 const HelperFunction helper = helpers_ ? helpers_->find(insn.imm) : nullptr;
-                if (!helper) {
-                    const HelperPrototype* prototype = helper_prototype(insn.imm);
-                    throw Error(where(pc - 1) + ": helper " + std::to_string(insn.imm) +
-                                (prototype ? " (" + std::string(prototype->name) + ")" : std::string()) +
-                                " is not available");
-                }
+                if (!helper) fail_missing_helper(pc - 1, insn.imm);
                 reg[0] = helper(reg[1], reg[2], reg[3], reg[4], reg[5]);
                 // The tail-call contract (exec.hpp): leave every frame at once.
                 if (insn.imm == helper_id::tail_call && run_state().tail_call_target) return reg[0];
@@ -529,10 +542,7 @@ uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args,
             break;
 
         default:
-            if (pc - 1 == code_.size() - 1) {
-                throw Error(where(pc - 1) + ": execution ran past the end of the program");
-            }
-            throw Error(where(pc - 1) + ": opcode " + hex(insn.opcode) + " is not supported by the interpreter");
+            fail_unknown_opcode(pc - 1, insn.opcode);
         }
 #undef EBPF_ALU64
 #undef EBPF_ALU32
