@@ -33,6 +33,12 @@ std::vector<EngineMode> engine_modes() {
                              return make_interpreter(p, options);
                          }});
     }
+    modes.push_back({"jit", [](const ExecutableProgram& p) { return make_jit(p); }});
+    modes.push_back({"jit_blinded", [](const ExecutableProgram& p) {
+                         ExecOptions options;
+                         options.constant_blinding = true;
+                         return make_jit(p, options);
+                     }});
     return modes;
 }
 
