@@ -80,10 +80,11 @@ SplitModule split_signed_module(std::span<const uint8_t> bytes) {
                     " bytes before the trailer are not a DER-encoded CMS structure "
                     "(truncated or corrupted signature)");
     size_t der = der_element_size(split.signature.data(), split.signature.size());
-    if (der == 0 || der > length)
-        throw Error("signature trailer: the signature is truncated (its DER encoding needs " +
-                    (der == 0 ? std::string("more") : std::to_string(der)) + " bytes, the trailer gives " +
-                    std::to_string(length) + ")");
+    if (der == 0)
+        throw Error("signature trailer: the signature's DER header is truncated or not definite-length");
+    if (der > length)
+        throw Error("signature trailer: the signature is truncated (its DER encoding needs " + std::to_string(der) +
+                    " bytes, the trailer gives " + std::to_string(length) + ")");
     if (der < length)
         throw Error("signature trailer: " + std::to_string(length - der) +
                     " stray bytes follow the signature's DER encoding");

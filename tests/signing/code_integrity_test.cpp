@@ -2,7 +2,12 @@
 // cannot be turned off). Each child reports through a pipe: the first line
 // is PASS, SKIP or FAIL, the rest says why.
 #include <gtest/gtest.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -136,6 +141,56 @@ TEST(CodeIntegrity, EnablingIsIdempotent) {
             CHILD_EXPECT(again.mdwe, "second enable lost MDWE");
         } catch (const Error& e) {
             return std::string("SKIP ") + e.what();
+        }
+        return "PASS";
+    });
+    if (result.status == "SKIP") GTEST_SKIP() << result.detail;
+    EXPECT_EQ(result.status, "PASS") << result.detail;
+}
+
+// Makes prctl(PR_SET_MDWE, ...) fail with EINVAL in this process, as on a
+// kernel before 6.3 (a seccomp filter; needs no privileges).
+bool refuse_set_mdwe() {
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_prctl, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(kPrSetMdwe), 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EINVAL & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+    return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+           ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) == 0;
+}
+
+TEST(CodeIntegrity, WithoutKernelSupportFailsUnlessFallbackAllowed) {
+    auto result = run_in_child([]() -> std::string {
+        if (!refuse_set_mdwe()) return "SKIP cannot install a seccomp filter here";
+        try {
+            enable_code_integrity();
+            return "FAIL enabled although PR_SET_MDWE failed";
+        } catch (const Error& e) {
+            const std::string message = e.what();
+            CHILD_EXPECT(message.find("code-integrity policy: prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN) failed") !=
+                             std::string::npos,
+                         message);
+            CHILD_EXPECT(message.find("Linux 6.3") != std::string::npos, message);
+        }
+        CHILD_EXPECT(!code_integrity_enabled(), "mode on after a refused enable");
+        check_engine_policy(ExecMode::interpret);  // still allowed
+
+        auto status = enable_code_integrity({.allow_without_mdwe = true});
+        CHILD_EXPECT(!status.mdwe, "MDWE reported on");
+        CHILD_EXPECT(status.warning.find("without kernel enforcement") != std::string::npos, status.warning);
+        CHILD_EXPECT(code_integrity_enabled(), "library policy not on");
+        try {
+            check_engine_policy(ExecMode::interpret);
+            return "FAIL interpreter allowed under the library-only policy";
+        } catch (const Error&) {
         }
         return "PASS";
     });
