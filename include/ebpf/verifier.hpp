@@ -18,6 +18,12 @@ namespace ebpf {
 struct VerifyOptions {
     uint64_t complexity_limit = 1'000'000;  // processed instructions, as Linux
     int log_level = 0;                      // 0: errors; 1: + path; 2: + state at every insn
+    // Context memory programs (ProgramType::hook, raw_memory): r1 points to
+    // memory of r2 bytes. When the size is known at verification time (the
+    // bpf_conformance runner knows its input), accesses at constant offsets
+    // below it need no length check; otherwise every access through r1 must
+    // be proven below r2 by a comparison.
+    std::optional<uint64_t> mem_size;
 };
 
 struct VerifyStats {

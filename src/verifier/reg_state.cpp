@@ -20,6 +20,7 @@ const char* reg_type_name(RegType type) {
     case RegType::ptr_to_ringbuf_mem: return "ringbuf_mem";
     case RegType::ptr_to_ringbuf_mem_or_null: return "ringbuf_mem_or_null";
     case RegType::ptr_to_func: return "func";
+    case RegType::const_map_ptr_or_null: return "map_ptr_or_null";
     }
     return "?";
 }

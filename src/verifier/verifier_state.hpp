@@ -19,6 +19,7 @@ struct FuncFrame {
     uint32_t function = 0;       // first instruction of this function
     bool is_callback = false;    // a bpf_loop / for_each callback: returns to the helper
     uint32_t frameno = 0;
+    uint32_t refs_at_entry = 0;  // callbacks must release what they acquire
 };
 
 struct Reference {

@@ -1,0 +1,70 @@
+// bpf-to-bpf calls and exits: frames, the return value, and references that
+// must be released before the program ends.
+#include <algorithm>
+#include <string>
+
+#include "verifier_env.hpp"
+
+namespace ebpf::verifier {
+
+void check_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
+    const Instruction& insn = env.insns[index];
+    const int64_t target = int64_t{index} + 1 + insn.imm;
+    if (target < 0 || target >= static_cast<int64_t>(env.insns.size()))
+        fail("call to instruction " + std::to_string(target) + " outside the program");
+    if (state.frames.size() >= static_cast<size_t>(kMaxCallDepth))
+        fail("call stack too deep: more than " + std::to_string(kMaxCallDepth) + " frames");
+    for (const auto& f : state.frames)
+        if (f.function == static_cast<uint32_t>(target))
+            fail("recursive call to the function at instruction " + std::to_string(target) + " prohibited");
+    FuncFrame frame;
+    frame.callsite = static_cast<int32_t>(index);
+    frame.function = static_cast<uint32_t>(target);
+    frame.frameno = static_cast<uint32_t>(state.frames.size());
+    frame.refs_at_entry = static_cast<uint32_t>(state.refs.size());
+    for (int r = 1; r <= 5; ++r) frame.regs[r] = state.regs()[r];  // arguments, as they are (maybe not initialised)
+    frame.regs[kFramePointer] = RegState::pointer(RegType::ptr_to_stack);
+    frame.regs[kFramePointer].frameno = static_cast<uint8_t>(frame.frameno);
+    state.frames.push_back(std::move(frame));
+    state.insn = static_cast<uint32_t>(target);
+}
+
+bool check_exit(VerifierEnv& env, VerifierState& state, uint32_t index) {
+    const RegState r0 = read_reg(state, 0);
+    FuncFrame& frame = state.frame();
+    if (frame.is_callback) {
+        if (r0.type != RegType::scalar || r0.var.smin < 0 || r0.var.smax > 1)
+            fail("callback must return 0 or 1, but R0 is " + r0.to_string());
+        if (state.refs.size() > frame.refs_at_entry)
+            fail("unreleased reference: ring buffer record from bpf_ringbuf_reserve at " +
+                 env.where(state.refs.back().insn) + " is not submitted or discarded before the callback returns");
+        return false;  // the helper's continuation was queued when it was called
+    }
+    if (state.frames.size() > 1) {
+        if (r0.type == RegType::ptr_to_stack && r0.frameno >= frame.frameno)
+            fail("returning a pointer to the callee's own stack prohibited");
+        const uint32_t callsite = static_cast<uint32_t>(frame.callsite);
+        state.frames.pop_back();
+        RegState* regs = state.regs();
+        for (int r = 1; r <= 5; ++r) regs[r] = RegState{};
+        regs[0] = r0;
+        state.insn = callsite + 1;
+        return true;
+    }
+    if (r0.is_pointer()) fail("R0 leaks a pointer (" + r0.to_string() + ") as the return value");
+    const ProgramTypeInfo& info = env.info;
+    // Program types whose result is any 32-bit value (socket filters, tc) accept any register.
+    const bool any_u32 = info.ret_min == 0 && info.ret_max == UINT32_MAX;
+    const bool any_s32 = info.ret_min == INT32_MIN && info.ret_max == INT32_MAX;
+    if (!any_u32 && !any_s32 && (r0.var.smin < info.ret_min || r0.var.smax > info.ret_max))
+        fail("at program exit R0 is " + r0.var.to_string() + ", but " + std::string(info.name) +
+             " programs must return a value in [" + std::to_string(info.ret_min) + ", " +
+             std::to_string(info.ret_max) + "]");
+    if (!state.refs.empty())
+        fail("unreleased reference: ring buffer record from bpf_ringbuf_reserve at " + env.where(state.refs.front().insn) +
+             " is neither submitted nor discarded on this path");
+    (void)index;
+    return false;
+}
+
+}  // namespace ebpf::verifier

@@ -1,0 +1,82 @@
+// The control-flow graph before abstract interpretation: every instruction
+// must be reachable, no path may run off the end, and jump targets become
+// prune points.
+#include <string>
+#include <vector>
+
+#include "verifier_env.hpp"
+
+namespace ebpf::verifier {
+
+void check_cfg(VerifierEnv& env) {
+    const size_t n = env.insns.size();
+    if (n == 0) fail("the program has no instructions");
+    env.prune_point.assign(n, false);
+    env.function_start.assign(n, false);
+    env.function_start[0] = true;
+    std::vector<bool> reachable(n, false), second_slot(n, false);
+    std::vector<uint32_t> todo{0};
+    reachable[0] = true;
+    auto edge = [&](uint32_t from, int64_t to) {
+        if (to < 0 || to >= static_cast<int64_t>(n))
+            fail("instruction " + std::to_string(from) + " " +
+                 (to == static_cast<int64_t>(n) ? "falls off the end of the program (the last instruction must be exit or a jump)"
+                                               : "jumps to " + std::to_string(to) + ", outside the program"));
+        auto t = static_cast<size_t>(to);
+        if (!reachable[t]) {
+            reachable[t] = true;
+            todo.push_back(static_cast<uint32_t>(t));
+        }
+    };
+    // First pass over LDDWs so that their second slots are known.
+    for (size_t i = 0; i + 1 < n; ++i)
+        if (env.insns[i].opcode == op::kLddw) second_slot[++i] = true;
+    while (!todo.empty()) {
+        uint32_t i = todo.back();
+        todo.pop_back();
+        const Instruction& insn = env.insns[i];
+        if (second_slot[i]) fail("instruction " + std::to_string(i) + " is the second half of an LDDW and cannot be jumped to");
+        const uint8_t cls = op::cls(insn.opcode);
+        if (insn.opcode == op::kLddw) {
+            if (i + 1 >= n) fail("instruction " + std::to_string(i) + ": LDDW is truncated");
+            if (insn.src == op::kPseudoFunc) {
+                int64_t t = int64_t{i} + 1 + insn.imm;
+                edge(i, t);
+                env.function_start[static_cast<size_t>(t)] = true;
+            }
+            edge(i, int64_t{i} + 2);
+            continue;
+        }
+        if (cls != op::kClassJmp && cls != op::kClassJmp32) {
+            edge(i, int64_t{i} + 1);
+            continue;
+        }
+        const uint8_t jop = op::jmp_op(insn.opcode);
+        if (jop == op::kExit) continue;
+        if (jop == op::kCall) {
+            if (insn.src == op::kCallLocal) {
+                int64_t t = int64_t{i} + 1 + insn.imm;
+                edge(i, t);
+                env.function_start[static_cast<size_t>(t)] = true;
+            }
+            edge(i, int64_t{i} + 1);
+            continue;
+        }
+        if (jop == op::kJa) {
+            int64_t t = int64_t{i} + 1 + (cls == op::kClassJmp32 ? insn.imm : insn.offset);
+            edge(i, t);
+            env.prune_point[static_cast<size_t>(t)] = true;
+            continue;
+        }
+        int64_t t = int64_t{i} + 1 + insn.offset;
+        edge(i, t);
+        edge(i, int64_t{i} + 1);
+        env.prune_point[static_cast<size_t>(t)] = true;
+        env.prune_point[i + 1] = true;
+    }
+    for (size_t i = 0; i < n; ++i)
+        if (!reachable[i] && !second_slot[i])
+            fail("unreachable instruction " + std::to_string(i) + " (no path from the entry reaches it)");
+}
+
+}  // namespace ebpf::verifier

@@ -1,0 +1,282 @@
+// Helper calls: every argument checked against the helper's prototype
+// (abi.hpp), the map given matches what the helper works on, ring-buffer
+// records are tracked as references, and callbacks are verified as functions.
+#include <algorithm>
+#include <string>
+
+#include "memory_access.hpp"
+
+namespace ebpf::verifier {
+namespace {
+
+bool map_allowed(int32_t helper, MapType type) {
+    namespace id = helper_id;
+    switch (helper) {
+    case id::map_lookup_elem:
+        if (type == MapType::array_of_maps || type == MapType::hash_of_maps) return true;
+        [[fallthrough]];
+    case id::map_update_elem:
+    case id::map_delete_elem:
+        return type == MapType::hash || type == MapType::array || type == MapType::percpu_hash ||
+               type == MapType::percpu_array || type == MapType::lru_hash || type == MapType::lru_percpu_hash ||
+               type == MapType::lpm_trie;
+    case id::map_push_elem:
+    case id::map_pop_elem:
+    case id::map_peek_elem:
+        return type == MapType::queue || type == MapType::stack;
+    case id::ringbuf_output:
+    case id::ringbuf_reserve:
+    case id::ringbuf_query:
+        return type == MapType::ringbuf;
+    case id::tail_call:
+        return type == MapType::prog_array;
+    case id::for_each_map_elem:
+        return type == MapType::hash || type == MapType::array || type == MapType::percpu_hash ||
+               type == MapType::percpu_array || type == MapType::lru_hash || type == MapType::lru_percpu_hash;
+    default:
+        return true;
+    }
+}
+
+std::string arg_name(const HelperPrototype& proto, int regno) {
+    return std::string(proto.name) + " argument " + std::to_string(regno) + " (" + reg_name(regno) + ")";
+}
+
+// A callback may write scalars into the stack frame its context points to, any
+// number of times: the caller's view of that frame loses spilled values and
+// zeros, and the callback starts from the same view.
+void havoc_frame(VerifierState& state, uint32_t frameno) {
+    for (auto& slot : state.frames[frameno].stack.slots) {
+        for (auto& b : slot.bytes)
+            if (b != SlotKind::invalid) b = SlotKind::misc;
+        slot.spilled = RegState{};
+    }
+}
+
+void check_const_str(VerifierEnv& env, const RegState& reg, const HelperPrototype& proto, int regno) {
+    if (reg.type != RegType::ptr_to_map_value || !reg.var.is_const() || reg.map_index < 0)
+        fail(arg_name(proto, regno) + " must point to a constant string in read-only global data, not " + reg.to_string());
+    const MapDefinition& map = env.maps[static_cast<size_t>(reg.map_index)];
+    if (!map.read_only) fail(arg_name(proto, regno) + " must point into a read-only map ('" + map.name + "' is writable)");
+    const size_t start = static_cast<size_t>(reg.off);
+    if (start >= map.initial_data.size() ||
+        std::find(map.initial_data.begin() + static_cast<std::ptrdiff_t>(start), map.initial_data.end(), 0) == map.initial_data.end())
+        fail(arg_name(proto, regno) + " string is not NUL-terminated inside map '" + map.name + "'");
+}
+
+void push_callback(VerifierEnv& env, VerifierState& state, uint32_t index, const RegState& func,
+                   const RegState* map_reg, const MapDefinition* map, const RegState& ctx) {
+    if (state.frames.size() >= static_cast<size_t>(kMaxCallDepth))
+        fail("call stack too deep: more than " + std::to_string(kMaxCallDepth) + " frames");
+    VerifierState cb = state;
+    FuncFrame frame;
+    frame.callsite = static_cast<int32_t>(index);
+    frame.function = func.func_insn;
+    frame.is_callback = true;
+    frame.frameno = static_cast<uint32_t>(cb.frames.size());
+    frame.refs_at_entry = static_cast<uint32_t>(cb.refs.size());
+    RegState* r = frame.regs;
+    if (map) {
+        r[1] = *map_reg;
+        r[2] = RegState::pointer(RegType::ptr_to_map_key);
+        r[2].map_index = map_reg->map_index;
+        r[2].mem_size = map->key_size;
+        r[3] = RegState::pointer(RegType::ptr_to_map_value);
+        r[3].map_index = map_reg->map_index;
+        r[3].mem_size = map->value_size;
+        r[4] = ctx;
+    } else {
+        r[1] = RegState::scalar(ScalarRange::unsigned_range(0, 0xffffffffull));  // the iteration index
+        r[2] = ctx;
+    }
+    r[kFramePointer] = RegState::pointer(RegType::ptr_to_stack);
+    r[kFramePointer].frameno = static_cast<uint8_t>(frame.frameno);
+    cb.frames.push_back(std::move(frame));
+    cb.insn = func.func_insn;
+    cb.path = std::make_shared<PathStep>(PathStep{index, true, state.path});
+    env.push_branch(std::move(cb));
+}
+
+}  // namespace
+
+void check_helper_mem(VerifierEnv& env, VerifierState& state, int regno, int64_t size, bool write, bool init,
+                      const char* what) {
+    const RegState base = read_reg(state, regno);
+    MemoryAccess a{regno, 0, size, write, !write, init, what};
+    TouchedRange range = check_region_access(env, state, base, a);
+    if (base.type != RegType::ptr_to_stack || size == 0) return;
+    if (!write && init) check_stack_initialised(state, base.frameno, range.lo, range.hi, regno, true);
+    if (write) mark_stack_written(state, base.frameno, range.lo, range.hi, base.var.is_const());
+}
+
+void clear_packet_pointers(VerifierState& state) {
+    for_each_reg(state, [](RegState& reg) {
+        if (reg.is_packet_like() || reg.type == RegType::ptr_to_packet_end) reg = RegState::unknown_scalar();
+    });
+}
+
+void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
+    const Instruction& insn = env.insns[index];
+    const HelperPrototype* proto = helper_prototype(insn.imm);
+    if (!proto) fail("unknown helper function " + std::to_string(insn.imm));
+    if (std::find(env.info.helpers.begin(), env.info.helpers.end(), insn.imm) == env.info.helpers.end())
+        fail("helper " + std::string(proto->name) + " is not allowed in " + std::string(env.info.name) + " programs");
+
+    RegState* regs = state.regs();
+    const MapDefinition* map = nullptr;
+    RegState map_reg;
+    RegState func;
+    RegState callback_ctx = RegState::scalar(ScalarRange::constant(0));
+    uint32_t release_ref = 0;
+    uint64_t alloc_size = 0;
+    for (int i = 0; i < 5; ++i) {
+        const ArgKind kind = proto->args[i];
+        const int regno = i + 1;
+        if (kind == ArgKind::none) continue;
+        // bpf_trace_printk reads only as many arguments as its format uses.
+        if (kind == ArgKind::anything && proto->id == helper_id::trace_printk &&
+            regs[regno].type == RegType::not_init)
+            continue;
+        const RegState reg = read_reg(state, regno);
+        switch (kind) {
+        case ArgKind::none:
+        case ArgKind::anything:
+            break;
+        case ArgKind::const_map_ptr:
+            if (reg.type != RegType::const_map_ptr)
+                fail(arg_name(*proto, regno) + " must be a map (e.g. &my_map), not " + reg.to_string());
+            map_reg = reg;
+            map = &env.maps[static_cast<size_t>(reg.map_index)];
+            if (!map_allowed(proto->id, map->type))
+                fail(std::string(proto->name) + " cannot be used with map '" + map->name + "' of type " +
+                     std::string(map_type_name(map->type)));
+            if ((map->type == MapType::array_of_maps || map->type == MapType::hash_of_maps) &&
+                (!map->inner_map || *map->inner_map >= env.maps.size()))
+                fail("map-in-map '" + map->name + "' has no inner map template");
+            break;
+        case ArgKind::map_key:
+        case ArgKind::map_value:
+        case ArgKind::uninit_map_value: {
+            if (!map) fail(arg_name(*proto, regno) + " needs a map argument before it");
+            const bool key = kind == ArgKind::map_key;
+            check_helper_mem(env, state, regno, key ? map->key_size : map->value_size,
+                             kind == ArgKind::uninit_map_value, kind != ArgKind::uninit_map_value,
+                             key ? "map key" : "map value");
+            break;
+        }
+        case ArgKind::mem:
+        case ArgKind::mem_or_null:
+        case ArgKind::uninit_mem: {
+            if (i == 4 || (proto->args[i + 1] != ArgKind::const_size && proto->args[i + 1] != ArgKind::const_size_or_zero))
+                fail(std::string(proto->name) + ": memory argument without a size (prototype table is wrong)");
+            const RegState size = read_reg(state, regno + 1);
+            if (size.type != RegType::scalar)
+                fail(arg_name(*proto, regno + 1) + " must be a size (a scalar), not " + size.to_string());
+            if (size.var.smin < 0 || size.var.umax > (uint64_t{1} << 29))
+                fail(arg_name(*proto, regno + 1) + " is an unbounded size " + size.var.to_string() +
+                     ": bound it with a comparison first");
+            if (proto->args[i + 1] == ArgKind::const_size && size.var.umin == 0)
+                fail(arg_name(*proto, regno + 1) + " may be zero " + size.var.to_string() + ": invalid zero-sized access");
+            if (kind == ArgKind::mem_or_null && reg.is_const_scalar(0)) {
+                if (size.var.umax != 0) fail(arg_name(*proto, regno) + " is NULL but the size may be nonzero");
+                break;
+            }
+            if (size.var.umax == 0 && reg.type == RegType::scalar)
+                fail(arg_name(*proto, regno) + " must be a pointer, not " + reg.to_string());
+            check_helper_mem(env, state, regno, static_cast<int64_t>(size.var.umax), kind == ArgKind::uninit_mem,
+                             kind != ArgKind::uninit_mem, "helper memory");
+            break;
+        }
+        case ArgKind::const_size:
+        case ArgKind::const_size_or_zero:
+            if (reg.type != RegType::scalar) fail(arg_name(*proto, regno) + " must be a size (a scalar), not " + reg.to_string());
+            if (i > 0 && (proto->args[i - 1] == ArgKind::mem || proto->args[i - 1] == ArgKind::mem_or_null ||
+                          proto->args[i - 1] == ArgKind::uninit_mem))
+                break;  // checked with its memory
+            if (!reg.var.is_const())
+                fail(arg_name(*proto, regno) + " must be a known constant size, not " + reg.var.to_string());
+            if (kind == ArgKind::const_size && reg.var.value() == 0) fail(arg_name(*proto, regno) + " must not be zero");
+            if (reg.var.value() > (uint64_t{1} << 29)) fail(arg_name(*proto, regno) + " size " + reg.var.to_string() + " is too large");
+            alloc_size = reg.var.value();
+            break;
+        case ArgKind::ctx: {
+            bool ok = reg.type == RegType::ptr_to_ctx && reg.off == 0;
+            if (env.info.ctx_is_memory)
+                ok = reg.type == RegType::ptr_to_packet && reg.off == 0 && reg.var.is_const() && reg.var.value() == 0 && reg.id == 0;
+            if (!ok) fail(arg_name(*proto, regno) + " must be the program's context (R1 at entry), not " + reg.to_string());
+            break;
+        }
+        case ArgKind::func:
+            if (reg.type != RegType::ptr_to_func)
+                fail(arg_name(*proto, regno) + " must be a callback function, not " + reg.to_string());
+            func = reg;
+            break;
+        case ArgKind::ringbuf_mem:
+            if (reg.type != RegType::ptr_to_ringbuf_mem)
+                fail(arg_name(*proto, regno) + " must be a record from bpf_ringbuf_reserve that was checked for NULL, not " +
+                     reg.to_string() + describe_origin(env, reg));
+            if (reg.off != 0 || !reg.var.is_const() || reg.var.value() != 0)
+                fail(arg_name(*proto, regno) + " must point to the start of the ring buffer record (offset is " +
+                     std::to_string(reg.off) + ")");
+            release_ref = reg.ref_obj_id;
+            break;
+        case ArgKind::const_str:
+            check_const_str(env, reg, *proto, regno);
+            break;
+        case ArgKind::stack_or_null:
+            if (!reg.is_const_scalar(0) && !(reg.type == RegType::ptr_to_stack && reg.var.is_const()))
+                fail(arg_name(*proto, regno) + " must be a pointer to the stack or NULL, not " + reg.to_string());
+            callback_ctx = reg;
+            break;
+        }
+    }
+
+    if (release_ref) {
+        auto it = std::find_if(state.refs.begin(), state.refs.end(), [&](const Reference& r) { return r.id == release_ref; });
+        if (it == state.refs.end()) fail(std::string(proto->name) + ": the ring buffer record was already released");
+        state.refs.erase(it);
+        for_each_reg(state, [&](RegState& reg) {
+            if (reg.ref_obj_id == release_ref) reg = RegState::unknown_scalar();
+        });
+    }
+    if (func.type == RegType::ptr_to_func) {
+        if (callback_ctx.type == RegType::ptr_to_stack) havoc_frame(state, callback_ctx.frameno);
+        push_callback(env, state, index, func, proto->id == helper_id::for_each_map_elem ? &map_reg : nullptr,
+                      proto->id == helper_id::for_each_map_elem ? map : nullptr, callback_ctx);
+    }
+    if (proto->id == helper_id::xdp_adjust_head || proto->id == helper_id::xdp_adjust_tail) clear_packet_pointers(state);
+
+    regs = state.regs();
+    for (int r = 1; r <= 5; ++r) regs[r] = RegState{};
+    RegState r0;
+    switch (proto->ret) {
+    case RetKind::integer:
+        r0 = RegState::unknown_scalar();
+        break;
+    case RetKind::void_:
+        break;
+    case RetKind::map_value_or_null:
+        if (map->type == MapType::array_of_maps || map->type == MapType::hash_of_maps) {
+            r0 = RegState::pointer(RegType::const_map_ptr_or_null);
+            r0.map_index = static_cast<int32_t>(*map->inner_map);
+            r0.id = env.new_id();
+            break;
+        }
+        r0 = RegState::pointer(RegType::ptr_to_map_value_or_null);
+        r0.map_index = map_reg.map_index;
+        r0.mem_size = map->value_size;
+        r0.id = env.new_id();
+        break;
+    case RetKind::ringbuf_mem_or_null:
+        r0 = RegState::pointer(RegType::ptr_to_ringbuf_mem_or_null);
+        r0.mem_size = static_cast<uint32_t>(alloc_size);
+        r0.id = env.new_id();
+        r0.ref_obj_id = r0.id;
+        state.refs.push_back({r0.id, index});
+        break;
+    }
+    r0.origin = static_cast<int32_t>(index);
+    regs[0] = r0;
+}
+
+}  // namespace ebpf::verifier

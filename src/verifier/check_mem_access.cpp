@@ -1,0 +1,341 @@
+// Loads, stores and atomics: every access must stay inside the region its base
+// register points to, read only initialised bytes, and write only where the
+// program may write — and never store a pointer where it would leak.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "memory_access.hpp"
+
+namespace ebpf::verifier {
+namespace {
+
+std::string range_text(int64_t lo, int64_t hi) {
+    return "[" + std::to_string(lo) + ", " + std::to_string(hi) + ")";
+}
+
+std::string access_name(const MemoryAccess& a) {
+    std::string s = a.what ? std::string(a.what) + " " : std::string();
+    return s + (a.write ? "write" : "read");
+}
+
+bool packet_writable(ProgramType type) {
+    return type == ProgramType::xdp || type == ProgramType::sched_cls || type == ProgramType::hook ||
+           type == ProgramType::raw_memory;
+}
+
+// The total stack of the call chain may not exceed one frame's 512 bytes (as Linux).
+void check_combined_stack(VerifierState& state) {
+    int total = 0;
+    for (const auto& f : state.frames) total += (f.stack.depth() + 15) / 16 * 16;
+    if (total > kStackSize)
+        fail("combined stack size of " + std::to_string(state.frames.size()) + " calls is " + std::to_string(total) +
+             " bytes, more than " + std::to_string(kStackSize));
+}
+
+}  // namespace
+
+void check_stack_initialised(VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi, int regno,
+                             bool scalar_only) {
+    const StackState& stack = state.frames[frameno].stack;
+    for (int64_t o = lo; o < hi; ++o) {
+        SlotKind kind = stack.kind_at(static_cast<int>(o));
+        if (kind == SlotKind::invalid)
+            fail("invalid read from stack " + reg_name(regno) + " at fp" + std::to_string(o) + ": byte " +
+                 std::to_string(o) + " of the stack is not initialised (bytes " + range_text(lo, hi) + " are read)");
+        if (kind == SlotKind::spill && scalar_only) {
+            const StackSlot* slot = const_cast<StackState&>(stack).slot_for(static_cast<int>(o));
+            if (slot && slot->spilled.is_pointer())
+                fail("reading part of a spilled pointer at fp" + std::to_string(o) + " as data prohibited");
+        }
+    }
+}
+
+void mark_stack_written(VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi, bool surely) {
+    StackState& stack = state.frames[frameno].stack;
+    for (int64_t o = lo; o < hi; ++o) {
+        StackSlot& slot = stack.ensure_slot(static_cast<int>(o));
+        if (slot.bytes[0] == SlotKind::spill) {
+            slot.bytes.fill(SlotKind::misc);  // what is left of the register is just bytes now
+            slot.spilled = RegState{};
+        }
+        SlotKind kind = stack.kind_at(static_cast<int>(o));
+        if (surely || kind != SlotKind::invalid) stack.set_kind(static_cast<int>(o), SlotKind::misc);
+    }
+    check_combined_stack(state);
+}
+
+TouchedRange check_region_access(VerifierEnv& env, VerifierState& state, const RegState& base,
+                                 const MemoryAccess& a) {
+    const std::string name = reg_name(a.regno);
+    const int64_t off = int64_t{base.off} + a.off;
+    const int64_t lo = off + base.var.smin;
+    const int64_t hi = off + base.var.smax + a.size;
+    switch (base.type) {
+    case RegType::scalar:
+        fail(name + " is a scalar, not a pointer: invalid memory " + access_name(a) + " (value " +
+             base.var.to_string() + ")");
+    case RegType::not_init:
+        fail(name + " is read before it is initialised");
+    case RegType::ptr_to_map_value_or_null:
+    case RegType::ptr_to_ringbuf_mem_or_null:
+        fail(name + " may be NULL when dereferenced" + describe_origin(env, base));
+    case RegType::ptr_to_stack: {
+        if (base.frameno >= state.frames.size()) fail(name + " points to a stack frame that has returned");
+        if (lo < -kStackSize || hi > 0)
+            fail("invalid stack " + access_name(a) + " " + name + " off=" + std::to_string(lo) + " size " +
+                 std::to_string(a.size) + ": outside the " + std::to_string(kStackSize) + "-byte stack " +
+                 range_text(-kStackSize, 0));
+        return {lo, hi};
+    }
+    case RegType::ptr_to_map_value:
+    case RegType::ptr_to_map_key:
+    case RegType::ptr_to_ringbuf_mem: {
+        const char* region = base.type == RegType::ptr_to_map_key ? "map key"
+                           : base.type == RegType::ptr_to_map_value ? "map value" : "ring buffer record";
+        std::string map_name = base.map_index >= 0 && static_cast<size_t>(base.map_index) < env.maps.size()
+                                   ? " of '" + env.maps[static_cast<size_t>(base.map_index)].name + "'" : "";
+        if (lo < 0 || hi > static_cast<int64_t>(base.mem_size))
+            fail("invalid " + access_name(a) + " of " + region + map_name + " through " + name + ": bytes " +
+                 range_text(lo, hi) + " are outside its size " + std::to_string(base.mem_size) +
+                 (base.var.is_const() ? "" : " (variable offset " + base.var.to_string() + ")"));
+        if (a.write && base.type == RegType::ptr_to_map_key) fail("write into a map key through " + name + " prohibited");
+        if (a.write && base.type == RegType::ptr_to_map_value && base.map_index >= 0) {
+            const MapDefinition& map = env.maps[static_cast<size_t>(base.map_index)];
+            if (map.read_only || (map.map_flags & kMapFlagRdonlyProg))
+                fail("write into read-only map '" + map.name + "' through " + name + " prohibited");
+        }
+        return {lo, hi};
+    }
+    case RegType::ptr_to_packet:
+    case RegType::ptr_to_packet_meta: {
+        const bool memory = env.info.ctx_is_memory;
+        const char* region = memory ? "context memory" : base.type == RegType::ptr_to_packet ? "packet" : "packet metadata";
+        if (a.write && !packet_writable(env.info.type))
+            fail(std::string("write into ") + region + " prohibited for " + std::string(env.info.name) + " programs");
+        if (off < 0 || base.var.smin < 0 || off + a.size > base.pkt_range) {
+            std::string hint = memory ? "compare the offset with the length in R2 first"
+                                      : base.type == RegType::ptr_to_packet ? "compare the pointer with data_end first"
+                                                                            : "compare the pointer with data first";
+            fail("invalid " + access_name(a) + " of " + region + " through " + name + ": offset " +
+                 std::to_string(off) + " size " + std::to_string(a.size) + (base.var.is_const() ? "" : " plus variable offset " + base.var.to_string()) +
+                 ", but only " + std::to_string(base.pkt_range) + " bytes are proven to be inside (" + hint + ")");
+        }
+        return {off, off + a.size};
+    }
+    case RegType::ptr_to_ctx:
+        fail("context access through " + name + " is only allowed by load/store instructions");
+    default:
+        fail(name + " invalid memory " + access_name(a) + " through a pointer of type " + reg_type_name(base.type));
+    }
+}
+
+namespace {
+
+// Context fields: exact field table of the program type.
+RegState access_ctx(VerifierEnv& env, uint32_t index, const RegState& base, int regno, int64_t insn_off, int size,
+                    bool write, bool sign_extend, const RegState* value) {
+    if (!base.var.is_const() || base.var.value() != 0)
+        fail(reg_name(regno) + " variable offset into the context prohibited");
+    const int64_t o = int64_t{base.off} + insn_off;
+    const CtxField* field = nullptr;
+    for (const auto& f : env.info.fields)
+        if (o >= f.offset && o < int64_t{f.offset} + f.size) field = &f;
+    if (!field || o + size > int64_t{field->offset} + field->size)
+        fail("invalid context access at offset " + std::to_string(o) + " size " + std::to_string(size) + " for " +
+             std::string(env.info.name) + " programs (context is " + std::to_string(env.info.ctx_size) +
+             " bytes; no field covers these bytes)");
+    if (env.ctx_offset[index] >= 0 && env.ctx_offset[index] != o)
+        fail("the same instruction accesses the context at offsets " + std::to_string(env.ctx_offset[index]) +
+             " and " + std::to_string(o) + " on different paths");
+    env.ctx_offset[index] = static_cast<int32_t>(o);
+    if (write) {
+        if (!field->writable || field->kind != CtxFieldKind::scalar)
+            fail("write into read-only context field at offset " + std::to_string(o) + " prohibited");
+        if (value && value->is_pointer()) fail("storing a pointer into the context leaks its address");
+        return {};
+    }
+    if (field->kind != CtxFieldKind::scalar) {
+        if (o != field->offset || static_cast<uint32_t>(size) != field->size || sign_extend)
+            fail("context pointer field at offset " + std::to_string(field->offset) + " must be read whole (" +
+                 std::to_string(field->size) + " bytes)");
+        RegType type = field->kind == CtxFieldKind::packet ? RegType::ptr_to_packet
+                     : field->kind == CtxFieldKind::packet_end ? RegType::ptr_to_packet_end
+                                                               : RegType::ptr_to_packet_meta;
+        RegState r = RegState::pointer(type);
+        r.origin = static_cast<int32_t>(index);
+        return r;
+    }
+    return RegState::scalar(scalar_of_size(static_cast<unsigned>(size), sign_extend));
+}
+
+RegState read_stack(VerifierState& state, const RegState& base, const TouchedRange& range, int size, int regno,
+                    bool sign_extend) {
+    if (!base.var.is_const()) {
+        check_stack_initialised(state, base.frameno, range.lo, range.hi, regno, true);
+        return RegState::scalar(scalar_of_size(static_cast<unsigned>(size), sign_extend));
+    }
+    StackState& stack = state.frames[base.frameno].stack;
+    const int o = static_cast<int>(range.lo);
+    StackSlot* slot = stack.slot_for(o);
+    if (size == 8 && o % 8 == 0 && slot && slot->bytes[0] == SlotKind::spill) {
+        if (!sign_extend) return slot->spilled;
+        if (slot->spilled.is_pointer()) fail("sign-extending load of a spilled pointer prohibited");
+        return slot->spilled;
+    }
+    check_stack_initialised(state, base.frameno, range.lo, range.hi, regno, true);
+    bool all_zero = true;
+    for (int64_t b = range.lo; b < range.hi; ++b) {
+        SlotKind k = stack.kind_at(static_cast<int>(b));
+        if (k != SlotKind::zero) {
+            StackSlot* s = stack.slot_for(static_cast<int>(b));
+            if (!(k == SlotKind::spill && s && s->spilled.is_const_scalar(0))) all_zero = false;
+        }
+    }
+    if (all_zero) return RegState::scalar(ScalarRange::constant(0));
+    return RegState::scalar(scalar_of_size(static_cast<unsigned>(size), sign_extend));
+}
+
+// Stores `value` (size bytes) at a stack offset range.
+void write_stack(VerifierState& state, const RegState& base, const TouchedRange& range, int size,
+                 const RegState& value, int regno) {
+    // A callback sees its caller's stack as plain bytes; pointers written
+    // there would be invisible to the caller's own analysis.
+    for (size_t f = base.frameno + 1; f < state.frames.size(); ++f)
+        if (state.frames[f].is_callback && value.is_pointer())
+            fail("callback may not store a pointer into its caller's stack");
+    StackState& stack = state.frames[base.frameno].stack;
+    if (!base.var.is_const()) {
+        if (value.is_pointer()) fail("spill of pointer " + reg_name(regno) + " to a variable stack offset prohibited");
+        mark_stack_written(state, base.frameno, range.lo, range.hi, false);
+        return;
+    }
+    const int o = static_cast<int>(range.lo);
+    if (size == 8 && o % 8 == 0) {
+        StackSlot& slot = stack.ensure_slot(o);
+        slot.bytes.fill(SlotKind::spill);
+        slot.spilled = value;
+        slot.spilled.origin = value.origin;
+        check_combined_stack(state);
+        return;
+    }
+    if (value.is_pointer())
+        fail("partial or misaligned spill of pointer " + reg_name(regno) + " at fp" + std::to_string(o) +
+             " size " + std::to_string(size) + " prohibited");
+    mark_stack_written(state, base.frameno, range.lo, range.hi, true);
+    if (value.is_const_scalar(0))
+        for (int64_t b = range.lo; b < range.hi; ++b) stack.set_kind(static_cast<int>(b), SlotKind::zero);
+}
+
+RegState read_map_value(VerifierEnv& env, const RegState& base, const TouchedRange& range, int size, bool sign_extend) {
+    if (base.type == RegType::ptr_to_map_value && base.map_index >= 0 && base.var.is_const()) {
+        const MapDefinition& map = env.maps[static_cast<size_t>(base.map_index)];
+        // Frozen global data: the value is known at verification time.
+        if (map.read_only && map.is_global_data && map.initial_data.size() >= static_cast<size_t>(range.hi)) {
+            uint64_t v = 0;
+            std::memcpy(&v, map.initial_data.data() + range.lo, static_cast<size_t>(size));
+            ScalarRange r = ScalarRange::constant(v);
+            return RegState::scalar(sign_extend ? scalar_sext(r, static_cast<unsigned>(size)) : r);
+        }
+    }
+    return RegState::scalar(scalar_of_size(static_cast<unsigned>(size), sign_extend));
+}
+
+void check_atomic(VerifierEnv& env, VerifierState& state, uint32_t index) {
+    const Instruction& insn = env.insns[index];
+    const int size = op::size_bytes(insn.opcode);
+    if (size != 4 && size != 8) fail("atomic operation of " + std::to_string(size) + " bytes prohibited (only 4 and 8)");
+    const RegState base = read_reg(state, insn.dst);
+    const RegState src = read_reg(state, insn.src);
+    if (src.is_pointer()) fail("atomic operation stores pointer " + reg_name(insn.src) + ": it would leak its address");
+    const bool cmpxchg = insn.imm == op::kAtomicCmpXchg;
+    if (cmpxchg) {
+        const RegState& r0 = read_reg(state, 0);
+        if (r0.is_pointer()) fail("atomic compare-exchange with pointer R0 prohibited");
+    }
+    if (base.type == RegType::ptr_to_ctx || base.is_packet_like())
+        fail(std::string("atomic operation on ") + reg_type_name(base.type) + " through " + reg_name(insn.dst) + " prohibited");
+    MemoryAccess a{insn.dst, insn.offset, size, true, true, true, nullptr};
+    TouchedRange range = check_region_access(env, state, base, a);
+    env.access_use[index] = AccessUse::other;
+    if (base.type == RegType::ptr_to_stack) {
+        if (!base.var.is_const()) fail("atomic operation at a variable stack offset prohibited");
+        check_stack_initialised(state, base.frameno, range.lo, range.hi, insn.dst, true);
+        mark_stack_written(state, base.frameno, range.lo, range.hi, true);
+    }
+    const bool fetch = (insn.imm & op::kAtomicFetch) != 0;
+    RegState loaded = RegState::scalar(scalar_of_size(static_cast<unsigned>(size), false));
+    if (cmpxchg) state.regs()[0] = loaded;
+    else if (fetch) state.regs()[insn.src] = loaded;
+}
+
+}  // namespace
+
+void check_mem_access(VerifierEnv& env, VerifierState& state, uint32_t index) {
+    const Instruction& insn = env.insns[index];
+    const uint8_t cls = op::cls(insn.opcode);
+    const uint8_t mode = op::mode(insn.opcode);
+    if (cls == op::kClassStx && mode == op::kModeAtomic) return check_atomic(env, state, index);
+    const int size = op::size_bytes(insn.opcode);
+    const bool load = cls == op::kClassLdx;
+    const bool sign_extend = load && mode == op::kModeMemSx;
+    const int base_no = load ? insn.src : insn.dst;
+    const RegState base = read_reg(state, base_no);
+
+    RegState value;
+    if (cls == op::kClassStx) value = read_reg(state, insn.src);
+    else if (cls == op::kClassSt) value = RegState::scalar(ScalarRange::constant(static_cast<uint64_t>(static_cast<int64_t>(insn.imm))));
+
+    // One instruction must not serve the context and other memory: the
+    // context rewrite changes the instruction for every path.
+    AccessUse use = base.type == RegType::ptr_to_ctx ? AccessUse::ctx : AccessUse::other;
+    if (env.access_use[index] != AccessUse::unseen && env.access_use[index] != use)
+        fail("the same instruction accesses the context and other memory on different paths");
+    env.access_use[index] = use;
+
+    if (base.type == RegType::ptr_to_ctx) {
+        RegState r = access_ctx(env, index, base, base_no, insn.offset, size, !load, sign_extend, &value);
+        if (load) {
+            if (r.type == RegType::scalar) r.origin = static_cast<int32_t>(index);
+            state.regs()[insn.dst] = r;
+        }
+        return;
+    }
+    if (!load && value.is_pointer() && base.type != RegType::ptr_to_stack)
+        fail("storing pointer " + reg_name(insn.src) + " into " + reg_type_name(base.type) +
+             " memory leaks its address (only the stack may hold pointers)");
+
+    MemoryAccess a{base_no, insn.offset, size, !load, load, true, nullptr};
+    TouchedRange range = check_region_access(env, state, base, a);
+    if (base.type == RegType::ptr_to_stack) {
+        if (load) {
+            RegState r = read_stack(state, base, range, size, base_no, sign_extend);
+            state.regs()[insn.dst] = r;
+        } else {
+            write_stack(state, base, range, size, value, insn.src);
+        }
+        return;
+    }
+    if (!load) return;
+    RegState r = (base.type == RegType::ptr_to_map_value) ? read_map_value(env, base, range, size, sign_extend)
+                                                          : RegState::scalar(scalar_of_size(static_cast<unsigned>(size), sign_extend));
+    r.origin = static_cast<int32_t>(index);
+    state.regs()[insn.dst] = r;
+}
+
+void check_ld_abs(VerifierEnv& env, VerifierState& state, const Instruction& insn) {
+    if (env.info.type != ProgramType::socket_filter && env.info.type != ProgramType::sched_cls)
+        fail("legacy packet load (LD ABS/IND) is only allowed in socket_filter and sched_cls programs");
+    const RegState& r6 = read_reg(state, 6);
+    if (r6.type != RegType::ptr_to_ctx || r6.off != 0)
+        fail("legacy packet load needs the context in R6 (R6 is " + r6.to_string() + ")");
+    if (op::mode(insn.opcode) == op::kModeInd) {
+        const RegState& idx = read_reg(state, insn.src);
+        if (idx.is_pointer()) fail(reg_name(insn.src) + " legacy packet load index must be a scalar");
+    }
+    RegState* regs = state.regs();
+    for (int r = 1; r <= 5; ++r) regs[r] = RegState{};
+    regs[0] = RegState::scalar(scalar_of_size(static_cast<unsigned>(op::size_bytes(insn.opcode)), false));
+}
+
+}  // namespace ebpf::verifier

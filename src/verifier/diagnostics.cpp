@@ -1,0 +1,121 @@
+// Error reports a user can act on: the source line (BTF line info), the
+// instruction, the register state, and the branches that led there.
+#include <cstdlib>
+#include <string>
+
+#include "verifier_env.hpp"
+
+namespace ebpf::verifier {
+
+const SourceLocation* VerifierEnv::source_at(uint32_t insn) const {
+    if (!program || program->lines.empty()) return nullptr;
+    const SourceLocation* found = nullptr;
+    for (const auto& line : program->lines) {
+        if (line.insn > insn) break;
+        found = &line.where;
+    }
+    return found;
+}
+
+std::string VerifierEnv::where(uint32_t insn) const {
+    const SourceLocation* loc = source_at(insn);
+    if (!loc) return "insn " + std::to_string(insn);
+    std::string file = loc->file;
+    if (auto slash = file.rfind('/'); slash != std::string::npos) file = file.substr(slash + 1);
+    return file + ":" + std::to_string(loc->line);
+}
+
+std::string describe_origin(const VerifierEnv& env, const RegState& reg) {
+    if (reg.origin < 0 || static_cast<size_t>(reg.origin) >= env.insns.size()) return "";
+    const Instruction& insn = env.insns[static_cast<size_t>(reg.origin)];
+    if (op::cls(insn.opcode) != op::kClassJmp || op::jmp_op(insn.opcode) != op::kCall) return "";
+    const HelperPrototype* proto = helper_prototype(insn.imm);
+    std::string helper = proto ? std::string(proto->name) : "helper " + std::to_string(insn.imm);
+    return " (value returned by " + helper + " at " + env.where(static_cast<uint32_t>(reg.origin)) +
+           " was not checked)";
+}
+
+std::string format_state(const VerifierState& state) {
+    std::string out;
+    for (size_t f = 0; f < state.frames.size(); ++f) {
+        const FuncFrame& frame = state.frames[f];
+        if (state.frames.size() > 1) out += (f ? " | frame" : "frame") + std::to_string(f) + ":";
+        for (int r = 0; r < kRegisterCount; ++r) {
+            if (frame.regs[r].type == RegType::not_init) continue;
+            if (!out.empty() && out.back() != ':') out += " ";
+            out += "R" + std::to_string(r) + "=" + frame.regs[r].to_string();
+        }
+        for (size_t i = 0; i < frame.stack.slots.size(); ++i) {
+            const StackSlot& slot = frame.stack.slots[i];
+            std::string fp = " fp-" + std::to_string(8 * (i + 1)) + "=";
+            if (slot.bytes[0] == SlotKind::spill) {
+                out += fp + slot.spilled.to_string();
+                continue;
+            }
+            std::string bytes;
+            bool any = false;
+            for (auto b : slot.bytes) {
+                bytes += b == SlotKind::invalid ? '?' : b == SlotKind::misc ? 'm' : '0';
+                any |= b != SlotKind::invalid;
+            }
+            if (any) out += fp + bytes;
+        }
+    }
+    return out;
+}
+
+VerifyDiagnostic make_diagnostic(const VerifierEnv& env, const VerifierState* state, const std::string& message) {
+    VerifyDiagnostic d;
+    d.message = message;
+    if (state) {
+        d.insn = state->insn;
+    } else if (message.rfind("instruction ", 0) == 0) {
+        d.insn = static_cast<uint32_t>(std::strtoul(message.c_str() + 12, nullptr, 10));
+    }
+    if (d.insn < env.insns.size()) {
+        const Instruction* next = d.insn + 1 < env.insns.size() ? &env.insns[d.insn + 1] : nullptr;
+        try {
+            d.insn_text = disassemble(env.insns[d.insn], next);
+        } catch (const Error&) {
+            d.insn_text = "(invalid instruction)";
+        }
+    }
+    if (const SourceLocation* loc = env.source_at(d.insn)) d.where = *loc;
+    if (!state) return d;
+    d.state = format_state(*state);
+    std::vector<std::string> steps;
+    for (auto p = state->path; p && steps.size() < 64; p = p->previous) {
+        const Instruction& insn = env.insns[p->insn];
+        std::string what = op::jmp_op(insn.opcode) == op::kCall ? "callback entered from"
+                           : p->taken                           ? "branch taken at"
+                                                                : "branch not taken at";
+        steps.push_back(what + " insn " + std::to_string(p->insn) + " (" + env.where(p->insn) + ")");
+    }
+    d.path.assign(steps.rbegin(), steps.rend());
+    return d;
+}
+
+}  // namespace ebpf::verifier
+
+namespace ebpf {
+
+std::string format_diagnostic(const VerifyDiagnostic& d, const std::string& object_path) {
+    std::string out;
+    if (d.where) {
+        out = d.where->file + ":" + std::to_string(d.where->line);
+        if (d.where->column) out += ":" + std::to_string(d.where->column);
+    } else {
+        out = object_path + ":insn " + std::to_string(d.insn);
+    }
+    out += ": error: " + d.message + "\n";
+    if (d.where && !d.where->text.empty()) out += "    " + d.where->text + "\n";
+    if (!d.insn_text.empty()) out += "  insn " + std::to_string(d.insn) + ": " + d.insn_text + "\n";
+    if (!d.state.empty()) out += "  state: " + d.state + "\n";
+    if (!d.path.empty()) {
+        out += "  path:\n";
+        for (const auto& step : d.path) out += "    " + step + "\n";
+    }
+    return out;
+}
+
+}  // namespace ebpf

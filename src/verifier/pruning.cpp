@@ -1,0 +1,151 @@
+// State pruning (Linux's is_state_visited): a path whose state is subsumed by
+// a stored state at the same instruction whose every continuation was already
+// verified needs no further exploration. A state subsumed by one of its own
+// ancestors is a loop that made no progress: an infinite loop.
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "verifier_env.hpp"
+
+namespace ebpf::verifier {
+namespace {
+
+constexpr size_t kMaxStoredStates = 65536;
+constexpr size_t kMaxStoredBytes = size_t{512} << 20;
+
+// old id <-> cur id must be a consistent one-to-one mapping.
+class IdMap {
+public:
+    bool check(uint32_t old_id, uint32_t cur_id) {
+        if (old_id == 0 || cur_id == 0) return old_id == cur_id;
+        for (const auto& [o, c] : pairs_) {
+            if (o == old_id) return c == cur_id;
+            if (c == cur_id) return false;
+        }
+        pairs_.emplace_back(old_id, cur_id);
+        return true;
+    }
+
+private:
+    std::vector<std::pair<uint32_t, uint32_t>> pairs_;
+};
+
+int32_t effective_margin(const RegState& r) {
+    if (r.len_margin < 0 && r.is_const_scalar(0)) return 0;
+    return r.len_margin;
+}
+
+bool regsafe(const RegState& old, const RegState& cur, IdMap& ids) {
+    if (old.type == RegType::not_init) return true;  // never read on any path from here
+    if (old.type != cur.type) return false;
+    if (old.type == RegType::scalar) {
+        if (!old.var.contains(cur.var)) return false;
+        if (old.mem_len && !cur.mem_len) return false;
+        if (old.len_margin > effective_margin(cur)) return false;
+        if (old.id != 0 && !ids.check(old.id, cur.id)) return false;
+        return true;
+    }
+    if (old.off != cur.off || old.map_index != cur.map_index || old.mem_size != cur.mem_size ||
+        old.frameno != cur.frameno || old.func_insn != cur.func_insn)
+        return false;
+    if (!old.var.contains(cur.var)) return false;
+    if (old.is_packet_like() && cur.pkt_range < old.pkt_range) return false;
+    if (!ids.check(old.id, cur.id)) return false;
+    if (!ids.check(old.ref_obj_id, cur.ref_obj_id)) return false;
+    return true;
+}
+
+bool stacksafe(const StackState& old, const StackState& cur, IdMap& ids) {
+    for (size_t i = 0; i < old.slots.size(); ++i) {
+        const StackSlot& o = old.slots[i];
+        const StackSlot* c = i < cur.slots.size() ? &cur.slots[i] : nullptr;
+        if (o.bytes[0] == SlotKind::spill) {
+            if (!c || c->bytes[0] != SlotKind::spill || !regsafe(o.spilled, c->spilled, ids)) return false;
+            continue;
+        }
+        for (size_t b = 0; b < 8; ++b) {
+            SlotKind ok = o.bytes[b];
+            if (ok == SlotKind::invalid) continue;
+            SlotKind ck = c ? c->bytes[b] : SlotKind::invalid;
+            if (ck == SlotKind::invalid) return false;
+            if (ck == SlotKind::spill && c->spilled.is_pointer()) return false;
+            if (ok == SlotKind::zero && !(ck == SlotKind::zero || (ck == SlotKind::spill && c->spilled.is_const_scalar(0))))
+                return false;
+        }
+    }
+    return true;
+}
+
+bool states_subsumed(const VerifierState& old, const VerifierState& cur) {
+    if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
+    IdMap ids;
+    for (size_t f = 0; f < old.frames.size(); ++f) {
+        const FuncFrame& of = old.frames[f];
+        const FuncFrame& cf = cur.frames[f];
+        if (of.callsite != cf.callsite || of.function != cf.function || of.is_callback != cf.is_callback ||
+            of.refs_at_entry != cf.refs_at_entry)
+            return false;
+        for (int r = 0; r < kRegisterCount; ++r)
+            if (!regsafe(of.regs[r], cf.regs[r], ids)) return false;
+        if (!stacksafe(of.stack, cf.stack, ids)) return false;
+    }
+    for (size_t i = 0; i < old.refs.size(); ++i)
+        if (!ids.check(old.refs[i].id, cur.refs[i].id)) return false;
+    return true;
+}
+
+bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) {
+    for (int32_t cp = checkpoint; cp >= 0; cp = env.checkpoints[static_cast<size_t>(cp)].parent)
+        if (cp == candidate) return true;
+    return false;
+}
+
+}  // namespace
+
+bool is_state_visited(VerifierEnv& env, VerifierState& state) {
+    auto& here = env.checkpoints_at[state.insn];
+    for (int32_t index : here) {
+        const Checkpoint& cp = env.checkpoints[static_cast<size_t>(index)];
+        if (!states_subsumed(cp.state, state)) continue;
+        if (cp.complete()) {
+            env.finish_path(state.checkpoint);
+            return true;
+        }
+        if (is_ancestor(env, index, state.checkpoint))
+            fail("infinite loop detected at " + env.where(state.insn) +
+                 ": the loop comes back to the same state without making progress");
+    }
+    if (env.checkpoints.size() >= kMaxStoredStates || env.stored_bytes > kMaxStoredBytes)
+        fail("program too complex: more than " + std::to_string(env.checkpoints.size()) + " states (" +
+             std::to_string(env.stored_bytes >> 20) + " MiB) stored");
+    Checkpoint cp;
+    cp.state = state;
+    cp.state.path.reset();
+    cp.parent = state.checkpoint;
+    env.stored_bytes += cp.state.memory_bytes();
+    env.checkpoints.push_back(std::move(cp));
+    const auto index = static_cast<int32_t>(env.checkpoints.size() - 1);
+    here.push_back(index);
+    state.checkpoint = index;
+    ++env.stats.states_visited;
+    return false;
+}
+
+void VerifierEnv::push_branch(VerifierState state) {
+    if (worklist.size() >= 8192)
+        fail("program too complex: more than 8192 branches pending");
+    if (state.checkpoint >= 0) ++checkpoints[static_cast<size_t>(state.checkpoint)].branches;
+    worklist.push_back(std::move(state));
+}
+
+void VerifierEnv::finish_path(int32_t checkpoint) {
+    while (checkpoint >= 0) {
+        Checkpoint& cp = checkpoints[static_cast<size_t>(checkpoint)];
+        if (--cp.branches > 0) return;
+        checkpoint = cp.parent;
+    }
+}
+
+}  // namespace ebpf::verifier

@@ -1,0 +1,38 @@
+// Verifier cases as data: tests/verifier/cases/*.txt hold many cases each,
+//
+//   == name
+//   -- type xdp                      (program type; default hook)
+//   -- map array 4 8 1 [ro] [data=68690000]   (type key value entries)
+//   -- mem 16                        (VerifyOptions::mem_size)
+//   -- expect accept | reject: key phrase of the message
+//   -- asm
+//   r0 = 0
+//   exit
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "ebpf/object.hpp"
+#include "ebpf/verifier.hpp"
+
+namespace ebpf::testing {
+
+struct VerifierCase {
+    std::string file;
+    std::string name;
+    ProgramType type = ProgramType::hook;
+    std::vector<MapDefinition> maps;
+    std::optional<uint64_t> mem_size;
+    bool expect_accept = true;
+    std::string phrase;
+    std::string assembly;
+};
+
+std::vector<VerifierCase> load_cases(const std::string& directory);
+
+// gtest prints parameters with this (instead of a byte dump).
+inline void PrintTo(const VerifierCase& c, std::ostream* os) { *os << c.file << ": " << c.name; }
+
+}  // namespace ebpf::testing
