@@ -2,6 +2,7 @@
 // the code in W^X memory (jit_memory.cpp) and enters it through the
 // trampoline for every run() and call_function().
 #include <algorithm>
+#include <exception>
 #include <string>
 
 #include "ebpf/abi.hpp"
@@ -31,11 +32,6 @@ public:
 
     uint64_t call_function(uint64_t function, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
                            uint64_t r5) override {
-        if (std::find(functions_.begin(), functions_.end(), function) == functions_.end()) {
-            throw Error("JIT: call_function: 0x" + to_hex(function) +
-                        " is not the address of a function of this program (use the value of an LDDW "
-                        "pseudo-func)");
-        }
         const uint64_t args[5] = {r1, r2, r3, r4, r5};
         return enter(function, args);
     }
@@ -47,16 +43,38 @@ private:
         for (uint64_t offset : compiled.function_offsets) functions_.push_back(memory_.address() + offset);
     }
 
+    // Every way into the code. Called from a helper inside JIT code (a
+    // callback), an exception must not unwind through those frames: it is
+    // parked in the outer run, which checks after every helper call, unwinds
+    // its own frames and rethrows it.
     uint64_t enter(uint64_t target, const uint64_t* args) {
+        jit::Invocation* outer = current_invocation;
+        if (!outer) return enter_unguarded(target, args);
+        try {
+            return enter_unguarded(target, args);
+        } catch (...) {
+            current_invocation = outer;
+            outer->pending = std::current_exception();
+            outer->abort_reason = static_cast<uint64_t>(jit::AbortReason::nested_exception);
+            return 0;
+        }
+    }
+
+    uint64_t enter_unguarded(uint64_t target, const uint64_t* args) {
+        if (std::find(functions_.begin(), functions_.end(), target) == functions_.end()) {
+            throw Error("JIT: call_function: 0x" + to_hex(target) +
+                        " is not the address of a function of this program (use the value of an LDDW "
+                        "pseudo-func)");
+        }
         ScopedEngine scope(this);
         jit::Invocation invocation;
         invocation.state = &run_state();
-        if (current_invocation) invocation.depth = current_invocation->depth + 1;
+        jit::Invocation* outer = current_invocation;
+        if (outer) invocation.depth = outer->depth + 1;
         if (invocation.depth > static_cast<uint64_t>(kMaxCallDepth)) {
             throw Error("JIT: a callback would exceed the maximum call depth of " +
                         std::to_string(kMaxCallDepth) + " frames");
         }
-        jit::Invocation* outer = current_invocation;
         current_invocation = &invocation;
         const uint64_t r0 = trampoline_(&invocation, target, args);
         current_invocation = outer;
@@ -73,6 +91,7 @@ private:
         case jit::AbortReason::call_depth:
             throw Error("instruction " + std::to_string(invocation.abort_insn) +
                         ": call depth exceeds " + std::to_string(kMaxCallDepth) + " frames");
+        case jit::AbortReason::nested_exception: std::rethrow_exception(invocation.pending);
         case jit::AbortReason::fell_off_end:
             throw Error("instruction " + std::to_string(invocation.abort_insn) +
                         ": execution ran past the end of the program");

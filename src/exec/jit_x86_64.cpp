@@ -94,6 +94,11 @@ public:
         unwind_ = a_.newLabel();
 
         for (size_t i = 0; i < n; ++i) {
+            if (i > 0 && functions_.count(i) && falls_through(i - 1)) {
+                // Control that runs into a function from the instruction
+                // before stays in its own frame (as in the interpreter).
+                a_.jmp(bodies_[i]);
+            }
             a_.bind(starts_[i]);
             if (functions_.count(i)) emit_prologue();
             a_.bind(bodies_[i]);
@@ -188,6 +193,15 @@ private:
     }
 
     bool in_second_slot(size_t i) const { return second_slot_[i]; }
+
+    bool falls_through(size_t i) const {
+        if (second_slot_[i]) return true;
+        const Instruction& in = insns_[i];
+        const uint8_t cls = op::cls(in.opcode);
+        if (cls == op::kClassJmp) return op::jmp_op(in.opcode) != op::kExit && op::jmp_op(in.opcode) != op::kJa;
+        if (cls == op::kClassJmp32) return op::jmp_op(in.opcode) != op::kJa;
+        return true;
+    }
 
     // --- registers and operands --------------------------------------------
 
@@ -577,6 +591,9 @@ private:
         }
         a_.mov(x86::r11, Imm(reinterpret_cast<uint64_t>(fn)));
         a_.call(x86::r11);
+        // A callback run from this helper may have failed (nested_exception).
+        a_.cmp(invocation(kInvocationAbortReason), Imm(0));
+        a_.jne(unwind_);
         if (in.imm == helper_id::tail_call) {
             // exec.hpp's contract: a successful tail call ends run() at once.
             a_.mov(x86::r11, invocation(kInvocationState));

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <vector>
 
 #include "ebpf/exec.hpp"
@@ -22,16 +23,23 @@ struct Invocation {
     uint64_t abort_reason = 0;   // AbortReason; set before unwinding on a run-time fault
     uint64_t abort_insn = 0;     // the instruction that faulted
     uint64_t abort_detail = 0;   // e.g. the missing helper's ID
+    // An exception from a nested run (a bpf_loop callback that failed): C++
+    // exceptions cannot unwind through JIT frames, so it waits here until
+    // the code has unwound itself, and run() rethrows it.
+    std::exception_ptr pending;
 };
 inline constexpr int32_t kInvocationState = 0, kInvocationUnwindRsp = 8, kInvocationDepth = 16,
                          kInvocationAbortReason = 24, kInvocationAbortInsn = 32,
                          kInvocationAbortDetail = 40;
+static_assert(offsetof(Invocation, abort_detail) == kInvocationAbortDetail);
+static_assert(offsetof(Invocation, depth) == kInvocationDepth);
 
 enum class AbortReason : uint64_t {
     none = 0,
     missing_helper = 1,   // a helper ID with no entry in the helper table
     call_depth = 2,       // more than kMaxCallDepth bpf-to-bpf frames
     fell_off_end = 3,     // control ran past the last instruction
+    nested_exception = 4, // a nested run threw; see Invocation::pending
 };
 
 // The code's entry: sets up r12 = invocation, r1..r5 from `args`, calls the

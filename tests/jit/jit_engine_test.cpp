@@ -181,6 +181,35 @@ TEST(JitEngine, CallFunctionRunsBpfLoopCallbacks) {
     expect_same(p, {}, "bpf_loop", &helpers);
 }
 
+TEST(JitEngine, AFailingCallbackUnwindsTheOuterRunWithTheCallbacksError) {
+    HelperTable helpers;
+    helpers.set(helper_id::loop, loop_helper);
+    // main: bpf_loop(3, callback); r0 = 99 — the callback calls helper 77, which is missing
+    Program p{mov_imm(1, 3)};
+    p.push_back(insn(op::kLddw, 2, op::kPseudoFunc, 0, 4));
+    p.push_back(insn(0, 0, 0, 0, 0));
+    p.push_back(call_helper(helper_id::loop));
+    p.push_back(mov_imm(0, 99));
+    p.push_back(exit_insn());
+    p.push_back(call_helper(77));  // the callback: 6 = 1 + 1 + 4
+    p.push_back(exit_insn());
+    const std::string jit_error = run_with(ExecMode::jit, p, {}, &helpers).error;
+    EXPECT_NE(jit_error.find("instruction 6: helper 77"), std::string::npos) << jit_error;
+    EXPECT_EQ(jit_error, run_with(ExecMode::interpret, p, {}, &helpers).error);
+    EXPECT_EQ(run_state().engine, nullptr);
+    // and the engine still runs afterwards
+    helpers.set(77, weighted_sum);
+    EXPECT_EQ(run_with(ExecMode::jit, p, {}, &helpers).r0, 99u);
+}
+
+TEST(JitEngine, RunningIntoAFunctionFromTheInstructionBeforeStaysInTheFrame) {
+    // insn 3 is a bpf-to-bpf callee and also the fall-through of insn 2
+    const Program p{mov_imm(0, 1), call_local(1), alu_imm(op::kAdd, true, 0, 10), alu_imm(op::kAdd, true, 0, 100),
+                    exit_insn()};
+    EXPECT_EQ(run_jit(p), 211u);
+    expect_same(p, {}, "fall into a function");
+}
+
 TEST(JitEngine, CallFunctionRejectsAddressesThatAreNotFunctions) {
     const Program p{mov_imm(0, 1), exit_insn()};
     auto engine = make_jit({p, nullptr});
