@@ -25,7 +25,7 @@ public:
 
     void* lookup_elem(const void* key) override {
         uint32_t index = read_index(key);
-        return index < max_entries() ? value_at(index, current_cpu()) : nullptr;
+        return index < max_entries() ? value_at(index, this_cpu()) : nullptr;
     }
 
     int64_t update_elem(const void* key, const void* value, uint64_t flags) override {
@@ -33,7 +33,7 @@ public:
         uint32_t index = read_index(key);
         if (index >= max_entries()) return -E2BIG;
         if (flags == kUpdateNoExist) return -EEXIST;  // every element exists
-        copy_to_map(value_at(index, current_cpu()), value, value_size());
+        copy_to_map(value_at(index, this_cpu()), value, value_size());
         return 0;
     }
 
@@ -80,7 +80,7 @@ public:
     }
 
     int64_t for_each(const ElementVisitor& visit) override {
-        uint32_t cpu = current_cpu();
+        uint32_t cpu = this_cpu();
         int64_t visited = 0;
         for (uint32_t index = 0; index < max_entries(); ++index) {
             ++visited;
@@ -90,6 +90,8 @@ public:
     }
 
 private:
+    // The running program's slot of a per-CPU map; slot 0 otherwise.
+    uint32_t this_cpu() const { return per_cpu_ ? current_cpu() : 0; }
     uint32_t read_index(const void* key) const {
         uint32_t index;
         std::memcpy(&index, key, 4);

@@ -58,7 +58,7 @@ public:
         Element* e = find(key, hash_bytes(key, key_size()));
         if (!e) return nullptr;
         if (lru_) touch(e);
-        return value_of(e, current_cpu());
+        return value_of(e, this_cpu());
     }
 
     int64_t update_elem(const void* key, const void* value, uint64_t flags) override {
@@ -111,7 +111,7 @@ public:
     }
 
     int64_t for_each(const ElementVisitor& visit) override {
-        uint32_t cpu = current_cpu();
+        uint32_t cpu = this_cpu();
         int64_t visited = 0;
         for (size_t bucket = 0; bucket <= bucket_mask_; ++bucket) {
             for (Element* e = buckets_[bucket].load(std::memory_order_acquire); e;
@@ -168,6 +168,8 @@ protected:
     }
 
 private:
+    // The running program's slot of a per-CPU map; slot 0 otherwise.
+    uint32_t this_cpu() const { return per_cpu_ ? current_cpu() : 0; }
     std::mutex& stripe(size_t bucket) const { return stripes_[bucket % kStripes]; }
 
     void touch(Element* e) { e->last_used.store(clock_.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed); }

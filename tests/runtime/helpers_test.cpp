@@ -1,0 +1,164 @@
+// Every helper, through eBPF C programs (tests/programs/runtime_helpers.c)
+// and, where a program cannot reach an edge case, called directly.
+#include <gtest/gtest.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "ebpf/error.hpp"
+#include "test_support.hpp"
+
+using namespace runtime_test;
+
+namespace {
+
+uint64_t now_ns(clockid_t clock) {
+    timespec t{};
+    clock_gettime(clock, &t);
+    return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(t.tv_nsec);
+}
+
+class Helpers : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { object = load("runtime_helpers").release(); }
+    static void TearDownTestSuite() {
+        delete object;
+        object = nullptr;
+    }
+    static uint64_t run(const char* name, size_t len = 8) {
+        std::vector<uint8_t> buffer(len);
+        return object->program(name).run(buffer.data(), buffer.size());
+    }
+    static ebpf::LoadedObject* object;
+};
+ebpf::LoadedObject* Helpers::object = nullptr;
+
+TEST_F(Helpers, Snprintf) {
+    EXPECT_EQ(run("hook/snprintf", 5), std::string("v=-42 x=ff len=5").size() + 1);
+    auto text = object->map("strings").lookup(bytes_of(uint32_t{0}));
+    EXPECT_STREQ(reinterpret_cast<const char*>(text->data()), "v=-42 x=ff len=5");
+}
+
+TEST_F(Helpers, CsumDiffAsLinux) {
+    // 32-bit one's-complement sum: seed + ~from words + to words, carries folded.
+    uint64_t sum = 7;
+    for (uint32_t w : {0x01020304u, 0x0a0b0c0du}) sum += static_cast<uint32_t>(~w);
+    for (uint32_t w : {0x05060708u, 0x0e0f1011u}) sum += w;
+    while (sum >> 32) sum = (sum & 0xffffffff) + (sum >> 32);
+    EXPECT_EQ(run("hook/csum"), sum);
+    auto csum = ebpf::helper_table().find(ebpf::helper_id::csum_diff);
+    EXPECT_EQ(static_cast<int64_t>(csum(0, 3, 0, 0, 0)), -EINVAL);  // not a multiple of 4
+}
+
+TEST_F(Helpers, Strncmp) { EXPECT_EQ(run("hook/strncmp"), 7u); }
+
+TEST_F(Helpers, Clocks) {
+    uint64_t before = now_ns(CLOCK_MONOTONIC);
+    uint64_t mono = run("hook/ktime");
+    uint64_t after = now_ns(CLOCK_MONOTONIC);
+    EXPECT_GE(mono, before);
+    EXPECT_LE(mono, after);
+    before = now_ns(CLOCK_BOOTTIME);
+    uint64_t boot = run("hook/boottime");
+    EXPECT_GE(boot, before);
+    EXPECT_LE(boot, now_ns(CLOCK_BOOTTIME));
+}
+
+TEST_F(Helpers, PidTgidIsTheCallingThread) {
+    uint64_t value = run("hook/pid");
+    EXPECT_EQ(value >> 32, static_cast<uint64_t>(getpid()));
+    EXPECT_EQ(value & 0xffffffff, static_cast<uint64_t>(syscall(SYS_gettid)));
+}
+
+TEST_F(Helpers, SmpProcessorIdIsACpuSlot) { EXPECT_LT(run("hook/cpu"), ebpf::possible_cpus()); }
+
+TEST_F(Helpers, RandomVaries) {
+    std::set<uint64_t> seen;
+    for (int i = 0; i < 16; ++i) {
+        uint64_t v = run("hook/random");
+        EXPECT_LE(v, 0xffffffffu);
+        seen.insert(v);
+    }
+    EXPECT_GT(seen.size(), 8u);
+}
+
+TEST_F(Helpers, ForEachMapElem) { EXPECT_EQ(run("hook/for_each"), 10004u); }
+
+TEST_F(Helpers, LoopStopsWhenTheCallbackSaysSo) {
+    EXPECT_EQ(run("hook/loop_stop"), 15006u);
+    auto loop = ebpf::helper_table().find(ebpf::helper_id::loop);
+    EXPECT_EQ(static_cast<int64_t>(loop((1ull << 23) + 1, 0, 0, 0, 0)), -E2BIG);
+    EXPECT_EQ(static_cast<int64_t>(loop(1, 0, 0, 1, 0)), -EINVAL);
+}
+
+TEST_F(Helpers, RingbufOutputReserveDiscardSubmitQuery) {
+    EXPECT_EQ(run("hook/ringbuf", 12), 48u);
+    std::vector<uint64_t> values;
+    ebpf::ringbuf_consume(object->map("ring"), [&](std::span<const uint8_t> record) {
+        values.push_back(value_of<uint64_t>({record.begin(), record.end()}));
+    });
+    EXPECT_EQ(values, (std::vector<uint64_t>{0x1122334455667788, 12}));
+}
+
+TEST_F(Helpers, MapErrorsReachProgramsAsNegativeErrno) {
+    uint64_t result = run("hook/errors");
+    EXPECT_EQ(result & 0xff, 0u);
+    EXPECT_EQ((result >> 8) & 0xff, static_cast<uint64_t>(EEXIST));
+    EXPECT_EQ((result >> 16) & 0xff, static_cast<uint64_t>(ENOENT));
+    EXPECT_EQ((result >> 24) & 0xff, static_cast<uint64_t>(E2BIG));
+    EXPECT_EQ((result >> 32) & 0xff, static_cast<uint64_t>(ENOENT));
+    EXPECT_EQ((result >> 40) & 0xff, static_cast<uint64_t>(E2BIG));
+    EXPECT_EQ((result >> 48) & 0xff, static_cast<uint64_t>(ENOENT));
+}
+
+TEST_F(Helpers, XdpAdjustHeadAndTail) {
+    std::vector<uint8_t> frame(256 + 64, 0xab);
+    size_t offset = 256, length = 64;
+    EXPECT_EQ(object->program("xdp").run_xdp(frame, offset, length), 2u);  // XDP_PASS
+    EXPECT_EQ(offset, 256u + 14);
+    EXPECT_EQ(length, 64u - 14 - 4);
+    // Too short to keep an Ethernet header after the adjustments.
+    offset = 256;
+    length = 20;
+    EXPECT_EQ(object->program("xdp").run_xdp(frame, offset, length), 0u);  // XDP_ABORTED
+}
+
+TEST(HelpersDirect, XdpAdjustStaysInsideTheFrame) {
+    std::vector<uint8_t> frame(128);
+    auto base = reinterpret_cast<uint64_t>(frame.data());
+    ebpf::XdpRuntimeContext ctx{};
+    ctx.frame_start = base;
+    ctx.frame_end = base + 128;
+    ctx.data = ctx.data_meta = base + 32;
+    ctx.data_end = base + 96;
+    auto head = ebpf::helper_table().find(ebpf::helper_id::xdp_adjust_head);
+    auto tail = ebpf::helper_table().find(ebpf::helper_id::xdp_adjust_tail);
+    auto ctx_address = reinterpret_cast<uint64_t>(&ctx);
+    EXPECT_EQ(static_cast<int64_t>(head(ctx_address, static_cast<uint64_t>(-33), 0, 0, 0)), -EINVAL);
+    EXPECT_EQ(head(ctx_address, static_cast<uint64_t>(-32), 0, 0, 0), 0u);  // grow headroom to the frame start
+    EXPECT_EQ(ctx.data, base);
+    EXPECT_EQ(static_cast<int64_t>(tail(ctx_address, 33, 0, 0, 0)), -EINVAL);
+    frame[100] = 0xff;
+    EXPECT_EQ(tail(ctx_address, 32, 0, 0, 0), 0u);
+    EXPECT_EQ(ctx.data_end, base + 128);
+    EXPECT_EQ(frame[100], 0);  // grown tail is zeroed, as Linux
+}
+
+TEST(HelpersDirect, TailCallContract) {
+    ebpf::CpuScope scope;
+    auto tail_call = ebpf::helper_table().find(ebpf::helper_id::tail_call);
+    auto prog_array = ebpf::create_map(definition(ebpf::MapType::prog_array, 4, 4, 2));
+    auto address = reinterpret_cast<uint64_t>(prog_array.get());
+    EXPECT_EQ(static_cast<int64_t>(tail_call(0, address, 0, 0, 0)), -ENOENT);  // empty slot falls through
+    EXPECT_EQ(static_cast<int64_t>(tail_call(0, address, 5, 0, 0)), -ENOENT);  // out of range
+    EXPECT_EQ(ebpf::run_state().tail_call_target, nullptr);
+}
+
+TEST(HelpersDirect, EveryPrototypeHasAnImplementation) {
+    for (const auto& proto : ebpf::helper_prototypes())
+        EXPECT_NE(ebpf::helper_table().find(proto.id), nullptr) << proto.name;
+}
+
+}  // namespace
