@@ -1,5 +1,6 @@
 // ALU/ALU64: scalar arithmetic on ranges, and the pointer arithmetic rules
 // (what may be added to which pointer, and what it does to its offset).
+#include <algorithm>
 #include <string>
 
 #include "verifier_env.hpp"
@@ -80,6 +81,17 @@ RegState pointer_arith(VerifierEnv& env, uint8_t operation, const RegState& ptr,
     }
     if (ptr.type == RegType::ptr_to_ctx)
         fail(name + " variable offset on the context pointer prohibited (only constant offsets into the context)");
+    int32_t margin = scalar.len_margin;
+    if (margin < 0 && scalar.is_const_scalar(0)) margin = 0;
+    if (operation == op::kAdd && margin >= 0 && env.info.ctx_is_memory && ptr.type == RegType::ptr_to_packet &&
+        ptr.var.is_const() && ptr.var.value() == 0) {
+        // base + X with X + margin <= length: inside the memory whatever X is.
+        // X is at most the length of real memory, below 2^47 in user space.
+        out.var = ScalarRange::unsigned_range(v.umin, std::min<uint64_t>(v.umax, uint64_t{1} << 47));
+        out.id = env.new_id();
+        out.pkt_range = margin;
+        return out;
+    }
     if (v.smin < -kMaxPointerOffset || v.smax > kMaxPointerOffset)
         fail(name + " pointer arithmetic with an unbounded register: value " + v.to_string() +
              " must be bounded (e.g. by a comparison or a mask) before it is added to a pointer");
@@ -91,11 +103,8 @@ RegState pointer_arith(VerifierEnv& env, uint8_t operation, const RegState& ptr,
     if (ptr.is_packet_like()) {
         // A new variable part: ranges proven for the old pointer do not carry over,
         // except what the scalar's relation to the memory length proves.
-        bool base = ptr.var.is_const() && ptr.var.value() == 0;
-        int32_t margin = scalar.len_margin;
-        if (margin < 0 && scalar.is_const_scalar(0)) margin = 0;
         out.id = env.new_id();
-        out.pkt_range = (base && operation == op::kAdd && margin >= 0 && env.info.ctx_is_memory) ? margin : 0;
+        out.pkt_range = 0;
     }
     return out;
 }
@@ -174,7 +183,8 @@ void check_alu(VerifierEnv& env, VerifierState& state, const Instruction& insn) 
     if (d.is_pointer() || src.is_pointer()) {
         if (!is64) fail(reg_name(d.is_pointer() ? dst_no : insn.src) + " 32-bit arithmetic on a pointer prohibited");
         if (d.is_pointer() && src.is_pointer()) {
-            if (operation == op::kSub && d.is_packet_like() && src.is_packet_like()) {
+            auto packetish = [](const RegState& r) { return r.is_packet_like() || r.type == RegType::ptr_to_packet_end; };
+            if (operation == op::kSub && packetish(d) && packetish(src)) {
                 dst = RegState::unknown_scalar();  // distance between two packet pointers
                 return;
             }
