@@ -204,6 +204,9 @@ void write_stack(VerifierState& state, const RegState& base, const TouchedRange&
     for (size_t f = base.frameno + 1; f < state.frames.size(); ++f)
         if (state.frames[f].is_callback && value.is_pointer())
             fail("callback may not store a pointer into its caller's stack");
+    // The callee's frame disappears when it returns: its address must not outlive it.
+    if (value.type == RegType::ptr_to_stack && value.frameno > base.frameno)
+        fail("a callee may not store a pointer to its own stack into its caller's stack");
     StackState& stack = state.frames[base.frameno].stack;
     if (!base.var.is_const()) {
         if (value.is_pointer()) fail("spill of pointer " + reg_name(regno) + " to a variable stack offset prohibited");

@@ -48,6 +48,7 @@ MapDefinition parse_map(std::istringstream& in, size_t index) {
     std::string word;
     while (in >> word) {
         if (word == "ro") map.read_only = true;
+        if (word.rfind("inner=", 0) == 0) map.inner_map = static_cast<uint32_t>(std::stoul(word.substr(6)));
         if (word.rfind("data=", 0) == 0) {
             for (size_t i = 5; i + 1 < word.size(); i += 2)
                 map.initial_data.push_back(static_cast<uint8_t>(std::stoi(word.substr(i, 2), nullptr, 16)));
