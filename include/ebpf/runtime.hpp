@@ -100,7 +100,9 @@ public:
     void push(std::span<const uint8_t> value, uint64_t flags = kUpdateAny);
     std::optional<std::vector<uint8_t>> pop();
     std::optional<std::vector<uint8_t>> peek() const;
-    // Every key in iteration order (convenience over next_key).
+    // Every key in iteration order (convenience over next_key), at most
+    // max_entries; under concurrent deletes a key may appear twice, as with
+    // bpf_map_get_next_key on Linux.
     std::vector<std::vector<uint8_t>> keys() const;
 
     // --- program API (helpers call these; pointers are trusted) ---

@@ -132,8 +132,9 @@ std::vector<std::vector<uint8_t>> Map::keys() const {
     std::vector<std::vector<uint8_t>> all;
     auto key = next_key();
     // Bounded: a map never holds more than max_entries keys, and concurrent
-    // updates could otherwise make iteration run forever.
-    while (key && all.size() <= max_entries()) {
+    // updates could otherwise make iteration run forever (a key deleted under
+    // the iterator restarts it from the first key, as on Linux).
+    while (key && all.size() < max_entries()) {
         all.push_back(*key);
         key = next_key(*key);
     }
