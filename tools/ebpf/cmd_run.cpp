@@ -18,6 +18,8 @@
 #include "ebpf/error.hpp"
 #include "ebpf/exec.hpp"
 #include "ebpf/isa.hpp"
+#include "ebpf/policy.hpp"
+#include "ebpf/runtime.hpp"
 
 namespace ebpf::tools {
 namespace {
@@ -29,6 +31,9 @@ struct RunArguments {
     std::string memory_file;
     uint64_t repeat = 1;
     bool json = false;
+    std::string policy = "none";  // "integrity": code-integrity mode (docs/signing.md)
+    std::string trust;            // trusted roots for native modules; default $EBPF_TRUST_STORE
+    std::string program;          // native modules: program name or section; default the first
 };
 
 struct RunResult {
@@ -84,8 +89,66 @@ void print_result(const RunArguments& args, const RunResult& result) {
                 args.repeat == 1 ? "" : "s");
 }
 
+bool is_shared_object(const std::vector<uint8_t>& bytes) {
+    return is_elf(bytes) && bytes.size() >= 18 && bytes[16] == 3 && bytes[17] == 0;  // e_type ET_DYN (LE)
+}
+
+ExecMode requested_mode(const RunArguments& args) {
+    if (args.mode == "jit") return ExecMode::jit;
+    if (args.mode == "native") return ExecMode::native;
+    return ExecMode::interpret;
+}
+
+// --policy integrity: the process enters code-integrity mode before anything
+// is loaded, so the refusal of the interpreter and the JIT names the policy.
+void apply_policy(const RunArguments& args) {
+    if (args.policy != "integrity") return;
+    enable_code_integrity();
+    check_engine_policy(requested_mode(args));
+}
+
+// A native module (.so from `ebpf build`): its signature is checked against
+// the trust store by the loader before anything is mapped; required under
+// --policy integrity, otherwise a missing or bad signature is a warning.
+RunResult run_native_module(const RunArguments& args, std::vector<uint8_t>& memory) {
+    if (requested_mode(args) != ExecMode::native)
+        throw Error("a native module (shared object) runs only with --mode native");
+    PolicyOptions policy;
+    policy.code_integrity = args.policy == "integrity";
+    if (!args.trust.empty()) policy.trust_store = args.trust;
+    std::vector<std::string> warnings;
+    LoadOptions options;
+    options.mode = ExecMode::native;
+    options.check_signature = module_policy_hook(policy, &warnings);
+    if (!args.program.empty()) options.programs = {args.program};
+    auto object = load_native_object(args.file, options);
+    for (const auto& warning : warnings) std::fprintf(stderr, "ebpf: warning: %s: %s\n", args.file.c_str(), warning.c_str());
+    if (object->programs().empty()) throw Error("the module holds no program");
+    const LoadedProgram& program = *object->programs().front();
+
+    RunResult result;
+    const auto start = std::chrono::steady_clock::now();
+    for (uint64_t i = 0; i < args.repeat; ++i)
+        result.retval = program.run(memory.empty() ? nullptr : memory.data(), memory.size());
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    result.duration_ns =
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()) / args.repeat;
+    return result;
+}
+
 int run_command(const RunArguments& args) {
+    apply_policy(args);
     const std::vector<uint8_t> bytes = read_file(args.file);
+    if (!args.assembly && is_shared_object(bytes)) {
+        std::vector<uint8_t> memory;
+        if (!args.memory_file.empty()) memory = read_file(args.memory_file);
+        try {
+            print_result(args, run_native_module(args, memory));
+        } catch (const Error& e) {
+            throw Error(args.file + ": " + e.what());
+        }
+        return 0;
+    }
     if (!args.assembly && is_elf(bytes)) {
         throw Error(args.file + ": ELF objects are run through the runtime, which this build of `ebpf run` "
                                 "does not include yet; pass raw bytecode, or assembler text with --asm");
@@ -102,7 +165,8 @@ int run_command(const RunArguments& args) {
 
 const CommandRegistration registration{Command{
     "run",
-    "Run a program (raw bytecode, or assembler text with --asm) and print its return value and duration",
+    "Run a program (raw bytecode, assembler text with --asm, or a native module with --mode native) and print "
+    "its return value and duration",
     [](CLI::App& app) -> std::function<int()> {
         auto args = std::make_shared<RunArguments>();
         app.add_option("file", args->file, "Program: raw eBPF bytecode, or assembler text with --asm")->required();
@@ -115,6 +179,15 @@ const CommandRegistration registration{Command{
             ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000}))
             ->capture_default_str();
         app.add_flag("--json", args->json, "Print {\"retval\", \"duration_ns\", \"repeat\"} as JSON");
+        app.add_option("--policy", args->policy,
+                       "integrity: code-integrity mode (PR_SET_MDWE; only signed native modules may run)")
+            ->check(CLI::IsMember({"none", "integrity"}))
+            ->capture_default_str();
+        app.add_option("--trust", args->trust,
+                       std::string("Native modules: trusted roots for the signature, a directory or PEM file "
+                                   "(default: $") + kTrustStoreEnvironment + ")");
+        app.add_option("--program", args->program,
+                       "Native modules: the program to run, by name or section (default: the first)");
         return [args] { return run_command(*args); };
     }}};
 
