@@ -64,6 +64,11 @@ struct Bpf2cResult {
     size_t instruction_count = 0;
 };
 
+// The first half of bpf2c: select programs, verify each (the first failure
+// throws ebpf::Error with the verifier's formatted diagnostic), rewrite
+// context accesses and hash the verified bytecode.
+TranslationUnit prepare_translation_unit(const Object& object, const Bpf2cOptions& options = {});
+
 // The whole bpf2c pipeline for an opened object: verify every selected
 // program (the first failure throws ebpf::Error with the verifier's formatted
 // diagnostic), rewrite context accesses, hash the verified bytecode, generate C.

@@ -247,47 +247,61 @@ private:
         for (const auto& function : plan.functions) translate_function(plan, function);
     }
 
-    // Emits `#line` for instruction `pc` when BTF line info is known, so the
-    // next C line (the instruction) maps to the eBPF C source.
-    void emit_line_directive(const TranslationProgram& program, uint32_t pc) {
-        if (!options_.line_directives || program.lines.empty()) return;
+    // The source location of instruction `pc` (nearest preceding line info).
+    const SourceLocation* location_of(const TranslationProgram& program, uint32_t pc) const {
+        if (!options_.line_directives) return nullptr;
         const SourceLocation* where = nullptr;
-        for (const auto& line : program.lines) {  // sorted by insn: nearest preceding
+        for (const auto& line : program.lines) {  // sorted by insn
             if (line.insn > pc) break;
             where = &line.where;
         }
-        if (where == nullptr || where->line == 0) return;
-        out_ << "#line " << where->line << " " << c_string_literal(where->file) << "\n";
+        return where != nullptr && where->line != 0 ? where : nullptr;
+    }
+
+    void emit_line_directive(const SourceLocation& where) {
+        out_ << "#line " << where.line << " " << c_string_literal(where.file) << "\n";
     }
 
     void translate_function(const ProgramPlan& plan, const FunctionPlan& function) {
         const auto& program = *plan.program;
         out_ << "\n";
-        // The prologue is one C line mapped to the function's first source line,
-        // so every later line stays where its #line put it.
-        emit_line_directive(program, function.start);
+        // The prologue is one C line mapped to the function's first source line.
+        const SourceLocation* current = location_of(program, function.start);
+        if (current != nullptr) emit_line_directive(*current);
         out_ << "static uint64_t " << function.c_name << signature_of(function.c_name) << " {"
              << " uint64_t r0 = 0, r6 = 0, r7 = 0, r8 = 0, r9 = 0;"
              << " uint64_t stack[" << kStackSize / 8 << "];"
              << " uint64_t r10 = (uint64_t)(uintptr_t)(stack + " << kStackSize / 8 << ");"
              << " (void)depth; (void)r1; (void)r2; (void)r3; (void)r4; (void)r5; (void)r6; (void)r7;"
-                " (void)r8; (void)r9; (void)r10;\n";
+                " (void)r8; (void)r9; (void)r10;";
+        // With line info, the instructions of one source line share one C line
+        // (so gdb's `break prog.c:N` stops before the first of them); without
+        // it, one instruction per line.
+        current = nullptr;
         for (uint32_t pc = function.start; pc < function.end; ++pc) {
-            emit_line_directive(program, pc);
+            const SourceLocation* where = location_of(program, pc);
+            bool same_line = where != nullptr && current != nullptr && where->line == current->line &&
+                             where->file == current->file;
+            if (!same_line) {
+                out_ << "\n";
+                if (where != nullptr) emit_line_directive(*where);
+                out_ << "   ";
+            }
+            current = where;
             const Instruction& insn = program.insns[pc];
-            if (function.labels.count(pc)) out_ << "L" << pc << ":";
-            out_ << "    ";
+            out_ << " ";
+            if (function.labels.count(pc)) out_ << "L" << pc << ": ";
             if (insn.opcode == op::kLddw) {
                 if (pc + 1 >= function.end) fail(program, pc, "LDDW is truncated");
                 out_ << translate_lddw(program, pc, insn, program.insns[pc + 1]);
+                out_ << " /* " << pc << " */";
                 ++pc;
             } else {
-                out_ << translate(plan, pc, insn);
+                out_ << translate(plan, pc, insn) << " /* " << pc << " */";
             }
-            out_ << " /* " << pc << " */\n";
         }
         // A verified function never falls off its end; keep C happy anyway.
-        out_ << "    return r0; }\n";
+        out_ << "\n    return r0; }\n";
     }
 
     std::string reg(int r) const { return "r" + std::to_string(r); }

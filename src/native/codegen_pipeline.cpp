@@ -43,25 +43,28 @@ TranslationProgram prepare_program(const Object& object, const Program& program,
 
 }  // namespace
 
-Bpf2cResult bpf2c(const Object& object, const Bpf2cOptions& options) {
+TranslationUnit prepare_translation_unit(const Object& object, const Bpf2cOptions& options) {
     TranslationUnit unit;
     // Only the file's base name goes into the module: output must not depend
     // on where the object was built.
     auto slash = object.path.find_last_of('/');
     unit.source_name = slash == std::string::npos ? object.path : object.path.substr(slash + 1);
     unit.maps = object.maps;
-    Bpf2cResult result;
-    for (const auto& program : object.programs) {
-        if (!selected(program, options)) continue;
-        unit.programs.push_back(prepare_program(object, program, options));
-        result.instruction_count += program.insns.size();
-    }
+    for (const auto& program : object.programs)
+        if (selected(program, options)) unit.programs.push_back(prepare_program(object, program, options));
     if (unit.programs.empty()) {
         throw Error(object.path + ": " +
                     (options.section.empty() ? std::string("no programs in the object")
                                              : "no program named or in section '" + options.section + "'"));
     }
+    return unit;
+}
+
+Bpf2cResult bpf2c(const Object& object, const Bpf2cOptions& options) {
+    TranslationUnit unit = prepare_translation_unit(object, options);
+    Bpf2cResult result;
     result.program_count = unit.programs.size();
+    for (const auto& program : unit.programs) result.instruction_count += program.verified_instruction_count;
     result.c_source = generate_c(unit, options.codegen);
     return result;
 }

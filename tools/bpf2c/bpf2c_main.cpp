@@ -1,0 +1,38 @@
+// `bpf2c prog.o -o prog.c`: verifies every program of an eBPF object and
+// translates them to C for a native module. Errors go to stderr in
+// `file:line: error:` form (from the verifier); no output file is left
+// behind on failure.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "ebpf/error.hpp"
+#include "ebpf/native.hpp"
+#include "ebpf/object.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"bpf2c: translate a verified eBPF ELF object into C for a native module"};
+    std::string input;
+    std::string output;
+    ebpf::Bpf2cOptions options;
+    bool no_verify = false;
+    bool no_line = false;
+    app.add_option("object", input, "eBPF ELF object (clang -target bpf -O2 -g)")->required();
+    app.add_option("-o,--output", output, "C file to write")->required();
+    app.add_option("--section", options.section, "only the program with this section or function name");
+    app.add_flag("--no-verify", no_verify, "skip verification (debugging bpf2c only; the module loader still needs a verified build)");
+    app.add_flag("--no-line", no_line, "no #line directives (map the code to the generated C instead of the eBPF source)");
+    CLI11_PARSE(app, argc, argv);
+    options.verify = !no_verify;
+    options.codegen.line_directives = !no_line;
+    try {
+        ebpf::Object object = ebpf::open_object(input);
+        ebpf::Bpf2cResult result = ebpf::bpf2c(object, options);
+        ebpf::write_file_atomically(output, result.c_source);
+        std::fprintf(stderr, "bpf2c %s -> %s: %zu programs, %zu instructions\n", input.c_str(), output.c_str(),
+                     result.program_count, result.instruction_count);
+        return 0;
+    } catch (const ebpf::Error& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 1;
+    }
+}
