@@ -48,6 +48,14 @@ struct ebpf_native_helper {
 #define EBPF_NATIVE_MAP_INNER_TEMPLATE 4u  /* only a template for map-in-map values */
 #define EBPF_NATIVE_NO_INNER_MAP UINT32_MAX
 
+/* A statically initialised slot of a prog_array or map-in-map
+ * (`.values = { [key] = &target }` in the eBPF C source). */
+struct ebpf_native_map_slot {
+    uint32_t key;
+    uint32_t reserved;               /* 0 */
+    const char* target;              /* program name (prog_array) or map name (map-in-map) */
+};
+
 /* One map the module needs, with its full definition as in the object. */
 struct ebpf_native_map {
     const char* name;                /* symbol name or ".rodata", ".data", ... */
@@ -61,7 +69,8 @@ struct ebpf_native_map {
     uint32_t flags;                  /* EBPF_NATIVE_MAP_* */
     const uint8_t* initial_data;     /* global data: value_size bytes; else NULL */
     uint32_t initial_data_size;
-    uint32_t reserved;               /* 0 */
+    uint32_t initial_slot_count;
+    const struct ebpf_native_map_slot* initial_slots;  /* NULL when initial_slot_count is 0 */
     uint64_t address;                /* filled by the loader: what LDDW map yields (the map handle helpers take) */
     uint64_t value_address;          /* filled by the loader for global data: the value of key 0 */
 };

@@ -215,6 +215,13 @@ private:
                 out_ << (b % 16 == 0 ? "\n    " : " ") << static_cast<unsigned>(map.initial_data[b]) << ",";
             out_ << "\n};\n";
         }
+        for (size_t i = 0; i < unit_.maps.size(); ++i) {
+            const auto& slots = unit_.maps[i].initial_slots;
+            if (slots.empty()) continue;
+            out_ << "static const struct ebpf_native_map_slot ebpf_map_slots_" << i << "[" << slots.size() << "] = {\n";
+            for (const auto& slot : slots) out_ << "    {" << slot.key << "u, 0, " << c_string_literal(slot.target) << "},\n";
+            out_ << "};\n";
+        }
         out_ << "static struct ebpf_native_map ebpf_maps[" << unit_.maps.size() << "] = {\n";
         for (size_t i = 0; i < unit_.maps.size(); ++i) {
             const auto& map = unit_.maps[i];
@@ -228,7 +235,9 @@ private:
                  << (map.inner_map ? std::to_string(*map.inner_map) + "u" : "EBPF_NATIVE_NO_INNER_MAP")
                  << ", " << flags << ", "
                  << (has_data ? "ebpf_map_initial_data_" + std::to_string(i) : std::string("0")) << ", "
-                 << (has_data ? map.initial_data.size() : 0) << ", 0, 0, 0},\n";
+                 << (has_data ? map.initial_data.size() : 0) << ", " << map.initial_slots.size() << ", "
+                 << (map.initial_slots.empty() ? std::string("0") : "ebpf_map_slots_" + std::to_string(i))
+                 << ", 0, 0},\n";
         }
         out_ << "};\n";
     }

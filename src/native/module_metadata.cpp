@@ -45,7 +45,14 @@ void check_map(const std::string& name, const ebpf_native_module* module, uint32
     std::string map_name = checked_string(name, map.name, "map #" + std::to_string(index) + " name");
     std::string where = name + ": map '" + map_name + "'";
     if (!map_type_from_id(map.type)) throw Error(where + ": unsupported map type " + std::to_string(map.type));
-    if (map.reserved != 0) throw Error(where + ": bad metadata: reserved field is not 0");
+    if (map.initial_slot_count > map.max_entries || (map.initial_slot_count != 0 && map.initial_slots == nullptr))
+        throw Error(where + ": bad metadata: " + std::to_string(map.initial_slot_count) + " initial slots");
+    for (uint32_t s = 0; s < map.initial_slot_count; ++s) {
+        const ebpf_native_map_slot& slot = map.initial_slots[s];
+        std::string target = checked_string(name, slot.target, "map '" + map_name + "' slot target");
+        if (slot.reserved != 0 || slot.key >= map.max_entries)
+            throw Error(where + ": initial slot " + std::to_string(slot.key) + " -> '" + target + "' is out of range");
+    }
     if (map.value_size > kMaxValueSize || map.key_size > kMaxValueSize)
         throw Error(where + ": key or value size too large");
     if (map.flags & ~(EBPF_NATIVE_MAP_GLOBAL_DATA | EBPF_NATIVE_MAP_READ_ONLY | EBPF_NATIVE_MAP_INNER_TEMPLATE))
@@ -127,6 +134,8 @@ std::vector<MapDefinition> map_definitions(const ebpf_native_module* module) {
         map.is_global_data = (in.flags & EBPF_NATIVE_MAP_GLOBAL_DATA) != 0;
         map.read_only = (in.flags & EBPF_NATIVE_MAP_READ_ONLY) != 0;
         map.inner_template = (in.flags & EBPF_NATIVE_MAP_INNER_TEMPLATE) != 0;
+        for (uint32_t s = 0; s < in.initial_slot_count; ++s)
+            map.initial_slots.push_back(MapSlotInit{in.initial_slots[s].key, in.initial_slots[s].target});
         if (map.is_global_data) {
             map.initial_data.assign(map.value_size, 0);
             if (in.initial_data_size != 0) std::memcpy(map.initial_data.data(), in.initial_data, in.initial_data_size);
