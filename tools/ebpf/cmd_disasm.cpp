@@ -1,7 +1,8 @@
 // `ebpf disasm FILE [--asm]`: prints a program in the C-like syntax, one line
 // per instruction. FILE is raw bytecode, or assembler text with --asm. ELF
-// objects are told apart by their magic; the object loader adds that branch
-// by turning the object's programs into instructions for print_program().
+// objects are told apart by their magic: then every program (or the one
+// --section names) is listed after loading, interleaved with its C source
+// lines with --source ("; return XDP_PASS; // prog.c:42").
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -11,12 +12,15 @@
 #include "ebpf/error.hpp"
 #include "ebpf/isa.hpp"
 #include "ebpf/jit.hpp"
+#include "ebpf/object.hpp"
 
 namespace ebpf::tools {
 namespace {
 
 struct DisasmArguments {
     std::string file;
+    std::string section;    // ELF: only the program with this section or name
+    bool source = false;    // ELF: C source lines from BTF line info
     bool assembly = false;
     bool jit = false;       // x86-64 machine code beside each instruction
     bool blinding = false;  // ... as compiled with constant blinding
@@ -31,17 +35,74 @@ void print_program(std::span<const Instruction> insns) {
     std::fputs(disassemble_program(insns).c_str(), stdout);
 }
 
+// The file part of a BTF file name, as compilers print it in diagnostics.
+std::string base_name(const std::string& path) {
+    size_t slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// One linked program of an object, "; source" lines before the instructions
+// they begin when `source` is set, and a "name:" label at each function.
+void print_object_program(const Object& object, const Program& program, bool source) {
+    std::printf("%s (section %s, %s, %zu instructions):\n", program.name.c_str(),
+                program.section.c_str(), std::string(program_type_name(program.type)).c_str(),
+                program.insns.size());
+    size_t line = 0, function = 0;
+    const SourceLocation* last = nullptr;  // a source line is shown once per run of instructions
+    for (size_t pc = 0; pc < program.insns.size(); ++pc) {
+        for (; function < program.functions.size() && program.functions[function].insn <= pc; ++function) {
+            if (function > 0) std::printf("%s:\n", program.functions[function].name.c_str());
+            last = nullptr;
+        }
+        for (; line < program.lines.size() && program.lines[line].insn <= pc; ++line) {
+            if (!source || program.lines[line].insn != pc) continue;
+            const SourceLocation& where = program.lines[line].where;
+            if (where.line == 0) continue;  // compiler-generated code has no source line
+            if (last && last->line == where.line && last->file == where.file) continue;
+            last = &where;
+            std::string text = where.text;
+            size_t start = text.find_first_not_of(" \t");
+            text = start == std::string::npos ? "" : text.substr(start);
+            std::printf("; %s // %s:%u\n", text.c_str(), base_name(where.file).c_str(), where.line);
+        }
+        const Instruction* next = pc + 1 < program.insns.size() ? &program.insns[pc + 1] : nullptr;
+        std::string text = disassemble(program.insns[pc], next);
+        const Instruction& insn = program.insns[pc];
+        // Name what the loader resolved: maps and global data by name.
+        if (insn.opcode == op::kLddw && (insn.src == op::kPseudoMapIdx || insn.src == op::kPseudoMapIdxValue) &&
+            insn.imm >= 0 && static_cast<size_t>(insn.imm) < object.maps.size()) {
+            text += "  ; " + object.maps[insn.imm].name;
+        }
+        std::printf("%4zu: %s\n", pc, text.c_str());
+        if (insn.opcode == op::kLddw && next) ++pc;
+    }
+}
+
+int run_disasm_object(const DisasmArguments& args, const std::vector<uint8_t>& bytes) {
+    if (args.jit) throw Error(args.file + ": --jit takes raw bytecode, not an ELF object");
+    Object object = open_object_from_memory(bytes, args.file);
+    bool printed = false;
+    for (const auto& program : object.programs) {
+        if (!args.section.empty() && program.section != args.section && program.name != args.section) continue;
+        if (printed) std::printf("\n");
+        print_object_program(object, program, args.source);
+        printed = true;
+    }
+    if (!printed) throw Error(args.file + ": no program with section or name '" + args.section + "'");
+    return 0;
+}
+
 int run_disasm(const DisasmArguments& args) {
+    if (!args.assembly) {
+        std::vector<uint8_t> bytes = read_file(args.file);
+        if (is_elf(bytes)) return run_disasm_object(args, bytes);
+    }
     std::vector<Instruction> insns;
     try {
         if (args.assembly) {
             insns = assemble(read_text_file(args.file));
         } else {
             const std::vector<uint8_t> bytes = read_file(args.file);
-            if (is_elf(bytes)) {
-                throw Error("is an ELF object; this build of 'ebpf disasm' reads raw bytecode (or "
-                            "assembler text with --asm) only");
-            }
             insns = instructions_from_bytes(bytes);
         }
     } catch (const Error& e) {
@@ -62,10 +123,13 @@ int run_disasm(const DisasmArguments& args) {
 }
 
 const CommandRegistration registration{Command{
-    "disasm", "Disassemble eBPF bytecode (or assembler text) in the C-like syntax",
+    "disasm", "Disassemble an eBPF object (with --source lines), bytecode or assembler text",
     [](CLI::App& app) -> std::function<int()> {
         auto args = std::make_shared<DisasmArguments>();
-        app.add_option("file", args->file, "Raw bytecode file, or assembler text with --asm")->required();
+        app.add_option("file", args->file,
+                       "eBPF ELF object, raw bytecode file, or assembler text with --asm")->required();
+        app.add_flag("--source", args->source, "ELF: interleave the C source lines (from BTF line info)");
+        app.add_option("--section", args->section, "ELF: only the program with this section (or name)");
         app.add_flag("--asm", args->assembly, "FILE is assembler text, not bytecode");
         app.add_flag("--jit", args->jit, "Show the x86-64 code the JIT generates beside each instruction");
         app.add_flag("--blind", args->blinding, "With --jit: compile with constant blinding");
