@@ -137,6 +137,12 @@ std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> b
         throw Error(name + ": the module needs " + std::to_string(state.maps.size()) +
                     " maps but the loader was given no way to create them");
     for (uint32_t i = 0; i < state.maps.size(); ++i) {
+        // Inner-map templates only describe the values of an outer map;
+        // programs never reference them, so they get no slot.
+        if (state.maps[i].inner_template) {
+            state.bindings.push_back(MapBinding{});
+            continue;
+        }
         MapBinding binding = options.create_map(state.maps, i);
         if (binding.address == 0) throw Error(name + ": map '" + state.maps[i].name + "' was not created");
         if (state.maps[i].is_global_data && binding.value_address == 0)
