@@ -114,8 +114,7 @@ TEST_F(Attack, FileCutInsideTheSignature) {
 
 TEST_F(Attack, TrailerClaimsMoreThanTheFile) {
     auto bytes = signed_bytes;
-    uint8_t* info = bytes.data() + trailer_start();
-    info[4] = 0x7f;  // ~2 GiB
+    bytes.at(trailer_start() + 4) = 0x7f;  // the length's top byte: ~2 GiB
     auto report = verify_module_signature(bytes, trust());
     EXPECT_EQ(report.verdict, SignatureVerdict::malformed);
     EXPECT_TRUE(contains(report.reason, "-byte signature but the file holds only")) << report.reason;
