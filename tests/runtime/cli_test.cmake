@@ -22,7 +22,7 @@ set(frame "${mac}0800" "4500001c000000004011" "00000a0000010a000002" "0035000900
 string(JOIN "" frame_hex ${frame})
 file(WRITE ${WORK}/frame.hex "${frame_hex}")
 execute_process(COMMAND xxd -r -p ${WORK}/frame.hex ${WORK}/frame.bin)
-ebpf_expect(0 "\"return_value\": 1" run ${PROGRAMS}/xdp_parse.o --data-in ${WORK}/frame.bin
+ebpf_expect(0 "\"retval\": 1" run ${PROGRAMS}/xdp_parse.o --data-in ${WORK}/frame.bin
             --data-out ${WORK}/out.bin --repeat 3 --json --dump-maps)
 ebpf_expect(0 "proto_count" run ${PROGRAMS}/xdp_parse.o --data-in ${WORK}/frame.bin --dump-maps)
 file(SIZE ${WORK}/out.bin out_size)
@@ -35,11 +35,11 @@ string(REPEAT "00" 20 zeros20)
 string(REPEAT "00" 44 zeros44)
 file(WRITE ${WORK}/bind.hex "02000000${zeros20}00160000${zeros44}")
 execute_process(COMMAND xxd -r -p ${WORK}/bind.hex ${WORK}/bind.bin)
-ebpf_expect(0 "return value: 0" run ${PROGRAMS}/sock_addr.o --prog bind4_policy --ctx-in ${WORK}/bind.bin)
+ebpf_expect(0 "Return value: 0" run ${PROGRAMS}/sock_addr.o --prog bind4_policy --ctx-in ${WORK}/bind.bin)
 string(REPEAT "00" 16 zeros16)
 file(WRITE ${WORK}/connect.hex "020000000a000001${zeros16}1f900000${zeros44}")
 execute_process(COMMAND xxd -r -p ${WORK}/connect.hex ${WORK}/connect.bin)
-ebpf_expect(0 "return value: 1" run ${PROGRAMS}/sock_addr.o --section cgroup/connect4 --ctx-in ${WORK}/connect.bin
+ebpf_expect(0 "Return value: 1" run ${PROGRAMS}/sock_addr.o --section cgroup/connect4 --ctx-in ${WORK}/connect.bin
             --ctx-out ${WORK}/connect.out)
 file(READ ${WORK}/connect.out rewritten HEX)
 string(SUBSTRING "${rewritten}" 48 4 port)
@@ -50,11 +50,11 @@ endif()
 # hook: a header buffer; and a map preloaded from a key/value hex file.
 file(WRITE ${WORK}/header.hex "01009feb07000000")
 execute_process(COMMAND xxd -r -p ${WORK}/header.hex ${WORK}/header.bin)
-ebpf_expect(0 "return value: 7" run ${PROGRAMS}/hook_buffer.o --section hook/header --data-in ${WORK}/header.bin)
+ebpf_expect(0 "Return value: 7" run ${PROGRAMS}/hook_buffer.o --section hook/header --data-in ${WORK}/header.bin)
 file(WRITE ${WORK}/key.hex "07000000")
 execute_process(COMMAND xxd -r -p ${WORK}/key.hex ${WORK}/key.bin)
 file(WRITE ${WORK}/hash_map.txt "# key value\n07000000 2900000000000000\n")
-ebpf_expect(0 "return value: 42" run ${PROGRAMS}/maps_all.o --prog use_hash --data-in ${WORK}/key.bin
+ebpf_expect(0 "Return value: 42" run ${PROGRAMS}/maps_all.o --prog use_hash --data-in ${WORK}/key.bin
             --map hash_map=${WORK}/hash_map.txt)
 
 # Errors a user can act on.
@@ -63,6 +63,6 @@ ebpf_expect(1 "several programs" run ${PROGRAMS}/maps_all.o)
 ebpf_expect(1 "no map 'nope'" run ${PROGRAMS}/maps_all.o --prog use_hash --map nope=${WORK}/hash_map.txt)
 
 # bpf_printk output through `ebpf trace` (a second process), as JSON lines.
-ebpf_expect(0 "return value: 108" run ${PROGRAMS}/global_data.o --prog greet --data-in ${WORK}/frame.bin)
+ebpf_expect(0 "Return value: 108" run ${PROGRAMS}/global_data.o --prog greet --data-in ${WORK}/frame.bin)
 ebpf_expect(0 "greeting for 42 bytes" trace)
 ebpf_expect(0 "\"message\":\"greeting for 42 bytes\"" trace --json)

@@ -1,0 +1,251 @@
+// `ebpf run prog.o`: like `bpftool prog run`, with contexts per program type:
+//   xdp               --data-in is the packet (256 bytes of headroom and
+//                     tailroom around it, as Linux); --data-out gets the
+//                     packet after the run (bpf_xdp_adjust_head/tail applied);
+//                     --ctx-in may give a struct xdp_md (ingress_ifindex,
+//                     rx_queue_index);
+//   cgroup_sock_addr  --ctx-in is a struct bpf_sock_addr (72 bytes, shorter
+//                     files are zero-padded); --ctx-out gets it after the run;
+//   hook / raw        --data-in is the byte buffer (r1, length in r2);
+//                     --data-out gets it after the run.
+// Every run starts from the same input. Maps can be preloaded with --map
+// NAME=FILE (text: one "KEY VALUE" line of hex per entry, '#' comments; or
+// raw: key and value bytes back to back, entry after entry) and shown with
+// --dump-maps.
+#include "run_object.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cinttypes>
+#include <cstring>
+#include <iterator>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "command.hpp"
+#include "ebpf/error.hpp"
+#include "ebpf/object.hpp"
+#include "ebpf/runtime.hpp"
+
+namespace ebpf::tools {
+namespace {
+
+constexpr size_t kXdpHeadroom = 256;  // Linux XDP_PACKET_HEADROOM
+constexpr size_t kXdpTailroom = 256;
+constexpr size_t kSockAddrSize = 72;  // struct bpf_sock_addr
+
+std::string hex(std::span<const uint8_t> bytes) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (uint8_t b : bytes) {
+        out += digits[b >> 4];
+        out += digits[b & 15];
+    }
+    return out;
+}
+
+std::vector<uint8_t> parse_hex(const std::string& text, const std::string& where) {
+    std::string digits;
+    for (char c : text) {
+        if (std::isxdigit(static_cast<unsigned char>(c))) digits += c;
+        else if (c != '_' && c != ':') throw Error(where + ": '" + text + "' is not hex");
+    }
+    if (digits.size() % 2) throw Error(where + ": '" + text + "' has an odd number of hex digits");
+    std::vector<uint8_t> bytes;
+    for (size_t i = 0; i < digits.size(); i += 2) bytes.push_back(static_cast<uint8_t>(std::stoul(digits.substr(i, 2), nullptr, 16)));
+    return bytes;
+}
+
+bool looks_like_text(const std::vector<uint8_t>& bytes) {
+    return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == '\n' || b == '\r' || b == '\t' || (b >= 0x20 && b < 0x7f); });
+}
+
+void store(Map& map, const std::vector<uint8_t>& key, const std::vector<uint8_t>& value) {
+    if (map.type() == MapType::queue || map.type() == MapType::stack) map.push(value);
+    else map.update(key, value);
+}
+
+// --map NAME=FILE.
+void preload_map(const LoadedObject& object, const std::string& spec) {
+    auto equals = spec.find('=');
+    if (equals == std::string::npos || equals == 0)
+        throw Error("--map " + spec + ": expected NAME=FILE");
+    Map& map = object.map(spec.substr(0, equals));
+    const std::string path = spec.substr(equals + 1);
+    const std::vector<uint8_t> bytes = read_file(path);
+    const size_t key_size = map.key_size(), value_size = map.host_value_size();
+    if (looks_like_text(bytes)) {
+        std::istringstream lines(std::string(bytes.begin(), bytes.end()));
+        std::string line;
+        for (int number = 1; std::getline(lines, line); ++number) {
+            if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+            std::istringstream words(line);
+            std::vector<std::string> tokens{std::istream_iterator<std::string>(words), {}};
+            if (tokens.empty()) continue;
+            const std::string where = path + ":" + std::to_string(number);
+            std::vector<uint8_t> key, value;
+            if (key_size == 0) {
+                for (auto& t : tokens) for (uint8_t b : parse_hex(t, where)) value.push_back(b);
+            } else {
+                key = parse_hex(tokens[0], where);
+                for (size_t i = 1; i < tokens.size(); ++i) for (uint8_t b : parse_hex(tokens[i], where)) value.push_back(b);
+            }
+            try {
+                store(map, key, value);
+            } catch (const Error& e) {
+                throw Error(where + ": " + e.what());
+            }
+        }
+        return;
+    }
+    const size_t record = key_size + value_size;
+    if (record == 0 || bytes.size() % record != 0)
+        throw Error(path + ": raw map file must hold whole entries of " + std::to_string(key_size) + "-byte keys and " +
+                    std::to_string(value_size) + "-byte values; it has " + std::to_string(bytes.size()) + " bytes");
+    for (size_t at = 0; at < bytes.size(); at += record) {
+        store(map, {bytes.begin() + at, bytes.begin() + at + key_size},
+              {bytes.begin() + at + key_size, bytes.begin() + at + record});
+    }
+}
+
+nlohmann::json map_contents(Map& map) {
+    nlohmann::json entries = nlohmann::json::array();
+    if (map.type() == MapType::ringbuf) {
+        ringbuf_consume(map, [&](std::span<const uint8_t> record) { entries.push_back({{"record", hex(record)}}); });
+    } else if (map.type() == MapType::queue || map.type() == MapType::stack) {
+        // Shown by draining: the run is over, and the map dies with the process.
+        while (auto value = map.pop()) entries.push_back({{"value", hex(*value)}});
+    } else {
+        for (const auto& key : map.keys()) {
+            auto value = map.lookup(key);
+            if (value) entries.push_back({{"key", hex(key)}, {"value", hex(*value)}});
+        }
+    }
+    return {{"name", map.name()}, {"type", std::string(map_type_name(map.type()))}, {"entries", entries}};
+}
+
+const ebpf::Program& choose_program(const Object& object, const std::string& wanted) {
+    if (!wanted.empty()) {
+        if (const ebpf::Program* program = object.find_program(wanted)) return *program;
+    } else if (object.programs.size() == 1) {
+        return object.programs.front();
+    }
+    std::string names;
+    for (const auto& p : object.programs) names += (names.empty() ? "" : ", ") + p.name + " (" + p.section + ")";
+    if (wanted.empty())
+        throw Error(object.path + ": several programs (" + names + "): choose one with --prog or --section");
+    throw Error(object.path + ": no program '" + wanted + "' (programs: " + names + ")");
+}
+
+// The chosen program and every program a prog array of the object names, so
+// that statically filled tail-call slots work.
+std::vector<std::string> programs_to_load(const Object& object, const ebpf::Program& chosen) {
+    std::set<std::string> names{chosen.name};
+    for (const auto& map : object.maps) {
+        if (map.type != MapType::prog_array) continue;
+        for (const auto& slot : map.initial_slots) names.insert(slot.target);
+    }
+    return {names.begin(), names.end()};
+}
+
+std::vector<uint8_t> optional_file(const std::string& path) { return path.empty() ? std::vector<uint8_t>{} : read_file(path); }
+
+}  // namespace
+
+void add_object_run_options(CLI::App& app, ObjectRunOptions& options) {
+    app.add_option("--prog,--section", options.program, "ELF objects: the program to run, by function or section name");
+    app.add_option("--data-in", options.data_in, "ELF objects: packet (xdp) or byte buffer (hook) to run on");
+    app.add_option("--data-out", options.data_out, "ELF objects: write the packet or buffer after the run here");
+    app.add_option("--ctx-in", options.ctx_in, "ELF objects: context struct (struct bpf_sock_addr; xdp_md for xdp)");
+    app.add_option("--ctx-out", options.ctx_out, "ELF objects: write the context after the run here");
+    app.add_option("--map", options.maps,
+                   "ELF objects: NAME=FILE preloads a map (text \"KEY VALUE\" hex lines, or raw key+value bytes)");
+    app.add_flag("--dump-maps", options.dump_maps, "ELF objects: print every map's contents after the run");
+}
+
+int run_object_file(const std::string& path, ExecMode mode, uint64_t repeat, bool json, const ObjectRunOptions& options,
+                    const std::string& memory_file) {
+    Object object = open_object(path);
+    const ebpf::Program& chosen = choose_program(object, options.program);
+    LoadOptions load;
+    load.mode = mode;
+    load.programs = programs_to_load(object, chosen);
+    auto loaded = load_object(object, load);
+    LoadedProgram& program = loaded->program(chosen.name);
+    for (const auto& spec : options.maps) preload_map(*loaded, spec);
+
+    const std::vector<uint8_t> data_in = optional_file(options.data_in.empty() ? memory_file : options.data_in);
+    const std::vector<uint8_t> ctx_in = optional_file(options.ctx_in);
+    std::vector<uint8_t> data_out, ctx_out;
+    uint64_t result = 0;
+    std::chrono::nanoseconds total{0};
+    for (uint64_t run = 0; run < repeat; ++run) {
+        std::chrono::steady_clock::time_point start;
+        switch (program.type()) {
+        case ProgramType::xdp: {
+            std::vector<uint8_t> frame(kXdpHeadroom + data_in.size() + kXdpTailroom);
+            std::copy(data_in.begin(), data_in.end(), frame.begin() + kXdpHeadroom);
+            uint32_t ifindex = 0;
+            if (ctx_in.size() >= 16) std::memcpy(&ifindex, ctx_in.data() + 12, 4);
+            size_t offset = kXdpHeadroom, length = data_in.size();
+            start = std::chrono::steady_clock::now();
+            result = program.run_xdp(frame, offset, length, ifindex);
+            total += std::chrono::steady_clock::now() - start;
+            data_out.assign(frame.begin() + static_cast<ptrdiff_t>(offset), frame.begin() + static_cast<ptrdiff_t>(offset + length));
+            break;
+        }
+        case ProgramType::cgroup_sock_addr: {
+            if (ctx_in.size() > kSockAddrSize)
+                throw Error(options.ctx_in + ": a struct bpf_sock_addr is " + std::to_string(kSockAddrSize) + " bytes, the file has " +
+                            std::to_string(ctx_in.size()));
+            ctx_out = ctx_in;
+            ctx_out.resize(kSockAddrSize);
+            start = std::chrono::steady_clock::now();
+            result = program.run(ctx_out.data(), ctx_out.size());
+            total += std::chrono::steady_clock::now() - start;
+            break;
+        }
+        default: {
+            data_out = data_in;
+            start = std::chrono::steady_clock::now();
+            result = program.run(data_out.empty() ? nullptr : data_out.data(), data_out.size());
+            total += std::chrono::steady_clock::now() - start;
+            break;
+        }
+        }
+    }
+    if (!options.data_out.empty()) write_file(options.data_out, data_out.data(), data_out.size());
+    if (!options.ctx_out.empty()) write_file(options.ctx_out, ctx_out.data(), ctx_out.size());
+
+    const uint64_t per_run = static_cast<uint64_t>(total.count()) / repeat;
+    nlohmann::json maps = nlohmann::json::array();
+    if (options.dump_maps) {
+        for (const auto& map : loaded->maps()) maps.push_back(map_contents(*map));
+    }
+    if (json) {
+        nlohmann::json out = {{"program", program.name()},     {"section", program.section()},
+                              {"mode", exec_mode_name(mode)},  {"retval", result},
+                              {"duration_ns", per_run},         {"repeat", repeat}};
+        if (options.dump_maps) out["maps"] = maps;
+        std::printf("%s\n", out.dump(2).c_str());
+        return 0;
+    }
+    std::printf("Return value: %" PRIu64 " (0x%" PRIx64 ")\n", result, result);
+    std::printf("Duration: %" PRIu64 " ns per run (%" PRIu64 " run%s, %s)\n", per_run, repeat, repeat == 1 ? "" : "s",
+                exec_mode_name(mode));
+    for (const auto& map : maps) {
+        std::printf("map %s (%s): %zu entr%s\n", map["name"].get<std::string>().c_str(), map["type"].get<std::string>().c_str(),
+                    map["entries"].size(), map["entries"].size() == 1 ? "y" : "ies");
+        for (const auto& entry : map["entries"]) {
+            if (entry.contains("key")) std::printf("  %s: %s\n", entry["key"].get<std::string>().c_str(), entry["value"].get<std::string>().c_str());
+            else if (entry.contains("value")) std::printf("  %s\n", entry["value"].get<std::string>().c_str());
+            else std::printf("  record %s\n", entry["record"].get<std::string>().c_str());
+        }
+    }
+    return 0;
+}
+
+}  // namespace ebpf::tools

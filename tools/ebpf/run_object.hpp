@@ -1,0 +1,33 @@
+// The ELF branch of `ebpf run`: an eBPF object (clang -target bpf) loaded by
+// the runtime, verified, and run on a context built for its program type.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ebpf/exec.hpp"
+
+namespace ebpf::tools {
+
+struct ObjectRunOptions {
+    std::string program;        // --prog / --section: function or section name
+    std::string data_in;        // packet (xdp) or buffer (hook)
+    std::string data_out;
+    std::string ctx_in;         // context struct (sock_addr; xdp_md for xdp)
+    std::string ctx_out;
+    std::vector<std::string> maps;  // NAME=FILE preloads
+    bool dump_maps = false;
+};
+
+// Adds --prog/--section, --data-in/out, --ctx-in/out, --map, --dump-maps.
+void add_object_run_options(CLI::App& app, ObjectRunOptions& options);
+
+// Loads `path`, runs the chosen program `repeat` times and prints the result
+// (text, or one JSON object with --json). `memory_file` (--mem) is accepted as
+// --data-in. Returns the exit code.
+int run_object_file(const std::string& path, ExecMode mode, uint64_t repeat, bool json,
+                    const ObjectRunOptions& options, const std::string& memory_file);
+
+}  // namespace ebpf::tools
