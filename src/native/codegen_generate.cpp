@@ -262,9 +262,10 @@ private:
         const SourceLocation* where = nullptr;
         for (const auto& line : program.lines) {  // sorted by insn
             if (line.insn > pc) break;
-            where = &line.where;
+            // Line 0 marks compiler-made code: it belongs with the line before.
+            if (line.where.line != 0) where = &line.where;
         }
-        return where != nullptr && where->line != 0 ? where : nullptr;
+        return where;
     }
 
     void emit_line_directive(const SourceLocation& where) {
