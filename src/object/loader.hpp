@@ -27,7 +27,12 @@ struct LoadContext {
     std::map<size_t, uint32_t> global_data_map;
 };
 
+// Per section and per linked program, as Linux's BPF_COMPLEXITY_LIMIT_INSNS.
 inline constexpr size_t kMaxInstructions = 1'000'000;
+// All linked programs of one object together: subprograms are copied into
+// every caller, so many programs sharing a huge .text could otherwise
+// multiply memory use.
+inline constexpr size_t kMaxObjectInstructions = 8'000'000;
 
 void load_maps(LoadContext& context);
 void load_programs(LoadContext& context);

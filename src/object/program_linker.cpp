@@ -51,7 +51,8 @@ std::string hex(uint32_t v) {
     return buf;
 }
 
-CodeSection read_code_section(const LoadContext& ctx, const ElfSection& s) {
+CodeSection read_code_section(const LoadContext& ctx, const ElfSection& s,
+                              const std::vector<const ElfSymbol*>& section_symbols) {
     CodeSection code;
     code.elf = &s;
     std::string where = ctx.elf.where(s);
@@ -68,8 +69,9 @@ CodeSection read_code_section(const LoadContext& ctx, const ElfSection& s) {
     if (!s.data.empty()) std::memcpy(code.insns.data(), s.data.data(), s.data.size());
     auto count = static_cast<uint32_t>(code.insns.size());
 
-    for (const auto& sym : ctx.elf.symbols()) {
-        if (sym.section != s.index || sym.type != STT_FUNC) continue;
+    for (const ElfSymbol* symbol : section_symbols) {
+        const ElfSymbol& sym = *symbol;
+        if (sym.type != STT_FUNC) continue;
         if (sym.value % 8 != 0 || sym.size % 8 != 0 || sym.value / 8 >= count ||
             sym.size / 8 > count - sym.value / 8) {
             throw Error(where + ": function '" + sym.name + "' (offset " + std::to_string(sym.value) +
@@ -327,12 +329,15 @@ private:
 }  // namespace
 
 void load_programs(LoadContext& ctx) {
+    std::map<size_t, std::vector<const ElfSymbol*>> symbols_by_section;
+    for (const auto& sym : ctx.elf.symbols()) symbols_by_section[sym.section].push_back(&sym);
     std::map<size_t, CodeSection> code;
     for (const auto& s : ctx.elf.sections()) {
         if (s.index != 0 && (s.flags & SHF_EXECINSTR) && s.size > 0) {
-            code.emplace(s.index, read_code_section(ctx, s));
+            code.emplace(s.index, read_code_section(ctx, s, symbols_by_section[s.index]));
         }
     }
+    size_t total = 0;
     ProgramLinker linker(ctx, code);
     for (const auto& [index, section] : code) {
         if (section.elf->name == ".text") continue;  // subprograms only
@@ -344,6 +349,11 @@ void load_programs(LoadContext& ctx) {
         if (entries.empty() && !section.functions.empty()) entries.push_back(&section.functions[0]);
         for (const Function* entry : entries) {
             Program program = linker.link(section, *entry);
+            total += program.insns.size();
+            if (total > kMaxObjectInstructions) {
+                throw Error(ctx.elf.path() + ": more than " + std::to_string(kMaxObjectInstructions) +
+                            " instructions in all programs after linking subprograms");
+            }
             auto type = program_type_from_section(program.section);
             if (type) {
                 program.type = type->type;

@@ -241,6 +241,23 @@ TEST(MalformedObject, TooManyInstructions) {
     EXPECT_LOAD_ERROR(crafted_program(huge), "more than the limit of 1000000");
 }
 
+TEST(MalformedObject, SharedSubprogramCannotMultiplyPastTheObjectLimit) {
+    // Nine programs each link the same 999,990-instruction .text function.
+    ElfBuilder b;
+    std::vector<Instruction> big(999'990, test::mov64_imm(0, 0));
+    big.back() = test::exit_insn();
+    size_t text = b.add_code(".text", big);
+    std::vector<ElfBuilder::Sym> symbols{
+        {"big", static_cast<uint16_t>(text), 0, big.size() * 8, STT_FUNC, STB_GLOBAL}};
+    for (int i = 0; i < 9; ++i) {
+        size_t code = b.add_code("hook/p" + std::to_string(i), {test::call_local(-1), test::exit_insn()});
+        symbols.push_back({"p" + std::to_string(i), static_cast<uint16_t>(code), 0, 16, STT_FUNC, STB_GLOBAL});
+    }
+    size_t symtab = b.add_symbols(symbols);
+    for (int i = 0; i < 9; ++i) b.add_relocations(2 + i, symtab, {{0, ELF64_R_INFO(1, 10)}});
+    EXPECT_LOAD_ERROR(b.build(), "crafted.o: more than 8000000 instructions in all programs");
+}
+
 TEST(MalformedObject, FunctionSymbolOutsideSection) {
     ElfBuilder b;
     size_t code = b.add_code("hook/test", {test::mov64_imm(0, 0), test::exit_insn()});
