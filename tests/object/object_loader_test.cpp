@@ -321,6 +321,22 @@ TEST(ObjectLoader, HookProgramsOverByteBuffers) {
     EXPECT_EQ(object.find_program("hook/checksum")->attach, "checksum");
 }
 
+TEST(ObjectLoader, SocketFilterAndTcClassifier) {
+    Object socket = load("socket_filter");
+    ASSERT_EQ(socket.programs.size(), 1u);
+    EXPECT_EQ(socket.programs[0].type, ProgramType::socket_filter);
+    // LD_ABS (legacy packet access) survives loading untouched.
+    bool ld_abs = false;
+    for (const auto& insn : socket.programs[0].insns) {
+        ld_abs |= insn.opcode == (op::kClassLd | op::kModeAbs | op::kSizeB);
+    }
+    EXPECT_TRUE(ld_abs);
+    Object tc = load("tc_classifier");
+    ASSERT_EQ(tc.programs.size(), 1u);
+    EXPECT_EQ(tc.programs[0].type, ProgramType::sched_cls);
+    EXPECT_EQ(tc.programs[0].section, "tc");
+}
+
 TEST(ObjectLoader, TracingProgramsLoadAsUnspec) {
     Object object = load("tracing");
     ASSERT_EQ(object.programs.size(), 2u);
