@@ -6,6 +6,9 @@
 #include <mutex>
 
 #include "ebpf/error.hpp"
+#if EBPF_RUNTIME_HAVE_NATIVE
+#include "ebpf/policy.hpp"
+#endif
 #include "ebpf/runtime.hpp"
 #include "load_steps.hpp"
 #include "maps/map_types.hpp"
@@ -115,6 +118,10 @@ std::vector<Instruction> prepare_program(const ebpf::Program& program, std::span
 
 std::unique_ptr<Engine> make_engine(ExecMode mode, std::span<const Instruction> insns, const ExecOptions& options) {
     ExecutableProgram executable{insns, &helper_table()};
+#if EBPF_RUNTIME_HAVE_NATIVE
+    // Code-integrity mode refuses the interpreter and the JIT, naming the policy.
+    check_engine_policy(mode);
+#endif
     switch (mode) {
     case ExecMode::interpret: return make_interpreter(executable, options);
     case ExecMode::jit: return make_jit(executable, options);

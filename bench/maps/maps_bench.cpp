@@ -1,0 +1,162 @@
+// Map lookup/update throughput per map type, single thread and two threads
+// (->Threads(2): both on the same map). Operations go through the program-side
+// map API that the helpers call, inside a CpuScope as during a program run.
+#include <benchmark/benchmark.h>
+
+#include <map>
+#include <mutex>
+
+#include "ebpf/runtime.hpp"
+
+namespace {
+
+using ebpf::MapType;
+constexpr uint32_t kEntries = 1024;
+
+ebpf::MapDefinition definition(MapType type, uint32_t key_size, uint32_t value_size, uint32_t max_entries) {
+    ebpf::MapDefinition d;
+    d.name = std::string(ebpf::map_type_name(type));
+    d.type = type;
+    d.key_size = key_size;
+    d.value_size = value_size;
+    d.max_entries = max_entries;
+    return d;
+}
+
+// One prefilled map per type, shared by the benchmark's threads.
+ebpf::Map& shared_map(MapType type) {
+    static std::mutex mutex;
+    static std::map<MapType, std::shared_ptr<ebpf::Map>> maps;
+    std::lock_guard lock(mutex);
+    auto& map = maps[type];
+    if (map) return *map;
+    if (type == MapType::lpm_trie) {
+        map = ebpf::create_map(definition(type, 8, 8, 256));
+        for (uint32_t i = 0; i < 64; ++i) {
+            struct {
+                uint32_t prefixlen;
+                uint8_t addr[4];
+            } key{16 + (i % 3) * 8, {10, static_cast<uint8_t>(i), static_cast<uint8_t>(i * 7), 0}};
+            uint64_t value = i;
+            ebpf::CpuScope cpu;
+            map->update_elem(&key, &value, 0);
+        }
+        return *map;
+    }
+    map = ebpf::create_map(definition(type, 4, 8, kEntries));
+    ebpf::CpuScope cpu;
+    for (uint32_t k = 0; k < kEntries; ++k) {
+        uint64_t value = k;
+        map->update_elem(&k, &value, 0);
+    }
+    return *map;
+}
+
+void BM_Lookup(benchmark::State& state, MapType type) {
+    ebpf::Map& map = shared_map(type);
+    ebpf::CpuScope cpu;
+    uint32_t key = static_cast<uint32_t>(state.thread_index()) * 97;
+    for (auto _ : state) {
+        key = (key + 13) % kEntries;
+        benchmark::DoNotOptimize(map.lookup_elem(&key));
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+void BM_Update(benchmark::State& state, MapType type) {
+    ebpf::Map& map = shared_map(type);
+    ebpf::CpuScope cpu;
+    uint32_t key = static_cast<uint32_t>(state.thread_index()) * 97;
+    uint64_t value = 1;
+    for (auto _ : state) {
+        key = (key + 13) % kEntries;
+        benchmark::DoNotOptimize(map.update_elem(&key, &value, 0));
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+// Insert and delete of fresh keys: element allocation, retirement and reuse.
+void BM_InsertDelete(benchmark::State& state, MapType type) {
+    ebpf::Map& map = shared_map(type);
+    uint32_t key = kEntries + static_cast<uint32_t>(state.thread_index()) * 1'000'000;
+    uint64_t value = 1;
+    for (auto _ : state) {
+        ebpf::CpuScope cpu;  // one "run" per pair, so retired elements get reused
+        ++key;
+        map.update_elem(&key, &value, 0);
+        map.delete_elem(&key);
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 2);
+}
+
+void BM_LpmLookup(benchmark::State& state) {
+    ebpf::Map& map = shared_map(MapType::lpm_trie);
+    ebpf::CpuScope cpu;
+    uint32_t i = 0;
+    for (auto _ : state) {
+        struct {
+            uint32_t prefixlen;
+            uint8_t addr[4];
+        } key{32, {10, static_cast<uint8_t>(i % 64), static_cast<uint8_t>((i % 64) * 7), 1}};
+        ++i;
+        benchmark::DoNotOptimize(map.lookup_elem(&key));
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+void BM_PushPop(benchmark::State& state, MapType type) {
+    static std::shared_ptr<ebpf::Map> maps[2];
+    static std::once_flag once;
+    std::call_once(once, [] {
+        maps[0] = ebpf::create_map(definition(MapType::queue, 0, 8, kEntries));
+        maps[1] = ebpf::create_map(definition(MapType::stack, 0, 8, kEntries));
+    });
+    ebpf::Map& map = *maps[type == MapType::queue ? 0 : 1];
+    ebpf::CpuScope cpu;
+    uint64_t value = 7;
+    for (auto _ : state) {
+        map.push_elem(&value, 0);
+        map.pop_elem(&value);
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 2);
+}
+
+void BM_RingbufOutput(benchmark::State& state) {
+    static std::shared_ptr<ebpf::Map> ring = ebpf::create_map(definition(MapType::ringbuf, 0, 0, 1 << 20));
+    auto output = ebpf::helper_table().find(ebpf::helper_id::ringbuf_output);
+    ebpf::CpuScope cpu;
+    uint64_t record[2] = {1, 2};
+    uint64_t n = 0;
+    for (auto _ : state) {
+        output(reinterpret_cast<uint64_t>(ring.get()), reinterpret_cast<uint64_t>(record), sizeof(record), 0, 0);
+        if (++n % 256 == 0) ebpf::ringbuf_consume(*ring, [](std::span<const uint8_t>) {});
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+void register_all() {
+    const MapType keyed[] = {MapType::array, MapType::percpu_array, MapType::hash, MapType::percpu_hash,
+                             MapType::lru_hash, MapType::lru_percpu_hash};
+    for (MapType type : keyed) {
+        std::string name(ebpf::map_type_name(type));
+        benchmark::RegisterBenchmark(("lookup/" + name).c_str(), BM_Lookup, type)->Threads(1)->Threads(2)->UseRealTime();
+        benchmark::RegisterBenchmark(("update/" + name).c_str(), BM_Update, type)->Threads(1)->Threads(2)->UseRealTime();
+        if (type != MapType::array && type != MapType::percpu_array)
+            benchmark::RegisterBenchmark(("insert_delete/" + name).c_str(), BM_InsertDelete, type)->Threads(1)->Threads(2)->UseRealTime();
+    }
+    benchmark::RegisterBenchmark("lookup/lpm_trie(64 prefixes)", BM_LpmLookup)->Threads(1)->Threads(2)->UseRealTime();
+    benchmark::RegisterBenchmark("push_pop/queue", BM_PushPop, MapType::queue)->Threads(1)->Threads(2)->UseRealTime();
+    benchmark::RegisterBenchmark("push_pop/stack", BM_PushPop, MapType::stack)->Threads(1)->Threads(2)->UseRealTime();
+    benchmark::RegisterBenchmark("output/ringbuf(16 B)", BM_RingbufOutput)->Threads(1)->Threads(2)->UseRealTime();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    register_all();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
