@@ -118,6 +118,7 @@ TEST_P(MapsProgram, MapInMap) {
 std::vector<ebpf::ExecMode> modes() {
     std::vector<ebpf::ExecMode> all{ebpf::ExecMode::interpret};
     all.push_back(ebpf::ExecMode::jit);
+    all.push_back(ebpf::ExecMode::native);
     return all;
 }
 

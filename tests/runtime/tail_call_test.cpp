@@ -30,14 +30,28 @@ TEST(TailCall, DispatchThroughStaticallyFilledSlots) {
     EXPECT_THROW(table.update(bytes_of(uint32_t{3}), bytes_of(uint32_t{0xfffffff0})), ebpf::Error);  // no such program
 }
 
-TEST(TailCall, ChainStopsAtTheLinuxLimit) {
-    auto object = load("runtime_tail_chain");
+class TailCallModes : public ::testing::TestWithParam<ebpf::ExecMode> {};
+
+TEST_P(TailCallModes, ChainStopsAtTheLinuxLimit) {
+    auto object = load("runtime_tail_chain", GetParam());
     uint8_t buffer[4] = {};
     EXPECT_EQ(object->program("hook/chain").run(buffer, 4), 34u);  // 1 + 33 tail calls
     EXPECT_EQ(value_of<uint64_t>(*object->map("counter").lookup(bytes_of(uint32_t{0}))), 34u);
     // The count starts over with every run.
     EXPECT_EQ(object->program("hook/chain").run(buffer, 4), 68u);
 }
+
+TEST_P(TailCallModes, DispatchFallsThroughOnEmptySlots) {
+    auto object = load("tail_call", GetParam());
+    auto& dispatch = object->program("hook/dispatch");
+    EXPECT_EQ(run_with_key(dispatch, 0), 100);
+    EXPECT_EQ(run_with_key(dispatch, 1), 101);
+    EXPECT_EQ(run_with_key(dispatch, 3), -1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, TailCallModes,
+                         ::testing::Values(ebpf::ExecMode::interpret, ebpf::ExecMode::jit, ebpf::ExecMode::native),
+                         [](const auto& info) { return std::string(ebpf::exec_mode_name(info.param)); });
 
 TEST(TailCall, UnloadedProgramsLeaveProgArrays) {
     auto dispatcher = load("tail_call");
