@@ -162,3 +162,29 @@ TEST(HelpersDirect, EveryPrototypeHasAnImplementation) {
 }
 
 }  // namespace
+
+namespace {
+
+// The deterministic helper programs give the same results in every mode
+// (the helper table is shared; callbacks go through each engine).
+TEST(HelpersAllModes, SameResultsAsTheInterpreter) {
+    const char* programs[] = {"hook/snprintf", "hook/csum",  "hook/strncmp", "hook/for_each",
+                              "hook/loop_stop", "hook/ringbuf", "hook/errors"};
+    for (ebpf::ExecMode mode : {ebpf::ExecMode::jit, ebpf::ExecMode::native}) {
+        auto reference = load("runtime_helpers", ebpf::ExecMode::interpret);  // fresh maps for each comparison
+        auto object = load("runtime_helpers", mode);
+        for (const char* name : programs) {
+            std::vector<uint8_t> a(8), b(8);
+            EXPECT_EQ(object->program(name).run(a.data(), a.size()), reference->program(name).run(b.data(), b.size()))
+                << name << " in " << ebpf::exec_mode_name(mode);
+        }
+        EXPECT_EQ(object->map("strings").lookup(bytes_of(uint32_t{0})), reference->map("strings").lookup(bytes_of(uint32_t{0})));
+        std::vector<uint8_t> frame(320, 0xab);
+        size_t offset = 256, length = 64;
+        EXPECT_EQ(object->program("xdp").run_xdp(frame, offset, length), 2u) << ebpf::exec_mode_name(mode);
+        EXPECT_EQ(offset, 270u);
+        EXPECT_EQ(length, 46u);
+    }
+}
+
+}  // namespace
