@@ -1,0 +1,172 @@
+// Hook hosts built on the embedding API (runtime.hpp):
+//  * the packet hook: runs an XDP program over packets from a pcap file or a
+//    live libpcap capture, with Linux XDP frame layout (headroom before the
+//    packet so bpf_xdp_adjust_head can grow it, tailroom after it for
+//    bpf_xdp_adjust_tail) and XDP verdicts;
+//  * the sock_addr policy: runs cgroup/bind4|bind6|connect4|connect6 programs
+//    over a socket address the way Linux does for a cgroup, for the
+//    LD_PRELOAD bind/connect shim (tools/bind_shim) or any host that wants
+//    the same decision.
+// Like the rest of the library, nothing here prints or exits.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <sys/socket.h>
+
+#include "ebpf/runtime.hpp"
+
+namespace ebpf {
+
+// --- packet hook -----------------------------------------------------------------
+
+// XDP verdicts, numbered as Linux enum xdp_action.
+enum class XdpVerdict : uint32_t { aborted = 0, drop = 1, pass = 2, tx = 3, redirect = 4 };
+inline constexpr size_t kXdpVerdictCount = 5;
+// "aborted", "drop", "pass", "tx", "redirect"; "invalid" for anything else.
+std::string_view xdp_verdict_name(uint64_t verdict);
+
+// Linux XDP_PACKET_HEADROOM.
+inline constexpr size_t kXdpHeadroom = 256;
+// Room after the packet for bpf_xdp_adjust_tail to grow it.
+inline constexpr size_t kXdpDefaultTailroom = 256;
+
+struct PacketHookOptions {
+    size_t headroom = kXdpHeadroom;
+    size_t tailroom = kXdpDefaultTailroom;
+    uint32_t ingress_ifindex = 0;  // what the program reads as ctx->ingress_ifindex
+};
+
+// One packet after the program: the verdict and the packet as the program
+// left it (after any head/tail adjustment and rewrite). `packet` points into
+// the hook's frame buffer and stays valid until the next process() call.
+struct PacketResult {
+    uint64_t verdict = 0;          // the program's return value
+    std::span<const uint8_t> packet;
+    uint64_t duration_ns = 0;      // time spent in the program
+};
+
+struct PacketStats {
+    uint64_t packets = 0;
+    uint64_t bytes = 0;                                // input bytes (captured)
+    uint64_t verdicts[kXdpVerdictCount] = {};          // indexed by XdpVerdict
+    uint64_t invalid = 0;                              // return value > 4: dropped, as Linux
+    uint64_t written = 0;                              // packets written to the output (PASS and TX)
+    uint64_t injected = 0;                             // TX packets sent back out (live capture only)
+    uint64_t program_ns = 0;                           // total time in the program
+    uint64_t count(XdpVerdict verdict) const { return verdicts[static_cast<uint32_t>(verdict)]; }
+    uint64_t mean_ns() const { return packets ? program_ns / packets : 0; }
+};
+
+// Runs one XDP program over packets. Not thread-safe (one frame buffer);
+// use one PacketHook per thread.
+class PacketHook {
+public:
+    // Throws ebpf::Error when `program` is not an XDP program.
+    explicit PacketHook(const LoadedProgram& program, PacketHookOptions options = {});
+
+    // Copies `packet` into a frame with headroom and tailroom, runs the
+    // program and updates stats(). Throws ebpf::Error when the program
+    // faults (the packet is then counted as aborted first).
+    PacketResult process(std::span<const uint8_t> packet);
+
+    const PacketStats& stats() const { return stats_; }
+    PacketStats& stats() { return stats_; }
+    const LoadedProgram& program() const { return program_; }
+
+private:
+    const LoadedProgram& program_;
+    PacketHookOptions options_;
+    std::vector<uint8_t> frame_;
+    PacketStats stats_;
+};
+
+// Which packets go to the output file: PASS and TX (the packets that would
+// continue up the stack or go back out), with their adjusted contents.
+inline bool xdp_verdict_forwards(uint64_t verdict) {
+    return verdict == static_cast<uint64_t>(XdpVerdict::pass) || verdict == static_cast<uint64_t>(XdpVerdict::tx);
+}
+
+struct ReplayOptions {
+    // pcap file to write PASS/TX packets to (empty: none), with the input's link type.
+    std::string output_path;
+    // Stop after this many packets (0: the whole file / forever for live capture).
+    uint64_t max_packets = 0;
+    // Called every `progress_every` packets with the stats so far.
+    std::function<void(const PacketStats&)> progress;
+    uint64_t progress_every = 65536;
+    // Set from another thread or a signal handler to stop early.
+    const std::atomic<bool>* stop = nullptr;
+};
+
+// Replays a pcap file through the hook. Throws ebpf::Error "path: why" for a
+// file libpcap cannot read, and for a program fault ("path: packet N: why").
+PacketStats replay_pcap(PacketHook& hook, const std::string& input_path, const ReplayOptions& options = {});
+
+struct LiveCaptureOptions : ReplayOptions {
+    std::string interface;
+    // Send TX packets back out of the interface with pcap_inject.
+    bool inject_tx = false;
+    int snaplen = 65535;
+    bool promiscuous = false;
+    int timeout_ms = 100;  // how often `stop` is looked at while no packet arrives
+};
+
+// Captures on a live interface (needs CAP_NET_RAW) and runs the hook on each
+// packet until max_packets or *stop. Throws ebpf::Error "iface: why" when
+// the capture cannot start.
+PacketStats capture_live(PacketHook& hook, const LiveCaptureOptions& options);
+
+// --- sock_addr policy (bind/connect) ---------------------------------------------
+
+// Which cgroup sock_addr attach point a call goes through.
+enum class SockAddrHook { bind4, bind6, connect4, connect6 };
+std::string_view sock_addr_hook_name(SockAddrHook hook);  // "bind4", ...
+std::optional<SockAddrHook> sock_addr_hook_from_name(std::string_view name);
+
+// What the programs decided for one bind()/connect().
+struct SockAddrDecision {
+    bool allow = true;
+    bool rewritten = false;          // the programs changed the address or port
+    sockaddr_storage address{};      // the address to use (the rewrite, or the original)
+    socklen_t address_length = 0;
+};
+
+// The cgroup/bind*, cgroup/connect* programs of one or more loaded objects.
+// Programs attached to the same point all run, in the order added; the call
+// is allowed only when every one returns 1, and each sees the address as the
+// previous one left it (Linux runs a cgroup's effective programs this way).
+class SockAddrPolicy {
+public:
+    // Adds every cgroup_sock_addr program of `object`; returns how many.
+    size_t add(const LoadedObject& object);
+    // Adds one program; throws ebpf::Error when it is not a cgroup_sock_addr
+    // program with a bind4/bind6/connect4/connect6 attach point.
+    void add(const LoadedProgram& program);
+    size_t size() const { return programs_.size(); }
+    bool has(SockAddrHook hook) const;
+
+    // Runs the programs of `hook` over `address` (AF_INET for *4, AF_INET6
+    // for *6). `fd` (may be -1) supplies the socket's family, type and
+    // protocol via getsockopt, as the kernel's struct bpf_sock_addr has them.
+    // Throws ebpf::Error for an address of the wrong family or length, or
+    // when a program faults.
+    SockAddrDecision decide(SockAddrHook hook, int fd, const sockaddr* address, socklen_t length) const;
+
+private:
+    struct Entry {
+        SockAddrHook hook;
+        const LoadedProgram* program;
+    };
+    std::vector<Entry> programs_;
+};
+
+}  // namespace ebpf
