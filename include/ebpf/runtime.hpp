@@ -306,7 +306,9 @@ private:
 };
 HookLink attach_hook(const LoadedProgram& program, std::string_view hook_name = {});
 // Runs the programs attached to `hook_name` in attach order on the buffer
-// and returns the last one's result; nullopt when none is attached.
+// and returns the last one's result; nullopt when none is attached. Attaching
+// and detaching never wait for running hooks; unloading a program (which
+// detaches it) must not race with a run_hook() that may be running it.
 std::optional<uint64_t> run_hook(std::string_view hook_name, void* buffer, size_t length);
 
 // --- tracing (bpf_printk) -------------------------------------------------------

@@ -71,8 +71,9 @@ private:
     }
 
     int64_t store(const void* key, std::shared_ptr<Map> inner, uint64_t flags, bool remove) {
-        std::lock_guard lock(mutex_);
+        // The CPU slot first: a program holding a slot may be waiting for mutex_.
         CpuScope scope;
+        std::lock_guard lock(mutex_);
         Map* old = static_cast<Map*>(lookup_elem(key));
         if (remove) {
             if (!old) return -ENOENT;
