@@ -1,0 +1,113 @@
+// `ebpf attach packet` and `ebpf attach bind` as a user runs them.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "hooks_test_support.hpp"
+
+namespace {
+
+using hooks_test::Bytes;
+using hooks_test::TempDir;
+
+class AttachCli : public ::testing::Test {
+protected:
+    hooks_test::ProcessResult ebpf(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
+        args.insert(args.begin(), EBPF_TOOL_PATH);
+        return hooks_test::run_process(args, env, dir_);
+    }
+    void write_input() {
+        Bytes bad_ihl = hooks_test::ipv4_frame(17, 64, 53);
+        bad_ihl[14] = 0x44;
+        hooks_test::write_pcap(dir_.file("in.pcap"),
+                               {hooks_test::ethernet_frame(0x0806, 28), hooks_test::ipv4_frame(17, 64, 9),
+                                hooks_test::ipv4_frame(17, 1, 53), hooks_test::ipv4_frame(6, 64, 80), bad_ihl});
+    }
+    TempDir dir_;
+};
+
+TEST_F(AttachCli, PacketJsonSummaryOutputAndMaps) {
+    write_input();
+    for (const char* mode : {"interpret", "jit"}) {
+        const std::string out = dir_.file(std::string("out-") + mode + ".pcap");
+        const auto result = ebpf({"attach", "packet", hooks_test::program_path("xdp_parse"), "--pcap", dir_.file("in.pcap"),
+                                  "--write-pcap", out, "--mode", mode, "--json", "--dump-maps"});
+        ASSERT_EQ(result.exit_code, 0) << result.err;
+        const auto summary = nlohmann::json::parse(result.out);
+        EXPECT_EQ(summary["mode"], mode);
+        EXPECT_EQ(summary["program"], "xdp_parse");
+        EXPECT_EQ(summary["packets"], 5);
+        EXPECT_EQ(summary["verdicts"]["pass"], 2);
+        EXPECT_EQ(summary["verdicts"]["drop"], 1);
+        EXPECT_EQ(summary["verdicts"]["tx"], 1);
+        EXPECT_EQ(summary["verdicts"]["aborted"], 1);
+        EXPECT_EQ(summary["verdicts"]["redirect"], 0);
+        EXPECT_EQ(summary["written"], 3);
+        EXPECT_EQ(hooks_test::read_pcap(out).size(), 3u);
+        // proto_count: UDP (17) twice, TCP (6) once; 254 zero slots hidden.
+        const auto& counts = summary["maps"]["proto_count"];
+        EXPECT_EQ(counts["zero_entries_hidden"], 254);
+        ASSERT_EQ(counts["entries"].size(), 2u);
+        EXPECT_EQ(counts["entries"][0]["key"], "06000000");
+        EXPECT_EQ(counts["entries"][0]["value"], "0100000000000000");
+        EXPECT_EQ(counts["entries"][1]["key"], "11000000");
+        EXPECT_EQ(counts["entries"][1]["value"], "0200000000000000");
+    }
+}
+
+TEST_F(AttachCli, PacketTextSummary) {
+    write_input();
+    const auto result = ebpf({"attach", "packet", hooks_test::program_path("xdp_parse"), "--pcap", dir_.file("in.pcap")});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.out.find("packets: 5"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("verdicts: aborted 1 drop 1 pass 2 tx 1 redirect 0"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("ns per packet"), std::string::npos) << result.out;
+}
+
+TEST_F(AttachCli, PacketErrorsAreClear) {
+    write_input();
+    const auto no_xdp = ebpf({"attach", "packet", hooks_test::program_path("hook_buffer"), "--pcap", dir_.file("in.pcap")});
+    EXPECT_EQ(no_xdp.exit_code, 1);
+    EXPECT_NE(no_xdp.err.find("no xdp program"), std::string::npos) << no_xdp.err;
+
+    const auto no_source = ebpf({"attach", "packet", hooks_test::program_path("xdp_parse")});
+    EXPECT_NE(no_source.exit_code, 0);
+    EXPECT_NE(no_source.err.find("--pcap"), std::string::npos) << no_source.err;
+
+    const auto missing = ebpf({"attach", "packet", hooks_test::program_path("xdp_parse"), "--pcap", dir_.file("nope.pcap")});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.err.find("nope.pcap"), std::string::npos) << missing.err;
+}
+
+TEST_F(AttachCli, BindRunsTheCommandUnderTheShim) {
+    for (const char* mode : {"interpret", "jit"}) {
+        const auto denied = ebpf({"attach", "bind", hooks_test::program_path("hooks_sock_addr"), "--mode", mode, "--shim",
+                                  EBPF_BIND_SHIM_PATH, "--", HOOKS_SOCK_CLIENT, "bind4", "4242"});
+        EXPECT_EQ(denied.exit_code, 1) << denied.err;
+        EXPECT_EQ(denied.out, "EPERM\n") << denied.err;
+    }
+    // Found without --shim (next to the tool or in its build tree), and --log.
+    const auto allowed = ebpf({"attach", "bind", hooks_test::program_path("hooks_sock_addr"), "--log", "--",
+                               HOOKS_SOCK_CLIENT, "bind4", "0"});
+    EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+    EXPECT_EQ(allowed.out, "ok\n");
+    EXPECT_NE(allowed.err.find("bind4 127.0.0.1:0: allowed"), std::string::npos) << allowed.err;
+}
+
+TEST_F(AttachCli, BindErrorsAreReportedBeforeTheCommandRuns) {
+    const auto wrong = ebpf({"attach", "bind", hooks_test::program_path("xdp_parse"), "--", HOOKS_SOCK_CLIENT, "bind4", "0"});
+    EXPECT_EQ(wrong.exit_code, 1);
+    EXPECT_EQ(wrong.out, "");  // the command never ran
+    EXPECT_NE(wrong.err.find("no cgroup/bind4"), std::string::npos) << wrong.err;
+
+    const auto bad_shim = ebpf({"attach", "bind", hooks_test::program_path("hooks_sock_addr"), "--shim",
+                                dir_.file("nope.so"), "--", HOOKS_SOCK_CLIENT, "bind4", "0"});
+    EXPECT_EQ(bad_shim.exit_code, 1);
+    EXPECT_NE(bad_shim.err.find("nope.so"), std::string::npos) << bad_shim.err;
+
+    const auto no_command = ebpf({"attach", "bind", hooks_test::program_path("hooks_sock_addr")});
+    EXPECT_NE(no_command.exit_code, 0);
+}
+
+}  // namespace

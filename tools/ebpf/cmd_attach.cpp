@@ -1,0 +1,356 @@
+// `ebpf attach packet`: runs an XDP program over a pcap file or a live
+// interface (libpcap) and reports per-verdict counts; PASS/TX packets can be
+// written to a pcap file.
+// `ebpf attach bind`: runs a command with the bind/connect shim preloaded,
+// so its bind() and connect() calls go through cgroup/bind4|bind6|connect4|
+// connect6 programs. See docs/hooks.md.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+#include "ebpf/error.hpp"
+#include "ebpf/hooks.hpp"
+#include "ebpf/policy.hpp"
+#include "ebpf/runtime.hpp"
+
+namespace ebpf::tools {
+namespace {
+
+// --- shared: loading ---------------------------------------------------------
+
+struct LoadArguments {
+    std::string file;
+    std::string mode = "interpret";
+    std::string section;
+    std::string trust;
+};
+
+ExecMode mode_of(const std::string& name) {
+    if (name == "jit") return ExecMode::jit;
+    if (name == "native") return ExecMode::native;
+    return ExecMode::interpret;
+}
+
+std::unique_ptr<LoadedObject> load(const LoadArguments& args) {
+    LoadOptions options;
+    options.mode = mode_of(args.mode);
+    if (!args.section.empty()) options.programs = {args.section};
+    PolicyOptions policy;
+    if (!args.trust.empty()) policy.trust_store = args.trust;
+    std::vector<std::string> warnings;
+    options.check_signature = module_policy_hook(policy, &warnings);
+    auto object = load_object(args.file, options);
+    for (const auto& warning : warnings) std::fprintf(stderr, "ebpf: warning: %s: %s\n", args.file.c_str(), warning.c_str());
+    return object;
+}
+
+void add_load_options(CLI::App& app, LoadArguments& args) {
+    app.add_option("--mode", args.mode, "Execution mode (a .so native module needs native)")
+        ->check(CLI::IsMember({"interpret", "jit", "native"}))
+        ->capture_default_str();
+    app.add_option("--section", args.section, "Load only this program (name or section)");
+    app.add_option("--trust", args.trust,
+                   std::string("Native modules: trusted roots for the signature (default: $") + kTrustStoreEnvironment + ")");
+}
+
+// --- packet ------------------------------------------------------------------
+
+struct PacketArguments {
+    LoadArguments load;
+    std::string pcap;
+    std::string iface;
+    std::string write_pcap;
+    uint64_t count = 0;
+    bool inject = false;
+    bool json = false;
+    bool dump_maps = false;
+};
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void request_stop(int) { stop_requested.store(true); }
+
+const LoadedProgram& xdp_program(const LoadedObject& object, const std::string& section) {
+    if (!section.empty()) return object.program(section);
+    for (const auto& program : object.programs())
+        if (program->type() == ProgramType::xdp) return *program;
+    throw Error(object.path() + ": no xdp program");
+}
+
+std::string hex(std::span<const uint8_t> bytes) {
+    static const char digits[] = "0123456789abcdef";
+    std::string text;
+    text.reserve(bytes.size() * 2);
+    for (uint8_t byte : bytes) {
+        text += digits[byte >> 4];
+        text += digits[byte & 15];
+    }
+    return text;
+}
+
+bool all_zero(std::span<const uint8_t> bytes) {
+    for (uint8_t byte : bytes)
+        if (byte) return false;
+    return true;
+}
+
+bool is_array_like(MapType type) {
+    return type == MapType::array || type == MapType::percpu_array || type == MapType::prog_array ||
+           type == MapType::array_of_maps;
+}
+
+bool has_keys(MapType type) {
+    return type != MapType::ringbuf && type != MapType::queue && type != MapType::stack;
+}
+
+// Map contents as JSON: {name: {"type", "entries": [{"key", "value"}], "zero_entries_hidden"}}.
+// Array slots holding only zeros are counted, not listed, so a 256-slot
+// counter array shows what the program counted.
+nlohmann::json dump_maps(const LoadedObject& object) {
+    nlohmann::json maps = nlohmann::json::object();
+    for (const auto& map : object.maps()) {
+        nlohmann::json entry = {{"type", std::string(map_type_name(map->type()))}};
+        if (!has_keys(map->type())) {
+            maps[map->name()] = entry;
+            continue;
+        }
+        nlohmann::json entries = nlohmann::json::array();
+        uint64_t hidden = 0;
+        for (const auto& key : map->keys()) {
+            const auto value = map->lookup(key);
+            if (!value) continue;
+            if (is_array_like(map->type()) && all_zero(*value)) {
+                ++hidden;
+                continue;
+            }
+            entries.push_back({{"key", hex(key)}, {"value", hex(*value)}});
+        }
+        entry["entries"] = entries;
+        if (hidden) entry["zero_entries_hidden"] = hidden;
+        maps[map->name()] = entry;
+    }
+    return maps;
+}
+
+void print_maps_text(const nlohmann::json& maps) {
+    for (const auto& [name, map] : maps.items()) {
+        std::printf("map %s (%s)\n", name.c_str(), map["type"].get<std::string>().c_str());
+        if (!map.contains("entries")) {
+            std::printf("  (no keys to list)\n");
+            continue;
+        }
+        for (const auto& entry : map["entries"])
+            std::printf("  key %s value %s\n", entry["key"].get<std::string>().c_str(),
+                        entry["value"].get<std::string>().c_str());
+        if (map.contains("zero_entries_hidden"))
+            std::printf("  (%" PRIu64 " zero entries not shown)\n", map["zero_entries_hidden"].get<uint64_t>());
+    }
+}
+
+// At most one progress line a second on stderr; rewritten in place on a terminal.
+class Progress {
+public:
+    void operator()(const PacketStats& stats) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_ < std::chrono::seconds(1)) return;
+        last_ = now;
+        std::fprintf(stderr, "%s%" PRIu64 " packets, %" PRIu64 " ns per packet%s", terminal_ ? "\r" : "", stats.packets,
+                     stats.mean_ns(), terminal_ ? "" : "\n");
+        printed_ = true;
+    }
+    void finish() const {
+        if (printed_ && terminal_) std::fprintf(stderr, "\n");
+    }
+
+private:
+    bool terminal_ = isatty(STDERR_FILENO) == 1;
+    bool printed_ = false;
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+int run_packet(const PacketArguments& args) {
+    if (args.pcap.empty() == args.iface.empty()) throw Error("attach packet: give exactly one of --pcap FILE or --iface IFACE");
+    if (args.inject && args.iface.empty()) throw Error("attach packet: --inject needs --iface");
+    const auto object = load(args.load);
+    const LoadedProgram& program = xdp_program(*object, args.load.section);
+    PacketHook hook(program);
+
+    auto progress = std::make_shared<Progress>();
+    PacketStats stats;
+    if (!args.pcap.empty()) {
+        ReplayOptions options;
+        options.output_path = args.write_pcap;
+        options.max_packets = args.count;
+        options.progress = [progress](const PacketStats& s) { (*progress)(s); };
+        options.progress_every = 4096;
+        stats = replay_pcap(hook, args.pcap, options);
+    } else {
+        LiveCaptureOptions options;
+        options.interface = args.iface;
+        options.output_path = args.write_pcap;
+        options.max_packets = args.count;
+        options.inject_tx = args.inject;
+        options.stop = &stop_requested;
+        options.progress = [progress](const PacketStats& s) { (*progress)(s); };
+        options.progress_every = 64;
+        std::signal(SIGINT, request_stop);
+        std::signal(SIGTERM, request_stop);
+        stats = capture_live(hook, options);
+    }
+    progress->finish();
+
+    const std::string source = args.pcap.empty() ? args.iface : args.pcap;
+    if (args.json) {
+        nlohmann::json verdicts = nlohmann::json::object();
+        for (uint32_t v = 0; v < kXdpVerdictCount; ++v) verdicts[std::string(xdp_verdict_name(v))] = stats.verdicts[v];
+        nlohmann::json out = {{"program", program.name()},
+                              {"section", program.section()},
+                              {"mode", exec_mode_name(program.mode())},
+                              {"source", source},
+                              {"packets", stats.packets},
+                              {"bytes", stats.bytes},
+                              {"verdicts", verdicts},
+                              {"invalid", stats.invalid},
+                              {"written", stats.written},
+                              {"injected", stats.injected},
+                              {"mean_ns", stats.mean_ns()}};
+        if (!args.write_pcap.empty()) out["output"] = args.write_pcap;
+        if (args.dump_maps) out["maps"] = dump_maps(*object);
+        std::printf("%s\n", out.dump().c_str());
+        return 0;
+    }
+    std::printf("%s: %s (%s, %s) over %s\n", args.load.file.c_str(), program.name().c_str(), program.section().c_str(),
+                exec_mode_name(program.mode()), source.c_str());
+    std::printf("packets: %" PRIu64 " (%" PRIu64 " bytes)\n", stats.packets, stats.bytes);
+    std::printf("verdicts:");
+    for (uint32_t v = 0; v < kXdpVerdictCount; ++v)
+        std::printf(" %s %" PRIu64, std::string(xdp_verdict_name(v)).c_str(), stats.verdicts[v]);
+    if (stats.invalid) std::printf(" invalid %" PRIu64, stats.invalid);
+    std::printf("\n");
+    if (!args.write_pcap.empty())
+        std::printf("written: %" PRIu64 " packets (pass + tx) to %s\n", stats.written, args.write_pcap.c_str());
+    if (args.inject) std::printf("injected: %" PRIu64 " tx packets\n", stats.injected);
+    std::printf("mean: %" PRIu64 " ns per packet\n", stats.mean_ns());
+    if (args.dump_maps) print_maps_text(dump_maps(*object));
+    return 0;
+}
+
+// --- bind ----------------------------------------------------------------------
+
+struct BindArguments {
+    LoadArguments load;
+    std::vector<std::string> command;
+    std::string shim;
+    bool log = false;
+};
+
+std::filesystem::path executable_directory() {
+    std::error_code error;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+    return error ? std::filesystem::path() : self.parent_path();
+}
+
+// --shim, $EBPF_BIND_SHIM, next to this executable, ../lib, then this build tree's.
+std::string find_shim(const std::string& requested) {
+    std::vector<std::filesystem::path> candidates;
+    if (!requested.empty()) {
+        candidates = {requested};
+    } else {
+        if (const char* env = std::getenv("EBPF_BIND_SHIM"); env && *env) candidates.emplace_back(env);
+        const auto dir = executable_directory();
+        if (!dir.empty()) {
+            candidates.push_back(dir / "libebpf_bind_shim.so");
+            candidates.push_back(dir / ".." / "lib" / "libebpf_bind_shim.so");
+        }
+#ifdef EBPF_BIND_SHIM_BUILD_PATH
+        candidates.emplace_back(EBPF_BIND_SHIM_BUILD_PATH);
+#endif
+    }
+    std::string tried;
+    for (const auto& candidate : candidates) {
+        std::error_code error;
+        if (std::filesystem::is_regular_file(candidate, error)) return std::filesystem::absolute(candidate).string();
+        tried += (tried.empty() ? "" : ", ") + candidate.string();
+    }
+    throw Error("attach bind: cannot find libebpf_bind_shim.so (tried: " + (tried.empty() ? std::string("nothing") : tried) +
+                "); pass --shim PATH or set EBPF_BIND_SHIM");
+}
+
+int run_bind(const BindArguments& args) {
+    if (args.command.empty()) throw Error("attach bind: no command to run (ebpf attach bind prog.o -- command args...)");
+    // Load here first, so a bad program is reported before the command starts
+    // (the shim would only fail closed).
+    {
+        const auto object = load(args.load);
+        SockAddrPolicy policy;
+        if (policy.add(*object) == 0)
+            throw Error(args.load.file + ": no cgroup/bind4, bind6, connect4 or connect6 program to attach");
+    }
+    const std::string shim = find_shim(args.shim);
+    std::string preload = shim;
+    if (const char* existing = std::getenv("LD_PRELOAD"); existing && *existing) preload += std::string(":") + existing;
+    setenv("LD_PRELOAD", preload.c_str(), 1);
+    setenv("EBPF_BIND_PROGRAM", std::filesystem::absolute(args.load.file).c_str(), 1);
+    setenv("EBPF_MODE", args.load.mode.c_str(), 1);
+    if (args.load.section.empty())
+        unsetenv("EBPF_BIND_SECTION");
+    else
+        setenv("EBPF_BIND_SECTION", args.load.section.c_str(), 1);
+    if (!args.load.trust.empty()) setenv(kTrustStoreEnvironment, args.load.trust.c_str(), 1);
+    if (args.log) setenv("EBPF_BIND_LOG", "1", 1);
+
+    std::vector<char*> argv;
+    for (const auto& word : args.command) argv.push_back(const_cast<char*>(word.c_str()));
+    argv.push_back(nullptr);
+    std::fflush(nullptr);
+    execvp(argv[0], argv.data());
+    throw Error("attach bind: cannot run " + args.command[0] + ": " + std::strerror(errno));
+}
+
+const CommandRegistration registration{Command{
+    "attach",
+    "Attach a program to a hook: packet (XDP over pcap/live capture) or bind (bind/connect shim for a command)",
+    [](CLI::App& app) -> std::function<int()> {
+        app.require_subcommand(1);
+
+        auto packet = std::make_shared<PacketArguments>();
+        CLI::App* packet_app = app.add_subcommand("packet", "Run an XDP program over a pcap file or a live interface");
+        packet_app->add_option("file", packet->load.file, "eBPF object (.o) or signed native module (.so)")->required();
+        add_load_options(*packet_app, packet->load);
+        packet_app->add_option("--pcap", packet->pcap, "Replay this pcap file");
+        packet_app->add_option("--iface", packet->iface, "Capture live on this interface (needs CAP_NET_RAW)");
+        packet_app->add_option("--write-pcap", packet->write_pcap, "Write PASS and TX packets (as the program left them) here");
+        packet_app->add_option("--count", packet->count, "Stop after N packets (0: all / until Ctrl-C)")->capture_default_str();
+        packet_app->add_flag("--inject", packet->inject, "With --iface: send TX packets back out with pcap_inject");
+        packet_app->add_flag("--json", packet->json, "Print the summary as JSON");
+        packet_app->add_flag("--dump-maps", packet->dump_maps, "Print the object's maps after the run");
+
+        auto bind = std::make_shared<BindArguments>();
+        CLI::App* bind_app =
+            app.add_subcommand("bind", "Run a command with its bind()/connect() calls going through cgroup/bind*|connect* programs");
+        bind_app->add_option("file", bind->load.file, "eBPF object (.o) or signed native module (.so)")->required();
+        bind_app->add_option("command", bind->command, "The command and its arguments, after --")->required();
+        add_load_options(*bind_app, bind->load);
+        bind_app->add_option("--shim", bind->shim, "Path of libebpf_bind_shim.so (default: found next to ebpf)");
+        bind_app->add_flag("--log", bind->log, "Print one line per bind()/connect() decision on stderr");
+
+        return [packet_app, packet, bind] {
+            if (packet_app->parsed()) return run_packet(*packet);
+            return run_bind(*bind);
+        };
+    }}};
+
+}  // namespace
+}  // namespace ebpf::tools
