@@ -100,6 +100,9 @@ struct ReplayOptions {
     std::string output_path;
     // Stop after this many packets (0: the whole file / forever for live capture).
     uint64_t max_packets = 0;
+    // A libpcap filter expression (tcpdump syntax, e.g. "udp port 53"):
+    // only matching packets reach the program; empty: all.
+    std::string filter;
     // Called every `progress_every` packets with the stats so far.
     std::function<void(const PacketStats&)> progress;
     uint64_t progress_every = 65536;

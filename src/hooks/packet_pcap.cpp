@@ -60,9 +60,20 @@ private:
     PcapDumper dumper_;
 };
 
+void apply_filter(pcap_t* source, const std::string& where, const std::string& filter) {
+    if (filter.empty()) return;
+    bpf_program compiled{};
+    if (pcap_compile(source, &compiled, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+        throw Error(where + ": filter '" + filter + "': " + pcap_geterr(source));
+    const int status = pcap_setfilter(source, &compiled);
+    pcap_freecode(&compiled);
+    if (status != 0) throw Error(where + ": filter '" + filter + "': " + pcap_geterr(source));
+}
+
 // The loop both sources share: read, run, write, report progress.
 PacketStats run_source(PacketHook& hook, pcap_t* source, const std::string& where, const ReplayOptions& options,
                        bool inject_tx) {
+    apply_filter(source, where, options.filter);
     PacketWriter writer(options.output_path, pcap_datalink(source));
     uint64_t seen = 0;
     while (options.max_packets == 0 || seen < options.max_packets) {

@@ -72,6 +72,7 @@ struct PacketArguments {
     std::string pcap;
     std::string iface;
     std::string write_pcap;
+    std::string filter;
     uint64_t count = 0;
     bool inject = false;
     bool json = false;
@@ -193,6 +194,7 @@ int run_packet(const PacketArguments& args) {
         ReplayOptions options;
         options.output_path = args.write_pcap;
         options.max_packets = args.count;
+        options.filter = args.filter;
         options.progress = [progress](const PacketStats& s) { (*progress)(s); };
         options.progress_every = 4096;
         stats = replay_pcap(hook, args.pcap, options);
@@ -201,6 +203,7 @@ int run_packet(const PacketArguments& args) {
         options.interface = args.iface;
         options.output_path = args.write_pcap;
         options.max_packets = args.count;
+        options.filter = args.filter;
         options.inject_tx = args.inject;
         options.stop = &stop_requested;
         options.progress = [progress](const PacketStats& s) { (*progress)(s); };
@@ -332,6 +335,8 @@ const CommandRegistration registration{Command{
         packet_app->add_option("--pcap", packet->pcap, "Replay this pcap file");
         packet_app->add_option("--iface", packet->iface, "Capture live on this interface (needs CAP_NET_RAW)");
         packet_app->add_option("--write-pcap", packet->write_pcap, "Write PASS and TX packets (as the program left them) here");
+        packet_app->add_option("--filter", packet->filter,
+                               "Only packets matching this libpcap filter (tcpdump syntax) reach the program");
         packet_app->add_option("--count", packet->count, "Stop after N packets (0: all / until Ctrl-C)")->capture_default_str();
         packet_app->add_flag("--inject", packet->inject, "With --iface: send TX packets back out with pcap_inject");
         packet_app->add_flag("--json", packet->json, "Print the summary as JSON");
