@@ -35,6 +35,11 @@ inline constexpr size_t kMaxInstructions = 1'000'000;
 inline constexpr size_t kMaxObjectInstructions = 8'000'000;
 
 void load_maps(LoadContext& context);
+// True when a CO-RE relocation names a field of the program type's own
+// context struct at the offset and size of the Linux uapi layout (so the
+// value clang encoded is already right); otherwise false with the reason.
+bool core_relocation_matches_context(const struct btf* btf, const BtfCoreRecord& relo, ProgramType type,
+                                     std::string& why);
 void load_programs(LoadContext& context);
 
 }  // namespace ebpf::object_detail

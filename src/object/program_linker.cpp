@@ -121,6 +121,15 @@ public:
         pending_.clear();
         program_.name = entry.name;
         program_.section = section.elf->name;
+        if (auto type = program_type_from_section(program_.section)) {
+            program_.type = type->type;
+            program_.attach = std::string(type->attach);
+        } else {
+            // Unknown to us (kprobe/, tp/, ...): loaded as unspec; the part
+            // after the first '/' is kept as the attach point.
+            auto slash = program_.section.find('/');
+            if (slash != std::string::npos) program_.attach = program_.section.substr(slash + 1);
+        }
         where_ = ctx_.elf.where(*section.elf) + ": program '" + entry.name + "'";
         place(section, entry);
         for (size_t i = 0; i < pending_.size(); ++i) relocate(pending_[i]);
@@ -278,6 +287,8 @@ private:
         for (const auto& relo : it->second) {
             uint32_t insn = relo.insn_off / 8;
             if (insn < f.start || insn >= f.end) continue;
+            std::string why;
+            if (core_relocation_matches_context(ctx_.btf, relo, program_.type, why)) continue;
             std::string type_name = "?", access = "?";
             if (const btf_type* t = btf__type_by_id(ctx_.btf, relo.type_id)) {
                 btf_string(ctx_.btf, t->name_off, type_name);
@@ -286,8 +297,8 @@ private:
             throw Error(where_ + ": CO-RE relocation " + core_relo_kind_name(relo.kind) +
                         " on type '" + type_name + "' (access \"" + access + "\") at instruction " +
                         std::to_string(insn) + " of section '" + section.elf->name +
-                        "' cannot be resolved: ebpf-native has no kernel BTF to resolve CO-RE "
-                        "against; use the uapi struct layouts without preserve_access_index");
+                        "' cannot be resolved: " + why +
+                        " (use the uapi struct layouts without preserve_access_index)");
         }
     }
 
@@ -353,16 +364,6 @@ void load_programs(LoadContext& ctx) {
             if (total > kMaxObjectInstructions) {
                 throw Error(ctx.elf.path() + ": more than " + std::to_string(kMaxObjectInstructions) +
                             " instructions in all programs after linking subprograms");
-            }
-            auto type = program_type_from_section(program.section);
-            if (type) {
-                program.type = type->type;
-                program.attach = std::string(type->attach);
-            } else {
-                // Unknown to us (kprobe/, tp/, ...): loaded as unspec; the
-                // part after the first '/' is kept as the attach point.
-                auto slash = program.section.find('/');
-                if (slash != std::string::npos) program.attach = program.section.substr(slash + 1);
             }
             ctx.object.programs.push_back(std::move(program));
         }

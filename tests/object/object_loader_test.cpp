@@ -362,6 +362,17 @@ TEST(ObjectLoader, CoreRelocationIsRejectedByName) {
     }
 }
 
+TEST(ObjectLoader, CoreRelocationsOnTheContextTypeResolve) {
+    // vmlinux.h-style struct xdp_md (preserve_access_index) in an XDP program:
+    // its CO-RE relocations name fields of our own context layout.
+    Object object = load("xdp_vmlinux_style");
+    ASSERT_EQ(object.programs.size(), 1u);
+    EXPECT_EQ(object.programs[0].type, ProgramType::xdp);
+    const Instruction& first = object.programs[0].insns.at(0);
+    EXPECT_EQ(first.opcode, op::kClassLdx | op::kModeMem | op::kSizeW);
+    EXPECT_EQ(first.offset, 4);  // xdp_md.data_end, as in the uapi layout
+}
+
 TEST(ObjectLoader, MissingFileIsAnError) {
     EXPECT_THROW(open_object("/nonexistent/prog.o"), Error);
 }
