@@ -14,6 +14,10 @@ namespace {
 
 constexpr size_t kMaxStoredStates = 65536;
 constexpr size_t kMaxStoredBytes = size_t{512} << 20;
+// States compared per visit: the most recent ones at the instruction (the
+// current path's ancestors and its siblings). Comparing fewer only costs
+// precision: a path not pruned is explored further.
+constexpr size_t kMaxCompared = 64;
 
 // old id <-> cur id must be a consistent one-to-one mapping.
 class IdMap {
@@ -106,7 +110,9 @@ bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) 
 
 bool is_state_visited(VerifierEnv& env, VerifierState& state) {
     auto& here = env.checkpoints_at[state.insn];
-    for (int32_t index : here) {
+    const size_t first = here.size() > kMaxCompared ? here.size() - kMaxCompared : 0;
+    for (size_t k = here.size(); k-- > first;) {
+        const int32_t index = here[k];
         const Checkpoint& cp = env.checkpoints[static_cast<size_t>(index)];
         if (!states_subsumed(cp.state, state)) continue;
         if (cp.complete()) {
