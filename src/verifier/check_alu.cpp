@@ -88,8 +88,9 @@ RegState pointer_arith(VerifierEnv& env, uint8_t operation, const RegState& ptr,
         // base + X with X + margin <= length: inside the memory whatever X is.
         // X is at most the length of real memory, below 2^47 in user space.
         out.var = ScalarRange::unsigned_range(v.umin, std::min<uint64_t>(v.umax, uint64_t{1} << 47));
+        int64_t kept = v.umax <= static_cast<uint64_t>(ptr.pkt_range) ? ptr.pkt_range - static_cast<int64_t>(v.umax) : 0;
         out.id = env.new_id();
-        out.pkt_range = margin;
+        out.pkt_range = static_cast<int32_t>(std::max<int64_t>(margin, kept));
         return out;
     }
     if (v.smin < -kMaxPointerOffset || v.smax > kMaxPointerOffset)
@@ -103,8 +104,13 @@ RegState pointer_arith(VerifierEnv& env, uint8_t operation, const RegState& ptr,
     if (ptr.is_packet_like()) {
         // A new variable part: ranges proven for the old pointer do not carry over,
         // except what the scalar's relation to the memory length proves.
+        // What was proven for the old pointer still covers the bytes that remain
+        // after the largest possible step: old position + range is inside.
+        int64_t kept = 0;
+        if (operation == op::kAdd && v.smin >= 0 && ptr.var.is_const())
+            kept = std::max<int64_t>(0, int64_t{ptr.pkt_range} - static_cast<int64_t>(v.umax));
         out.id = env.new_id();
-        out.pkt_range = 0;
+        out.pkt_range = static_cast<int32_t>(kept);
     }
     return out;
 }
