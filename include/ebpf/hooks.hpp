@@ -110,7 +110,8 @@ struct ReplayOptions {
     const std::atomic<bool>* stop = nullptr;
 };
 
-// Replays a pcap file through the hook. Throws ebpf::Error "path: why" for a
+// Replays a pcap file through the hook and returns hook.stats() (which add
+// up over every packet the hook has processed). Throws ebpf::Error "path: why" for a
 // file libpcap cannot read, and for a program fault ("path: packet N: why").
 PacketStats replay_pcap(PacketHook& hook, const std::string& input_path, const ReplayOptions& options = {});
 

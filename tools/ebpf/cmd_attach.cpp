@@ -4,6 +4,7 @@
 // `ebpf attach bind`: runs a command with the bind/connect shim preloaded,
 // so its bind() and connect() calls go through cgroup/bind4|bind6|connect4|
 // connect6 programs. See docs/hooks.md.
+#include <net/if.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -186,7 +187,10 @@ int run_packet(const PacketArguments& args) {
     if (args.inject && args.iface.empty()) throw Error("attach packet: --inject needs --iface");
     const auto object = load(args.load);
     const LoadedProgram& program = xdp_program(*object, args.load.section);
-    PacketHook hook(program);
+    PacketHookOptions hook_options;
+    // Live capture: the program reads the interface's index as ctx->ingress_ifindex, as on Linux.
+    if (!args.iface.empty()) hook_options.ingress_ifindex = if_nametoindex(args.iface.c_str());
+    PacketHook hook(program, hook_options);
 
     auto progress = std::make_shared<Progress>();
     PacketStats stats;
