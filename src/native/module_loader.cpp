@@ -2,6 +2,7 @@
 // dlopen("/proc/self/fd/N") → ABI and metadata checks → maps created →
 // helper and map tables filled → one Engine (mode native) per program.
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -111,7 +112,11 @@ std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> b
 
     SealedMemfd memfd = make_sealed_memfd(bytes, "ebpf-native-module");
     HandleGuard guard;
-    guard.handle = ::dlopen(memfd.path().c_str(), RTLD_NOW | RTLD_LOCAL);
+    // "/proc/<pid>/fd/N" rather than "/proc/self/...": the name lands in the
+    // dynamic linker's list, and a debugger or profiler reading that list
+    // from another process must find this process's memfd, not its own fd N.
+    const std::string module_path = "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(memfd.fd());
+    guard.handle = ::dlopen(module_path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (guard.handle == nullptr) {
         const char* why = ::dlerror();
         throw Error(name + ": cannot load the shared object: " + (why ? why : "dlopen failed"));
