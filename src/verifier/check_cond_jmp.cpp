@@ -185,8 +185,8 @@ bool check_cond_jmp(VerifierEnv& env, VerifierState& state, uint32_t index) {
     }
 
     taken.insn = target;
-    taken.path = std::make_shared<PathStep>(PathStep{index, true, state.path});
-    state.path = std::make_shared<PathStep>(PathStep{index, false, state.path});
+    taken.path.add(index, true);
+    state.path.add(index, false);
     state.insn = index + 1;
     if (taken_possible && fall_possible) {
         env.push_branch(std::move(taken));

@@ -93,7 +93,7 @@ void push_callback(VerifierEnv& env, VerifierState& state, uint32_t index, const
     r[kFramePointer].frameno = static_cast<uint8_t>(frame.frameno);
     cb.frames.push_back(std::move(frame));
     cb.insn = func.func_insn;
-    cb.path = std::make_shared<PathStep>(PathStep{index, true, state.path});
+    cb.path.add(index, true);
     env.push_branch(std::move(cb));
 }
 

@@ -83,15 +83,13 @@ VerifyDiagnostic make_diagnostic(const VerifierEnv& env, const VerifierState* st
     if (const SourceLocation* loc = env.source_at(d.insn)) d.where = *loc;
     if (!state) return d;
     d.state = format_state(*state);
-    std::vector<std::string> steps;
-    for (auto p = state->path; p && steps.size() < 64; p = p->previous) {
-        const Instruction& insn = env.insns[p->insn];
+    for (const PathStep& p : state->path.steps) {
+        const Instruction& insn = env.insns[p.insn];
         std::string what = op::jmp_op(insn.opcode) == op::kCall ? "callback entered from"
-                           : p->taken                           ? "branch taken at"
+                           : p.taken                            ? "branch taken at"
                                                                 : "branch not taken at";
-        steps.push_back(what + " insn " + std::to_string(p->insn) + " (" + env.where(p->insn) + ")");
+        d.path.push_back(what + " insn " + std::to_string(p.insn) + " (" + env.where(p.insn) + ")");
     }
-    d.path.assign(steps.rbegin(), steps.rend());
     return d;
 }
 

@@ -128,7 +128,7 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
              std::to_string(env.stored_bytes >> 20) + " MiB) stored");
     Checkpoint cp;
     cp.state = state;
-    cp.state.path.reset();
+    cp.state.path.steps.clear();
     cp.parent = state.checkpoint;
     env.stored_bytes += cp.state.memory_bytes();
     env.checkpoints.push_back(std::move(cp));

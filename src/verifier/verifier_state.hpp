@@ -27,12 +27,21 @@ struct Reference {
     uint32_t insn = 0;           // where it was acquired
 };
 
-// A branch taken (or not) on the way here, for diagnostics. Shared between
-// the states that forked from it.
+// A branch taken (or not) on the way here, for diagnostics.
 struct PathStep {
     uint32_t insn = 0;
     bool taken = false;
-    std::shared_ptr<const PathStep> previous;
+};
+
+// The most recent branches of a path: bounded, so that long loops cost
+// neither memory nor time.
+struct RecentPath {
+    static constexpr size_t kKept = 32;
+    std::vector<PathStep> steps;
+    void add(uint32_t insn, bool taken) {
+        if (steps.size() == kKept) steps.erase(steps.begin());
+        steps.push_back({insn, taken});
+    }
 };
 
 struct VerifierState {
@@ -40,7 +49,7 @@ struct VerifierState {
     std::vector<Reference> refs;
     uint32_t insn = 0;
     int32_t checkpoint = -1;     // the stored state this path continues from (for pruning)
-    std::shared_ptr<const PathStep> path;
+    RecentPath path;
 
     FuncFrame& frame() { return frames.back(); }
     const FuncFrame& frame() const { return frames.back(); }
