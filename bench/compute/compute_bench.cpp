@@ -14,6 +14,7 @@
 #include "compute_programs.hpp"
 #include "ebpf/exec.hpp"
 #include "ebpf/isa.hpp"
+#include "native_engine.hpp"
 
 namespace ebpf::bench {
 namespace {
@@ -39,6 +40,7 @@ std::vector<EngineMode> engine_modes() {
                          options.constant_blinding = true;
                          return make_jit(p, options);
                      }});
+    modes.push_back({"native", [](const ExecutableProgram& p) { return make_native_engine(p); }});
     return modes;
 }
 
