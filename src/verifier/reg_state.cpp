@@ -27,7 +27,8 @@ const char* reg_type_name(RegType type) {
 
 std::string RegState::to_string() const {
     if (type == RegType::scalar) {
-        std::string s = var.is_const() ? var.to_string() : "scalar" + var.to_string();
+        std::string range = var.to_string();
+        std::string s = var.is_const() ? range : range == "unknown" ? "scalar" : "scalar" + range;
         if (mem_len) s += "(mem_len)";
         if (len_margin >= 0) s += "(<=mem_len-" + std::to_string(len_margin) + ")";
         return s;
