@@ -165,4 +165,12 @@ std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> b
 std::shared_ptr<NativeModule> load_module_from_file(const std::string& path,
                                                     ModuleLoadOptions options);
 
+// One step from instructions to a running native engine: generate_c → cc →
+// load_module_from_memory, in a private temporary directory. The caller
+// vouches for the instructions (verified, or screened by the bounds-checked
+// interpreter): for tests, benchmarks and the conformance runner/plugin.
+// Imported helpers must be in `helpers` (kept by pointer: must outlive the engine).
+std::unique_ptr<Engine> compile_native_engine(std::span<const Instruction> insns, const HelperTable& helpers,
+                                              ProgramType type = ProgramType::raw_memory);
+
 }  // namespace ebpf

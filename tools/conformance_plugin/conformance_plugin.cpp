@@ -19,6 +19,7 @@
 
 #include "ebpf/error.hpp"
 #include "ebpf/exec.hpp"
+#include "ebpf/native.hpp"
 #include "ebpf/isa.hpp"
 
 namespace {
@@ -26,10 +27,10 @@ namespace {
 using namespace ebpf;
 
 constexpr const char* kUsage =
-    "usage: ebpf-conformance-plugin [MEMORY_HEX] [--mode interpret|jit] < PROGRAM_HEX\n"
+    "usage: ebpf-conformance-plugin [MEMORY_HEX] [--mode interpret|jit|native] < PROGRAM_HEX\n"
     "  PROGRAM_HEX  program bytes in hex on stdin (whitespace between bytes allowed)\n"
     "  MEMORY_HEX   input memory in hex; r1 points to a copy, r2 is its length\n"
-    "  --mode M     execution mode (this build: interpret, jit)\n"
+    "  --mode M     execution mode (this build: interpret, jit, native)\n"
     "Prints r0 in hex; on error prints the message and exits 1.\n";
 
 int hex_digit(char c) {
@@ -91,7 +92,7 @@ Options parse_arguments(int argc, char** argv) {
             } else if (mode == exec_mode_name(ExecMode::jit)) {
                 options.mode = ExecMode::jit;
             } else if (mode == exec_mode_name(ExecMode::native)) {
-                throw Error("--mode " + mode + " is not available in this plugin yet; use --mode interpret");
+                options.mode = ExecMode::native;
             } else {
                 throw Error("--mode " + mode + ": unknown mode (interpret, jit, native)");
             }
@@ -125,7 +126,15 @@ uint64_t run_program(const std::vector<uint8_t>& program_bytes, std::vector<uint
         engine = make_jit(program);
         break;
     }
-    default: throw Error(std::string("mode ") + exec_mode_name(mode) + " is not available");
+    case ExecMode::native: {
+        // As the JIT: screened by the bounds-checked interpreter first, then
+        // compiled to a module (bpf2c → cc → loader) whose run gives r0.
+        std::vector<uint8_t> copy = memory;
+        make_interpreter(program, options)
+            ->run(reinterpret_cast<uint64_t>(copy.empty() ? nullptr : copy.data()), copy.size());
+        engine = compile_native_engine(insns, helpers);
+        break;
+    }
     }
     return engine->run(reinterpret_cast<uint64_t>(memory.empty() ? nullptr : memory.data()), memory.size());
 }
