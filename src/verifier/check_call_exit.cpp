@@ -12,11 +12,14 @@ void check_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
     const int64_t target = int64_t{index} + 1 + insn.imm;
     if (target < 0 || target >= static_cast<int64_t>(env.insns.size()))
         fail("call to instruction " + std::to_string(target) + " outside the program");
+    // Recursion is simulated frame by frame like any call (RFC 9669 allows it);
+    // the frame limit bounds it.
     if (state.frames.size() >= static_cast<size_t>(kMaxCallDepth))
-        fail("call stack too deep: more than " + std::to_string(kMaxCallDepth) + " frames");
-    for (const auto& f : state.frames)
-        if (f.function == static_cast<uint32_t>(target))
-            fail("recursive call to the function at instruction " + std::to_string(target) + " prohibited");
+        fail("call stack too deep: more than " + std::to_string(kMaxCallDepth) + " frames" +
+             (std::any_of(state.frames.begin(), state.frames.end(),
+                          [&](const FuncFrame& f) { return f.function == static_cast<uint32_t>(target); })
+                  ? " (recursive call to the function at instruction " + std::to_string(target) + ")"
+                  : ""));
     FuncFrame frame;
     frame.callsite = static_cast<int32_t>(index);
     frame.function = static_cast<uint32_t>(target);

@@ -256,8 +256,18 @@ void check_atomic(VerifierEnv& env, VerifierState& state, uint32_t index) {
         const RegState& r0 = read_reg(state, 0);
         if (r0.is_pointer()) fail("atomic compare-exchange with pointer R0 prohibited");
     }
-    if (base.type == RegType::ptr_to_ctx || base.is_packet_like())
+    // Packets are shared with the network stack; the memory of hook/raw
+    // programs is plain memory, where atomics are fine.
+    if (base.type == RegType::ptr_to_ctx || (base.is_packet_like() && !env.info.ctx_is_memory))
         fail(std::string("atomic operation on ") + reg_type_name(base.type) + " through " + reg_name(insn.dst) + " prohibited");
+    // Atomics must be naturally aligned (a split access is neither atomic nor
+    // allowed by every CPU). Region bases (stack, map values, the memory of
+    // hook/raw programs) are 8-byte aligned, so the offset decides.
+    const int64_t fixed = int64_t{base.off} + insn.offset;
+    const uint64_t low = static_cast<uint64_t>(size - 1);
+    if ((fixed & static_cast<int64_t>(low)) != 0 || ((base.var.bits.value | base.var.bits.mask) & low) != 0)
+        fail("misaligned " + std::to_string(size) + "-byte atomic operation through " + reg_name(insn.dst) +
+             " (offset " + std::to_string(fixed) + (base.var.is_const() ? "" : " plus " + base.var.to_string()) + ")");
     MemoryAccess a{insn.dst, insn.offset, size, true, true, true, nullptr};
     TouchedRange range = check_region_access(env, state, base, a);
     env.access_use[index] = AccessUse::other;
