@@ -3,6 +3,7 @@
 #  - an object whose section name and source path carry C (newlines, `*/`,
 #    quotes, trigraphs, backslashes, #error) builds and runs: none of it
 #    reached the compiler as code;
+#  - `ebpf build --sign` makes a module that runs under --policy integrity;
 #  - an unverifiable object gives the verifier's file:line:col error and
 #    leaves no output file; so does a truncated ELF.
 #   bpf2c_cli_test.sh SOURCE_DIR BPF2C EBPF WORKDIR
@@ -36,4 +37,14 @@ if out=$("$bpf2c" "$work/truncated.o" -o "$work/truncated.c" 2>&1); then echo "F
 echo "$out"
 [ ! -e "$work/truncated.c" ] || { echo "FAIL: bpf2c left truncated.c"; exit 1; }
 ls "$work" | grep -q '\.tmp\.' && { echo "FAIL: temporary files left behind"; exit 1; }
+# A signed build runs under the code-integrity policy (no executable memory
+# but the signed module's); the unsigned one is refused there.
+"$ebpf" keygen --out "$work/keys" >/dev/null
+"$ebpf" build "$work/evil.o" -o "$work/signed.so" --sign --key "$work/keys/signing-key.pem" --cert "$work/keys/signing-cert.pem"
+out=$("$ebpf" run "$work/signed.so" --mode native --mem "$work/in.bin" --policy integrity --trust "$work/keys/trust" 2>&1)
+echo "$out"
+echo "$out" | grep -q "Return value: 5 " || { echo "FAIL: the signed module did not run under --policy integrity"; exit 1; }
+if "$ebpf" run "$work/evil.so" --mode native --mem "$work/in.bin" --policy integrity --trust "$work/keys/trust"; then
+    echo "FAIL: an unsigned module ran under --policy integrity"; exit 1
+fi
 echo PASS
