@@ -128,7 +128,13 @@ private:
     // --- step: generate labels ---------------------------------------------------
     void generate_labels(ProgramPlan& plan) {
         const auto& program = *plan.program;
+        // Second slots of LDDWs: never a jump target.
+        std::vector<bool> second_slot(program.insns.size(), false);
+        for (size_t pc = 0; pc + 1 < program.insns.size(); ++pc) {
+            if (program.insns[pc].opcode == op::kLddw) second_slot[++pc] = true;
+        }
         for (auto& function : plan.functions) {
+            if (second_slot[function.start]) fail(program, function.start, "a function starts inside an LDDW");
             for (uint32_t pc = function.start; pc < function.end; ++pc) {
                 const Instruction& insn = program.insns[pc];
                 if (insn.opcode == op::kLddw) {
@@ -145,22 +151,10 @@ private:
                     fail(program, pc, "jump target " + std::to_string(target) +
                                           " leaves its function [" + std::to_string(function.start) +
                                           ", " + std::to_string(function.end) + ")");
-                if (target > 0 && program.insns[target - 1].opcode == op::kLddw &&
-                    (target - 1 >= function.start) && is_lddw_first_slot(program, function, target - 1))
-                    fail(program, pc, "jump into the second slot of an LDDW");
+                if (second_slot[target]) fail(program, pc, "jump into the second slot of an LDDW");
                 function.labels.insert(static_cast<uint32_t>(target));
             }
         }
-    }
-    static bool is_lddw_first_slot(const TranslationProgram& program, const FunctionPlan& function,
-                                   uint32_t pc) {
-        // Walk from the function start: slot parity is only known by walking.
-        for (uint32_t i = function.start; i < function.end; ++i) {
-            if (i == pc) return program.insns[i].opcode == op::kLddw;
-            if (i > pc) return false;
-            if (program.insns[i].opcode == op::kLddw) ++i;
-        }
-        return false;
     }
 
     // --- step: build helper table ------------------------------------------------
@@ -242,43 +236,49 @@ private:
         out_ << "};\n";
     }
 
-    static const char* signature_of(const std::string& c_name) {
-        (void)c_name;
-        return "(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, uint32_t depth)";
-    }
+    // Every generated function has the ebpf_native_function_fn signature.
+    static constexpr const char* kSignature =
+        "(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, uint32_t depth)";
 
     void emit_declarations(const ProgramPlan& plan) {
         for (const auto& function : plan.functions)
-            out_ << "static uint64_t " << function.c_name << signature_of(function.c_name) << ";\n";
+            out_ << "static uint64_t " << function.c_name << kSignature << ";\n";
     }
 
     void translate_program(const ProgramPlan& plan) {
-        for (const auto& function : plan.functions) translate_function(plan, function);
+        const auto locations = locations_of(*plan.program);
+        for (const auto& function : plan.functions) translate_function(plan, function, locations);
     }
 
-    // The source location of instruction `pc` (nearest preceding line info).
-    const SourceLocation* location_of(const TranslationProgram& program, uint32_t pc) const {
-        if (!options_.line_directives) return nullptr;
+    // The source location of every instruction (nearest preceding line info;
+    // nullptr before the first), in one pass over the sorted line table.
+    std::vector<const SourceLocation*> locations_of(const TranslationProgram& program) const {
+        std::vector<const SourceLocation*> locations(program.insns.size(), nullptr);
+        if (!options_.line_directives) return locations;
         const SourceLocation* where = nullptr;
-        for (const auto& line : program.lines) {  // sorted by insn
-            if (line.insn > pc) break;
-            // Line 0 marks compiler-made code: it belongs with the line before.
-            if (line.where.line != 0) where = &line.where;
+        size_t next = 0;
+        for (size_t pc = 0; pc < locations.size(); ++pc) {
+            for (; next < program.lines.size() && program.lines[next].insn <= pc; ++next) {
+                // Line 0 marks compiler-made code: it belongs with the line before.
+                if (program.lines[next].where.line != 0) where = &program.lines[next].where;
+            }
+            locations[pc] = where;
         }
-        return where;
+        return locations;
     }
 
     void emit_line_directive(const SourceLocation& where) {
         out_ << "#line " << where.line << " " << c_string_literal(where.file) << "\n";
     }
 
-    void translate_function(const ProgramPlan& plan, const FunctionPlan& function) {
+    void translate_function(const ProgramPlan& plan, const FunctionPlan& function,
+                            const std::vector<const SourceLocation*>& locations) {
         const auto& program = *plan.program;
         out_ << "\n";
         // The prologue is one C line mapped to the function's first source line.
-        const SourceLocation* current = location_of(program, function.start);
+        const SourceLocation* current = locations[function.start];
         if (current != nullptr) emit_line_directive(*current);
-        out_ << "static uint64_t " << function.c_name << signature_of(function.c_name) << " {"
+        out_ << "static uint64_t " << function.c_name << kSignature << " {"
              << " uint64_t r0 = 0, r6 = 0, r7 = 0, r8 = 0, r9 = 0;"
              << " uint64_t stack[" << kStackSize / 8 << "];"
              << " uint64_t r10 = (uint64_t)(uintptr_t)(stack + " << kStackSize / 8 << ");"
@@ -289,7 +289,7 @@ private:
         // it, one instruction per line.
         current = nullptr;
         for (uint32_t pc = function.start; pc < function.end; ++pc) {
-            const SourceLocation* where = location_of(program, pc);
+            const SourceLocation* where = locations[pc];
             bool same_line = where != nullptr && current != nullptr && where->line == current->line &&
                              where->file == current->file;
             if (!same_line) {

@@ -384,6 +384,9 @@ TEST(Codegen, MalformedBytecodeIsAnErrorNotACrash) {
     expect_error({insn(op::kClassJmp | op::kJa, 0, 0, 5, 0), insn(op::kClassJmp | op::kExit, 0, 0, 0, 0)},
                  "jump target");
     expect_error({insn(op::kClassJmp | op::kCall, 0, op::kCallLocal, 0, 40)}, "call target outside");
+    expect_error({insn(op::kClassJmp | op::kJa, 0, 0, 1, 0), insn(op::kLddw, 0, 0, 0, 1), insn(0, 0, 0, 0, 0),
+                  insn(op::kClassJmp | op::kExit, 0, 0, 0, 0)},
+                 "second slot of an LDDW");
     expect_error({insn(op::kLddw, 0, op::kPseudoMapIdx, 0, 3), insn(0, 0, 0, 0, 0),
                   insn(op::kClassJmp | op::kExit, 0, 0, 0, 0)},
                  "map index 3 out of range");
