@@ -34,7 +34,6 @@ struct RunArguments {
     bool json = false;
     std::string policy = "none";  // "integrity": code-integrity mode (docs/signing.md)
     std::string trust;            // trusted roots for native modules; default $EBPF_TRUST_STORE
-    std::string program;          // native modules: program name or section; default the first
     ObjectRunOptions object;      // ELF objects (run_object.hpp)
 };
 
@@ -111,8 +110,9 @@ void apply_policy(const RunArguments& args) {
 
 // A native module (.so from `ebpf build`): its signature is checked against
 // the trust store by the loader before anything is mapped; required under
-// --policy integrity, otherwise a missing or bad signature is a warning.
-RunResult run_native_module(const RunArguments& args, std::vector<uint8_t>& memory) {
+// --policy integrity, otherwise a missing or bad signature is a warning. It
+// then runs exactly like an ELF object (same contexts, maps and output).
+int run_native_module(const RunArguments& args) {
     if (requested_mode(args) != ExecMode::native)
         throw Error("a native module (shared object) runs only with --mode native");
     PolicyOptions policy;
@@ -122,39 +122,27 @@ RunResult run_native_module(const RunArguments& args, std::vector<uint8_t>& memo
     LoadOptions options;
     options.mode = ExecMode::native;
     options.check_signature = module_policy_hook(policy, &warnings);
-    if (!args.program.empty()) options.programs = {args.program};
+    if (!args.object.program.empty()) options.programs = {args.object.program};
     auto object = load_native_object(args.file, options);
     for (const auto& warning : warnings) std::fprintf(stderr, "ebpf: warning: %s: %s\n", args.file.c_str(), warning.c_str());
     if (object->programs().empty()) throw Error("the module holds no program");
-    const LoadedProgram& program = *object->programs().front();
-
-    RunResult result;
-    const auto start = std::chrono::steady_clock::now();
-    for (uint64_t i = 0; i < args.repeat; ++i)
-        result.retval = program.run(memory.empty() ? nullptr : memory.data(), memory.size());
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-    result.duration_ns =
-        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()) / args.repeat;
-    return result;
+    const LoadedProgram& program =
+        args.object.program.empty() ? *object->programs().front() : object->program(args.object.program);
+    return run_loaded_program(*object, program, args.repeat, args.json, args.object, args.memory_file);
 }
 
 int run_command(const RunArguments& args) {
     apply_policy(args);
     const std::vector<uint8_t> bytes = read_file(args.file);
     if (!args.assembly && is_shared_object(bytes)) {
-        std::vector<uint8_t> memory;
-        if (!args.memory_file.empty()) memory = read_file(args.memory_file);
         try {
-            print_result(args, run_native_module(args, memory));
+            return run_native_module(args);
         } catch (const Error& e) {
             throw Error(args.file + ": " + e.what());
         }
-        return 0;
     }
     if (!args.assembly && is_elf(bytes)) {
-        ObjectRunOptions object = args.object;
-        if (object.program.empty()) object.program = args.program;
-        return run_object_file(args.file, requested_mode(args), args.repeat, args.json, object, args.memory_file);
+        return run_object_file(args.file, requested_mode(args), args.repeat, args.json, args.object, args.memory_file);
     }
     std::vector<uint8_t> memory;
     if (!args.memory_file.empty()) memory = read_file(args.memory_file);
@@ -189,8 +177,6 @@ const CommandRegistration registration{Command{
         app.add_option("--trust", args->trust,
                        std::string("Native modules: trusted roots for the signature, a directory or PEM file "
                                    "(default: $") + kTrustStoreEnvironment + ")");
-        app.add_option("--program", args->program,
-                       "Native modules: the program to run, by name or section (default: the first)");
         add_object_run_options(app, args->object);
         return [args] { return run_command(*args); };
     }}};

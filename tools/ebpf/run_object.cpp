@@ -156,14 +156,15 @@ std::vector<uint8_t> optional_file(const std::string& path) { return path.empty(
 }  // namespace
 
 void add_object_run_options(CLI::App& app, ObjectRunOptions& options) {
-    app.add_option("--prog,--section", options.program, "ELF objects: the program to run, by function or section name");
-    app.add_option("--data-in", options.data_in, "ELF objects: packet (xdp) or byte buffer (hook) to run on");
-    app.add_option("--data-out", options.data_out, "ELF objects: write the packet or buffer after the run here");
-    app.add_option("--ctx-in", options.ctx_in, "ELF objects: context struct (struct bpf_sock_addr; xdp_md for xdp)");
-    app.add_option("--ctx-out", options.ctx_out, "ELF objects: write the context after the run here");
+    app.add_option("--prog,--section,--program", options.program,
+                   "The program to run, by function or section name (default: the only one)");
+    app.add_option("--data-in", options.data_in, "Packet (xdp) or byte buffer (hook) to run on");
+    app.add_option("--data-out", options.data_out, "Write the packet or buffer after the run here");
+    app.add_option("--ctx-in", options.ctx_in, "Context struct (struct bpf_sock_addr; xdp_md for xdp)");
+    app.add_option("--ctx-out", options.ctx_out, "Write the context after the run here");
     app.add_option("--map", options.maps,
-                   "ELF objects: NAME=FILE preloads a map (text \"KEY VALUE\" hex lines, or raw key+value bytes)");
-    app.add_flag("--dump-maps", options.dump_maps, "ELF objects: print every map's contents after the run");
+                   "NAME=FILE preloads a map (text \"KEY VALUE\" hex lines, or raw key+value bytes)");
+    app.add_flag("--dump-maps", options.dump_maps, "Print every map's contents after the run");
 }
 
 int run_object_file(const std::string& path, ExecMode mode, uint64_t repeat, bool json, const ObjectRunOptions& options,
@@ -174,8 +175,13 @@ int run_object_file(const std::string& path, ExecMode mode, uint64_t repeat, boo
     load.mode = mode;
     load.programs = programs_to_load(object, chosen);
     auto loaded = load_object(object, load);
-    LoadedProgram& program = loaded->program(chosen.name);
-    for (const auto& spec : options.maps) preload_map(*loaded, spec);
+    return run_loaded_program(*loaded, loaded->program(chosen.name), repeat, json, options, memory_file);
+}
+
+int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program, uint64_t repeat, bool json,
+                       const ObjectRunOptions& options, const std::string& memory_file) {
+    const ExecMode mode = program.mode();
+    for (const auto& spec : options.maps) preload_map(loaded, spec);
 
     const std::vector<uint8_t> data_in = optional_file(options.data_in.empty() ? memory_file : options.data_in);
     const std::vector<uint8_t> ctx_in = optional_file(options.ctx_in);
@@ -223,7 +229,7 @@ int run_object_file(const std::string& path, ExecMode mode, uint64_t repeat, boo
     const uint64_t per_run = static_cast<uint64_t>(total.count()) / repeat;
     nlohmann::json maps = nlohmann::json::array();
     if (options.dump_maps) {
-        for (const auto& map : loaded->maps()) maps.push_back(map_contents(*map));
+        for (const auto& map : loaded.maps()) maps.push_back(map_contents(*map));
     }
     if (json) {
         nlohmann::json out = {{"program", program.name()},     {"section", program.section()},

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ebpf/exec.hpp"
+#include "ebpf/runtime.hpp"
 
 namespace ebpf::tools {
 
@@ -29,5 +30,10 @@ void add_object_run_options(CLI::App& app, ObjectRunOptions& options);
 // --data-in. Returns the exit code.
 int run_object_file(const std::string& path, ExecMode mode, uint64_t repeat, bool json,
                     const ObjectRunOptions& options, const std::string& memory_file);
+
+// Runs an already loaded program (an ELF object's or a native module's) on a
+// context built for its type, and prints the result as run_object_file does.
+int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program, uint64_t repeat, bool json,
+                       const ObjectRunOptions& options, const std::string& memory_file);
 
 }  // namespace ebpf::tools
