@@ -4,7 +4,10 @@
 // (whitespace between bytes allowed); argv[1] is the input memory as hex
 // (possibly empty); the runner's --plugin_options follow, possibly as one
 // argument holding several words. The program runs with r1 = a copy of the
-// memory and r2 = its length. On success r0 goes to stdout in hex and the exit
+// memory and r2 = its length. Every program is verified first as raw_memory
+// with the memory size known (RFC 9669 as the contract); jit and native run
+// only verified programs, and --no-verify lets the bounds-checked interpreter
+// run an unverified one (for testing the interpreter itself). On success r0 goes to stdout in hex and the exit
 // code is 0; on failure the exit code is 1, the error goes to stderr, and the
 // bare message also goes to stdout because the runner compares stdout with
 // the test's "-- error" text.
@@ -21,16 +24,18 @@
 #include "ebpf/exec.hpp"
 #include "ebpf/native.hpp"
 #include "ebpf/isa.hpp"
+#include "ebpf/verifier.hpp"
 
 namespace {
 
 using namespace ebpf;
 
 constexpr const char* kUsage =
-    "usage: ebpf-conformance-plugin [MEMORY_HEX] [--mode interpret|jit|native] < PROGRAM_HEX\n"
+    "usage: ebpf-conformance-plugin [MEMORY_HEX] [--mode interpret|jit|native] [--no-verify] < PROGRAM_HEX\n"
     "  PROGRAM_HEX  program bytes in hex on stdin (whitespace between bytes allowed)\n"
     "  MEMORY_HEX   input memory in hex; r1 points to a copy, r2 is its length\n"
     "  --mode M     execution mode (this build: interpret, jit, native)\n"
+    "  --no-verify  interpret mode only: run unverified, every access bounds-checked\n"
     "Prints r0 in hex; on error prints the message and exits 1.\n";
 
 int hex_digit(char c) {
@@ -64,6 +69,7 @@ std::vector<uint8_t> parse_hex(const std::string& text, const char* what) {
 struct Options {
     std::string memory_hex;
     ExecMode mode = ExecMode::interpret;
+    bool verify = true;
     bool help = false;
 };
 
@@ -84,6 +90,8 @@ Options parse_arguments(int argc, char** argv) {
         const std::string& word = words[i];
         if (word == "--help" || word == "-h") {
             options.help = true;
+        } else if (word == "--no-verify") {
+            options.verify = false;
         } else if (word == "--mode") {
             if (i + 1 == words.size()) throw Error("--mode needs a value (interpret)");
             const std::string mode = words[++i];
@@ -103,38 +111,40 @@ Options parse_arguments(int argc, char** argv) {
     return options;
 }
 
-uint64_t run_program(const std::vector<uint8_t>& program_bytes, std::vector<uint8_t>& memory, ExecMode mode) {
+// Throws ebpf::Error with the verifier's first diagnostic when it rejects the program.
+void verify_raw_memory(std::span<const Instruction> insns, uint64_t mem_size) {
+    VerifyOptions options;
+    options.mem_size = mem_size;
+    const VerifyResult result = verify_instructions(insns, ProgramType::raw_memory, {}, options);
+    if (result.ok) return;
+    if (result.errors.empty()) throw Error("program: verifier rejected it");
+    throw Error(format_diagnostic(result.errors.front(), "program"));
+}
+
+uint64_t run_program(const std::vector<uint8_t>& program_bytes, std::vector<uint8_t>& memory, const Options& options) {
     if (program_bytes.empty()) throw Error("stdin: no program (expected hex bytes)");
     const std::vector<Instruction> insns = instructions_from_bytes(program_bytes);
+    validate(insns);
     const HelperTable helpers;
     const ExecutableProgram program{insns, &helpers};
-    ExecOptions options;
-    // Conformance programs are not verified: check every access, and stop
-    // runaway loops rather than hang the runner.
-    options.bounds_check = true;
-    options.instruction_budget = 100'000'000;
     std::unique_ptr<Engine> engine;
-    switch (mode) {
-    case ExecMode::interpret: engine = make_interpreter(program, options); break;
-    case ExecMode::jit: {
-        // The JIT has no run-time checks (it relies on the verifier), so an
-        // unverified program is first screened by the bounds-checked
-        // interpreter on a copy of the memory; r0 comes from the JIT's run.
-        std::vector<uint8_t> copy = memory;
-        make_interpreter(program, options)
-            ->run(reinterpret_cast<uint64_t>(copy.empty() ? nullptr : copy.data()), copy.size());
-        engine = make_jit(program);
-        break;
-    }
-    case ExecMode::native: {
-        // As the JIT: screened by the bounds-checked interpreter first, then
-        // compiled to a module (bpf2c → cc → loader) whose run gives r0.
-        std::vector<uint8_t> copy = memory;
-        make_interpreter(program, options)
-            ->run(reinterpret_cast<uint64_t>(copy.empty() ? nullptr : copy.data()), copy.size());
-        engine = compile_native_engine(insns, helpers);
-        break;
-    }
+    if (!options.verify) {
+        if (options.mode != ExecMode::interpret)
+            throw Error(std::string("--no-verify: only the interpreter may run unverified programs, not ") +
+                        exec_mode_name(options.mode));
+        // Unverified: check every access, and stop runaway loops rather
+        // than hang the runner.
+        ExecOptions checked;
+        checked.bounds_check = true;
+        checked.instruction_budget = 100'000'000;
+        engine = make_interpreter(program, checked);
+    } else {
+        verify_raw_memory(insns, memory.size());
+        switch (options.mode) {
+        case ExecMode::interpret: engine = make_interpreter(program); break;
+        case ExecMode::jit: engine = make_jit(program); break;
+        case ExecMode::native: engine = compile_native_engine(insns, helpers); break;
+        }
     }
     return engine->run(reinterpret_cast<uint64_t>(memory.empty() ? nullptr : memory.data()), memory.size());
 }
@@ -151,11 +161,14 @@ int main(int argc, char** argv) {
         std::vector<uint8_t> memory = parse_hex(options.memory_hex, "memory (argv[1])");
         const std::string program_text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
         const std::vector<uint8_t> program = parse_hex(program_text, "program (stdin)");
-        const uint64_t r0 = run_program(program, memory, options.mode);
+        const uint64_t r0 = run_program(program, memory, options);
         std::printf("%" PRIx64 "\n", r0);
         return 0;
     } catch (const std::exception& e) {
-        std::printf("%s\n", e.what());
+        // The runner compares stdout with one line of expected text: the
+        // first line (the verifier adds the instruction, state and path).
+        const std::string message = e.what();
+        std::printf("%s\n", message.substr(0, message.find('\n')).c_str());
         std::fprintf(stderr, "ebpf-conformance-plugin: error: %s\n", e.what());
         return 1;
     }
