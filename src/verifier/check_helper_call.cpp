@@ -50,6 +50,7 @@ void havoc_frame(VerifierState& state, uint32_t frameno) {
         for (auto& b : slot.bytes)
             if (b != SlotKind::invalid) b = SlotKind::misc;
         slot.spilled = RegState{};
+        slot.narrow.clear();
     }
 }
 

@@ -55,9 +55,19 @@ void mark_stack_written(VerifierState& state, uint32_t frameno, int64_t lo, int6
     StackState& stack = state.frames[frameno].stack;
     for (int64_t o = lo; o < hi; ++o) {
         StackSlot& slot = stack.ensure_slot(static_cast<int>(o));
-        if (slot.bytes[0] == SlotKind::spill) {
+        if (slot.full_spill()) {
             slot.bytes.fill(SlotKind::misc);  // what is left of the register is just bytes now
             slot.spilled = RegState{};
+        }
+        // A narrow spill this byte belongs to is just bytes now.
+        const int index = (-static_cast<int>(o) - 1) / 8;
+        const auto bit = static_cast<uint8_t>(1u << (static_cast<int>(o) + 8 * (index + 1)));
+        for (size_t n = 0; n < slot.narrow.size(); ++n) {
+            if (!(slot.narrow[n].mask & bit)) continue;
+            for (size_t j = 0; j < 8; ++j)
+                if (slot.narrow[n].mask & (1u << j)) slot.bytes[j] = SlotKind::misc;
+            slot.narrow.erase(slot.narrow.begin() + static_cast<std::ptrdiff_t>(n));
+            break;
         }
         SlotKind kind = stack.kind_at(static_cast<int>(o));
         if (surely || kind != SlotKind::invalid) stack.set_kind(static_cast<int>(o), SlotKind::misc);
@@ -169,6 +179,16 @@ RegState access_ctx(VerifierEnv& env, uint32_t index, const RegState& base, int 
     return RegState::scalar(scalar_of_size(static_cast<unsigned>(size), sign_extend));
 }
 
+// Spill-mask bits of the `size` bytes at stack offset `o` within their slot.
+uint8_t narrow_mask(int o, int size) {
+    const int index = (-o - 1) / 8;
+    const int byte = o + 8 * (index + 1);
+    if (byte + size > 8) return 0;
+    return static_cast<uint8_t>(((1u << size) - 1) << byte);
+}
+
+uint64_t size_max(int size) { return size >= 8 ? UINT64_MAX : (uint64_t{1} << (8 * size)) - 1; }
+
 RegState read_stack(VerifierState& state, const RegState& base, const TouchedRange& range, int size, int regno,
                     bool sign_extend) {
     if (!base.var.is_const()) {
@@ -178,10 +198,15 @@ RegState read_stack(VerifierState& state, const RegState& base, const TouchedRan
     StackState& stack = state.frames[base.frameno].stack;
     const int o = static_cast<int>(range.lo);
     StackSlot* slot = stack.slot_for(o);
-    if (size == 8 && o % 8 == 0 && slot && slot->bytes[0] == SlotKind::spill) {
+    if (size == 8 && o % 8 == 0 && slot && slot->full_spill()) {
         if (!sign_extend) return slot->spilled;
         if (slot->spilled.is_pointer()) fail("sign-extending load of a spilled pointer prohibited");
         return slot->spilled;
+    }
+    if (const StackSlot::Narrow* n = slot && size < 8 ? slot->narrow_at(narrow_mask(o, size)) : nullptr) {
+        // The same bytes a narrow spill wrote: its value, zero-extended
+        // (it fits), or sign-extended for LDXSX.
+        return RegState::scalar(sign_extend ? scalar_sext(n->value, static_cast<unsigned>(size)) : n->value);
     }
     check_stack_initialised(state, base.frameno, range.lo, range.hi, regno, true);
     bool all_zero = true;
@@ -217,6 +242,7 @@ void write_stack(VerifierState& state, const RegState& base, const TouchedRange&
     if (size == 8 && o % 8 == 0) {
         StackSlot& slot = stack.ensure_slot(o);
         slot.bytes.fill(SlotKind::spill);
+        slot.narrow.clear();
         slot.spilled = value;
         slot.spilled.origin = value.origin;
         check_combined_stack(state);
@@ -226,8 +252,21 @@ void write_stack(VerifierState& state, const RegState& base, const TouchedRange&
         fail("partial or misaligned spill of pointer " + reg_name(regno) + " at fp" + std::to_string(o) +
              " size " + std::to_string(size) + " prohibited");
     mark_stack_written(state, base.frameno, range.lo, range.hi, true);
-    if (value.is_const_scalar(0))
+    if (value.is_const_scalar(0)) {
         for (int64_t b = range.lo; b < range.hi; ++b) stack.set_kind(static_cast<int>(b), SlotKind::zero);
+        return;
+    }
+    // A narrow aligned store of a scalar that fits its bytes keeps the value
+    // (e.g. an `int` loop counter on the stack); anything else is just bytes.
+    if (value.type == RegType::scalar && o % size == 0 && value.var.umax <= size_max(size)) {
+        // mark_stack_written turned any older spill on these bytes into bytes.
+        StackSlot& slot = stack.ensure_slot(o);
+        for (int64_t b = range.lo; b < range.hi; ++b) stack.set_kind(static_cast<int>(b), SlotKind::spill);
+        const StackSlot::Narrow entry{narrow_mask(o, size), value.var};
+        auto at = std::find_if(slot.narrow.begin(), slot.narrow.end(),
+                               [&](const StackSlot::Narrow& n) { return n.mask > entry.mask; });
+        slot.narrow.insert(at, entry);
+    }
 }
 
 RegState read_map_value(VerifierEnv& env, const RegState& base, const TouchedRange& range, int size, bool sign_extend) {

@@ -48,16 +48,18 @@ std::string format_state(const VerifierState& state) {
         for (size_t i = 0; i < frame.stack.slots.size(); ++i) {
             const StackSlot& slot = frame.stack.slots[i];
             std::string fp = " fp-" + std::to_string(8 * (i + 1)) + "=";
-            if (slot.bytes[0] == SlotKind::spill) {
+            if (slot.full_spill()) {
                 out += fp + slot.spilled.to_string();
                 continue;
             }
             std::string bytes;
             bool any = false;
             for (auto b : slot.bytes) {
-                bytes += b == SlotKind::invalid ? '?' : b == SlotKind::misc ? 'm' : '0';
+                bytes += b == SlotKind::invalid ? '?' : b == SlotKind::misc ? 'm' : b == SlotKind::spill ? 's' : '0';
                 any |= b != SlotKind::invalid;
             }
+            // A narrow spill: the bytes, then the value the `s` bytes hold.
+            for (const auto& n : slot.narrow) bytes += "(s=" + RegState::scalar(n.value).to_string() + ")";
             if (any) out += fp + bytes;
         }
     }

@@ -1,6 +1,6 @@
 // State pruning (Linux's is_state_visited): a path whose state is subsumed by
 // a stored state at the same instruction whose every continuation was already
-// verified needs no further exploration. A state subsumed by one of its own
+// verified needs no further exploration. A state equal to one of its own
 // ancestors is a loop that made no progress: an infinite loop.
 #include <algorithm>
 #include <string>
@@ -65,13 +65,18 @@ bool stacksafe(const StackState& old, const StackState& cur, IdMap& ids) {
     for (size_t i = 0; i < old.slots.size(); ++i) {
         const StackSlot& o = old.slots[i];
         const StackSlot* c = i < cur.slots.size() ? &cur.slots[i] : nullptr;
-        if (o.bytes[0] == SlotKind::spill) {
-            if (!c || c->bytes[0] != SlotKind::spill || !regsafe(o.spilled, c->spilled, ids)) return false;
+        if (o.full_spill()) {
+            if (!c || !c->full_spill() || !regsafe(o.spilled, c->spilled, ids)) return false;
             continue;
+        }
+        // Each narrow spill must sit on the same bytes with a value inside the old one.
+        for (const auto& n : o.narrow) {
+            const StackSlot::Narrow* cn = c ? c->narrow_at(n.mask) : nullptr;
+            if (!cn || !n.value.contains(cn->value)) return false;
         }
         for (size_t b = 0; b < 8; ++b) {
             SlotKind ok = o.bytes[b];
-            if (ok == SlotKind::invalid) continue;
+            if (ok == SlotKind::invalid || ok == SlotKind::spill) continue;
             SlotKind ck = c ? c->bytes[b] : SlotKind::invalid;
             if (ck == SlotKind::invalid) return false;
             if (ck == SlotKind::spill && c->spilled.is_pointer()) return false;
@@ -100,6 +105,50 @@ bool states_subsumed(const VerifierState& old, const VerifierState& cur) {
     return true;
 }
 
+// Exact equality, for loop detection: equal in every register and stack
+// byte (ids up to renaming). Subsumption is not enough there: an ancestor
+// state wider than the current one (a counter not yet known, a widened
+// range) says nothing about the loop failing to make progress.
+bool regs_equal(const RegState& old, const RegState& cur, IdMap& ids) {
+    if (old.type != cur.type) return false;
+    if (old.type == RegType::not_init) return true;
+    if (!(old.var == cur.var) || old.off != cur.off || old.map_index != cur.map_index ||
+        old.mem_size != cur.mem_size || old.pkt_range != cur.pkt_range || old.frameno != cur.frameno ||
+        old.mem_len != cur.mem_len || old.len_margin != cur.len_margin || old.func_insn != cur.func_insn)
+        return false;
+    return ids.check(old.id, cur.id) && ids.check(old.ref_obj_id, cur.ref_obj_id);
+}
+
+bool stacks_equal(const StackState& old, const StackState& cur, IdMap& ids) {
+    const size_t n = std::max(old.slots.size(), cur.slots.size());
+    const StackSlot empty;
+    for (size_t i = 0; i < n; ++i) {
+        const StackSlot& o = i < old.slots.size() ? old.slots[i] : empty;
+        const StackSlot& c = i < cur.slots.size() ? cur.slots[i] : empty;
+        if (o.bytes != c.bytes || o.narrow != c.narrow) return false;
+        if (o.full_spill() && !regs_equal(o.spilled, c.spilled, ids)) return false;
+    }
+    return true;
+}
+
+bool states_equal(const VerifierState& old, const VerifierState& cur) {
+    if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
+    IdMap ids;
+    for (size_t f = 0; f < old.frames.size(); ++f) {
+        const FuncFrame& of = old.frames[f];
+        const FuncFrame& cf = cur.frames[f];
+        if (of.callsite != cf.callsite || of.function != cf.function || of.is_callback != cf.is_callback ||
+            of.refs_at_entry != cf.refs_at_entry)
+            return false;
+        for (int r = 0; r < kRegisterCount; ++r)
+            if (!regs_equal(of.regs[r], cf.regs[r], ids)) return false;
+        if (!stacks_equal(of.stack, cf.stack, ids)) return false;
+    }
+    for (size_t i = 0; i < old.refs.size(); ++i)
+        if (!ids.check(old.refs[i].id, cur.refs[i].id)) return false;
+    return true;
+}
+
 bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) {
     for (int32_t cp = checkpoint; cp >= 0; cp = env.checkpoints[static_cast<size_t>(cp)].parent)
         if (cp == candidate) return true;
@@ -114,12 +163,15 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
     for (size_t k = here.size(); k-- > first;) {
         const int32_t index = here[k];
         const Checkpoint& cp = env.checkpoints[static_cast<size_t>(index)];
-        if (!states_subsumed(cp.state, state)) continue;
         if (cp.complete()) {
+            if (!states_subsumed(cp.state, state)) continue;
             env.finish_path(state.checkpoint);
             return true;
         }
-        if (is_ancestor(env, index, state.checkpoint))
+        // A loop is infinite only when it comes back to exactly the state it
+        // left; a state merely inside a wider ancestor is explored further
+        // (within the complexity limit).
+        if (states_equal(cp.state, state) && is_ancestor(env, index, state.checkpoint))
             fail("infinite loop detected at " + env.where(state.insn) +
                  ": the loop comes back to the same state without making progress");
     }

@@ -106,7 +106,7 @@ void for_each_reg(VerifierState& state, Fn&& fn) {
     for (auto& frame : state.frames) {
         for (auto& reg : frame.regs) fn(reg);
         for (auto& slot : frame.stack.slots)
-            if (slot.bytes[0] == SlotKind::spill) fn(slot.spilled);
+            if (slot.full_spill()) fn(slot.spilled);
     }
 }
 // Packet pointers become unknown after helpers that move the packet.
