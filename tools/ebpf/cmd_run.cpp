@@ -4,8 +4,10 @@
 // Inputs are told apart by their content: an ELF object (magic \x7fELF)
 // goes through the runtime (run_object.cpp: verified, contexts per program
 // type, --data-in/--ctx-in/--map/--dump-maps); a shared object is a native
-// module; anything else is raw bytecode, or assembler text with --asm. Raw programs are not verified, so they run in
-// the bounds-checked interpreter.
+// module; anything else is raw bytecode, or assembler text with --asm. Raw
+// programs are verified as raw_memory (r1 = the --mem bytes, r2 = their size,
+// known to the verifier) and then run in any mode (raw_engine.cpp);
+// --no-verify runs them unverified in the bounds-checked interpreter only.
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -16,6 +18,7 @@
 
 #include "command.hpp"
 #include "run_object.hpp"
+#include "raw_engine.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/exec.hpp"
 #include "ebpf/isa.hpp"
@@ -32,6 +35,7 @@ struct RunArguments {
     std::string memory_file;
     uint64_t repeat = 1;
     bool json = false;
+    bool no_verify = false;       // raw programs: the bounds-checked interpreter, unverified
     std::string policy = "none";  // "integrity": code-integrity mode (docs/signing.md)
     std::string trust;            // trusted roots for native modules; default $EBPF_TRUST_STORE
     ObjectRunOptions object;      // ELF objects (run_object.hpp)
@@ -42,18 +46,10 @@ struct RunResult {
     uint64_t duration_ns = 0;  // mean per run
 };
 
+ExecMode requested_mode(const RunArguments& args);
+
 bool is_elf(const std::vector<uint8_t>& bytes) {
     return bytes.size() >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F';
-}
-
-std::unique_ptr<Engine> make_raw_engine(const RunArguments& args, const ExecutableProgram& program) {
-    if (args.mode == exec_mode_name(ExecMode::interpret)) {
-        ExecOptions options;
-        options.bounds_check = true;  // raw bytecode has not been verified
-        return make_interpreter(program, options);
-    }
-    throw Error("--mode " + args.mode + ": raw bytecode runs only in the bounds-checked interpreter (--mode interpret); "
-                "other modes need a verified ELF object");
 }
 
 // Runs `engine` args.repeat times on one copy of the memory (as bpftool's
@@ -74,7 +70,11 @@ RunResult run_raw_program(const RunArguments& args, const std::vector<uint8_t>& 
     const std::vector<Instruction> insns =
         args.assembly ? assemble(std::string(file_bytes.begin(), file_bytes.end())) : instructions_from_bytes(file_bytes);
     const HelperTable helpers;
-    auto engine = make_raw_engine(args, {insns, &helpers});
+    RawEngineOptions options;
+    options.mode = requested_mode(args);
+    options.verify = !args.no_verify;
+    options.mem_size = memory.size();
+    auto engine = make_raw_engine({insns, &helpers}, options);
     return time_runs(*engine, memory, args.repeat);
 }
 
@@ -134,6 +134,10 @@ int run_native_module(const RunArguments& args) {
 int run_command(const RunArguments& args) {
     apply_policy(args);
     const std::vector<uint8_t> bytes = read_file(args.file);
+    // Only raw programs may skip verification (the bounds-checked interpreter).
+    if (args.no_verify && !args.assembly && is_elf(bytes))
+        throw Error(args.file + ": --no-verify applies to raw bytecode and --asm text only; "
+                    "ELF objects and native modules are always verified");
     if (!args.assembly && is_shared_object(bytes)) {
         try {
             return run_native_module(args);
@@ -165,6 +169,8 @@ const CommandRegistration registration{Command{
         app.add_option("--mode", args->mode, "Execution mode")
             ->check(CLI::IsMember({"interpret", "jit", "native"}))
             ->capture_default_str();
+        app.add_flag("--no-verify", args->no_verify,
+                     "Raw bytecode/--asm only: run unverified in the bounds-checked interpreter (--mode interpret)");
         app.add_option("--mem", args->memory_file, "Input memory: r1 points to a copy of this file, r2 is its size");
         app.add_option("--repeat", args->repeat, "Run the program N times and report the mean duration")
             ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000}))
