@@ -58,6 +58,11 @@ struct ExecutableProgram {
     const HelperTable* helpers = nullptr;
 };
 
+// Thread safety: `run` and `call_function` may be called from any number of
+// threads at once on the same engine, for every engine (interpreter, JIT,
+// native module): per-run state lives on the calling thread's stack or in
+// thread_local storage, never in the engine. A helper may call back into the
+// engine (call_function) on the thread that runs it.
 class Engine {
 public:
     virtual ~Engine() = default;

@@ -141,13 +141,29 @@ struct Frame {
     uint64_t saved[4] = {};  // r6..r9
 };
 
-// One run (or call_function) of the engine: what bounds checking allows.
-// Activations nest when a helper calls back into the same program.
+// One run (or call_function) of an engine: what bounds checking allows.
+// Activations nest when a helper calls back into the same program. They live
+// on the C++ stack of the thread running them and are chained per thread, so
+// that any number of threads can run the same engine at once.
 struct Activation {
     uint64_t context = 0, context_size = 0;
     uint64_t stack_low = 0, stack_high = 0;  // stacks of the frames live right now
-    const Activation* outer = nullptr;
+    const Activation* outer = nullptr;       // this engine's enclosing activation on this thread
+    const void* engine = nullptr;            // the engine running it
+    const Activation* thread_outer = nullptr;  // the enclosing activation on this thread, any engine
+    int nesting = 1;                         // activations of this engine on this thread, this one included
 };
+
+// The innermost activation of any interpreter on this thread.
+thread_local const Activation* t_innermost = nullptr;
+
+// The innermost activation of `engine` on this thread (helpers may nest other
+// engines in between), or null outside a run.
+const Activation* innermost_of(const void* engine) {
+    for (const Activation* a = t_innermost; a; a = a->thread_outer)
+        if (a->engine == engine) return a;
+    return nullptr;
+}
 
 enum class Access { read, write, atomic };
 
@@ -181,8 +197,9 @@ public:
         }
         ScopedEngine scope(this);
         // A callback reaches the same memory as the run that called the helper.
-        const uint64_t context = current_ ? current_->context : 0;
-        const uint64_t context_size = current_ ? current_->context_size : 0;
+        const Activation* current = innermost_of(this);
+        const uint64_t context = current ? current->context : 0;
+        const uint64_t context_size = current ? current->context_size : 0;
         return start(index, {r1, r2, r3, r4, r5}, context, context_size);
     }
 
@@ -230,17 +247,13 @@ private:
 
     uint64_t start(size_t entry, const std::array<uint64_t, 5>& args, uint64_t context,
                    uint64_t context_size) {
-        if (nesting_ >= kMaxCallDepth) {
+        const Activation* outer = innermost_of(this);
+        if (outer && outer->nesting >= kMaxCallDepth) {
             throw Error("call_function: callbacks nested deeper than " + std::to_string(kMaxCallDepth));
         }
-        ++nesting_;
-        struct Unnest {
-            int& n;
-            ~Unnest() { --n; }
-        } unnest{nesting_};
         const bool checked = options_.bounds_check || options_.instruction_budget != 0;
-        return checked ? execute<true>(entry, args, context, context_size)
-                       : execute<false>(entry, args, context, context_size);
+        return checked ? execute<true>(entry, args, context, context_size, outer)
+                       : execute<false>(entry, args, context, context_size, outer);
     }
 
     [[noreturn]] void fail_access(size_t pc, Access access, uint64_t address, int size, int base,
@@ -291,19 +304,19 @@ private:
 
     template <bool kChecked>
     uint64_t execute(size_t entry, const std::array<uint64_t, 5>& args, uint64_t context,
-                     uint64_t context_size);
+                     uint64_t context_size, const Activation* outer);
 
     const HelperTable* helpers_;
     ExecOptions options_;
     std::vector<Instruction> code_;
     std::unordered_set<size_t> function_entries_;
-    const Activation* current_ = nullptr;
-    int nesting_ = 0;
+    // No per-run state here: run() and call_function() are called from many
+    // threads at once (exec.hpp); runs keep theirs on their own stack.
 };
 
 template <bool kChecked>
 uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args, uint64_t context,
-                              uint64_t context_size) {
+                              uint64_t context_size, const Activation* outer) {
     // Every frame gets its own 512 bytes; frame 0 sits at the top so that
     // deeper frames grow down, and a callee may use pointers into its
     // callers' stacks.
@@ -312,13 +325,13 @@ uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args,
     Frame frames[kMaxCallDepth];
     int depth = 0;
 
-    Activation activation{context, context_size, stack_top - kStackSize, stack_top, current_};
+    Activation activation{context,   context_size, stack_top - kStackSize, stack_top, outer,
+                          this,      t_innermost,  outer ? outer->nesting + 1 : 1};
     struct Restore {
-        const Activation*& current;
         const Activation* saved;
-        ~Restore() { current = saved; }
-    } restore{current_, current_};
-    current_ = &activation;
+        ~Restore() { t_innermost = saved; }
+    } restore{t_innermost};
+    t_innermost = &activation;
 
     uint64_t reg[kRegisterCount] = {};
     for (int i = 0; i < 5; ++i) reg[i + 1] = args[static_cast<size_t>(i)];
