@@ -161,8 +161,15 @@ SignatureReport verify_module_signature(std::span<const uint8_t> bytes, const Tr
 
     // 1. The signature over exactly these module bytes.
     CMS_SignerInfo_set1_signer_cert(info, signer);
-    ssl::Bio content = ssl::memory_bio(
-        std::string_view(reinterpret_cast<const char*>(split.module.data()), split.module.size()));
+    // The content goes in behind a buffering filter: for a bare memory BIO,
+    // OpenSSL 3.0's CMS_verify makes a private copy that it leaks when the
+    // SignedData is malformed (e.g. an unknown digest OID); a filter BIO is
+    // used as it is and freed by us.
+    ssl::Bio content(BIO_new(BIO_f_buffer()));
+    if (!content) throw ssl::error("openssl: out of memory");
+    BIO_push(content.get(), ssl::memory_bio(std::string_view(reinterpret_cast<const char*>(split.module.data()),
+                                                             split.module.size()))
+                                .release());
     if (CMS_verify(cms.get(), nullptr, nullptr, content.get(), nullptr,
                    CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
         ERR_clear_error();

@@ -80,10 +80,12 @@ TEST(CApi, LoadRunMapsHooks) {
 
     ebpf_program* ring_program = ebpf_object_find_program(object, "hook/ringbuf");
     ASSERT_EQ(ebpf_program_run(ring_program, &key, sizeof(key), &result), 0);
+    size_t record_bytes = 0;
     int records = ebpf_ringbuf_consume(ebpf_object_find_map(object, "events"),
                                        [](void* user, const void*, size_t size) { *static_cast<size_t*>(user) += size; },
-                                       &next);
+                                       &record_bytes);
     EXPECT_EQ(records, 1);
+    EXPECT_GT(record_bytes, 0u);
     EXPECT_EQ(ebpf_object_find_map(object, "nope"), nullptr);
     EXPECT_NE(std::string(ebpf_last_error()).find("no map 'nope'"), std::string::npos);
     ebpf_object_close(object);
