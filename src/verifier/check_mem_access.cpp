@@ -10,6 +10,12 @@
 namespace ebpf::verifier {
 namespace {
 
+int64_t saturating_add(int64_t a, int64_t b) {
+    int64_t sum;
+    if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
+    return sum;
+}
+
 std::string range_text(int64_t lo, int64_t hi) {
     return "[" + std::to_string(lo) + ", " + std::to_string(hi) + ")";
 }
@@ -79,8 +85,9 @@ TouchedRange check_region_access(VerifierEnv& env, VerifierState& state, const R
                                  const MemoryAccess& a) {
     const std::string name = reg_name(a.regno);
     const int64_t off = int64_t{base.off} + a.off;
-    const int64_t lo = off + base.var.smin;
-    const int64_t hi = off + base.var.smax + a.size;
+    // Saturating: an unbounded offset must stay "huge", not wrap into range.
+    const int64_t lo = saturating_add(off, base.var.smin);
+    const int64_t hi = saturating_add(saturating_add(off, base.var.smax), a.size);
     switch (base.type) {
     case RegType::scalar:
         fail(name + " is a scalar, not a pointer: invalid memory " + access_name(a) + " (value " +
