@@ -119,6 +119,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::map<s
     const pid_t child = fork();
     if (child < 0) throw std::runtime_error("fork failed");
     if (child == 0) {
+        // In sanitizer builds the shim is instrumented too: preloading it
+        // puts it before the ASan runtime, which ASan refuses unless told the
+        // order is intended (harmless in other builds).
+        setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
         for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
         if (!freopen(out_path.c_str(), "w", stdout) || !freopen(err_path.c_str(), "w", stderr)) _exit(126);
         execv(args[0], args.data());
