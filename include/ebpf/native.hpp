@@ -166,9 +166,9 @@ std::shared_ptr<NativeModule> load_module_from_file(const std::string& path,
                                                     ModuleLoadOptions options);
 
 // One step from instructions to a running native engine: generate_c → cc →
-// load_module_from_memory, in a private temporary directory. The caller
-// vouches for the instructions (verified, or screened by the bounds-checked
-// interpreter): for tests, benchmarks and the conformance runner/plugin.
+// load_module_from_memory, in a private temporary directory. The caller must
+// have verified the instructions (native code has no run-time checks): for
+// tests, benchmarks, `ebpf run` of raw bytecode and the conformance runner/plugin.
 // Imported helpers must be in `helpers` (kept by pointer: must outlive the engine).
 std::unique_ptr<Engine> compile_native_engine(std::span<const Instruction> insns, const HelperTable& helpers,
                                               ProgramType type = ProgramType::raw_memory);

@@ -211,22 +211,13 @@ public:
     Engine& engine() const { return *engine_; }
     // The instructions the engine runs (empty for native modules).
     std::span<const Instruction> instructions() const { return insns_; }
-    // For engines that keep per-run state in the engine object (the
-    // interpreter): `make_engine` builds one more over the same instructions;
-    // each CPU slot then gets its own engine, so concurrent runs never share one.
-    void set_engine_per_cpu(std::function<std::unique_ptr<Engine>()> make_engine);
 
 private:
-    Engine& engine_for_this_cpu() const;
     friend class LoadedObject;
     std::string name_, section_, attach_;
     ProgramType type_;
     std::vector<Instruction> insns_;  // the engine's instructions (kept alive for it)
-    std::unique_ptr<Engine> engine_;
-    std::function<std::unique_ptr<Engine>()> make_engine_;
-    std::unique_ptr<std::atomic<Engine*>[]> per_cpu_engines_;  // created on first use per slot
-    mutable std::vector<std::unique_ptr<Engine>> owned_engines_;
-    mutable std::mutex engines_mutex_;
+    std::unique_ptr<Engine> engine_;  // thread-safe: every engine's run() is (exec.hpp)
     uint32_t id_;
     LoadedObject* object_ = nullptr;
 };

@@ -156,22 +156,6 @@ LoadedProgram::~LoadedProgram() {
     for (auto observer : observers) observer(this);
 }
 
-void LoadedProgram::set_engine_per_cpu(std::function<std::unique_ptr<Engine>()> make_engine) {
-    make_engine_ = std::move(make_engine);
-    per_cpu_engines_ = std::make_unique<std::atomic<Engine*>[]>(possible_cpus());
-}
-
-Engine& LoadedProgram::engine_for_this_cpu() const {
-    if (!make_engine_) return *engine_;
-    std::atomic<Engine*>& slot = per_cpu_engines_[current_cpu()];
-    if (Engine* engine = slot.load(std::memory_order_acquire)) return *engine;
-    std::lock_guard lock(engines_mutex_);
-    if (Engine* engine = slot.load(std::memory_order_relaxed)) return *engine;
-    owned_engines_.push_back(make_engine_());
-    slot.store(owned_engines_.back().get(), std::memory_order_release);
-    return *owned_engines_.back();
-}
-
 LoadedProgram* find_program_by_id(uint32_t id) {
     std::lock_guard lock(programs().mutex);
     auto it = programs().by_id.find(id);
@@ -210,7 +194,7 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
     const LoadedProgram* current = this;
     uint64_t result = 0;
     for (;;) {
-        result = current->engine_for_this_cpu().run(reinterpret_cast<uintptr_t>(ctx), size);
+        result = current->engine_->run(reinterpret_cast<uintptr_t>(ctx), size);
         if (!state.tail_call_target) break;
         current = static_cast<const LoadedProgram*>(state.tail_call_target);
         state.tail_call_target = nullptr;
@@ -312,12 +296,6 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
         std::unique_ptr<Engine> engine = make_engine(options.mode, insns, options.exec);
         auto loaded_program = std::make_unique<LoadedProgram>(program.name, program.section, program.type,
                                                               program.attach, std::move(insns), std::move(engine));
-        if (options.mode == ExecMode::interpret) {
-            // The interpreter keeps run state in the engine: one per CPU slot.
-            std::span<const Instruction> prepared = loaded_program->instructions();
-            loaded_program->set_engine_per_cpu(
-                [prepared, exec = options.exec] { return make_engine(ExecMode::interpret, prepared, exec); });
-        }
         loaded.push_back(std::move(loaded_program));
     }
     // Statically initialised prog arrays (`.values = {[0] = &prog}`).
