@@ -87,7 +87,11 @@ bool stacksafe(const StackState& old, const StackState& cur, IdMap& ids) {
     return true;
 }
 
-bool states_subsumed(const VerifierState& old, const VerifierState& cur) {
+// Frame by frame, register by register and stack by stack, with one id
+// renaming across the whole state: `reg_match` and `stack_match` decide
+// whether a register or a stack of `cur` is covered by `old`.
+template <class RegMatch, class StackMatch>
+bool states_match(const VerifierState& old, const VerifierState& cur, RegMatch reg_match, StackMatch stack_match) {
     if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
     IdMap ids;
     for (size_t f = 0; f < old.frames.size(); ++f) {
@@ -97,12 +101,16 @@ bool states_subsumed(const VerifierState& old, const VerifierState& cur) {
             of.refs_at_entry != cf.refs_at_entry)
             return false;
         for (int r = 0; r < kRegisterCount; ++r)
-            if (!regsafe(of.regs[r], cf.regs[r], ids)) return false;
-        if (!stacksafe(of.stack, cf.stack, ids)) return false;
+            if (!reg_match(of.regs[r], cf.regs[r], ids)) return false;
+        if (!stack_match(of.stack, cf.stack, ids)) return false;
     }
     for (size_t i = 0; i < old.refs.size(); ++i)
         if (!ids.check(old.refs[i].id, cur.refs[i].id)) return false;
     return true;
+}
+
+bool states_subsumed(const VerifierState& old, const VerifierState& cur) {
+    return states_match(old, cur, regsafe, stacksafe);
 }
 
 // Exact equality, for loop detection: equal in every register and stack
@@ -132,21 +140,7 @@ bool stacks_equal(const StackState& old, const StackState& cur, IdMap& ids) {
 }
 
 bool states_equal(const VerifierState& old, const VerifierState& cur) {
-    if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
-    IdMap ids;
-    for (size_t f = 0; f < old.frames.size(); ++f) {
-        const FuncFrame& of = old.frames[f];
-        const FuncFrame& cf = cur.frames[f];
-        if (of.callsite != cf.callsite || of.function != cf.function || of.is_callback != cf.is_callback ||
-            of.refs_at_entry != cf.refs_at_entry)
-            return false;
-        for (int r = 0; r < kRegisterCount; ++r)
-            if (!regs_equal(of.regs[r], cf.regs[r], ids)) return false;
-        if (!stacks_equal(of.stack, cf.stack, ids)) return false;
-    }
-    for (size_t i = 0; i < old.refs.size(); ++i)
-        if (!ids.check(old.refs[i].id, cur.refs[i].id)) return false;
-    return true;
+    return states_match(old, cur, regs_equal, stacks_equal);
 }
 
 bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) {

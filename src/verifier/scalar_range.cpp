@@ -45,23 +45,24 @@ void deduce_sign(ScalarRange& r) {
 }
 
 // The low 32 bits move monotonically with the value while a 64-bit range
-// stays inside one 2^32-aligned block.
+// [lo, hi] stays inside one 2^32-aligned block: narrow r's 32-bit bounds.
+void narrow_low_half(ScalarRange& r, uint64_t lo, uint64_t hi) {
+    if (lo > hi) return;
+    if ((lo >> 32) == (hi >> 32)) {
+        r.u32_min = std::max(r.u32_min, static_cast<uint32_t>(lo));
+        r.u32_max = std::min(r.u32_max, static_cast<uint32_t>(hi));
+    }
+    // The same for the signed view of the low half: shift by 2^31 first.
+    uint64_t a = lo + 0x80000000ull, b = hi + 0x80000000ull;
+    if (a <= b && (a >> 32) == (b >> 32)) {
+        r.s32_min = std::max(r.s32_min, static_cast<int32_t>(static_cast<uint32_t>(lo)));
+        r.s32_max = std::min(r.s32_max, static_cast<int32_t>(static_cast<uint32_t>(hi)));
+    }
+}
+
 void deduce_32_from_64(ScalarRange& r) {
-    auto narrow = [&r](uint64_t lo, uint64_t hi) {
-        if (lo > hi) return;
-        if ((lo >> 32) == (hi >> 32)) {
-            r.u32_min = std::max(r.u32_min, static_cast<uint32_t>(lo));
-            r.u32_max = std::min(r.u32_max, static_cast<uint32_t>(hi));
-        }
-        // The same for the signed view of the low half: shift by 2^31 first.
-        uint64_t a = lo + 0x80000000ull, b = hi + 0x80000000ull;
-        if (a <= b && (a >> 32) == (b >> 32)) {
-            r.s32_min = std::max(r.s32_min, static_cast<int32_t>(static_cast<uint32_t>(lo)));
-            r.s32_max = std::min(r.s32_max, static_cast<int32_t>(static_cast<uint32_t>(hi)));
-        }
-    };
-    narrow(r.umin, r.umax);
-    narrow(static_cast<uint64_t>(r.smin), static_cast<uint64_t>(r.smax));
+    narrow_low_half(r, r.umin, r.umax);
+    narrow_low_half(r, static_cast<uint64_t>(r.smin), static_cast<uint64_t>(r.smax));
 }
 
 // With the high half known, the 32-bit bounds are the 64-bit bounds.
@@ -178,21 +179,9 @@ ScalarRange truncate32(const ScalarRange& in) {
     if (in.empty) return in;
     ScalarRange r;
     r.bits = tnum_cast(in.bits, 4);
-    auto take = [&r](uint64_t lo, uint64_t hi) {
-        if (lo > hi) return;
-        if ((lo >> 32) == (hi >> 32)) {
-            r.u32_min = std::max(r.u32_min, static_cast<uint32_t>(lo));
-            r.u32_max = std::min(r.u32_max, static_cast<uint32_t>(hi));
-        }
-        uint64_t a = lo + 0x80000000ull, b = hi + 0x80000000ull;
-        if (a <= b && (a >> 32) == (b >> 32)) {
-            r.s32_min = std::max(r.s32_min, static_cast<int32_t>(static_cast<uint32_t>(lo)));
-            r.s32_max = std::min(r.s32_max, static_cast<int32_t>(static_cast<uint32_t>(hi)));
-        }
-    };
-    take(in.umin, in.umax);
-    take(static_cast<uint64_t>(in.smin), static_cast<uint64_t>(in.smax));
-    take(in.u32_min, in.u32_max);
+    narrow_low_half(r, in.umin, in.umax);
+    narrow_low_half(r, static_cast<uint64_t>(in.smin), static_cast<uint64_t>(in.smax));
+    narrow_low_half(r, in.u32_min, in.u32_max);
     r.s32_min = std::max(r.s32_min, in.s32_min);
     r.s32_max = std::min(r.s32_max, in.s32_max);
     // Zero extension: the 64-bit value is the unsigned low half.
