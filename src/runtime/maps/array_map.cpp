@@ -40,17 +40,7 @@ public:
     int64_t delete_elem(const void*) override { return -EINVAL; }
 
     int64_t get_next_key(const void* key, void* next_key) override {
-        uint32_t next = 0;
-        if (key) {
-            uint32_t index = read_index(key);
-            if (index < max_entries()) {
-                if (index + 1 >= max_entries()) return -ENOENT;
-                next = index + 1;
-            }
-        }
-        if (max_entries() == 0) return -ENOENT;
-        std::memcpy(next_key, &next, 4);
-        return 0;
+        return next_array_index(key, max_entries(), next_key);
     }
 
     void* direct_value(uint32_t index) override {

@@ -53,6 +53,24 @@ inline void zero_map_memory(void* map_memory, size_t size) {
 // Update flags accepted by update_elem (the lock flag BPF_F_LOCK is not supported).
 inline bool valid_update_flags(uint64_t flags) { return flags <= kUpdateExist; }
 
+// get_next_key of the index-keyed maps (array, prog array, array of maps),
+// as Linux: no key or a key out of range starts at index 0; -ENOENT after
+// the last index.
+inline int64_t next_array_index(const void* key, uint32_t max_entries, void* next_key) {
+    uint32_t next = 0;
+    if (key) {
+        uint32_t index;
+        std::memcpy(&index, key, 4);
+        if (index < max_entries) {
+            if (index + 1 >= max_entries) return -ENOENT;
+            next = index + 1;
+        }
+    }
+    if (max_entries == 0) return -ENOENT;
+    std::memcpy(next_key, &next, 4);
+    return 0;
+}
+
 // Factories, one per family (each in its own file).
 std::shared_ptr<Map> make_array_map(const MapDefinition& definition);
 std::shared_ptr<Map> make_hash_map(const MapDefinition& definition);

@@ -34,17 +34,7 @@ public:
         return slots_[index].exchange(nullptr) ? 0 : -ENOENT;
     }
     int64_t get_next_key(const void* key, void* next_key) override {
-        uint32_t next = 0;
-        if (key) {
-            uint32_t index = read_u32(key);
-            if (index < max_entries()) {
-                if (index + 1 >= max_entries()) return -ENOENT;
-                next = index + 1;
-            }
-        }
-        if (max_entries() == 0) return -ENOENT;
-        std::memcpy(next_key, &next, 4);
-        return 0;
+        return next_array_index(key, max_entries(), next_key);
     }
     int64_t host_lookup(const void* key, void* host_value) const override {
         const LoadedProgram* program = program_at(read_u32(key));
