@@ -62,7 +62,7 @@ private:
 
     uint64_t enter_unguarded(uint64_t target, const uint64_t* args) {
         if (std::find(functions_.begin(), functions_.end(), target) == functions_.end()) {
-            throw Error("JIT: call_function: 0x" + to_hex(target) +
+            throw Error("JIT: call_function: 0x" + jit::hex_digits(target) +
                         " is not the address of a function of this program (use the value of an LDDW "
                         "pseudo-func)");
         }
@@ -97,16 +97,6 @@ private:
                         ": execution ran past the end of the program");
         }
         throw Error("JIT: unknown abort reason " + std::to_string(invocation.abort_reason));
-    }
-
-    static std::string to_hex(uint64_t v) {
-        static const char* digits = "0123456789abcdef";
-        std::string s;
-        do {
-            s.insert(s.begin(), digits[v & 15]);
-            v >>= 4;
-        } while (v);
-        return s;
     }
 
     jit::ExecutableMemory memory_;

@@ -353,23 +353,13 @@ private:
                 emit_lddw(i, in, insns_[i + 1]);
                 break;
             }
-            throw Error("JIT: " + at(i) + "legacy packet load (LD ABS/IND, opcode 0x" + hex(in.opcode) +
+            throw Error("JIT: " + at(i) + "legacy packet load (LD ABS/IND, opcode 0x" + hex_digits(in.opcode, 2) +
                         ") is not supported by the JIT");
         }
     }
 
-    static std::string hex(uint32_t v) {
-        static const char* digits = "0123456789abcdef";
-        std::string s;
-        do {
-            s.insert(s.begin(), digits[v & 15]);
-            v >>= 4;
-        } while (v);
-        return s.size() < 2 ? "0" + s : s;
-    }
-
     [[noreturn]] void unsupported(size_t i, const Instruction& in) {
-        throw Error("JIT: " + at(i) + "opcode 0x" + hex(in.opcode) + " (src " + std::to_string(in.src) +
+        throw Error("JIT: " + at(i) + "opcode 0x" + hex_digits(in.opcode, 2) + " (src " + std::to_string(in.src) +
                     ", offset " + std::to_string(in.offset) + ", imm " + std::to_string(in.imm) +
                     ") is not a valid instruction");
     }

@@ -6,11 +6,24 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <string>
 #include <vector>
 
 #include "ebpf/exec.hpp"
 
 namespace ebpf::jit {
+
+// Lower-case hex digits of `v` for messages, at least `min_digits` long.
+inline std::string hex_digits(uint64_t v, size_t min_digits = 1) {
+    static const char* digits = "0123456789abcdef";
+    std::string s;
+    do {
+        s.insert(s.begin(), digits[v & 15]);
+        v >>= 4;
+    } while (v);
+    if (s.size() < min_digits) s.insert(0, min_digits - s.size(), '0');
+    return s;
+}
 
 // Per-run data the generated code reaches through r12. One lives on the C++
 // stack of every run()/call_function(), so runs on different threads and runs

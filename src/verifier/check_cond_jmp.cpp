@@ -10,22 +10,6 @@
 namespace ebpf::verifier {
 namespace {
 
-uint8_t negate(uint8_t jop) {
-    switch (jop) {
-    case op::kJeq: return op::kJne;
-    case op::kJne: return op::kJeq;
-    case op::kJgt: return op::kJle;
-    case op::kJle: return op::kJgt;
-    case op::kJge: return op::kJlt;
-    case op::kJlt: return op::kJge;
-    case op::kJsgt: return op::kJsle;
-    case op::kJsle: return op::kJsgt;
-    case op::kJsge: return op::kJslt;
-    case op::kJslt: return op::kJsge;
-    default: return 0xff;  // JSET: no simple negation
-    }
-}
-
 // `a op b` written as `b op' a`.
 uint8_t mirror(uint8_t jop) {
     switch (jop) {
@@ -42,7 +26,7 @@ uint8_t mirror(uint8_t jop) {
 }
 
 // The comparison that holds in a branch: the instruction's, or its negation.
-uint8_t holds(uint8_t jop, bool taken) { return taken ? jop : negate(jop); }
+uint8_t holds(uint8_t jop, bool taken) { return taken ? jop : negated_jmp(jop); }
 
 void propagate_scalar(VerifierState& state, const RegState& refined) {
     if (refined.id == 0) return;
@@ -115,7 +99,7 @@ bool refine_scalars(VerifierEnv& env, VerifierState& branch, const Instruction& 
     if (s && s->mem_len) set_memory_length(branch, s->var.umin);
     if (is32 || !s || d.mem_len == s->mem_len) return true;
     uint8_t rel = holds(jop, taken);
-    if (rel == 0xff) return true;
+    if (rel == kNoNegation) return true;
     RegState& x = d.mem_len ? *s : d;
     if (d.mem_len) rel = mirror(rel);  // now: x rel length
     int32_t margin = x.len_margin;

@@ -419,21 +419,6 @@ ScalarRange scalar_of_size(unsigned bytes, bool sign_extend) {
 
 namespace {
 
-uint8_t negate_jmp(uint8_t jop) {
-    switch (jop) {
-    case op::kJeq: return op::kJne;
-    case op::kJne: return op::kJeq;
-    case op::kJgt: return op::kJle;
-    case op::kJle: return op::kJgt;
-    case op::kJge: return op::kJlt;
-    case op::kJlt: return op::kJge;
-    case op::kJsgt: return op::kJsle;
-    case op::kJsle: return op::kJsgt;
-    case op::kJsge: return op::kJslt;
-    case op::kJslt: return op::kJsge;
-    default: return jop;  // kJset: handled by the caller
-    }
-}
 
 // The comparison on one view: u* and s* fields are refined separately, so a
 // 32-bit view may hold zero-extended unsigned and sign-extended signed bounds.
@@ -519,12 +504,28 @@ void refine_view(uint8_t jop, bool jset_negated, ScalarRange& d, ScalarRange& s)
 
 }  // namespace
 
+uint8_t negated_jmp(uint8_t jop) {
+    switch (jop) {
+    case op::kJeq: return op::kJne;
+    case op::kJne: return op::kJeq;
+    case op::kJgt: return op::kJle;
+    case op::kJle: return op::kJgt;
+    case op::kJge: return op::kJlt;
+    case op::kJlt: return op::kJge;
+    case op::kJsgt: return op::kJsle;
+    case op::kJsle: return op::kJsgt;
+    case op::kJsge: return op::kJslt;
+    case op::kJslt: return op::kJsge;
+    default: return kNoNegation;
+    }
+}
+
 void scalar_refine(uint8_t jop, bool negate, bool is32, ScalarRange& dst, ScalarRange& src) {
     if (dst.empty || src.empty) return;
     bool jset_negated = false;
     if (negate) {
         if (jop == op::kJset) jset_negated = true;
-        else jop = negate_jmp(jop);
+        else jop = negated_jmp(jop);
     }
     if (!is32) {
         refine_view(jop, jset_negated, dst, src);

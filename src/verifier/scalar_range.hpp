@@ -61,4 +61,9 @@ ScalarRange scalar_of_size(unsigned bytes, bool sign_extend);
 // Either may become empty: that branch cannot happen.
 void scalar_refine(uint8_t op, bool negate, bool is32, ScalarRange& dst, ScalarRange& src);
 
+// The comparison that holds when `jop` (op::kJeq ... op::kJsle) does not:
+// kJgt → kJle and so on; kNoNegation for kJset, whose negation is no jump op.
+inline constexpr uint8_t kNoNegation = 0xff;
+uint8_t negated_jmp(uint8_t jop);
+
 }  // namespace ebpf::verifier
