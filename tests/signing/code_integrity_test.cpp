@@ -8,8 +8,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -24,41 +22,7 @@ namespace ebpf {
 namespace {
 
 using test::pki;
-
-struct ChildResult {
-    std::string status;
-    std::string detail;
-};
-
-// Runs `body` in a child; body returns "PASS ..." / "SKIP ..." / "FAIL ...".
-ChildResult run_in_child(const std::function<std::string()>& body) {
-    int fds[2];
-    if (::pipe(fds) != 0) return {"FAIL", "pipe failed"};
-    pid_t pid = ::fork();
-    if (pid < 0) return {"FAIL", "fork failed"};
-    if (pid == 0) {
-        ::close(fds[0]);
-        std::string report;
-        try {
-            report = body();
-        } catch (const std::exception& e) {
-            report = std::string("FAIL unexpected exception: ") + e.what();
-        }
-        (void)!::write(fds[1], report.data(), report.size());
-        ::_exit(0);
-    }
-    ::close(fds[1]);
-    std::string text;
-    char buf[512];
-    ssize_t n;
-    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-    ::close(fds[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (!WIFEXITED(status)) return {"FAIL", "child crashed: " + text};
-    auto space = text.find(' ');
-    return {text.substr(0, space), space == std::string::npos ? "" : text.substr(space + 1)};
-}
+using test::run_in_child;
 
 #define CHILD_EXPECT(cond, what) \
     do {                         \

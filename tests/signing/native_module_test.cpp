@@ -2,8 +2,6 @@
 // module pipeline, signed, and loaded by the module loader through the
 // policy hook; in a forked child, under code-integrity mode (MDWE) as well.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <fstream>
@@ -143,46 +141,23 @@ TEST_F(SignedNativeModule, UnsignedModuleLoadsWithAWarningOutsideTheMode) {
 
 TEST_F(SignedNativeModule, RunsUnderCodeIntegrityMode) {
     auto signed_bytes = sign_module(*module_, pki().signer);
-    int fds[2];
-    ASSERT_EQ(::pipe(fds), 0);
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        ::close(fds[0]);
-        std::string report;
+    auto result = test::run_in_child([&]() -> std::string {
+        if (!mdwe_supported()) return "SKIP the kernel lacks PR_SET_MDWE (Linux >= 6.3 needed)";
+        enable_code_integrity();
+        PolicyOptions policy;  // the process mode alone makes signatures required
+        policy.trust = strict().trust;
+        auto module = load(signed_bytes, policy);
+        uint64_t value = run(*module, 99);
+        if (value != 100) return "FAIL returned " + std::to_string(value);
         try {
-            if (!mdwe_supported()) {
-                report = "SKIP the kernel lacks PR_SET_MDWE (Linux >= 6.3 needed)";
-            } else {
-                enable_code_integrity();
-                PolicyOptions policy;  // the process mode alone makes signatures required
-                policy.trust = strict().trust;
-                auto module = load(signed_bytes, policy);
-                uint64_t value = run(*module, 99);
-                report = value == 100 ? "PASS" : "FAIL returned " + std::to_string(value);
-                try {
-                    load(*module_, policy);
-                    report = "FAIL unsigned module loaded under the mode";
-                } catch (const Error&) {
-                }
-            }
-        } catch (const std::exception& e) {
-            report = std::string("FAIL ") + e.what();
+            load(*module_, policy);
+            return "FAIL unsigned module loaded under the mode";
+        } catch (const Error&) {
         }
-        (void)!::write(fds[1], report.data(), report.size());
-        ::_exit(0);
-    }
-    ::close(fds[1]);
-    std::string text;
-    char buf[512];
-    ssize_t n;
-    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-    ::close(fds[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status)) << "child crashed";
-    if (text.rfind("SKIP", 0) == 0) GTEST_SKIP() << text;
-    EXPECT_EQ(text, "PASS");
+        return "PASS";
+    });
+    if (result.status == "SKIP") GTEST_SKIP() << result.detail;
+    EXPECT_EQ(result.status, "PASS") << result.detail;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,15 @@ const TrustStore& trust();
 // Compiles `int answer(void) { return VALUE; }` into a shared object in `dir`
 // and returns its bytes (the file is left at dir/NAME.so).
 std::vector<uint8_t> build_module(const std::filesystem::path& dir, const std::string& name, int value);
+
+// What a forked child reported: status "PASS", "SKIP" or "FAIL", and the rest.
+struct ChildResult {
+    std::string status;
+    std::string detail;
+};
+// Runs `body` in a forked child (the code-integrity mode is process-wide and
+// cannot be undone); body returns "PASS ...", "SKIP ..." or "FAIL ...".
+ChildResult run_in_child(const std::function<std::string()>& body);
 
 std::vector<uint8_t> read_bytes(const std::filesystem::path& path);
 void write_bytes(const std::filesystem::path& path, const std::vector<uint8_t>& bytes);
