@@ -15,13 +15,7 @@ namespace ebpf::bench {
 namespace {
 
 Instruction make(uint8_t opcode, int dst, int src, int16_t offset, int32_t imm) {
-    Instruction insn;
-    insn.opcode = opcode;
-    insn.dst = static_cast<uint8_t>(dst);
-    insn.src = static_cast<uint8_t>(src);
-    insn.offset = offset;
-    insn.imm = imm;
-    return insn;
+    return make_instruction(opcode, dst, src, offset, imm);
 }
 
 // About `count` instructions: r0..r9 initialised, then a seeded mix.

@@ -23,6 +23,18 @@ struct Instruction {
 };
 static_assert(sizeof(Instruction) == 8);
 
+// An instruction from its fields; registers are masked to their 4 bits.
+constexpr Instruction make_instruction(uint8_t opcode, int dst = 0, int src = 0, int16_t offset = 0,
+                                       int32_t imm = 0) {
+    Instruction insn;
+    insn.opcode = opcode;
+    insn.dst = static_cast<uint8_t>(dst) & 0x0f;
+    insn.src = static_cast<uint8_t>(src) & 0x0f;
+    insn.offset = offset;
+    insn.imm = imm;
+    return insn;
+}
+
 inline constexpr int kRegisterCount = 11;     // r0..r10
 inline constexpr int kFramePointer = 10;      // r10, read-only
 inline constexpr int kStackSize = 512;        // bytes per frame

@@ -11,15 +11,7 @@
 
 namespace ebpf::test {
 
-inline Instruction insn(uint8_t opcode, int dst = 0, int src = 0, int16_t offset = 0, int32_t imm = 0) {
-    Instruction i;
-    i.opcode = opcode;
-    i.dst = static_cast<uint8_t>(dst);
-    i.src = static_cast<uint8_t>(src);
-    i.offset = offset;
-    i.imm = imm;
-    return i;
-}
+inline Instruction insn(uint8_t opcode, int dst = 0, int src = 0, int16_t offset = 0, int32_t imm = 0) { return make_instruction(opcode, dst, src, offset, imm); }
 
 using namespace op;
 

@@ -9,15 +9,7 @@
 namespace ebpf {
 namespace {
 
-Instruction insn(uint8_t opcode, uint8_t dst, uint8_t src, int16_t offset, int32_t imm) {
-    Instruction i;
-    i.opcode = opcode;
-    i.dst = dst;
-    i.src = src;
-    i.offset = offset;
-    i.imm = imm;
-    return i;
-}
+Instruction insn(uint8_t opcode, uint8_t dst, uint8_t src, int16_t offset, int32_t imm) { return make_instruction(opcode, dst, src, offset, imm); }
 
 struct Case {
     Instruction insn;

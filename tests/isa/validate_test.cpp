@@ -23,15 +23,7 @@ std::string error_of(std::vector<Instruction> insns, const ValidateOptions& opti
     return "";
 }
 
-Instruction insn(uint8_t opcode, uint8_t dst, uint8_t src, int16_t offset, int32_t imm) {
-    Instruction i;
-    i.opcode = opcode;
-    i.dst = dst;
-    i.src = src;
-    i.offset = offset;
-    i.imm = imm;
-    return i;
-}
+Instruction insn(uint8_t opcode, uint8_t dst, uint8_t src, int16_t offset, int32_t imm) { return make_instruction(opcode, dst, src, offset, imm); }
 
 TEST(Validate, AcceptsASmallProgram) {
     EXPECT_NO_THROW(validate(assemble("r0 = 1\nr0 += 2\nexit")));

@@ -15,15 +15,7 @@
 
 namespace ebpf::jit_test {
 
-inline Instruction insn(uint8_t opcode, int dst, int src, int16_t offset, int32_t imm) {
-    Instruction i;
-    i.opcode = opcode;
-    i.dst = static_cast<uint8_t>(dst);
-    i.src = static_cast<uint8_t>(src);
-    i.offset = offset;
-    i.imm = imm;
-    return i;
-}
+inline Instruction insn(uint8_t opcode, int dst, int src, int16_t offset, int32_t imm) { return make_instruction(opcode, dst, src, offset, imm); }
 
 using Program = std::vector<Instruction>;
 

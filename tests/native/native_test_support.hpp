@@ -15,13 +15,7 @@
 namespace native_test {
 
 inline ebpf::Instruction insn(uint8_t opcode, uint8_t dst, uint8_t src, int16_t offset, int32_t imm) {
-    ebpf::Instruction i;
-    i.opcode = opcode;
-    i.dst = dst & 0xf;
-    i.src = src & 0xf;
-    i.offset = offset;
-    i.imm = imm;
-    return i;
+    return ebpf::make_instruction(opcode, dst, src, offset, imm);
 }
 
 // A fresh directory under the test's temp dir, removed by the destructor.

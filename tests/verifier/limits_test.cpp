@@ -9,15 +9,7 @@
 namespace ebpf::testing {
 namespace {
 
-Instruction make(uint8_t opcode, int dst, int src, int16_t off, int32_t imm) {
-    Instruction i;
-    i.opcode = opcode;
-    i.dst = static_cast<uint8_t>(dst);
-    i.src = static_cast<uint8_t>(src);
-    i.offset = off;
-    i.imm = imm;
-    return i;
-}
+Instruction make(uint8_t opcode, int dst, int src, int16_t off, int32_t imm) { return make_instruction(opcode, dst, src, off, imm); }
 
 const Instruction kExit = make(op::kClassJmp | op::kExit, 0, 0, 0, 0);
 
