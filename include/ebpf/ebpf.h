@@ -26,8 +26,28 @@ typedef struct ebpf_hook_link ebpf_hook_link;
 /* The message of the calling thread's last failure ("" when none). */
 const char *ebpf_last_error(void);
 
-/* Opens, verifies and loads an eBPF ELF object. mode: "interpret", "jit" or
- * NULL (interpret). NULL on failure. */
+/* Code-integrity mode (docs/signing.md), for the whole process and for good:
+ * no memory that was writable may become executable (PR_SET_MDWE), the
+ * interpreter, the JIT and compiling on the host are refused, and only native
+ * modules whose signature chains to the process trust store load.
+ * flags: 0, or EBPF_CODE_INTEGRITY_ALLOW_WITHOUT_MDWE to accept a kernel
+ * without PR_SET_MDWE (the library still enforces the rest). Returns 0, or
+ * -ENOTSUP when the kernel refuses MDWE and the fallback was not allowed. The
+ * switch EBPF_CODE_INTEGRITY=1 in the environment does the same at first use. */
+#define EBPF_CODE_INTEGRITY_ALLOW_WITHOUT_MDWE 1u
+int ebpf_enable_code_integrity(unsigned flags);
+/* 1 when the mode is on in this process, else 0. */
+int ebpf_code_integrity_enabled(void);
+/* The process trust store (a directory of PEM files or one PEM file), read
+ * now, once: every module is checked against it in code-integrity mode.
+ * Without it, $EBPF_TRUST_STORE is read at first use. -EEXIST when the
+ * process already has one, -EINVAL when it cannot be read. */
+int ebpf_set_trust_store(const char *path);
+
+/* Opens, verifies and loads an eBPF ELF object, or a native module (a path
+ * ending in .so, or mode "native"). mode: "interpret", "jit", "native" or
+ * NULL (interpret). In code-integrity mode only signed native modules load.
+ * NULL on failure. */
 ebpf_object *ebpf_object_load(const char *path, const char *mode);
 void ebpf_object_close(ebpf_object *object);
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ebpf/abi.hpp"
@@ -80,17 +81,42 @@ std::array<uint8_t, 32> sha256_of_instructions(std::span<const Instruction> insn
 // The text of include/ebpf/native_module.h, as embedded into generated C.
 std::string_view native_module_header_text();
 
-// Writes `contents` to `path` atomically (temp file in the same directory,
-// then rename), so that a failure never leaves a partial output file.
+// A private directory for intermediate files: mkdtemp under $TMPDIR (a new
+// directory with a random name, mode 0700), removed with its contents at
+// destruction. `purpose` starts its name ("ebpf-build-XXXXXX").
+class PrivateDirectory {
+public:
+    explicit PrivateDirectory(std::string_view purpose);
+    ~PrivateDirectory();
+    PrivateDirectory(const PrivateDirectory&) = delete;
+    PrivateDirectory& operator=(const PrivateDirectory&) = delete;
+    const std::string& path() const { return path_; }
+    std::string file(std::string_view name) const;
+
+private:
+    std::string path_;
+};
+
+// Writes `contents` to `path` atomically: a temporary file next to it made
+// with O_CREAT|O_EXCL under a random name, then rename(). A failure never
+// leaves a partial output; a symlink planted at `path` is replaced, never
+// followed. Permissions 0666 minus the umask.
 void write_file_atomically(const std::string& path, std::string_view contents);
 
 // Compiles generated C into a shared object with `${CC:-cc} -O2 -fPIC -g
-// -shared`. Throws ebpf::Error with the compiler's output on failure; the
-// output file is only created on success.
+// -shared -nostartfiles -nostdlib` (no constructors, no library
+// dependencies: the module loader refuses both). The compiler runs in a
+// private directory (PrivateDirectory, also its $TMPDIR); the module's bytes
+// are read back from there. Throws ebpf::Error with the compiler's output on
+// failure, and "code-integrity policy: ..." in code-integrity mode, where
+// nothing may be compiled on the host.
 struct CompileOptions {
     std::string compiler;                 // empty: $CC, else "cc"
     std::vector<std::string> extra_flags; // appended
 };
+// C text → the module's bytes (for signing or loading exactly what was built).
+std::vector<uint8_t> build_module_bytes(std::string_view c_source, const CompileOptions& options = {});
+// A C file → a module file, written with write_file_atomically.
 void compile_c_to_module(const std::string& c_path, const std::string& so_path,
                          const CompileOptions& options = {});
 
@@ -110,8 +136,11 @@ struct ModuleLoadOptions {
     std::function<MapBinding(std::span<const MapDefinition> definitions, uint32_t index)>
         create_map;
     // Signature policy hook: called with exactly the bytes that will be
-    // loaded, before anything is mapped; throws ebpf::Error to refuse them.
-    // Empty = no policy (unsigned modules allowed).
+    // loaded (the sealed memfd's contents), before anything is mapped; throws
+    // ebpf::Error to refuse them. It adds to the loader's own check: in
+    // code-integrity mode the loader always checks the signature against the
+    // process trust store first (policy.hpp), hook or not. Empty outside the
+    // mode = unsigned modules allowed.
     std::function<void(std::span<const uint8_t> module_bytes)> check_signature;
     // Name for messages (e.g. the file path).
     std::string name = "native module";
@@ -137,6 +166,9 @@ public:
     const std::vector<MapDefinition>& maps() const { return maps_; }
     const std::vector<MapBinding>& map_bindings() const { return bindings_; }
     const std::vector<NativeProgramInfo>& programs() const { return programs_; }
+    // True when the module was loaded in code-integrity mode, so its
+    // signature was checked against the process trust store.
+    bool admitted_under_policy() const { return admitted_under_policy_; }
     std::optional<size_t> find_program(std::string_view name_or_section) const;
     std::vector<int32_t> imported_helpers() const;
 
@@ -154,19 +186,25 @@ private:
     std::vector<MapDefinition> maps_;
     std::vector<MapBinding> bindings_;
     std::vector<NativeProgramInfo> programs_;
+    bool admitted_under_policy_ = false;
 };
 
-// Loads a module from its bytes: signature policy hook, sealed memfd, dlopen
-// of /proc/self/fd/N, ABI and metadata checks, maps created, helper and map
-// tables filled. Throws ebpf::Error ("NAME: why") and loads nothing on any problem.
+// Loads a module from its bytes: a sealed memfd of them; on its contents the
+// code-integrity check (in the mode), the signature hook and the ELF image
+// check (no constructors, IFUNC resolvers or dependencies: module_image.hpp);
+// dlopen of /proc/<pid>/fd/N under a name no loaded object has, then proof
+// that the handle maps that memfd; ABI and metadata checks, maps created,
+// helper and map tables filled. Throws ebpf::Error ("NAME: why") and loads
+// nothing on any problem. At most 256 MiB.
 std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> bytes,
                                                       const ModuleLoadOptions& options);
-// Reads the file, then load_module_from_memory.
+// Reads the file once (a regular file of at most 256 MiB), then load_module_from_memory.
 std::shared_ptr<NativeModule> load_module_from_file(const std::string& path,
                                                     ModuleLoadOptions options);
 
-// One step from instructions to a running native engine: generate_c → cc →
-// load_module_from_memory, in a private temporary directory. The caller must
+// One step from instructions to a running native engine: generate_c →
+// build_module_bytes → load_module_from_memory. Refused in code-integrity
+// mode (nothing is compiled on the host there). The caller must
 // have verified the instructions (native code has no run-time checks): for
 // tests, benchmarks, `ebpf run` of raw bytecode and the conformance runner/plugin.
 // Imported helpers must be in `helpers` (kept by pointer: must outlive the engine).

@@ -54,8 +54,22 @@ struct CodeIntegrityStatus {
 // Throws ebpf::Error naming the reason when the kernel refuses and
 // `allow_without_mdwe` is false. Calling it again is harmless.
 CodeIntegrityStatus enable_code_integrity(const CodeIntegrityOptions& options = {});
-// True once enable_code_integrity() succeeded in this process.
+// True once the mode is on in this process: enable_code_integrity()
+// succeeded, or the environment switch asked for it. The switch,
+// EBPF_CODE_INTEGRITY (kCodeIntegrityEnvironment), is read once, at the first
+// call of this function (every route that loads or builds code calls it):
+//   unset, "" or "0"       off (enable_code_integrity() may still turn it on);
+//   "1"                    on, with MDWE; when the kernel refuses MDWE the
+//                          mode is on and fails closed: every load and every
+//                          engine is refused with the reason;
+//   "allow-without-mdwe"   on, without kernel enforcement if the kernel lacks MDWE;
+//   anything else          on and failing closed, naming the bad value.
 bool code_integrity_enabled();
+inline constexpr const char* kCodeIntegrityEnvironment = "EBPF_CODE_INTEGRITY";
+// Throws ebpf::Error "code-integrity policy: ..." when the mode was asked
+// for but could not be set up (the switch's value, MDWE refused); the
+// policy's checks call it, so nothing loads in that state.
+void check_code_integrity_setup();
 // True when the kernel reports PR_MDWE_REFUSE_EXEC_GAIN for this process
 // (set by us or inherited from a parent).
 bool mdwe_active();
@@ -68,11 +82,42 @@ bool mdwe_supported();
 // building an engine, so the refusal names the policy rather than an mmap error.
 void check_engine_policy(ExecMode mode);
 
+// Code-integrity mode forbids producing machine code in the process: bpf2c
+// output is not compiled (compile_c_to_module, compile_native_engine) and an
+// eBPF object never becomes an engine; only signed modules built elsewhere
+// load. Throws ebpf::Error "code-integrity policy: WHAT is disabled; ..."
+// when the mode is on; `what` names the refused route.
+void check_host_compilation_policy(std::string_view what);
+
+// --- the process trust store ----------------------------------------------
+//
+// Under the mode, every module is checked against one trust store for the
+// whole process, read once: the one given to set_process_trust_store(), else
+// the one EBPF_TRUST_STORE names, read at first use. A check a caller adds
+// (ModuleLoadOptions::check_signature, PolicyOptions::trust) comes on top of
+// it, never instead of it.
+
+// Reads the trust store now and makes it the process's. Throws ebpf::Error
+// when it cannot be read, or when the process already has one (it is read
+// once: a second store would make the first check meaningless).
+void set_process_trust_store(const std::filesystem::path& dir_or_file);
+void set_process_trust_store(std::shared_ptr<const TrustStore> trust);
+// The process trust store (reading EBPF_TRUST_STORE the first time it is
+// needed, when none was set). Throws ebpf::Error naming how to give one.
+std::shared_ptr<const TrustStore> process_trust_store();
+
+// The check the module loader itself runs on every module while the mode is
+// on, whatever its caller asks: the signature over `bytes` must chain to the
+// process trust store. Throws ebpf::Error "code-integrity policy: ..."; does
+// nothing outside the mode.
+void check_module_under_mode(std::span<const uint8_t> bytes);
+
 // How modules are checked before they are loaded.
 struct PolicyOptions {
     // Require a valid signature (also implied by code_integrity_enabled()).
     bool code_integrity = false;
-    // Trusted roots: a directory or PEM file; unset = EBPF_TRUST_STORE.
+    // Trusted roots: a directory or PEM file; unset = the process trust
+    // store (set_process_trust_store, else EBPF_TRUST_STORE, read once).
     // Outside code-integrity mode, a missing trust store only adds a warning.
     std::optional<std::filesystem::path> trust_store;
     // Already loaded roots (take precedence over trust_store when set).

@@ -173,8 +173,15 @@ struct LoadOptions {
     std::vector<std::string> programs;
     // Native modules (.so): called with exactly the bytes that will be loaded,
     // before anything is mapped; throws ebpf::Error to refuse them (signature
-    // policy). Empty: no check.
+    // policy). Empty: no check of the caller's own. In code-integrity mode the
+    // module loader checks the signature against the process trust store
+    // whatever this holds (policy.hpp).
     std::function<void(std::span<const uint8_t>)> check_signature;
+    // Native modules: the eBPF object the module was built from, when at
+    // hand. Each program's bytecode SHA-256 recorded in the module must match
+    // the object's program of the same name (check_bytecode_hash), or the
+    // load fails. Empty: not checked.
+    std::string bytecode_object;
 };
 
 class LoadedObject;
@@ -205,8 +212,13 @@ public:
                      uint32_t ingress_ifindex = 0) const;
 
     // Engine internals for the runtime and the native loader.
+    // `admitted_under_policy`: a native module's program loaded in
+    // code-integrity mode (its signature checked). In the mode, run() refuses
+    // every program that was not, wherever it is reached from (a hook, a
+    // tail call through a prog array, a map in a map).
     LoadedProgram(std::string name, std::string section, ProgramType type, std::string attach,
-                  std::vector<Instruction> insns, std::unique_ptr<Engine> engine);
+                  std::vector<Instruction> insns, std::unique_ptr<Engine> engine,
+                  bool admitted_under_policy = false);
     ~LoadedProgram();
     Engine& engine() const { return *engine_; }
     // The instructions the engine runs (empty for native modules).
@@ -214,12 +226,14 @@ public:
 
 private:
     friend class LoadedObject;
+    void check_admitted() const;
     std::string name_, section_, attach_;
     ProgramType type_;
     std::vector<Instruction> insns_;  // the engine's instructions (kept alive for it)
     std::unique_ptr<Engine> engine_;  // thread-safe: every engine's run() is (exec.hpp)
     uint32_t id_;
     LoadedObject* object_ = nullptr;
+    bool admitted_under_policy_ = false;
 };
 
 // Called when a program is unloaded (hooks detach it).
@@ -256,7 +270,8 @@ private:
 };
 
 // Opens, verifies and loads an eBPF ELF object (interpret or jit mode), or a
-// native module (a path ending in .so, or mode native).
+// native module (a path ending in .so, or mode native). In code-integrity
+// mode only native modules load (whatever the path), and an Object never does.
 std::unique_ptr<LoadedObject> load_object(const std::string& path, const LoadOptions& options = {});
 // Loads a signed native module built by `ebpf build`: its maps are created by
 // the runtime and its programs run in native engines.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ebpf/error.hpp"
+#include "ebpf/policy.hpp"
 #include "ebpf/runtime.hpp"
 
 struct ebpf_object {
@@ -51,6 +52,39 @@ int require(bool ok, const char* message) { return ok ? 0 : fail(EINVAL, message
 extern "C" {
 
 const char* ebpf_last_error(void) { return last_error.c_str(); }
+
+int ebpf_enable_code_integrity(unsigned flags) {
+    return guarded([&] {
+        if ((flags & ~EBPF_CODE_INTEGRITY_ALLOW_WITHOUT_MDWE) != 0)
+            return fail(EINVAL, "ebpf_enable_code_integrity: unknown flags " + std::to_string(flags));
+        try {
+            ebpf::enable_code_integrity({.allow_without_mdwe = (flags & EBPF_CODE_INTEGRITY_ALLOW_WITHOUT_MDWE) != 0});
+        } catch (const ebpf::Error& e) {
+            return fail(ENOTSUP, e.what());
+        }
+        return 0;
+    });
+}
+
+int ebpf_code_integrity_enabled(void) { return ebpf::code_integrity_enabled() ? 1 : 0; }
+
+int ebpf_set_trust_store(const char* path) {
+    return guarded([&] {
+        if (int error = require(path != nullptr && *path != '\0', "ebpf_set_trust_store: no path")) return error;
+        std::shared_ptr<const ebpf::TrustStore> store;
+        try {
+            store = std::make_shared<const ebpf::TrustStore>(ebpf::TrustStore::from_path(path));
+        } catch (const ebpf::Error& e) {
+            return fail(EINVAL, e.what());
+        }
+        try {
+            ebpf::set_process_trust_store(std::move(store));
+        } catch (const ebpf::Error& e) {
+            return fail(EEXIST, e.what());
+        }
+        return 0;
+    });
+}
 
 ebpf_object* ebpf_object_load(const char* path, const char* mode) {
     ebpf_object* result = nullptr;

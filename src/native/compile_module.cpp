@@ -1,5 +1,18 @@
-// Atomic output files, and `cc` invocation for generated C → shared object.
+// Output files and `cc`: generated C → shared object, so that nobody else
+// can change what is compiled, what is signed or what lands at the output.
+//
+//  * Intermediates live only in a private directory (mkdtemp: 0700, a fresh
+//    random name), never under predictable names in shared places; the
+//    compiler's own temporary files go there too ($TMPDIR of the child).
+//  * The module's bytes are read back from that directory right after the
+//    compiler exits, and those bytes are what the caller signs or loads.
+//  * Output files are replaced atomically: a temporary file created next to
+//    the output with O_CREAT|O_EXCL (a random name; never an existing file,
+//    never through a symlink), then rename(), which replaces a planted
+//    symlink itself instead of writing where it points.
 #include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,9 +21,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "ebpf/error.hpp"
 #include "ebpf/native.hpp"
+#include "ebpf/policy.hpp"
+
+extern char** environ;
 
 namespace ebpf {
 
@@ -18,47 +35,85 @@ namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
-// A temp file next to `path`, so rename() stays within one file system.
-std::string temp_path_for(const std::string& path) {
-    return path + ".tmp." + std::to_string(::getpid());
+// The process's umask without changing it (umask() would race with other threads).
+mode_t process_umask() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
+    }
+    return 022;
 }
 
-}  // namespace
-
-void write_file_atomically(const std::string& path, std::string_view contents) {
-    std::string temp = temp_path_for(path);
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw Error(path + ": cannot create: " + errno_text());
+void write_all(int fd, std::string_view contents, const std::string& path) {
     size_t done = 0;
     while (done < contents.size()) {
         ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            std::string why = errno_text();
-            ::close(fd);
-            ::unlink(temp.c_str());
-            throw Error(path + ": cannot write: " + why);
-        }
+        if (n <= 0) throw Error(path + ": cannot write: " + errno_text());
         done += static_cast<size_t>(n);
-    }
-    if (::close(fd) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
-        std::string why = errno_text();
-        ::unlink(temp.c_str());
-        throw Error(path + ": cannot write: " + why);
     }
 }
 
-void compile_c_to_module(const std::string& c_path, const std::string& so_path, const CompileOptions& options) {
-    std::string compiler = options.compiler;
-    if (compiler.empty()) {
-        const char* env = std::getenv("CC");
-        compiler = env != nullptr && *env != '\0' ? env : "cc";
+// Reads a file of the private directory (O_NOFOLLOW: it must be the file the
+// compiler wrote, not a link to anything).
+std::vector<uint8_t> read_private_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) throw Error(path + ": cannot open: " + errno_text());
+    struct stat st {};
+    std::vector<uint8_t> bytes;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw Error(path + ": not a regular file");
     }
-    // The compiler writes a temp file that is renamed on success only.
-    std::string temp = temp_path_for(so_path);
-    std::vector<std::string> args = {compiler, "-O2", "-fPIC", "-g", "-shared", "-fvisibility=hidden",
-                                     "-fno-strict-aliasing", "-o", temp, c_path};
+    uint8_t buffer[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            std::string why = errno_text();
+            ::close(fd);
+            throw Error(path + ": cannot read: " + why);
+        }
+        if (n == 0) break;
+        bytes.insert(bytes.end(), buffer, buffer + n);
+    }
+    ::close(fd);
+    return bytes;
+}
+
+std::string compiler_name(const CompileOptions& options) {
+    if (!options.compiler.empty()) return options.compiler;
+    const char* env = std::getenv("CC");
+    return env != nullptr && *env != '\0' ? env : "cc";
+}
+
+// Runs the compiler on `c_path`, writing `so_path` (inside `dir`, whose
+// path the compiler also gets as $TMPDIR and as a debug prefix to hide).
+void run_compiler(const std::string& c_path, const std::string& so_path, const std::string& dir,
+                  const CompileOptions& options) {
+    const std::string compiler = compiler_name(options);
+    // -nostartfiles -nostdlib: no crti/crtbegin (no _init, no frame_dummy
+    // constructor) and no DT_NEEDED: the module runs no code while it is
+    // loaded (the loader refuses modules that would). memcpy and the like
+    // bind to the host's libc at load time. The private directory's random
+    // name is mapped away so that the same C gives the same module bytes.
+    std::vector<std::string> args = {compiler, "-O2", "-fPIC", "-g", "-shared", "-nostartfiles", "-nostdlib",
+                                     "-fvisibility=hidden", "-fno-strict-aliasing",
+                                     "-fdebug-prefix-map=" + dir + "=ebpf-build", "-o", so_path, c_path};
     args.insert(args.end(), options.extra_flags.begin(), options.extra_flags.end());
+    // Built before fork: the child only calls async-signal-safe functions.
+    std::vector<std::string> environment;
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+        if (std::strncmp(*entry, "TMPDIR=", 7) != 0) environment.emplace_back(*entry);
+    }
+    environment.push_back("TMPDIR=" + dir);
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& entry : environment) envp.push_back(entry.data());
+    envp.push_back(nullptr);
 
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw Error("compile: pipe: " + errno_text());
@@ -71,11 +126,9 @@ void compile_c_to_module(const std::string& c_path, const std::string& so_path, 
     if (pid == 0) {
         ::dup2(pipe_fds[1], STDOUT_FILENO);
         ::dup2(pipe_fds[1], STDERR_FILENO);
-        std::vector<char*> argv;
-        for (auto& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        ::execvp(argv[0], argv.data());
-        std::fprintf(stderr, "cannot run %s: %s\n", argv[0], std::strerror(errno));
+        ::execvpe(argv[0], argv.data(), envp.data());
+        static const char message[] = "cannot run the C compiler\n";
+        (void)!::write(STDERR_FILENO, message, sizeof message - 1);
         ::_exit(127);
     }
     ::close(pipe_fds[1]);
@@ -92,15 +145,77 @@ void compile_c_to_module(const std::string& c_path, const std::string& so_path, 
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        ::unlink(temp.c_str());
         throw Error(c_path + ": " + compiler + " failed (exit " +
                     std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + "):\n" + output);
     }
-    if (::rename(temp.c_str(), so_path.c_str()) != 0) {
+}
+
+}  // namespace
+
+PrivateDirectory::PrivateDirectory(std::string_view purpose) {
+    std::error_code ec;
+    std::filesystem::path base = std::filesystem::temp_directory_path(ec);
+    if (ec) base = "/tmp";
+    std::string pattern = (base / (std::string(purpose) + "-XXXXXX")).string();
+    // mkdtemp: a new directory (never an existing one or a link), mode 0700.
+    if (::mkdtemp(pattern.data()) == nullptr)
+        throw Error(std::string(purpose) + ": cannot create a private directory in " + base.string() + ": " +
+                    errno_text());
+    path_ = pattern;
+}
+
+PrivateDirectory::~PrivateDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+}
+
+std::string PrivateDirectory::file(std::string_view name) const { return path_ + "/" + std::string(name); }
+
+void write_file_atomically(const std::string& path, std::string_view contents) {
+    std::string temp = path + ".XXXXXX";
+    // mkostemp opens with O_CREAT|O_EXCL: a name nobody could have planted.
+    int fd = ::mkostemp(temp.data(), O_CLOEXEC);
+    if (fd < 0) throw Error(path + ": cannot create a temporary file next to it: " + errno_text());
+    try {
+        if (::fchmod(fd, 0666 & ~process_umask()) != 0) throw Error(path + ": cannot set permissions: " + errno_text());
+        write_all(fd, contents, path);
+    } catch (...) {
+        ::close(fd);
+        ::unlink(temp.c_str());
+        throw;
+    }
+    if (::close(fd) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
         std::string why = errno_text();
         ::unlink(temp.c_str());
-        throw Error(so_path + ": cannot write: " + why);
+        throw Error(path + ": cannot write: " + why);
     }
+}
+
+std::vector<uint8_t> build_module_bytes(std::string_view c_source, const CompileOptions& options) {
+    check_host_compilation_policy("compiling a native module");
+    PrivateDirectory dir("ebpf-build");
+    const std::string c_path = dir.file("module.c");
+    const std::string so_path = dir.file("module.so");
+    int fd = ::open(c_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) throw Error(c_path + ": cannot create: " + errno_text());
+    try {
+        write_all(fd, c_source, c_path);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    if (::close(fd) != 0) throw Error(c_path + ": cannot write: " + errno_text());
+    run_compiler(c_path, so_path, dir.path(), options);
+    return read_private_file(so_path);
+}
+
+void compile_c_to_module(const std::string& c_path, const std::string& so_path, const CompileOptions& options) {
+    check_host_compilation_policy("compiling a native module");
+    PrivateDirectory dir("ebpf-build");
+    const std::string built = dir.file("module.so");
+    run_compiler(c_path, built, dir.path(), options);
+    const std::vector<uint8_t> bytes = read_private_file(built);
+    write_file_atomically(so_path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace ebpf

@@ -1,15 +1,27 @@
-// The native module loader: bytes → signature policy hook → sealed memfd →
-// dlopen("/proc/self/fd/N") → ABI and metadata checks → maps created →
-// helper and map tables filled → one Engine (mode native) per program.
+// The native module loader: bytes → sealed memfd → (on the memfd's
+// contents) the code-integrity policy, the caller's signature hook and the
+// ELF image check → dlopen of that memfd under a name no other module has →
+// the handle proven to map that memfd → ABI and metadata checks → maps
+// created → helper and map tables filled → one Engine (mode native) per program.
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <link.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 
 #include "ebpf/error.hpp"
 #include "ebpf/native.hpp"
 #include "ebpf/native_module.h"
+#include "ebpf/policy.hpp"
 #include "ebpf/signing.hpp"
+#include "module_image.hpp"
 #include "module_metadata.hpp"
 
 namespace ebpf {
@@ -22,6 +34,7 @@ struct NativeModule::Private {
     std::vector<MapDefinition> maps;
     std::vector<MapBinding> bindings;
     std::vector<NativeProgramInfo> programs;
+    bool admitted_under_policy = false;
 };
 
 NativeModule::NativeModule(Private&& state)
@@ -31,7 +44,8 @@ NativeModule::NativeModule(Private&& state)
       module_(state.module),
       maps_(std::move(state.maps)),
       bindings_(std::move(state.bindings)),
-      programs_(std::move(state.programs)) {}
+      programs_(std::move(state.programs)),
+      admitted_under_policy_(state.admitted_under_policy) {}
 
 NativeModule::~NativeModule() {
     if (handle_ != nullptr) ::dlclose(handle_);
@@ -101,37 +115,147 @@ std::unique_ptr<Engine> NativeModule::make_engine(size_t index) {
     return std::make_unique<NativeEngine>(shared_from_this(), module_->programs[index].entry);
 }
 
+namespace {
+
+// More than any bpf2c module needs; bounds what a caller's bytes may cost.
+constexpr size_t kMaxModuleBytes = size_t{256} << 20;
+
+std::atomic<uint64_t> g_load_sequence{0};
+
+// The memfd's contents, as dlopen will map them (the memfd is sealed).
+std::vector<uint8_t> read_memfd(const SealedMemfd& memfd, const std::string& name) {
+    struct stat st {};
+    if (::fstat(memfd.fd(), &st) != 0) throw Error(name + ": cannot stat the sealed module: " + std::strerror(errno));
+    std::vector<uint8_t> contents(static_cast<size_t>(st.st_size));
+    size_t done = 0;
+    while (done < contents.size()) {
+        ssize_t n = ::pread(memfd.fd(), contents.data() + done, contents.size() - done, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw Error(name + ": cannot read the sealed module back");
+        done += static_cast<size_t>(n);
+    }
+    return contents;
+}
+
+// The bytes a signature covers (the whole file when unsigned or when the
+// trailer is broken: then the policy has refused it or it loads unsigned).
+size_t signed_size(std::span<const uint8_t> contents) {
+    if (!has_module_signature(contents)) return contents.size();
+    try {
+        return split_signed_module(contents).module.size();
+    } catch (const Error&) {
+        return contents.size();
+    }
+}
+
+std::string fd_path(int fd) {
+    // "/proc/<pid>/fd/N" rather than "/proc/self/...": the name lands in the
+    // dynamic linker's list, and a debugger or profiler reading that list
+    // from another process must find this process's memfd, not its own fd N.
+    return "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(fd);
+}
+
+// dlopen returns the object already loaded under the same name (or from the
+// same file) instead of loading ours: "/proc/<pid>/fd/N" names whatever fd N
+// held when some other object was loaded through it. Before loading, make
+// sure no object answers to our memfd's path; if one does, move the memfd to
+// another fd number (another name) and look again.
+void give_unused_name(SealedMemfd& memfd, const std::string& name) {
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        void* existing = ::dlopen(fd_path(memfd.fd()).c_str(), RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+        if (existing == nullptr) return;
+        ::dlclose(existing);
+        int moved = ::fcntl(memfd.fd(), F_DUPFD_CLOEXEC, memfd.fd() + 1);
+        if (moved < 0) throw Error(name + ": cannot move the sealed module to a free fd: " + std::strerror(errno));
+        memfd = SealedMemfd(moved);
+    }
+    throw Error(name + ": every fd name tried is taken by an already loaded object; refusing to load");
+}
+
+// Proves that `handle` is our module: its link-map name is the path we gave,
+// and the code at `address` (its entry function) is mapped from the memfd
+// itself (same device and inode, in /proc/self/maps). Anything else (an
+// object loaded earlier under the same name, a different file) is refused.
+void check_handle_maps_memfd(void* handle, const SealedMemfd& memfd, const std::string& path, uintptr_t address,
+                             const std::string& name) {
+    link_map* map = nullptr;
+    if (::dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || map == nullptr || map->l_name == nullptr ||
+        path != map->l_name)
+        throw Error(name + ": dlopen returned an object loaded under another name; refusing it");
+    struct stat st {};
+    if (::fstat(memfd.fd(), &st) != 0) throw Error(name + ": cannot stat the sealed module: " + std::strerror(errno));
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+        uintptr_t start = 0, end = 0;
+        unsigned long long offset = 0, inode = 0;
+        unsigned dev_major = 0, dev_minor = 0;
+        char perms[5] = {};
+        if (std::sscanf(line.c_str(), "%" SCNxPTR "-%" SCNxPTR " %4s %llx %x:%x %llu", &start, &end, perms, &offset,
+                        &dev_major, &dev_minor, &inode) != 7)
+            continue;
+        if (address < start || address >= end) continue;
+        if (perms[2] == 'x' && inode == static_cast<unsigned long long>(st.st_ino) &&
+            dev_major == ::major(st.st_dev) && dev_minor == ::minor(st.st_dev))
+            return;
+        throw Error(name + ": the loaded object's code is not mapped from the checked module (" + line +
+                    "); refusing it");
+    }
+    throw Error(name + ": the loaded object's entry point is not mapped at all; refusing it");
+}
+
+}  // namespace
+
 std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> bytes,
                                                       const ModuleLoadOptions& options) {
     const std::string& name = options.name;
     if (options.helpers == nullptr) throw Error(name + ": no helper table given to the module loader");
     if (bytes.size() < 64) throw Error(name + ": not a shared object (" + std::to_string(bytes.size()) + " bytes)");
+    if (bytes.size() > kMaxModuleBytes)
+        throw Error(name + ": " + std::to_string(bytes.size()) + " bytes is more than a module may have (" +
+                    std::to_string(kMaxModuleBytes) + ")");
 
-    // Signature policy: checked over exactly the bytes that get mapped below.
-    if (options.check_signature) options.check_signature(bytes);
+    // One copy, sealed: every check below reads the memfd, and the memfd is
+    // what gets mapped. A unique memfd name keeps /proc/self/maps readable.
+    SealedMemfd memfd = make_sealed_memfd(
+        bytes, "ebpf-module-" + std::to_string(::getpid()) + "-" + std::to_string(g_load_sequence.fetch_add(1)));
+    const std::vector<uint8_t> contents = read_memfd(memfd, name);
 
-    SealedMemfd memfd = make_sealed_memfd(bytes, "ebpf-native-module");
+    // Code-integrity mode: the loader's own check, which no option turns off.
+    // Then the caller's hook, which may only add to it.
+    // (The mode is read first: if it comes on meanwhile, the check runs anyway.)
+    const bool admitted_under_policy = code_integrity_enabled();
+    try {
+        check_module_under_mode(contents);
+    } catch (const Error& e) {
+        throw Error(name + ": " + e.what());
+    }
+    if (options.check_signature) options.check_signature(contents);
+    // Nothing of the module may run inside dlopen (constructors, IFUNC
+    // resolvers, dependencies): refused here, before anything is mapped.
+    const native_image::ModuleImage image = native_image::check_module_image(name, contents, signed_size(contents));
+
+    give_unused_name(memfd, name);
+    const std::string module_path = fd_path(memfd.fd());
     HandleGuard guard;
-    // "/proc/<pid>/fd/N" rather than "/proc/self/...": the name lands in the
-    // dynamic linker's list, and a debugger or profiler reading that list
-    // from another process must find this process's memfd, not its own fd N.
-    const std::string module_path = "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(memfd.fd());
     guard.handle = ::dlopen(module_path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (guard.handle == nullptr) {
         const char* why = ::dlerror();
         throw Error(name + ": cannot load the shared object: " + (why ? why : "dlopen failed"));
     }
-    ::dlerror();
-    void* symbol = ::dlsym(guard.handle, EBPF_NATIVE_MODULE_ENTRY);
-    if (symbol == nullptr)
-        throw Error(name + ": missing metadata: no exported " EBPF_NATIVE_MODULE_ENTRY
-                    "() (not built by bpf2c?)");
-    auto get = reinterpret_cast<ebpf_native_module_get_fn>(symbol);
+    link_map* map = nullptr;
+    if (::dlinfo(guard.handle, RTLD_DI_LINKMAP, &map) != 0 || map == nullptr)
+        throw Error(name + ": no link map for the loaded object");
+    // The entry function by its symbol value: dlsym could run an IFUNC resolver.
+    const uintptr_t entry = static_cast<uintptr_t>(map->l_addr + image.entry_value);
+    check_handle_maps_memfd(guard.handle, memfd, module_path, entry, name);
+    auto get = reinterpret_cast<ebpf_native_module_get_fn>(entry);
     const ebpf_native_module* module = get();
 
     NativeModule::Private state;
     state.name = name;
     state.module = module;
+    state.admitted_under_policy = admitted_under_policy;
     native_metadata::check_module(name, module, *options.helpers);
     state.maps = native_metadata::map_definitions(module);
     state.programs = native_metadata::program_infos(module);
@@ -169,7 +293,7 @@ std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> b
 }
 
 std::shared_ptr<NativeModule> load_module_from_file(const std::string& path, ModuleLoadOptions options) {
-    std::vector<uint8_t> bytes = native_metadata::read_whole_file(path);
+    std::vector<uint8_t> bytes = native_metadata::read_whole_file(path, kMaxModuleBytes);
     if (options.name == ModuleLoadOptions{}.name) options.name = path;
     return load_module_from_memory(bytes, options);
 }

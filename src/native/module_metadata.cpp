@@ -1,5 +1,9 @@
 #include "module_metadata.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -160,11 +164,30 @@ std::vector<NativeProgramInfo> program_infos(const ebpf_native_module* module) {
     return programs;
 }
 
-std::vector<uint8_t> read_whole_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw Error(path + ": cannot read");
+std::vector<uint8_t> read_whole_file(const std::string& path, size_t max_bytes) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw Error(path + ": cannot stat: " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw Error(path + ": not a regular file");
+    if (static_cast<uint64_t>(st.st_size) > max_bytes)
+        throw Error(path + ": " + std::to_string(st.st_size) + " bytes is more than the limit of " +
+                    std::to_string(max_bytes));
+    std::vector<uint8_t> bytes;
+    uint8_t buffer[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw Error(path + ": cannot read: " + std::strerror(errno));
+        if (n == 0) break;
+        if (bytes.size() + static_cast<size_t>(n) > max_bytes)
+            throw Error(path + ": grew beyond the limit of " + std::to_string(max_bytes) + " bytes while being read");
+        bytes.insert(bytes.end(), buffer, buffer + n);
+    }
     return bytes;
 }
 

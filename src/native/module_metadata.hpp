@@ -20,6 +20,8 @@ void check_module(const std::string& name, const ebpf_native_module* module, con
 std::vector<MapDefinition> map_definitions(const ebpf_native_module* module);
 std::vector<NativeProgramInfo> program_infos(const ebpf_native_module* module);
 
-std::vector<uint8_t> read_whole_file(const std::string& path);
+// Reads a regular file (not a FIFO or device: read once, bounded) of at most
+// `max_bytes`. Throws ebpf::Error "PATH: why".
+std::vector<uint8_t> read_whole_file(const std::string& path, size_t max_bytes = size_t{256} << 20);
 
 }  // namespace ebpf::native_metadata

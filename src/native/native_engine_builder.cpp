@@ -1,37 +1,14 @@
 // compile_native_engine: instructions → C → .so → Engine in one call.
-#include <stdlib.h>
-#include <unistd.h>
-
-#include <filesystem>
-
 #include "ebpf/error.hpp"
 #include "ebpf/native.hpp"
-#include "module_metadata.hpp"
+#include "ebpf/policy.hpp"
 
 namespace ebpf {
 
-namespace {
-// A mkdtemp directory removed with everything in it when done.
-class TemporaryDirectory {
-public:
-    TemporaryDirectory() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "ebpf-native-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw Error("native engine: cannot create a temporary directory");
-        path_ = pattern;
-    }
-    ~TemporaryDirectory() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    std::string file(const char* name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
-}  // namespace
-
 std::unique_ptr<Engine> compile_native_engine(std::span<const Instruction> insns, const HelperTable& helpers,
                                               ProgramType type) {
+    // Code-integrity mode: no machine code is produced in the process.
+    check_host_compilation_policy("compiling bytecode to a native engine");
     TranslationUnit unit;
     unit.source_name = "instructions";
     TranslationProgram program;
@@ -43,13 +20,10 @@ std::unique_ptr<Engine> compile_native_engine(std::span<const Instruction> insns
     program.bytecode_sha256 = sha256_of_instructions(insns);
     unit.programs.push_back(std::move(program));
 
-    TemporaryDirectory dir;
-    write_file_atomically(dir.file("module.c"), generate_c(unit));
-    compile_c_to_module(dir.file("module.c"), dir.file("module.so"));
     ModuleLoadOptions options;
     options.helpers = &helpers;
     options.name = "native engine";
-    return load_module_from_memory(native_metadata::read_whole_file(dir.file("module.so")), options)->make_engine(0);
+    return load_module_from_memory(build_module_bytes(generate_c(unit)), options)->make_engine(0);
 }
 
 }  // namespace ebpf

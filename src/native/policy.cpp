@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "ebpf/error.hpp"
 
@@ -17,19 +19,12 @@ std::atomic<bool> g_code_integrity{false};
 
 const char* const kPolicy = "code-integrity policy: ";
 
-}  // namespace
+// Why the mode, asked for by the environment, could not be set up; read only
+// after the mode is on, written once before it is (under g_environment_once).
+std::string g_setup_error;
+std::once_flag g_environment_once;
 
-bool mdwe_supported() {
-    errno = 0;
-    return ::prctl(kPrGetMdwe, 0L, 0L, 0L, 0L) >= 0;
-}
-
-bool mdwe_active() {
-    int flags = ::prctl(kPrGetMdwe, 0L, 0L, 0L, 0L);
-    return flags >= 0 && (static_cast<unsigned long>(flags) & kPrMdweRefuseExecGain) != 0;
-}
-
-CodeIntegrityStatus enable_code_integrity(const CodeIntegrityOptions& options) {
+CodeIntegrityStatus enable_mode(const CodeIntegrityOptions& options) {
     CodeIntegrityStatus status;
     if (::prctl(kPrSetMdwe, kPrMdweRefuseExecGain, 0L, 0L, 0L) == 0 || mdwe_active()) {
         status.mdwe = true;
@@ -49,10 +44,98 @@ CodeIntegrityStatus enable_code_integrity(const CodeIntegrityOptions& options) {
     return status;
 }
 
-bool code_integrity_enabled() { return g_code_integrity.load(); }
+// EBPF_CODE_INTEGRITY, once per process. Any value but "", "0", "1" and
+// "allow-without-mdwe" turns the mode on in a state that refuses everything:
+// a typo must not leave the process without the policy it asked for.
+void read_environment() {
+    const char* value = std::getenv(kCodeIntegrityEnvironment);
+    if (value == nullptr || *value == '\0' || std::string_view(value) == "0") return;
+    const std::string setting = std::string(kCodeIntegrityEnvironment) + "=" + value;
+    if (std::string_view(value) == "1" || std::string_view(value) == "allow-without-mdwe") {
+        try {
+            enable_mode({.allow_without_mdwe = std::string_view(value) != "1"});
+        } catch (const Error& e) {
+            g_setup_error = setting + ": " + e.what() + " (set " + kCodeIntegrityEnvironment +
+                            "=allow-without-mdwe to accept a policy the kernel does not back)";
+        }
+    } else {
+        g_setup_error = setting + ": unknown value (expected 1 or allow-without-mdwe; 0 or unset for off)";
+    }
+    g_code_integrity.store(true);
+}
+
+void read_environment_once() { std::call_once(g_environment_once, read_environment); }
+
+struct ProcessTrust {
+    std::mutex mutex;
+    std::shared_ptr<const TrustStore> store;
+};
+ProcessTrust& process_trust() {
+    static ProcessTrust instance;
+    return instance;
+}
+
+}  // namespace
+
+bool mdwe_supported() {
+    errno = 0;
+    return ::prctl(kPrGetMdwe, 0L, 0L, 0L, 0L) >= 0;
+}
+
+bool mdwe_active() {
+    int flags = ::prctl(kPrGetMdwe, 0L, 0L, 0L, 0L);
+    return flags >= 0 && (static_cast<unsigned long>(flags) & kPrMdweRefuseExecGain) != 0;
+}
+
+CodeIntegrityStatus enable_code_integrity(const CodeIntegrityOptions& options) {
+    read_environment_once();
+    return enable_mode(options);
+}
+
+bool code_integrity_enabled() {
+    read_environment_once();
+    return g_code_integrity.load();
+}
+
+void check_code_integrity_setup() {
+    if (!code_integrity_enabled() || g_setup_error.empty()) return;
+    throw Error(std::string(kPolicy) + "the mode was asked for but is not set up, so nothing may load: " +
+                g_setup_error);
+}
+
+void check_host_compilation_policy(std::string_view what) {
+    if (!code_integrity_enabled()) return;
+    check_code_integrity_setup();
+    throw Error(std::string(kPolicy) + std::string(what) +
+                " is disabled: no machine code may be produced in this process; only signed native modules "
+                "built elsewhere (ebpf build --sign) may run");
+}
+
+void set_process_trust_store(std::shared_ptr<const TrustStore> trust) {
+    if (!trust) throw Error("trust store: none given");
+    ProcessTrust& process = process_trust();
+    std::lock_guard lock(process.mutex);
+    if (process.store)
+        throw Error("trust store: the process already has one (" + process.store->description() +
+                    "); it is set once and never replaced");
+    process.store = std::move(trust);
+}
+
+void set_process_trust_store(const std::filesystem::path& dir_or_file) {
+    set_process_trust_store(std::make_shared<const TrustStore>(TrustStore::from_path(dir_or_file)));
+}
+
+std::shared_ptr<const TrustStore> process_trust_store() {
+    ProcessTrust& process = process_trust();
+    std::lock_guard lock(process.mutex);
+    // Only a store that could be read is kept: a missing one may still be set.
+    if (!process.store) process.store = std::make_shared<const TrustStore>(TrustStore::from_environment());
+    return process.store;
+}
 
 void check_engine_policy(ExecMode mode) {
     if (!code_integrity_enabled()) return;
+    check_code_integrity_setup();
     switch (mode) {
         case ExecMode::interpret:
             throw Error(std::string(kPolicy) + "the interpreter is disabled; only signed native modules may run");
@@ -63,14 +146,46 @@ void check_engine_policy(ExecMode mode) {
     }
 }
 
+namespace {
+
+// The roots a PolicyOptions names: its own, its path, else the process's.
+std::shared_ptr<const TrustStore> trust_of(const PolicyOptions& options) {
+    if (options.trust) return options.trust;
+    if (options.trust_store && !options.trust_store->empty())
+        return std::make_shared<const TrustStore>(TrustStore::from_path(*options.trust_store));
+    return process_trust_store();
+}
+
+[[noreturn]] void refuse(const SignatureReport& report) {
+    if (report.verdict == SignatureVerdict::unsigned_)
+        throw Error(std::string(kPolicy) + "only signed native modules may run; " + report.reason);
+    throw Error(std::string(kPolicy) + "module rejected: " + report.reason);
+}
+
+}  // namespace
+
+void check_module_under_mode(std::span<const uint8_t> bytes) {
+    if (!code_integrity_enabled()) return;
+    check_code_integrity_setup();
+    std::shared_ptr<const TrustStore> trust;
+    try {
+        trust = process_trust_store();
+    } catch (const Error& e) {
+        throw Error(std::string(kPolicy) + e.what());
+    }
+    SignatureReport report = verify_module_signature(bytes, *trust);
+    if (!report.ok()) refuse(report);
+}
+
 CheckedModule check_module_policy(std::span<const uint8_t> bytes, const PolicyOptions& options) {
     const bool enforce = options.code_integrity || code_integrity_enabled();
+    if (enforce) check_code_integrity_setup();
     CheckedModule checked;
 
-    std::shared_ptr<const TrustStore> trust = options.trust;
-    if (!trust) {
+    std::shared_ptr<const TrustStore> trust;
+    {
         try {
-            trust = std::make_shared<const TrustStore>(TrustStore::from_path_or_environment(options.trust_store));
+            trust = trust_of(options);
         } catch (const Error& e) {
             if (enforce) throw Error(std::string(kPolicy) + e.what());
             if (has_module_signature(bytes))
@@ -91,11 +206,7 @@ CheckedModule check_module_policy(std::span<const uint8_t> bytes, const PolicyOp
         checked.module.assign(module.begin(), module.end());
         return checked;
     }
-    if (enforce) {
-        if (report.verdict == SignatureVerdict::unsigned_)
-            throw Error(std::string(kPolicy) + "only signed native modules may run; " + report.reason);
-        throw Error(std::string(kPolicy) + "module rejected: " + report.reason);
-    }
+    if (enforce) refuse(report);
     // Outside the mode: load anyway, but say why it is not trusted. A signed
     // module whose signature is bad still loads its module part only.
     if (report.verdict == SignatureVerdict::unsigned_ && !has_module_signature(bytes))
@@ -125,8 +236,7 @@ std::function<void(std::span<const uint8_t>)> module_policy_hook(PolicyOptions o
     const bool enforce = options.code_integrity || code_integrity_enabled();
     if (!options.trust) {
         try {
-            options.trust =
-                std::make_shared<const TrustStore>(TrustStore::from_path_or_environment(options.trust_store));
+            options.trust = trust_of(options);
         } catch (const Error& e) {
             if (enforce) throw Error(std::string(kPolicy) + e.what());
             // Outside the mode, check_module_policy reports the missing store as a warning.

@@ -10,11 +10,35 @@
 
 #if EBPF_RUNTIME_HAVE_NATIVE
 #include "ebpf/native.hpp"
+#include "ebpf/policy.hpp"
 #endif
 
 namespace ebpf {
 
 using namespace runtime_detail;
+
+#if EBPF_RUNTIME_HAVE_NATIVE
+namespace {
+
+// Each program's bytecode hash recorded in the module against the object it
+// says it was built from (LoadOptions::bytecode_object).
+void check_bytecode_hashes(const NativeModule& module, const std::string& object_path) {
+    const Object object = open_object(object_path);
+    for (const NativeProgramInfo& info : module.programs()) {
+        auto it = std::find_if(object.programs.begin(), object.programs.end(),
+                               [&](const ebpf::Program& p) { return p.name == info.name; });
+        const ebpf::Program* program = it == object.programs.end() ? nullptr : &*it;
+        if (program == nullptr)
+            throw Error("program '" + info.name + "' of the module is not in " + object_path +
+                        ": the module was not built from this object");
+        uint8_t recorded[32];
+        std::copy(info.bytecode_sha256.begin(), info.bytecode_sha256.end(), recorded);
+        check_bytecode_hash(info.name, recorded, std::span<const Instruction>(program->insns));
+    }
+}
+
+}  // namespace
+#endif
 
 std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const LoadOptions& options) {
 #if EBPF_RUNTIME_HAVE_NATIVE
@@ -33,6 +57,13 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
         return binding;
     };
     std::shared_ptr<NativeModule> module = load_module_from_file(path, module_options);
+    if (!options.bytecode_object.empty()) {
+        try {
+            check_bytecode_hashes(*module, options.bytecode_object);
+        } catch (const Error& e) {
+            throw Error(path + ": " + e.what());
+        }
+    }
     if (maps.empty() && !module->maps().empty()) maps = create_maps(module->maps());
 
     std::vector<std::unique_ptr<LoadedProgram>> loaded;
@@ -49,7 +80,8 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
         auto section = program_type_from_section(info.section);
         std::string attach = section ? std::string(section->attach) : std::string();
         loaded.push_back(std::make_unique<LoadedProgram>(info.name, info.section, info.type, attach,
-                                                         std::vector<Instruction>{}, module->make_engine(i)));
+                                                         std::vector<Instruction>{}, module->make_engine(i),
+                                                         module->admitted_under_policy()));
     }
     for (size_t i = 0; i < module->maps().size() && i < maps.size(); ++i) {
         auto* prog_array = dynamic_cast<ProgArrayMap*>(maps[i].get());

@@ -133,9 +133,10 @@ std::unique_ptr<Engine> make_engine(ExecMode mode, std::span<const Instruction> 
 // --- programs ----------------------------------------------------------------------
 
 LoadedProgram::LoadedProgram(std::string name, std::string section, ProgramType type, std::string attach,
-                             std::vector<Instruction> insns, std::unique_ptr<Engine> engine)
+                             std::vector<Instruction> insns, std::unique_ptr<Engine> engine,
+                             bool admitted_under_policy)
     : name_(std::move(name)), section_(std::move(section)), attach_(std::move(attach)), type_(type),
-      insns_(std::move(insns)), engine_(std::move(engine)) {
+      insns_(std::move(insns)), engine_(std::move(engine)), admitted_under_policy_(admitted_under_policy) {
     if (!engine_) throw Error("program '" + name_ + "': no engine");
     std::lock_guard lock(programs().mutex);
     id_ = programs().next_id++;
@@ -167,6 +168,19 @@ void add_program_unload_observer(ProgramUnloadObserver observer) {
     programs().observers.push_back(observer);
 }
 
+// Code-integrity mode: only programs of modules whose signature the loader
+// checked in the mode run. Checked at every entry, tail calls included: a
+// program loaded before the mode was on, or put into a prog array from
+// anywhere, is refused here rather than trusted for where it came from.
+void LoadedProgram::check_admitted() const {
+#if EBPF_RUNTIME_HAVE_NATIVE
+    if (admitted_under_policy_ || !code_integrity_enabled()) return;
+    check_code_integrity_setup();
+    throw Error("code-integrity policy: program '" + name_ + "' (" + exec_mode_name(engine_->mode()) +
+                ") was not loaded as a signed native module in code-integrity mode; it may not run");
+#endif
+}
+
 uint64_t LoadedProgram::run(void* ctx, size_t size) const {
     const ProgramTypeInfo& info = program_type_info(type_);
     if (!info.ctx_is_memory) {
@@ -194,6 +208,7 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
     const LoadedProgram* current = this;
     uint64_t result = 0;
     for (;;) {
+        current->check_admitted();
         result = current->engine_->run(reinterpret_cast<uintptr_t>(ctx), size);
         if (!state.tail_call_target) break;
         current = static_cast<const LoadedProgram*>(state.tail_call_target);
@@ -278,6 +293,12 @@ Map& LoadedObject::map(std::string_view name) const {
 }
 
 std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOptions& options) {
+#if EBPF_RUNTIME_HAVE_NATIVE
+    // Code-integrity mode: bytecode never becomes an engine (the interpreter
+    // and the JIT are refused; native mode would compile on the host).
+    check_engine_policy(options.mode);
+    check_host_compilation_policy("loading the eBPF object '" + object.path + "' in native mode");
+#endif
     for (const auto& name : options.programs) {
         if (!object.find_program(name)) {
             std::vector<std::string> names;
@@ -316,6 +337,14 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
 }
 
 std::unique_ptr<LoadedObject> load_object(const std::string& path, const LoadOptions& options) {
+#if EBPF_RUNTIME_HAVE_NATIVE
+    // Code-integrity mode: whatever the file is called, it loads as a native
+    // module (so its signature is checked) or not at all.
+    if (code_integrity_enabled()) {
+        check_engine_policy(options.mode);
+        return load_native_object(path, options);
+    }
+#endif
     if (options.mode == ExecMode::native || path.ends_with(".so")) return load_native_object(path, options);
     return load_object(open_object(path), options);
 }

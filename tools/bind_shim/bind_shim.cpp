@@ -10,6 +10,9 @@
 //                       (default: every cgroup sock_addr program in it)
 //   EBPF_MODE           interpret (default) | jit | native
 //   EBPF_TRUST_STORE    trusted roots for a native module's signature
+//   EBPF_CODE_INTEGRITY=1  code-integrity mode: only a signed native module
+//                       loads (the runtime's loader checks it against
+//                       EBPF_TRUST_STORE); anything else fails closed
 //   EBPF_BIND_LOG=1     one line on stderr per decision
 // Anything that keeps the programs from loading fails closed: the error is
 // printed once and every IPv4/IPv6 bind() and connect() is denied, so a

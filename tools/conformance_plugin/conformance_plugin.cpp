@@ -23,6 +23,7 @@
 #include "ebpf/error.hpp"
 #include "ebpf/exec.hpp"
 #include "ebpf/native.hpp"
+#include "ebpf/policy.hpp"
 #include "ebpf/isa.hpp"
 #include "ebpf/verifier.hpp"
 
@@ -125,6 +126,10 @@ uint64_t run_program(const std::vector<uint8_t>& program_bytes, std::vector<uint
     if (program_bytes.empty()) throw Error("stdin: no program (expected hex bytes)");
     const std::vector<Instruction> insns = instructions_from_bytes(program_bytes);
     validate(insns);
+    // Code-integrity mode (EBPF_CODE_INTEGRITY=1): bytecode from stdin never
+    // runs; the interpreter and the JIT are refused here, native mode by
+    // compile_native_engine (nothing is compiled on the host in the mode).
+    check_engine_policy(options.mode);
     const HelperTable helpers;
     const ExecutableProgram program{insns, &helpers};
     std::unique_ptr<Engine> engine;

@@ -36,6 +36,7 @@ struct LoadArguments {
     std::string mode = "interpret";
     std::string section;
     std::string trust;
+    std::string policy = "none";
 };
 
 ExecMode mode_of(const std::string& name) {
@@ -48,8 +49,12 @@ std::unique_ptr<LoadedObject> load(const LoadArguments& args) {
     LoadOptions options;
     options.mode = mode_of(args.mode);
     if (!args.section.empty()) options.programs = {args.section};
+    // --trust is the process trust store; --policy integrity the mode, in
+    // which the loader checks every module against that store.
+    if (!args.trust.empty()) set_process_trust_store(args.trust);
+    if (args.policy == "integrity") enable_code_integrity();
+    check_engine_policy(options.mode);
     PolicyOptions policy;
-    if (!args.trust.empty()) policy.trust_store = args.trust;
     std::vector<std::string> warnings;
     options.check_signature = module_policy_hook(policy, &warnings);
     auto object = load_object(args.file, options);
@@ -64,6 +69,10 @@ void add_load_options(CLI::App& app, LoadArguments& args) {
     app.add_option("--section", args.section, "Load only this program (name or section)");
     app.add_option("--trust", args.trust,
                    std::string("Native modules: trusted roots for the signature (default: $") + kTrustStoreEnvironment + ")");
+    app.add_option("--policy", args.policy,
+                   "integrity: code-integrity mode (PR_SET_MDWE; only signed native modules may run)")
+        ->check(CLI::IsMember({"none", "integrity"}))
+        ->capture_default_str();
 }
 
 // --- packet ------------------------------------------------------------------
@@ -316,6 +325,9 @@ int run_bind(const BindArguments& args) {
     else
         setenv("EBPF_BIND_SECTION", args.load.section.c_str(), 1);
     if (!args.load.trust.empty()) setenv(kTrustStoreEnvironment, args.load.trust.c_str(), 1);
+    // The command inherits MDWE from this process; the shim in it enforces
+    // the library's side of the mode through the environment switch.
+    if (args.load.policy == "integrity") setenv(kCodeIntegrityEnvironment, "1", 1);
     if (args.log) setenv("EBPF_BIND_LOG", "1", 1);
 
     std::vector<char*> argv;

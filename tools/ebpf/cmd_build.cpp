@@ -1,10 +1,9 @@
 // `ebpf build prog.o -o prog.so`: verify → bpf2c → cc → (sign). One progress
 // line per step on stderr; the output file appears only when every step
 // succeeded.
-#include <unistd.h>
-
 #include <cstdio>
-#include <filesystem>
+#include <cstdlib>
+#include <optional>
 
 #include "command.hpp"
 #include "ebpf/error.hpp"
@@ -26,28 +25,13 @@ struct BuildArguments {
     bool no_line = false;
 };
 
-// A private directory for the intermediate C file, removed on exit.
-class ScratchDirectory {
-public:
-    ScratchDirectory() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "ebpf-build-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw Error("ebpf build: cannot create a temporary directory");
-        path_ = pattern;
-    }
-    ~ScratchDirectory() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
-
 int run_build(const BuildArguments& args) {
     const int steps = args.sign ? 4 : 3;
     if (args.sign && (args.key.empty() || args.cert.empty()))
         throw Error("ebpf build: --sign needs --key KEY.pem and --cert CERT.pem");
+    // Read the credentials before building, so a bad key fails fast.
+    std::optional<SigningCredential> credential;
+    if (args.sign) credential = read_signing_credential(args.key, args.cert);
 
     Object object = open_object(args.input);
     Bpf2cOptions options;
@@ -59,24 +43,23 @@ int run_build(const BuildArguments& args) {
     std::fprintf(stderr, "[1/%d] verify %s: %zu program%s ok\n", steps, args.input.c_str(), unit.programs.size(),
                  unit.programs.size() == 1 ? "" : "s");
 
-    ScratchDirectory scratch;
-    std::string c_path = args.emit_c.empty() ? scratch.file("module.c") : args.emit_c;
-    write_file_atomically(c_path, generate_c(unit, options.codegen));
-    std::fprintf(stderr, "[2/%d] bpf2c %s -> %s: %zu instructions\n", steps, args.input.c_str(), c_path.c_str(),
-                 instructions);
+    // The C stays in memory; --emit-c gets a copy, never what is compiled.
+    const std::string c_source = generate_c(unit, options.codegen);
+    if (!args.emit_c.empty()) write_file_atomically(args.emit_c, c_source);
+    std::fprintf(stderr, "[2/%d] bpf2c %s -> %s: %zu instructions\n", steps, args.input.c_str(),
+                 args.emit_c.empty() ? "module.c" : args.emit_c.c_str(), instructions);
 
-    std::string so_path = args.sign ? scratch.file("module.so") : args.output;
-    compile_c_to_module(c_path, so_path);
+    // Compiled in a private directory; these bytes are what gets signed and written.
+    std::vector<uint8_t> module = build_module_bytes(c_source);
     const char* cc = std::getenv("CC");
     std::fprintf(stderr, "[3/%d] %s -O2 -fPIC -g -shared -> %s\n", steps, cc != nullptr && *cc ? cc : "cc",
-                 so_path == args.output ? args.output.c_str() : "module.so");
+                 args.sign ? "module.so" : args.output.c_str());
 
     if (args.sign) {
-        std::vector<uint8_t> signed_bytes = sign_module(read_file(so_path), args.key, args.cert);
-        write_file_atomically(args.output, std::string_view(reinterpret_cast<const char*>(signed_bytes.data()),
-                                                            signed_bytes.size()));
+        module = sign_module(module, *credential);
         std::fprintf(stderr, "[4/%d] sign with %s -> %s\n", steps, args.cert.c_str(), args.output.c_str());
     }
+    write_file_atomically(args.output, std::string_view(reinterpret_cast<const char*>(module.data()), module.size()));
     return 0;
 }
 
@@ -92,8 +75,9 @@ const CommandRegistration registration{Command{
         app.add_flag("--sign", args->sign, "sign the module (needs --key and --cert)");
         app.add_option("--key", args->key, "signing key, PEM");
         app.add_option("--cert", args->cert, "signing certificate, PEM");
-        app.footer("The compiler is $CC (default cc), run as: cc -O2 -fPIC -g -shared. The module ABI header is\n"
-                   "embedded in the generated C, so no include path is needed.");
+        app.footer("The compiler is $CC (default cc), run as: cc -O2 -fPIC -g -shared -nostartfiles -nostdlib in a\n"
+                   "private directory. The module ABI header is embedded in the generated C, so no include path is\n"
+                   "needed. The output is replaced atomically (a symlink there is replaced, not followed).");
         return [args] { return run_build(*args); };
     }}};
 

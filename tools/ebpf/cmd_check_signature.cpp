@@ -1,5 +1,7 @@
 // `ebpf check-signature prog.so [--trust DIR] [--json]`: prints the signer
-// chain and the verdict; exits 1 unless the signature is valid.
+// chain and the verdict, and for a valid module each program's bytecode
+// SHA-256 (what `ebpf run --object` compares); exits 1 unless the signature
+// is valid.
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -7,6 +9,9 @@
 #include <string>
 
 #include "command.hpp"
+#include "ebpf/error.hpp"
+#include "ebpf/native.hpp"
+#include "ebpf/runtime.hpp"
 #include "ebpf/signing.hpp"
 
 namespace ebpf::tools {
@@ -18,11 +23,32 @@ struct CheckArguments {
     bool json = false;
 };
 
+// The programs a valid module holds, read from its metadata. Only a module
+// whose signature passed is loaded (the loader runs none of its code but the
+// metadata function, and refuses constructors). Its maps are never created:
+// nothing of it runs, so the tables get placeholders.
+std::vector<NativeProgramInfo> module_programs(const std::vector<uint8_t>& bytes, const std::string& name) {
+    ModuleLoadOptions options;
+    options.helpers = &helper_table();
+    options.name = name;
+    options.create_map = [](std::span<const MapDefinition>, uint32_t) { return MapBinding{1, 1}; };
+    return load_module_from_memory(bytes, options)->programs();
+}
+
 int check_command(const CheckArguments& args) {
     const std::vector<uint8_t> bytes = read_file(args.module);
     const TrustStore trust = TrustStore::from_path_or_environment(
         args.trust.empty() ? std::nullopt : std::optional<std::filesystem::path>(args.trust));
     const SignatureReport report = verify_module_signature(bytes, trust);
+    std::vector<NativeProgramInfo> programs;
+    std::string programs_error;  // a validly signed file that is no loadable module (e.g. not from bpf2c)
+    if (report.ok()) {
+        try {
+            programs = module_programs(bytes, args.module);
+        } catch (const Error& e) {
+            programs_error = e.what();
+        }
+    }
     if (args.json) {
         nlohmann::json out = {{"module", args.module},
                               {"verdict", signature_verdict_name(report.verdict)},
@@ -34,7 +60,15 @@ int check_command(const CheckArguments& args) {
             out["signer_not_before"] = report.signer_not_before;
             out["signer_not_after"] = report.signer_not_after;
         }
-        std::printf("%s\n", out.dump(2).c_str());
+        if (!programs_error.empty()) out["programs_error"] = programs_error;
+        if (report.ok()) {
+            out["programs"] = nlohmann::json::array();
+            for (const auto& program : programs)
+                out["programs"].push_back({{"name", program.name},
+                                           {"section", program.section},
+                                           {"bytecode_sha256", to_hex(program.bytecode_sha256)}});
+        }
+        std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
         std::printf("Module: %s\n", args.module.c_str());
         if (!report.chain.empty()) {
@@ -47,6 +81,13 @@ int check_command(const CheckArguments& args) {
         std::printf("Trust store: %s\n", trust.description().c_str());
         std::printf("Verdict: %s%s%s\n", signature_verdict_name(report.verdict), report.ok() ? "" : ": ",
                     report.reason.c_str());
+        if (!programs_error.empty()) std::printf("Programs: not readable: %s\n", programs_error.c_str());
+        if (!programs.empty()) {
+            std::printf("Programs (bytecode SHA-256):\n");
+            for (const auto& program : programs)
+                std::printf("  %s (%s): %s\n", program.name.c_str(), program.section.c_str(),
+                            to_hex(program.bytecode_sha256).c_str());
+        }
     }
     return report.ok() ? 0 : 1;
 }

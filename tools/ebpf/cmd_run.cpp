@@ -38,6 +38,7 @@ struct RunArguments {
     bool no_verify = false;       // raw programs: the bounds-checked interpreter, unverified
     std::string policy = "none";  // "integrity": code-integrity mode (docs/signing.md)
     std::string trust;            // trusted roots for native modules; default $EBPF_TRUST_STORE
+    std::string bytecode_object;  // native modules: the object to check each program's bytecode hash against
     ObjectRunOptions object;      // ELF objects (run_object.hpp)
 };
 
@@ -102,9 +103,11 @@ ExecMode requested_mode(const RunArguments& args) {
 
 // --policy integrity: the process enters code-integrity mode before anything
 // is loaded, so the refusal of the interpreter and the JIT names the policy.
+// (EBPF_CODE_INTEGRITY=1 does the same without the option.) --trust becomes
+// the process trust store, the one the module loader checks in the mode.
 void apply_policy(const RunArguments& args) {
-    if (args.policy != "integrity") return;
-    enable_code_integrity();
+    if (!args.trust.empty()) set_process_trust_store(args.trust);
+    if (args.policy == "integrity") enable_code_integrity();
     check_engine_policy(requested_mode(args));
 }
 
@@ -115,13 +118,13 @@ void apply_policy(const RunArguments& args) {
 int run_native_module(const RunArguments& args) {
     if (requested_mode(args) != ExecMode::native)
         throw Error("a native module (shared object) runs only with --mode native");
-    PolicyOptions policy;
+    PolicyOptions policy;  // the process trust store (--trust, else $EBPF_TRUST_STORE)
     policy.code_integrity = args.policy == "integrity";
-    if (!args.trust.empty()) policy.trust_store = args.trust;
     std::vector<std::string> warnings;
     LoadOptions options;
     options.mode = ExecMode::native;
     options.check_signature = module_policy_hook(policy, &warnings);
+    options.bytecode_object = args.bytecode_object;
     if (!args.object.program.empty()) options.programs = {args.object.program};
     auto object = load_native_object(args.file, options);
     for (const auto& warning : warnings) std::fprintf(stderr, "ebpf: warning: %s: %s\n", args.file.c_str(), warning.c_str());
@@ -145,6 +148,8 @@ int run_command(const RunArguments& args) {
             throw Error(args.file + ": " + e.what());
         }
     }
+    if (!args.bytecode_object.empty())
+        throw Error(args.file + ": --object applies to native modules (it names the object a module was built from)");
     if (!args.assembly && is_elf(bytes)) {
         return run_object_file(args.file, requested_mode(args), args.repeat, args.json, args.object, args.memory_file);
     }
@@ -183,6 +188,9 @@ const CommandRegistration registration{Command{
         app.add_option("--trust", args->trust,
                        std::string("Native modules: trusted roots for the signature, a directory or PEM file "
                                    "(default: $") + kTrustStoreEnvironment + ")");
+        app.add_option("--object", args->bytecode_object,
+                       "Native modules: the eBPF object the module was built from; each program's bytecode "
+                       "SHA-256 recorded in the module must match it");
         add_object_run_options(app, args->object);
         return [args] { return run_command(*args); };
     }}};

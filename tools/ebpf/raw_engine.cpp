@@ -5,11 +5,15 @@
 #include "ebpf/error.hpp"
 #include "ebpf/isa.hpp"
 #include "ebpf/native.hpp"
+#include "ebpf/policy.hpp"
 #include "ebpf/verifier.hpp"
 
 namespace ebpf::tools {
 
 std::unique_ptr<Engine> make_raw_engine(const ExecutableProgram& program, const RawEngineOptions& options) {
+    // Code-integrity mode: raw bytecode has no signature; the interpreter and
+    // the JIT are refused here, native mode by compile_native_engine.
+    check_engine_policy(options.mode);
     validate(program.insns);
     if (!options.verify) {
         if (options.mode != ExecMode::interpret)

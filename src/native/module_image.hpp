@@ -1,0 +1,31 @@
+// What a module's ELF image may ask of the dynamic linker, checked on the
+// bytes of the sealed memfd before dlopen sees them (internal).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace ebpf::native_image {
+
+struct ModuleImage {
+    // st_value of the exported entry function (EBPF_NATIVE_MODULE_ENTRY): the
+    // loader adds the load bias instead of asking dlsym, which would run an
+    // IFUNC resolver.
+    uint64_t entry_value = 0;
+};
+
+// Throws ebpf::Error "NAME: why" unless `image` is a 64-bit little-endian
+// shared object for this machine that runs no code of its own while it is
+// loaded and unloaded, and whose every segment lies within its first
+// `signed_size` bytes (the bytes a signature covers; the whole image when
+// unsigned). Refused: DT_INIT, DT_INIT_ARRAY, DT_PREINIT_ARRAY, DT_FINI,
+// DT_FINI_ARRAY and the sections behind them (.init, .init_array,
+// .preinit_array, .ctors, .dtors, .fini, .fini_array); dependencies and search
+// paths (DT_NEEDED, DT_RPATH, DT_RUNPATH, DT_AUDIT, DT_DEPAUDIT, DT_FILTER,
+// DT_AUXILIARY); IFUNC resolvers (R_X86_64_IRELATIVE, STT_GNU_IFUNC);
+// text relocations and an executable stack. Malformed or truncated images
+// are refused with an error, never read out of bounds.
+ModuleImage check_module_image(const std::string& name, std::span<const uint8_t> image, size_t signed_size);
+
+}  // namespace ebpf::native_image
