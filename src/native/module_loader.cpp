@@ -218,7 +218,7 @@ std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> b
     // One copy, sealed: every check below reads the memfd, and the memfd is
     // what gets mapped. A unique memfd name keeps /proc/self/maps readable.
     SealedMemfd memfd = make_sealed_memfd(
-        bytes, "ebpf-module-" + std::to_string(::getpid()) + "-" + std::to_string(g_load_sequence.fetch_add(1)));
+        bytes, "ebpf-native-module-" + std::to_string(::getpid()) + "-" + std::to_string(g_load_sequence.fetch_add(1)));
     const std::vector<uint8_t> contents = read_memfd(memfd, name);
 
     // Code-integrity mode: the loader's own check, which no option turns off.

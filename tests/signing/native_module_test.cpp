@@ -144,6 +144,8 @@ TEST_F(SignedNativeModule, RunsUnderCodeIntegrityMode) {
     auto result = test::run_in_child([&]() -> std::string {
         if (!mdwe_supported()) return "SKIP the kernel lacks PR_SET_MDWE (Linux >= 6.3 needed)";
         enable_code_integrity();
+        // The loader checks every module against the process trust store in the mode.
+        set_process_trust_store(strict().trust);
         PolicyOptions policy;  // the process mode alone makes signatures required
         policy.trust = strict().trust;
         auto module = load(signed_bytes, policy);
