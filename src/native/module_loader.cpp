@@ -79,6 +79,13 @@ public:
     ExecMode mode() const override { return ExecMode::native; }
 
     uint64_t run(uint64_t arg1, uint64_t arg2) override {
+        // A module loaded before code-integrity mode was on was never checked
+        // against the process trust store: it does not run in the mode.
+        if (!module_->admitted_under_policy() && code_integrity_enabled()) {
+            check_code_integrity_setup();
+            throw Error(module_->name() + ": code-integrity policy: the module was loaded before the mode was on; "
+                                          "it may not run");
+        }
         ScopedEngine scope(this);
         return entry_(arg1, arg2, 0, 0, 0, 0);
     }

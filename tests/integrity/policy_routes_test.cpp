@@ -169,10 +169,23 @@ TEST_F(PolicyRoutes, ProgramsNotAdmittedUnderThePolicyNeverRun) {
         LoadedProgram& tail_one = before->program("tail_one");
         HookLink link = attach_hook(tail_one, "integrity_test");
         CHILD_EXPECT(tail_one.run(nullptr, 0) == 101, "sanity: the interpreted program runs before the mode");
+        // An unsigned native module loaded before the mode, as a module and through the runtime.
+        HelperTable helpers;
+        ModuleLoadOptions module_options;
+        module_options.helpers = &helpers;
+        auto early_engine = load_module_from_memory(bytes("unsigned.so"), module_options)->make_engine(0);
+        LoadOptions native_early;
+        native_early.mode = ExecMode::native;
+        auto early_object = load_object(file("unsigned.so"), native_early);
+        CHILD_EXPECT(early_engine->run(0, 0) == 42, "sanity: the unsigned module runs before the mode");
 
         if (auto skip = enter_code_integrity(); !skip.empty()) return skip;
         const char* needle = "was not loaded as a signed native module in code-integrity mode";
         CHECK_REFUSED("a program loaded before the mode", tail_one.run(nullptr, 0), needle);
+        CHECK_REFUSED("a native engine of a module loaded before the mode", early_engine->run(0, 0),
+                      "the module was loaded before the mode was on");
+        CHECK_REFUSED("a native program loaded before the mode", early_object->program("answer").run(nullptr, 0),
+                      needle);
         uint8_t buffer[4] = {};
         CHECK_REFUSED("a hook's program", run_hook("integrity_test", buffer, sizeof buffer), needle);
         if (!xdp->programs().empty()) {

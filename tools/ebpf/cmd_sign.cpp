@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "ebpf/error.hpp"
+#include "ebpf/native.hpp"
 #include "ebpf/signing.hpp"
 
 namespace ebpf::tools {
@@ -30,7 +31,9 @@ int sign_command(const SignArguments& args) {
         throw Error(args.module + ": " + e.what());
     }
     const std::string& out = args.output.empty() ? args.module : args.output;
-    write_file(out, signed_bytes.data(), signed_bytes.size());
+    // Replaced atomically: signing in place never leaves half a module, and a
+    // symlink planted at the output is replaced rather than written through.
+    write_file_atomically(out, std::string_view(reinterpret_cast<const char*>(signed_bytes.data()), signed_bytes.size()));
     const auto split = split_signed_module(signed_bytes);
     std::printf("Signed %s: %zu-byte module, %zu-byte signature (CMS, SHA-256)\n", out.c_str(),
                 split.module.size(), split.signature.size());
