@@ -2,16 +2,19 @@
 // only signed native modules run (the Linux counterpart of eBPF for Windows
 // under HVCI).
 //
-// In code-integrity mode
+// In code-integrity mode (enable_code_integrity(), or EBPF_CODE_INTEGRITY=1)
 //   - the process has prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN): no memory
 //     that was writable can become executable (so no JIT can work, for
 //     anyone in the process, for good: the kernel never clears it);
-//   - the interpreter and the JIT are refused (check_engine_policy);
-//   - a native module loads only when its signature chains to the trust
-//     store (check_module_policy), and the loader maps exactly the checked
-//     bytes from a sealed memfd;
+//   - the interpreter and the JIT are refused (check_engine_policy), and
+//     nothing is compiled on the host (check_host_compilation_policy);
+//   - the module loader itself checks every module's signature against the
+//     process trust store (check_module_under_mode) on the sealed memfd it
+//     then maps; a caller's hook may only add checks;
+//   - the runtime runs only programs loaded that way in the mode;
 //   - a program's SHA-256 recorded in the module must match the bytecode it
 //     was built from, wherever that bytecode is at hand (check_bytecode_hash).
+// docs/signing.md has the threat model and the routes.
 // Outside the mode, an unsigned (or not trusted) module loads with a warning
 // that the library returns to the caller; the library never prints.
 #pragma once
