@@ -13,6 +13,7 @@
 #include <elf.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <memory>
@@ -41,7 +42,7 @@ struct ElfCloser {
 };
 
 struct Segment {
-    uint64_t vaddr, offset, filesz;
+    uint64_t vaddr, offset, filesz, memsz;
     bool executable;
 };
 
@@ -128,7 +129,10 @@ private:
             if (ph.p_type == PT_LOAD) {
                 if ((ph.p_flags & PF_W) != 0 && (ph.p_flags & PF_X) != 0)
                     throw fail(where + "is writable and executable");
-                segments_.push_back({ph.p_vaddr, ph.p_offset, ph.p_filesz, (ph.p_flags & PF_X) != 0});
+                // (Within a user address space: the arithmetic below cannot overflow.)
+                if (ph.p_memsz < ph.p_filesz || ph.p_vaddr >= (uint64_t{1} << 47) || ph.p_memsz >= (uint64_t{1} << 47))
+                    throw fail(where + "has an impossible size");
+                segments_.push_back({ph.p_vaddr, ph.p_offset, ph.p_filesz, ph.p_memsz, (ph.p_flags & PF_X) != 0});
             }
             if (ph.p_type == PT_DYNAMIC) {
                 if (dynamic_) throw fail(where + "a second dynamic segment");
@@ -136,6 +140,19 @@ private:
             }
         }
         if (!dynamic_) throw fail("no dynamic segment");
+        // The dynamic linker maps the loaded segments in order, a page at a
+        // time: where two share a page, the later one's bytes win, and the
+        // checks below (which look up an address in one segment) would read
+        // other bytes than those that end up mapped. Refused.
+        const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+        for (size_t i = 1; i < segments_.size(); ++i) {
+            const Segment& before = segments_[i - 1];
+            const Segment& after = segments_[i];
+            const uint64_t end = before.vaddr + before.memsz;
+            if (after.vaddr < before.vaddr || (after.vaddr & ~(page - 1)) < ((end + page - 1) & ~(page - 1)))
+                throw fail("loaded segments " + std::to_string(i - 1) + " and " + std::to_string(i) +
+                           " overlap or are out of order");
+        }
     }
 
     // File offset of `size` bytes at virtual address `vaddr`, inside a loaded segment's file bytes.
@@ -160,10 +177,16 @@ private:
     void check_dynamic() {
         uint64_t symtab = 0, rela = 0, rela_size = 0, jmprel = 0, jmprel_size = 0;
         int64_t pltrel = DT_RELA;
+        // The dynamic linker reads the table at its virtual address (not at
+        // p_offset, which could point at a decoy), up to DT_NULL.
+        auto table = offset_of(dynamic_->p_vaddr, dynamic_->p_filesz);
+        if (!table) throw fail("the dynamic segment is not inside a loaded segment's file bytes");
         const uint64_t entries = dynamic_->p_filesz / sizeof(Elf64_Dyn);
+        bool terminated = false;
         for (uint64_t i = 0; i < entries; ++i) {
-            auto dyn = read_at<Elf64_Dyn>(dynamic_->p_offset + i * sizeof(Elf64_Dyn), "dynamic entry");
-            if (dyn.d_tag == DT_NULL) break;
+            auto dyn = read_at<Elf64_Dyn>(*table + i * sizeof(Elf64_Dyn), "dynamic entry");
+            terminated = dyn.d_tag == DT_NULL;
+            if (terminated) break;
             if (auto refused = refused_tag(dyn.d_tag))
                 throw fail("the module asks the dynamic linker for " + std::string(*refused) +
                            "; native modules may run no code of their own or of other files while loading "
@@ -181,6 +204,7 @@ private:
                 default: break;
             }
         }
+        if (!terminated) throw fail("the dynamic section has no DT_NULL within its segment");
         if (jmprel_size != 0 && pltrel != DT_RELA) throw fail("PLT relocations are not RELA");
         check_relocations(rela, rela_size, symtab, "DT_RELA");
         check_relocations(jmprel, jmprel_size, symtab, "DT_JMPREL");

@@ -106,8 +106,13 @@ if [ "$have_mdwe" = 1 ]; then
 
     # The packet hook.
     "$ebpf" build "$programs/xdp_parse.o" -o xdp-unsigned.so 2> /dev/null
-    refused "attach packet: unsigned module" "only signed native modules may run" \
-        "$ebpf" attach packet xdp-unsigned.so --mode native --policy integrity --trust keys/trust --pcap /dev/null
+    "$ebpf" build "$programs/xdp_parse.o" -o xdp-untrusted.so \
+        --sign --key stranger/signing-key.pem --cert stranger/signing-cert.pem 2> /dev/null
+    for case in "xdp-unsigned.so:only signed native modules may run" \
+                "xdp-untrusted.so:does not chain to a trusted root" "ctor.so:may run no code of their own"; do
+        refused "attach packet: ${case%%:*}" "${case#*:}" \
+            "$ebpf" attach packet "${case%%:*}" --mode native --policy integrity --trust keys/trust --pcap /dev/null
+    done
     refused "attach packet: ELF object" "the interpreter is disabled" \
         "$ebpf" attach packet "$programs/xdp_parse.o" --policy integrity --trust keys/trust --pcap /dev/null
 
@@ -121,6 +126,14 @@ if [ "$have_mdwe" = 1 ]; then
     out=$(bind_under_policy "$work/sock-unsigned.so" native)
     check "bind shim, unsigned module: denied (fail closed)" grep -q "^EPERM" <<< "$out"
     check "bind shim, unsigned module: says why" grep -qF "only signed native modules may run" <<< "$out"
+    "$ebpf" build "$programs/hooks_sock_addr.o" -o sock-untrusted.so \
+        --sign --key stranger/signing-key.pem --cert stranger/signing-cert.pem 2> /dev/null
+    for case in "sock-untrusted.so:does not chain to a trusted root" "ctor.so:may run no code of their own"; do
+        out=$(bind_under_policy "$work/${case%%:*}" native)
+        check "bind shim, ${case%%:*}: denied (fail closed)" grep -q "^EPERM" <<< "$out"
+        check "bind shim, ${case%%:*}: says why" grep -qF "${case#*:}" <<< "$out"
+    done
+    check "no constructor ran in the bind shim's process" test ! -e ctor-ran
     out=$(bind_under_policy "$programs/hooks_sock_addr.o" interpret)
     check "bind shim, ELF object: denied (fail closed)" grep -q "^EPERM" <<< "$out"
     check "bind shim, ELF object: says why" grep -qF "the interpreter is disabled" <<< "$out"
