@@ -8,6 +8,7 @@
 
 #include <elf.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -148,6 +149,72 @@ TEST(ModuleImage, HostileHeaderFieldsAreErrorsNotCrashes) {
         std::memcpy(&ph, module.data() + at, sizeof ph);
         if (ph.p_filesz == 0) continue;
         EXPECT_THROW(load(bad), Error) << "program header " << i;
+    }
+}
+
+// The dynamic linker reads the dynamic table at PT_DYNAMIC's virtual
+// address; a p_offset pointing at zeros (an empty table) must not hide the
+// real table's constructors from the check.
+TEST(ModuleImage, ADecoyDynamicOffsetDoesNotHideConstructors) {
+    test::ScratchDir dir;
+    auto module = module_running_at_load(LoadTimeCode::constructor, dir / "ran");
+    Elf64_Ehdr header;
+    std::memcpy(&header, module.data(), sizeof header);
+    size_t zeros = 0;
+    for (size_t at = 64; at + 32 <= module.size(); at += 8) {
+        if (std::all_of(module.begin() + static_cast<std::ptrdiff_t>(at), module.begin() + static_cast<std::ptrdiff_t>(at + 32),
+                        [](uint8_t b) { return b == 0; })) {
+            zeros = at;
+            break;
+        }
+    }
+    ASSERT_NE(zeros, 0u);
+    bool patched = false;
+    for (uint16_t i = 0; i < header.e_phnum; ++i) {
+        const size_t at = header.e_phoff + i * sizeof(Elf64_Phdr);
+        Elf64_Phdr ph;
+        std::memcpy(&ph, module.data() + at, sizeof ph);
+        if (ph.p_type != PT_DYNAMIC) continue;
+        ph.p_offset = zeros;
+        ph.p_filesz = 32;
+        std::memcpy(module.data() + at, &ph, sizeof ph);
+        patched = true;
+    }
+    ASSERT_TRUE(patched);
+    try {
+        load(module);
+        ADD_FAILURE() << "module with a decoy dynamic offset loaded";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("DT_INIT_ARRAY"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "ran"));
+}
+
+// Loaded segments that share a page: the later one's bytes would replace
+// what the checks read. Refused.
+TEST(ModuleImage, OverlappingLoadedSegmentsAreRefused) {
+    auto module = answer_module(9);
+    Elf64_Ehdr header;
+    std::memcpy(&header, module.data(), sizeof header);
+    uint64_t first_vaddr = UINT64_MAX;
+    for (uint16_t i = 0; i < header.e_phnum; ++i) {
+        const size_t at = header.e_phoff + i * sizeof(Elf64_Phdr);
+        Elf64_Phdr ph;
+        std::memcpy(&ph, module.data() + at, sizeof ph);
+        if (ph.p_type != PT_LOAD) continue;
+        if (first_vaddr == UINT64_MAX) {
+            first_vaddr = ph.p_vaddr;
+            continue;
+        }
+        ph.p_vaddr = ph.p_paddr = first_vaddr + (ph.p_offset & 0xfff);  // onto the first segment's page
+        std::memcpy(module.data() + at, &ph, sizeof ph);
+        break;
+    }
+    try {
+        load(module);
+        ADD_FAILURE() << "overlapping segments loaded";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("overlap"), std::string::npos) << e.what();
     }
 }
 
