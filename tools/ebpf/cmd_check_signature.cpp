@@ -11,6 +11,7 @@
 #include "command.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/native.hpp"
+#include "ebpf/policy.hpp"
 #include "ebpf/runtime.hpp"
 #include "ebpf/signing.hpp"
 
@@ -37,8 +38,12 @@ std::vector<NativeProgramInfo> module_programs(const std::vector<uint8_t>& bytes
 
 int check_command(const CheckArguments& args) {
     const std::vector<uint8_t> bytes = read_file(args.module);
-    const TrustStore trust = TrustStore::from_path_or_environment(
-        args.trust.empty() ? std::nullopt : std::optional<std::filesystem::path>(args.trust));
+    // Also the process trust store: in code-integrity mode (EBPF_CODE_INTEGRITY=1)
+    // the loader that reads the programs below checks against it.
+    const auto trust_store = std::make_shared<const TrustStore>(TrustStore::from_path_or_environment(
+        args.trust.empty() ? std::nullopt : std::optional<std::filesystem::path>(args.trust)));
+    set_process_trust_store(trust_store);
+    const TrustStore& trust = *trust_store;
     const SignatureReport report = verify_module_signature(bytes, trust);
     std::vector<NativeProgramInfo> programs;
     std::string programs_error;  // a validly signed file that is no loadable module (e.g. not from bpf2c)
