@@ -15,8 +15,15 @@
 
 namespace ebpf {
 
+// The verifier's budget. Each limit ends verification with "program too
+// complex" (naming the loop or branch nest that used it up) instead of
+// letting a small hostile program use the host's time or memory.
 struct VerifyOptions {
     uint64_t complexity_limit = 1'000'000;  // processed instructions, as Linux
+    uint64_t max_states = 65'536;           // states stored for pruning
+    uint64_t max_memory_bytes = uint64_t{256} << 20;  // stored and pending states
+    uint64_t max_pending = 8'192;           // branches waiting to be explored
+    double max_seconds = 0;                 // wall time; 0: no limit (the others bound it)
     int log_level = 0;                      // 0: errors; 1: + path; 2: + state at every insn
     // Context memory programs (ProgramType::hook, raw_memory): r1 points to
     // memory of r2 bytes. When the size is known at verification time (the

@@ -46,7 +46,10 @@ std::string arg_name(const HelperPrototype& proto, int regno) {
 // number of times: the caller's view of that frame loses spilled values and
 // zeros, and the callback starts from the same view.
 void havoc_frame(VerifierState& state, uint32_t frameno) {
-    for (auto& slot : state.frames[frameno].stack.slots) {
+    StackState& stack = state.frames[frameno].stack;
+    for (size_t i = 0; i < stack.slot_count(); ++i) {
+        if (!stack.slot(i)) continue;
+        StackSlot& slot = stack.mutable_slot(i);
         for (auto& b : slot.bytes)
             if (b != SlotKind::invalid) b = SlotKind::misc;
         slot.spilled = RegState{};

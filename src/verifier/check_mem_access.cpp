@@ -50,7 +50,7 @@ void check_stack_initialised(VerifierState& state, uint32_t frameno, int64_t lo,
             fail("invalid read from stack " + reg_name(regno) + " at fp" + std::to_string(o) + ": byte " +
                  std::to_string(o) + " of the stack is not initialised (bytes " + range_text(lo, hi) + " are read)");
         if (kind == SlotKind::spill && scalar_only) {
-            const StackSlot* slot = const_cast<StackState&>(stack).slot_for(static_cast<int>(o));
+            const StackSlot* slot = stack.slot_for(static_cast<int>(o));
             if (slot && slot->spilled.is_pointer())
                 fail("reading part of a spilled pointer at fp" + std::to_string(o) + " as data prohibited");
         }
@@ -62,7 +62,8 @@ void mark_stack_written(VerifierState& state, uint32_t frameno, int64_t lo, int6
     for (int64_t o = lo; o < hi; ++o) {
         StackSlot& slot = stack.ensure_slot(static_cast<int>(o));
         if (slot.full_spill()) {
-            slot.bytes.fill(SlotKind::misc);  // what is left of the register is just bytes now
+            // What is left of the register is just bytes now: zeros when it was the constant 0.
+            slot.bytes.fill(slot.spilled.is_const_scalar(0) ? SlotKind::zero : SlotKind::misc);
             slot.spilled = RegState{};
         }
         // A narrow spill this byte belongs to is just bytes now.
@@ -204,7 +205,7 @@ RegState read_stack(VerifierState& state, const RegState& base, const TouchedRan
     }
     StackState& stack = state.frames[base.frameno].stack;
     const int o = static_cast<int>(range.lo);
-    StackSlot* slot = stack.slot_for(o);
+    const StackSlot* slot = stack.slot_for(o);
     if (size == 8 && o % 8 == 0 && slot && slot->full_spill()) {
         if (!sign_extend) return slot->spilled;
         if (slot->spilled.is_pointer()) fail("sign-extending load of a spilled pointer prohibited");
@@ -220,7 +221,7 @@ RegState read_stack(VerifierState& state, const RegState& base, const TouchedRan
     for (int64_t b = range.lo; b < range.hi; ++b) {
         SlotKind k = stack.kind_at(static_cast<int>(b));
         if (k != SlotKind::zero) {
-            StackSlot* s = stack.slot_for(static_cast<int>(b));
+            const StackSlot* s = stack.slot_for(static_cast<int>(b));
             if (!(k == SlotKind::spill && s && s->spilled.is_const_scalar(0))) all_zero = false;
         }
     }

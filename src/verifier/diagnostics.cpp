@@ -25,6 +25,43 @@ std::string VerifierEnv::where(uint32_t insn) const {
     return file + ":" + std::to_string(loc->line);
 }
 
+void VerifierEnv::fail_too_complex(const std::string& what) const {
+    // The prune point holding the most stored states is where paths piled up.
+    uint32_t worst = 0;
+    size_t most = 0;
+    for (const auto& [insn, list] : checkpoints_at)
+        if (list.size() > most || (list.size() == most && insn < worst)) {
+            most = list.size();
+            worst = insn;
+        }
+    std::string message = "program too complex: " + what;
+    if (most < 2) {
+        fail(message + " (the paths never meet at a common state: shorten the program, split it into "
+                       "functions, tail calls or a bpf_loop callback)");
+    }
+    // A target of a backward jump is a loop head; anything else is where branches join.
+    bool loop = false;
+    for (size_t i = 0; i < insns.size() && !loop; ++i) {
+        const Instruction& insn = insns[i];
+        const uint8_t cls = op::cls(insn.opcode);
+        if ((cls != op::kClassJmp && cls != op::kClassJmp32) || op::jmp_op(insn.opcode) == op::kCall ||
+            op::jmp_op(insn.opcode) == op::kExit)
+            continue;
+        const int64_t off = op::jmp_op(insn.opcode) == op::kJa && cls == op::kClassJmp32 ? insn.imm : insn.offset;
+        loop = off < 0 && int64_t(i) + 1 + off == int64_t{worst};
+    }
+    message += "; " + std::to_string(most) + " of the " + std::to_string(checkpoints.size()) + " stored states are at ";
+    if (loop)
+        message += "the loop at " + where(worst) + " (insn " + std::to_string(worst) +
+                   "): bound the loop with a small constant the verifier can see, keep values that change on "
+                   "every iteration out of the loop's state, or move the body into a bpf_loop callback";
+    else
+        message += "the branches that join at " + where(worst) + " (insn " + std::to_string(worst) +
+                   "): every unknown branch doubles the paths; compute the value without branching, or move the "
+                   "work into a function or a bpf_loop callback";
+    fail(message);
+}
+
 std::string describe_origin(const VerifierEnv& env, const RegState& reg) {
     if (reg.origin < 0 || static_cast<size_t>(reg.origin) >= env.insns.size()) return "";
     const Instruction& insn = env.insns[static_cast<size_t>(reg.origin)];
@@ -45,8 +82,9 @@ std::string format_state(const VerifierState& state) {
             if (!out.empty() && out.back() != ':') out += " ";
             out += "R" + std::to_string(r) + "=" + frame.regs[r].to_string();
         }
-        for (size_t i = 0; i < frame.stack.slots.size(); ++i) {
-            const StackSlot& slot = frame.stack.slots[i];
+        for (size_t i = 0; i < frame.stack.slot_count(); ++i) {
+            if (!frame.stack.slot(i)) continue;
+            const StackSlot& slot = *frame.stack.slot(i);
             std::string fp = " fp-" + std::to_string(8 * (i + 1)) + "=";
             if (slot.full_spill()) {
                 out += fp + slot.spilled.to_string();

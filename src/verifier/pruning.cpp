@@ -12,8 +12,6 @@
 namespace ebpf::verifier {
 namespace {
 
-constexpr size_t kMaxStoredStates = 65536;
-constexpr size_t kMaxStoredBytes = size_t{512} << 20;
 // States compared per visit: the most recent ones at the instruction (the
 // current path's ancestors and its siblings). Comparing fewer only costs
 // precision: a path not pruned is explored further.
@@ -62,20 +60,23 @@ bool regsafe(const RegState& old, const RegState& cur, IdMap& ids) {
 }
 
 bool stacksafe(const StackState& old, const StackState& cur, IdMap& ids) {
-    for (size_t i = 0; i < old.slots.size(); ++i) {
-        const StackSlot& o = old.slots[i];
-        const StackSlot* c = i < cur.slots.size() ? &cur.slots[i] : nullptr;
-        if (o.full_spill()) {
-            if (!c || !c->full_spill() || !regsafe(o.spilled, c->spilled, ids)) return false;
+    for (size_t i = 0; i < old.slot_count(); ++i) {
+        const StackSlot* o = old.slot(i);
+        if (!o) continue;
+        const StackSlot* c = cur.slot(i);
+        // The same shared slot: equal, unless a spilled id must join the renaming.
+        if (o == c && !(o->full_spill() && (o->spilled.id || o->spilled.ref_obj_id))) continue;
+        if (o->full_spill()) {
+            if (!c || !c->full_spill() || !regsafe(o->spilled, c->spilled, ids)) return false;
             continue;
         }
         // Each narrow spill must sit on the same bytes with a value inside the old one.
-        for (const auto& n : o.narrow) {
+        for (const auto& n : o->narrow) {
             const StackSlot::Narrow* cn = c ? c->narrow_at(n.mask) : nullptr;
             if (!cn || !n.value.contains(cn->value)) return false;
         }
         for (size_t b = 0; b < 8; ++b) {
-            SlotKind ok = o.bytes[b];
+            SlotKind ok = o->bytes[b];
             if (ok == SlotKind::invalid || ok == SlotKind::spill) continue;
             SlotKind ck = c ? c->bytes[b] : SlotKind::invalid;
             if (ck == SlotKind::invalid) return false;
@@ -128,13 +129,14 @@ bool regs_equal(const RegState& old, const RegState& cur, IdMap& ids) {
 }
 
 bool stacks_equal(const StackState& old, const StackState& cur, IdMap& ids) {
-    const size_t n = std::max(old.slots.size(), cur.slots.size());
+    const size_t n = std::max(old.slot_count(), cur.slot_count());
     const StackSlot empty;
     for (size_t i = 0; i < n; ++i) {
-        const StackSlot& o = i < old.slots.size() ? old.slots[i] : empty;
-        const StackSlot& c = i < cur.slots.size() ? cur.slots[i] : empty;
-        if (o.bytes != c.bytes || o.narrow != c.narrow) return false;
-        if (o.full_spill() && !regs_equal(o.spilled, c.spilled, ids)) return false;
+        const StackSlot* o = old.slot(i) ? old.slot(i) : &empty;
+        const StackSlot* c = cur.slot(i) ? cur.slot(i) : &empty;
+        if (o == c && !(o->full_spill() && (o->spilled.id || o->spilled.ref_obj_id))) continue;
+        if (o->bytes != c->bytes || o->narrow != c->narrow) return false;
+        if (o->full_spill() && !regs_equal(o->spilled, c->spilled, ids)) return false;
     }
     return true;
 }
@@ -169,14 +171,16 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
             fail("infinite loop detected at " + env.where(state.insn) +
                  ": the loop comes back to the same state without making progress");
     }
-    if (env.checkpoints.size() >= kMaxStoredStates || env.stored_bytes > kMaxStoredBytes)
-        fail("program too complex: more than " + std::to_string(env.checkpoints.size()) + " states (" +
-             std::to_string(env.stored_bytes >> 20) + " MiB) stored");
+    if (env.checkpoints.size() >= env.options.max_states)
+        env.fail_too_complex("more than " + std::to_string(env.options.max_states) + " states stored");
+    if (const size_t used = env.memory_in_use(); used > env.options.max_memory_bytes)
+        env.fail_too_complex("states use more than " + std::to_string(env.options.max_memory_bytes >> 20) + " MiB");
     Checkpoint cp;
     cp.state = state;
     cp.state.path.steps.clear();
     cp.parent = state.checkpoint;
     env.stored_bytes += cp.state.memory_bytes();
+    env.stats.peak_memory_bytes = std::max<uint64_t>(env.stats.peak_memory_bytes, env.memory_in_use());
     env.checkpoints.push_back(std::move(cp));
     const auto index = static_cast<int32_t>(env.checkpoints.size() - 1);
     here.push_back(index);
@@ -186,9 +190,10 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
 }
 
 void VerifierEnv::push_branch(VerifierState state) {
-    if (worklist.size() >= 8192)
-        fail("program too complex: more than 8192 branches pending");
+    if (worklist.size() >= options.max_pending)
+        fail_too_complex("more than " + std::to_string(options.max_pending) + " branches pending");
     if (state.checkpoint >= 0) ++checkpoints[static_cast<size_t>(state.checkpoint)].branches;
+    pending_bytes += state.memory_bytes();
     worklist.push_back(std::move(state));
 }
 

@@ -51,8 +51,7 @@ std::string RegState::to_string() const {
 size_t VerifierState::memory_bytes() const {
     size_t total = sizeof(*this) + refs.capacity() * sizeof(Reference);
     for (const auto& f : frames) {
-        total += sizeof(FuncFrame) + f.stack.slots.capacity() * sizeof(StackSlot);
-        for (const auto& slot : f.stack.slots) total += slot.narrow.capacity() * sizeof(StackSlot::Narrow);
+        total += sizeof(FuncFrame) + f.stack.table_bytes();
     }
     return total;
 }

@@ -66,6 +66,7 @@ struct RegState {
     bool is_packet_like() const { return type == RegType::ptr_to_packet || type == RegType::ptr_to_packet_meta; }
     bool is_const_scalar(uint64_t v) const { return type == RegType::scalar && var.is_const() && var.value() == v; }
     std::string to_string() const;
+    bool operator==(const RegState&) const = default;
 };
 
 }  // namespace ebpf::verifier

@@ -2,27 +2,27 @@
 
 namespace ebpf::verifier {
 
+thread_local size_t SlotCounter::live_ = 0;
+
+StackSlot& StackState::mutable_slot(size_t index) {
+    if (index >= slots_.size()) slots_.resize(index + 1);
+    auto& slot = slots_[index];
+    if (!slot) slot = std::make_shared<StackSlot>();
+    else if (slot.use_count() > 1) slot = std::make_shared<StackSlot>(*slot);
+    return *slot;
+}
+
 SlotKind StackState::kind_at(int off) const {
-    size_t index = static_cast<size_t>((-off - 1) / 8);
-    if (index >= slots.size()) return SlotKind::invalid;
-    return slots[index].bytes[static_cast<size_t>(off + 8 * static_cast<int>(index + 1))];
+    const size_t index = index_of(off);
+    const StackSlot* s = slot(index);
+    if (!s) return SlotKind::invalid;
+    return s->bytes[static_cast<size_t>(off + 8 * static_cast<int>(index + 1))];
 }
 
 void StackState::set_kind(int off, SlotKind kind) {
-    StackSlot& slot = ensure_slot(off);
-    size_t index = static_cast<size_t>((-off - 1) / 8);
-    slot.bytes[static_cast<size_t>(off + 8 * static_cast<int>(index + 1))] = kind;
-}
-
-StackSlot* StackState::slot_for(int off) {
-    size_t index = static_cast<size_t>((-off - 1) / 8);
-    return index < slots.size() ? &slots[index] : nullptr;
-}
-
-StackSlot& StackState::ensure_slot(int off) {
-    size_t index = static_cast<size_t>((-off - 1) / 8);
-    if (index >= slots.size()) slots.resize(index + 1);
-    return slots[index];
+    const size_t index = index_of(off);
+    if (kind_at(off) == kind) return;  // no copy for a write that changes nothing
+    mutable_slot(index).bytes[static_cast<size_t>(off + 8 * static_cast<int>(index + 1))] = kind;
 }
 
 }  // namespace ebpf::verifier

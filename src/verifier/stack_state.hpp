@@ -6,10 +6,16 @@
 // spills (1, 2 or 4 aligned bytes each of a scalar whose value fits in them),
 // so that an `int` loop counter kept on the stack next to another `int`
 // keeps its value and the loop can be seen to make progress.
+//
+// Slots are shared between states (copy on write): copying a state copies
+// one pointer per slot, and a path that writes a slot gets its own copy of
+// that slot only. A stored state therefore costs what its path changed, not
+// the whole stack.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "reg_state.hpp"
@@ -17,6 +23,20 @@
 namespace ebpf::verifier {
 
 enum class SlotKind : uint8_t { invalid, misc, zero, spill };
+
+// Counts the stack slots alive on this thread, for the verifier's memory
+// accounting (slots are shared, so no single state owns them).
+class SlotCounter {
+public:
+    SlotCounter() { ++live_; }
+    SlotCounter(const SlotCounter&) { ++live_; }
+    SlotCounter& operator=(const SlotCounter&) { return *this; }
+    ~SlotCounter() { --live_; }
+    static size_t live() { return live_; }
+
+private:
+    static thread_local size_t live_;
+};
 
 struct StackSlot {
     std::array<SlotKind, 8> bytes{};  // bytes[j] is offset -8*(index+1) + j
@@ -27,6 +47,7 @@ struct StackSlot {
         bool operator==(const Narrow&) const = default;
     };
     std::vector<Narrow> narrow;       // narrow spills, sorted by mask; empty for a full spill
+    SlotCounter counter;
 
     bool full_spill() const { return bytes[0] == SlotKind::spill && narrow.empty(); }
     const Narrow* narrow_at(uint8_t mask) const {
@@ -35,16 +56,34 @@ struct StackSlot {
         return nullptr;
     }
 };
+// Memory of one slot held by its shared pointer (control block included).
+inline constexpr size_t kStackSlotBytes = sizeof(StackSlot) + 16;
 
-struct StackState {
-    std::vector<StackSlot> slots;     // slots[i] covers [-8*(i+1), -8*i)
+class StackState {
+public:
+    // Slot `index` covers [-8*(index+1), -8*index); nullptr when never written.
+    size_t slot_count() const { return slots_.size(); }
+    const StackSlot* slot(size_t index) const { return index < slots_.size() ? slots_[index].get() : nullptr; }
+    // The slot for writing: allocated, and this state's own copy.
+    StackSlot& mutable_slot(size_t index);
+    // Whether two stacks hold the very same slot object (then it is equal).
+    bool shares_slot(const StackState& other, size_t index) const {
+        return index < slots_.size() && index < other.slots_.size() && slots_[index] == other.slots_[index];
+    }
 
     // Byte at negative frame offset `off` (-512 .. -1).
     SlotKind kind_at(int off) const;
     void set_kind(int off, SlotKind kind);
-    StackSlot* slot_for(int off);     // nullptr when never allocated
-    StackSlot& ensure_slot(int off);
-    int depth() const { return static_cast<int>(slots.size()) * 8; }
+    const StackSlot* slot_for(int off) const { return slot(index_of(off)); }
+    StackSlot& ensure_slot(int off) { return mutable_slot(index_of(off)); }
+    int depth() const { return static_cast<int>(slots_.size()) * 8; }
+    // Bytes of the slot table itself (the slots are counted by SlotCounter).
+    size_t table_bytes() const { return slots_.capacity() * sizeof(slots_[0]); }
+
+    static size_t index_of(int off) { return static_cast<size_t>((-off - 1) / 8); }
+
+private:
+    std::vector<std::shared_ptr<StackSlot>> slots_;
 };
 
 }  // namespace ebpf::verifier

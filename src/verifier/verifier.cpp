@@ -108,12 +108,17 @@ VerifyResult run_verifier(VerifierEnv& env) {
         while (!env.worklist.empty()) {
             current = std::move(env.worklist.back());
             env.worklist.pop_back();
+            env.pending_bytes -= std::min(env.pending_bytes, current.memory_bytes());
             have_current = true;
             for (;;) {
                 if (env.prune_point[current.insn] && is_state_visited(env, current)) break;
                 if (++env.stats.insns_processed > env.options.complexity_limit)
-                    fail("program too complex: more than " + std::to_string(env.options.complexity_limit) +
-                         " instructions processed");
+                    env.fail_too_complex("more than " + std::to_string(env.options.complexity_limit) +
+                                         " instructions processed");
+                if (env.options.max_seconds > 0 && (env.stats.insns_processed & 1023) == 0 &&
+                    std::chrono::duration<double>(Clock::now() - start).count() > env.options.max_seconds)
+                    env.fail_too_complex("verification took more than " + std::to_string(env.options.max_seconds) +
+                                         " seconds");
                 const uint64_t live = env.checkpoints.size() + env.worklist.size();
                 if (live > env.stats.peak_states) env.stats.peak_states = live;
                 if (env.options.log_level >= 2) log_insn(env, current);
@@ -133,9 +138,8 @@ VerifyResult run_verifier(VerifierEnv& env) {
         // Structural errors from validate(): "instruction N: why".
         result.errors.push_back(make_diagnostic(env, nullptr, e.what()));
     }
-    size_t worklist_bytes = 0;
-    for (const auto& s : env.worklist) worklist_bytes += s.memory_bytes();
-    env.stats.peak_memory_bytes = env.stored_bytes + worklist_bytes + env.insns.size() * 16;
+    env.stats.peak_memory_bytes = std::max<uint64_t>(env.stats.peak_memory_bytes, env.memory_in_use()) +
+                                  env.insns.size() * 16;
     env.stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     result.stats = env.stats;
     if (env.options.log_level >= 1) {

@@ -50,7 +50,9 @@ struct VerifierEnv {
     std::vector<VerifierState> worklist;
     std::vector<Checkpoint> checkpoints;
     std::unordered_map<uint32_t, std::vector<int32_t>> checkpoints_at;
-    size_t stored_bytes = 0;
+    size_t stored_bytes = 0;            // stored states, without their shared stack slots
+    size_t pending_bytes = 0;           // the worklist, likewise
+    size_t slots_at_start = SlotCounter::live();
     VerifyStats stats;
     std::string log;
 
@@ -58,6 +60,14 @@ struct VerifierEnv {
         : insns(i), maps(m), info(t) {}
 
     uint32_t new_id() { return ++last_id; }
+    // Memory held by stored and pending states, stack slots included.
+    size_t memory_in_use() const {
+        const size_t slots = SlotCounter::live() > slots_at_start ? SlotCounter::live() - slots_at_start : 0;
+        return stored_bytes + pending_bytes + slots * kStackSlotBytes;
+    }
+    // Fails with "program too complex: <what>", naming the loop or branch
+    // nest that used up the budget and how to fix it (diagnostics.cpp).
+    [[noreturn]] void fail_too_complex(const std::string& what) const;
     // "prog.c:94" or "insn 94".
     std::string where(uint32_t insn) const;
     const SourceLocation* source_at(uint32_t insn) const;
@@ -100,13 +110,19 @@ const RegState& read_reg(VerifierState& state, int regno);
 // helper argument checks. `init` requires initialised bytes.
 void check_helper_mem(VerifierEnv& env, VerifierState& state, int regno, int64_t size, bool write,
                       bool init, const char* what);
-// Calls `fn(RegState&)` for every register and spilled register of every frame.
+// Calls `fn(RegState&)` for every register and spilled register of every
+// frame. A shared stack slot is copied only when `fn` changes its register.
 template <typename Fn>
 void for_each_reg(VerifierState& state, Fn&& fn) {
     for (auto& frame : state.frames) {
         for (auto& reg : frame.regs) fn(reg);
-        for (auto& slot : frame.stack.slots)
-            if (slot.full_spill()) fn(slot.spilled);
+        for (size_t i = 0; i < frame.stack.slot_count(); ++i) {
+            const StackSlot* slot = frame.stack.slot(i);
+            if (!slot || !slot->full_spill()) continue;
+            RegState reg = slot->spilled;
+            fn(reg);
+            if (!(reg == slot->spilled)) frame.stack.mutable_slot(i).spilled = reg;
+        }
     }
 }
 // Packet pointers become unknown after helpers that move the packet.
