@@ -91,8 +91,10 @@ bool stacksafe(const StackState& old, const StackState& cur, IdMap& ids) {
 // Frame by frame, register by register and stack by stack, with one id
 // renaming across the whole state: `reg_match` and `stack_match` decide
 // whether a register or a stack of `cur` is covered by `old`.
+// Registers dead at this point (`live` per frame) are not compared.
 template <class RegMatch, class StackMatch>
-bool states_match(const VerifierState& old, const VerifierState& cur, RegMatch reg_match, StackMatch stack_match) {
+bool states_match(const VerifierState& old, const VerifierState& cur, std::span<const uint16_t> live,
+                  RegMatch reg_match, StackMatch stack_match) {
     if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
     IdMap ids;
     for (size_t f = 0; f < old.frames.size(); ++f) {
@@ -102,7 +104,7 @@ bool states_match(const VerifierState& old, const VerifierState& cur, RegMatch r
             of.refs_at_entry != cf.refs_at_entry)
             return false;
         for (int r = 0; r < kRegisterCount; ++r)
-            if (!reg_match(of.regs[r], cf.regs[r], ids)) return false;
+            if ((live[f] & (1u << r)) && !reg_match(of.regs[r], cf.regs[r], ids)) return false;
         if (!stack_match(of.stack, cf.stack, ids)) return false;
     }
     for (size_t i = 0; i < old.refs.size(); ++i)
@@ -110,8 +112,8 @@ bool states_match(const VerifierState& old, const VerifierState& cur, RegMatch r
     return true;
 }
 
-bool states_subsumed(const VerifierState& old, const VerifierState& cur) {
-    return states_match(old, cur, regsafe, stacksafe);
+bool states_subsumed(const VerifierState& old, const VerifierState& cur, std::span<const uint16_t> live) {
+    return states_match(old, cur, live, regsafe, stacksafe);
 }
 
 // Exact equality, for loop detection: equal in every register and stack
@@ -141,8 +143,8 @@ bool stacks_equal(const StackState& old, const StackState& cur, IdMap& ids) {
     return true;
 }
 
-bool states_equal(const VerifierState& old, const VerifierState& cur) {
-    return states_match(old, cur, regs_equal, stacks_equal);
+bool states_equal(const VerifierState& old, const VerifierState& cur, std::span<const uint16_t> live) {
+    return states_match(old, cur, live, regs_equal, stacks_equal);
 }
 
 bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) {
@@ -154,20 +156,21 @@ bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) 
 }  // namespace
 
 bool is_state_visited(VerifierEnv& env, VerifierState& state) {
+    const std::vector<uint16_t> live = live_register_masks(env, state);
     auto& here = env.checkpoints_at[state.insn];
     const size_t first = here.size() > kMaxCompared ? here.size() - kMaxCompared : 0;
     for (size_t k = here.size(); k-- > first;) {
         const int32_t index = here[k];
         const Checkpoint& cp = env.checkpoints[static_cast<size_t>(index)];
         if (cp.complete()) {
-            if (!states_subsumed(cp.state, state)) continue;
+            if (!states_subsumed(cp.state, state, live)) continue;
             env.finish_path(state.checkpoint);
             return true;
         }
         // A loop is infinite only when it comes back to exactly the state it
         // left; a state merely inside a wider ancestor is explored further
         // (within the complexity limit).
-        if (states_equal(cp.state, state) && is_ancestor(env, index, state.checkpoint))
+        if (states_equal(cp.state, state, live) && is_ancestor(env, index, state.checkpoint))
             fail("infinite loop detected at " + env.where(state.insn) +
                  ": the loop comes back to the same state without making progress");
     }
@@ -178,6 +181,7 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
     Checkpoint cp;
     cp.state = state;
     cp.state.path.steps.clear();
+    clear_dead_registers(live, cp.state);  // what no path reads again is not stored
     cp.parent = state.checkpoint;
     env.stored_bytes += cp.state.memory_bytes();
     env.stats.peak_memory_bytes = std::max<uint64_t>(env.stats.peak_memory_bytes, env.memory_in_use());

@@ -102,6 +102,7 @@ VerifyResult run_verifier(VerifierEnv& env) {
             fail("unknown program type: name the section after a program type (xdp, tc, socket, cgroup/bind4, hook/..., raw)");
         validate(env.insns);
         check_cfg(env);
+        env.live_regs = compute_live_registers(env.insns);
         env.access_use.assign(env.insns.size(), AccessUse::unseen);
         env.ctx_offset.assign(env.insns.size(), -1);
         env.worklist.push_back(entry_state(env));

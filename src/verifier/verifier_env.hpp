@@ -45,6 +45,7 @@ struct VerifierEnv {
     uint32_t last_id = 0;
     std::vector<bool> prune_point;
     std::vector<bool> function_start;
+    std::vector<uint16_t> live_regs;    // per instruction: bit r set when Rr is live before it
     std::vector<AccessUse> access_use;
     std::vector<int32_t> ctx_offset;    // per instruction, -1 when not a ctx access
     std::vector<VerifierState> worklist;
@@ -98,6 +99,12 @@ bool check_exit(VerifierEnv& env, VerifierState& state, uint32_t index);
 // Structure before abstract interpretation: every instruction reachable,
 // prune points at jump targets, function starts.
 void check_cfg(VerifierEnv& env);
+// Register liveness (liveness.cpp): live-in masks per instruction, and
+// forgetting the registers of a state that no path reads again.
+std::vector<uint16_t> compute_live_registers(std::span<const Instruction> insns);
+// Per frame of `state`: the registers a path from here may still read.
+std::vector<uint16_t> live_register_masks(const VerifierEnv& env, const VerifierState& state);
+void clear_dead_registers(std::span<const uint16_t> masks, VerifierState& state);
 // Pruning: true when the state is subsumed by a finished stored state.
 bool is_state_visited(VerifierEnv& env, VerifierState& state);
 

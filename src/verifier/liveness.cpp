@@ -1,0 +1,133 @@
+// Register liveness: a backward dataflow over the instructions. A register is
+// live before an instruction when some path from there reads it before
+// writing it. Each function is its own graph: a call of a subprogram reads
+// R1-R5 and defines R0-R5 (the callee's body is analysed from its own entry),
+// a helper call reads its arguments and defines R0-R5, and exit reads R0.
+// Pruning ignores registers that are dead, so values nobody reads again do
+// not multiply the stored states.
+#include <vector>
+
+#include "verifier_env.hpp"
+
+namespace ebpf::verifier {
+namespace {
+
+constexpr uint16_t bit(int regno) { return static_cast<uint16_t>(1u << regno); }
+constexpr uint16_t kArgs = 0x3e;        // R1-R5
+constexpr uint16_t kCallerSaved = 0x3f; // R0-R5
+
+struct UseDef {
+    uint16_t use = 0, def = 0;
+};
+
+UseDef use_def(const Instruction& insn) {
+    const uint8_t cls = op::cls(insn.opcode);
+    const uint16_t dst = bit(insn.dst & 0xf), src = bit(insn.src & 0xf);
+    switch (cls) {
+    case op::kClassAlu:
+    case op::kClassAlu64: {
+        const uint8_t operation = op::alu_op(insn.opcode);
+        if (operation == op::kMov) return {op::is_x(insn.opcode) ? src : uint16_t{0}, dst};
+        if (operation == op::kNeg || operation == op::kEnd) return {dst, dst};
+        return {static_cast<uint16_t>(dst | (op::is_x(insn.opcode) ? src : 0)), dst};
+    }
+    case op::kClassLd:
+        if (insn.opcode == op::kLddw) return {0, dst};
+        // Legacy packet loads read the context in R6 (and the index register).
+        return {static_cast<uint16_t>(bit(6) | (op::mode(insn.opcode) == op::kModeInd ? src : 0)), kCallerSaved};
+    case op::kClassLdx:
+        return {src, dst};
+    case op::kClassSt:
+        return {dst, 0};
+    case op::kClassStx:
+        if (op::mode(insn.opcode) == op::kModeAtomic) {
+            if (insn.imm == op::kAtomicCmpXchg) return {static_cast<uint16_t>(dst | src | bit(0)), bit(0)};
+            return {static_cast<uint16_t>(dst | src), (insn.imm & op::kAtomicFetch) ? src : uint16_t{0}};
+        }
+        return {static_cast<uint16_t>(dst | src), 0};
+    default:
+        break;
+    }
+    const uint8_t jop = op::jmp_op(insn.opcode);
+    if (jop == op::kJa) return {};
+    if (jop == op::kExit) return {bit(0), 0};
+    if (jop == op::kCall) {
+        uint16_t use = kArgs;
+        if (insn.src == op::kCallHelper) {
+            use = 0;
+            if (const HelperPrototype* proto = helper_prototype(insn.imm))
+                for (int i = 0; i < 5; ++i)
+                    if (proto->args[i] != ArgKind::none) use |= bit(i + 1);
+        }
+        return {use, kCallerSaved};
+    }
+    return {static_cast<uint16_t>(dst | (op::is_x(insn.opcode) ? src : 0)), 0};
+}
+
+}  // namespace
+
+std::vector<uint16_t> compute_live_registers(std::span<const Instruction> insns) {
+    const size_t n = insns.size();
+    std::vector<UseDef> ud(n);
+    std::vector<bool> second_slot(n, false);
+    for (size_t i = 0; i < n; ++i) {
+        ud[i] = use_def(insns[i]);
+        if (insns[i].opcode == op::kLddw && i + 1 < n) second_slot[i + 1] = true;
+    }
+    auto live_at = [&](const std::vector<uint16_t>& live, int64_t i) -> uint16_t {
+        return i >= 0 && i < static_cast<int64_t>(n) ? live[static_cast<size_t>(i)] : 0;
+    };
+    std::vector<uint16_t> live(n, 0);
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (size_t k = n; k-- > 0;) {
+            if (second_slot[k]) continue;
+            const Instruction& insn = insns[k];
+            const uint8_t cls = op::cls(insn.opcode);
+            const auto i = static_cast<int64_t>(k);
+            uint16_t out = 0;
+            if (insn.opcode == op::kLddw) {
+                out = live_at(live, i + 2);
+            } else if (cls == op::kClassJmp || cls == op::kClassJmp32) {
+                const uint8_t jop = op::jmp_op(insn.opcode);
+                if (jop == op::kJa) out = live_at(live, i + 1 + (cls == op::kClassJmp32 ? insn.imm : insn.offset));
+                else if (jop == op::kCall) out = live_at(live, i + 1);
+                else if (jop != op::kExit) out = live_at(live, i + 1) | live_at(live, i + 1 + insn.offset);
+            } else {
+                out = live_at(live, i + 1);
+            }
+            const auto in = static_cast<uint16_t>(ud[k].use | (out & ~ud[k].def) | bit(kFramePointer));
+            if (in != live[k]) {
+                live[k] = in;
+                changed = true;
+            }
+        }
+    }
+    return live;
+}
+
+std::vector<uint16_t> live_register_masks(const VerifierEnv& env, const VerifierState& state) {
+    std::vector<uint16_t> masks(state.frames.size(), 0);
+    bool below_callback = false;  // a callback's path never resumes the frames below it
+    for (size_t f = state.frames.size(); f-- > 0;) {
+        uint16_t live = 0;
+        if (f + 1 == state.frames.size()) {
+            live = env.live_regs[state.insn];
+        } else if (!below_callback) {
+            // Resumed after the call returns, with R0 set and R1-R5 cleared.
+            const auto ret = static_cast<size_t>(state.frames[f + 1].callsite) + 1;
+            live = static_cast<uint16_t>((ret < env.live_regs.size() ? env.live_regs[ret] : 0) & ~kCallerSaved);
+        }
+        if (state.frames[f].is_callback) below_callback = true;
+        masks[f] = static_cast<uint16_t>(live | bit(kFramePointer));
+    }
+    return masks;
+}
+
+void clear_dead_registers(std::span<const uint16_t> masks, VerifierState& state) {
+    for (size_t f = 0; f < state.frames.size(); ++f)
+        for (int r = 0; r < kRegisterCount; ++r)
+            if (!(masks[f] & bit(r))) state.frames[f].regs[r] = RegState{};
+}
+
+}  // namespace ebpf::verifier
