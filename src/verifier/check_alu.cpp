@@ -217,6 +217,19 @@ void check_alu(VerifierEnv& env, VerifierState& state, const Instruction& insn) 
                                          : scalar_alu32(operation, d.var, src.var, is_signed));
     if (is64) out.len_margin = margin_after(d, operation, src.var);
     if (out.var.empty) out.var = ScalarRange::unknown();  // cannot happen on a live path; stay sound
+    // A copy moved by a constant stays linked to the others, with the distance
+    // (`r4 = r3; r3 += 1; if r4 > 7` bounds r3 too). 64-bit wrap-around keeps
+    // the relation exact.
+    if (is64 && d.id != 0 && src.var.is_const() && (operation == op::kAdd || operation == op::kSub)) {
+        const int64_t k = static_cast<int64_t>(src.var.value());
+        int64_t off = 0;
+        if (k >= INT32_MIN && k <= INT32_MAX &&
+            !__builtin_add_overflow(int64_t{d.link_off}, operation == op::kAdd ? k : -k, &off) && off >= INT32_MIN &&
+            off <= INT32_MAX) {
+            out.id = d.id;
+            out.link_off = static_cast<int32_t>(off);
+        }
+    }
     dst = out;
 }
 

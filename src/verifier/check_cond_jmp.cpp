@@ -28,10 +28,19 @@ uint8_t mirror(uint8_t jop) {
 // The comparison that holds in a branch: the instruction's, or its negation.
 uint8_t holds(uint8_t jop, bool taken) { return taken ? jop : negated_jmp(jop); }
 
+// Copies of a refined scalar learn the same bound; a copy at a constant
+// distance (link_off) learns it moved by that distance.
 void propagate_scalar(VerifierState& state, const RegState& refined) {
     if (refined.id == 0) return;
     for_each_reg(state, [&](RegState& reg) {
-        if (reg.type == RegType::scalar && reg.id == refined.id) reg = refined;
+        if (reg.type != RegType::scalar || reg.id != refined.id) return;
+        if (reg.link_off == refined.link_off) {
+            reg = refined;
+            return;
+        }
+        const auto delta = static_cast<uint64_t>(int64_t{reg.link_off} - int64_t{refined.link_off});
+        ScalarRange moved = scalar_alu64(op::kAdd, refined.var, ScalarRange::constant(delta), false);
+        if (!moved.empty) reg.var = moved;
     });
 }
 

@@ -367,6 +367,14 @@ void check_mem_access(VerifierEnv& env, VerifierState& state, uint32_t index) {
 
     MemoryAccess a{base_no, insn.offset, size, !load, load, true, nullptr};
     TouchedRange range = check_region_access(env, state, base, a);
+    if (base.type == RegType::ptr_to_stack && cls == op::kClassStx && size == 8 && value.type == RegType::scalar &&
+        !value.var.is_const() && value.id == 0) {
+        // A spilled scalar is a copy: a bound learnt on the register, the slot
+        // or a register refilled from it applies to all three.
+        value.id = env.new_id();
+        state.regs()[insn.src].id = value.id;
+        value.link_off = state.regs()[insn.src].link_off = 0;
+    }
     if (base.type == RegType::ptr_to_stack) {
         if (load) {
             RegState r = read_stack(state, base, range, size, base_no, sign_extend);

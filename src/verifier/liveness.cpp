@@ -5,6 +5,13 @@
 // a helper call reads its arguments and defines R0-R5, and exit reads R0.
 // Pruning ignores registers that are dead, so values nobody reads again do
 // not multiply the stored states.
+//
+// Stack slots (8 bytes each) of a function's own frame, likewise: a load at a
+// constant offset from R10 reads the slots it covers, an 8-byte store there
+// overwrites one. Anything that may read the stack through another pointer
+// (a load or atomic through a register other than R10, any call) is taken to
+// read every slot. The slots of frames below the current one are always
+// compared in full.
 #include <vector>
 
 #include "verifier_env.hpp"
@@ -64,20 +71,55 @@ UseDef use_def(const Instruction& insn) {
     return {static_cast<uint16_t>(dst | (op::is_x(insn.opcode) ? src : 0)), 0};
 }
 
+constexpr uint64_t kAllSlots = ~uint64_t{0};
+
+// Slots [off, off + size) of the frame as a mask (slot i is [-8(i+1), -8i)).
+uint64_t slot_mask(int64_t off, int64_t size) {
+    uint64_t mask = 0;
+    for (int64_t o = off; o < off + size; ++o)
+        if (o >= -512 && o < 0) mask |= uint64_t{1} << ((-o - 1) / 8);
+    return mask;
+}
+
+struct SlotUseDef {
+    uint64_t use = 0, def = 0;
+};
+
+SlotUseDef slot_use_def(const Instruction& insn) {
+    const uint8_t cls = op::cls(insn.opcode);
+    const int64_t size = op::size_bytes(insn.opcode);
+    if (cls == op::kClassLdx) return {insn.src == kFramePointer ? slot_mask(insn.offset, size) : kAllSlots, 0};
+    if (cls == op::kClassStx && op::mode(insn.opcode) == op::kModeAtomic)
+        return {insn.dst == kFramePointer ? slot_mask(insn.offset, size) : kAllSlots, 0};
+    if (cls == op::kClassSt || cls == op::kClassStx) {
+        if (insn.dst == kFramePointer && size == 8 && insn.offset % 8 == 0) return {0, slot_mask(insn.offset, 8)};
+        return {};
+    }
+    if ((cls == op::kClassJmp) && op::jmp_op(insn.opcode) == op::kCall) return {kAllSlots, 0};
+    return {};
+}
+
 }  // namespace
 
-std::vector<uint16_t> compute_live_registers(std::span<const Instruction> insns) {
+namespace {
+
+// The backward fixpoint: live-in = use | (live-out & ~def), live-out the
+// union over the successors within the function (a call continues at the
+// next instruction; exit has none).
+template <class Mask, class UseDefOf>
+std::vector<Mask> solve(std::span<const Instruction> insns, UseDefOf use_def_of, Mask always) {
     const size_t n = insns.size();
-    std::vector<UseDef> ud(n);
+    std::vector<std::pair<Mask, Mask>> ud(n);
     std::vector<bool> second_slot(n, false);
     for (size_t i = 0; i < n; ++i) {
-        ud[i] = use_def(insns[i]);
+        const auto d = use_def_of(insns[i]);
+        ud[i] = {d.use, d.def};
         if (insns[i].opcode == op::kLddw && i + 1 < n) second_slot[i + 1] = true;
     }
-    auto live_at = [&](const std::vector<uint16_t>& live, int64_t i) -> uint16_t {
-        return i >= 0 && i < static_cast<int64_t>(n) ? live[static_cast<size_t>(i)] : 0;
+    auto live_at = [&](const std::vector<Mask>& live, int64_t i) -> Mask {
+        return i >= 0 && i < static_cast<int64_t>(n) ? live[static_cast<size_t>(i)] : Mask{0};
     };
-    std::vector<uint16_t> live(n, 0);
+    std::vector<Mask> live(n, 0);
     for (bool changed = true; changed;) {
         changed = false;
         for (size_t k = n; k-- > 0;) {
@@ -85,7 +127,7 @@ std::vector<uint16_t> compute_live_registers(std::span<const Instruction> insns)
             const Instruction& insn = insns[k];
             const uint8_t cls = op::cls(insn.opcode);
             const auto i = static_cast<int64_t>(k);
-            uint16_t out = 0;
+            Mask out = 0;
             if (insn.opcode == op::kLddw) {
                 out = live_at(live, i + 2);
             } else if (cls == op::kClassJmp || cls == op::kClassJmp32) {
@@ -96,7 +138,7 @@ std::vector<uint16_t> compute_live_registers(std::span<const Instruction> insns)
             } else {
                 out = live_at(live, i + 1);
             }
-            const auto in = static_cast<uint16_t>(ud[k].use | (out & ~ud[k].def) | bit(kFramePointer));
+            const auto in = static_cast<Mask>(ud[k].first | (out & ~ud[k].second) | always);
             if (in != live[k]) {
                 live[k] = in;
                 changed = true;
@@ -104,6 +146,16 @@ std::vector<uint16_t> compute_live_registers(std::span<const Instruction> insns)
         }
     }
     return live;
+}
+
+}  // namespace
+
+std::vector<uint16_t> compute_live_registers(std::span<const Instruction> insns) {
+    return solve<uint16_t>(insns, use_def, bit(kFramePointer));
+}
+
+std::vector<uint64_t> compute_live_slots(std::span<const Instruction> insns) {
+    return solve<uint64_t>(insns, slot_use_def, uint64_t{0});
 }
 
 std::vector<uint16_t> live_register_masks(const VerifierEnv& env, const VerifierState& state) {
@@ -124,10 +176,13 @@ std::vector<uint16_t> live_register_masks(const VerifierEnv& env, const Verifier
     return masks;
 }
 
-void clear_dead_registers(std::span<const uint16_t> masks, VerifierState& state) {
+void clear_dead_registers(std::span<const uint16_t> masks, uint64_t slots, VerifierState& state) {
     for (size_t f = 0; f < state.frames.size(); ++f)
         for (int r = 0; r < kRegisterCount; ++r)
             if (!(masks[f] & bit(r))) state.frames[f].regs[r] = RegState{};
+    StackState& stack = state.frame().stack;
+    for (size_t i = 0; i < stack.slot_count() && i < 64; ++i)
+        if (!(slots & (uint64_t{1} << i))) stack.forget(i);
 }
 
 }  // namespace ebpf::verifier

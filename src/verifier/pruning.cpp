@@ -46,7 +46,7 @@ bool regsafe(const RegState& old, const RegState& cur, IdMap& ids) {
         if (!old.var.contains(cur.var)) return false;
         if (old.mem_len && !cur.mem_len) return false;
         if (old.len_margin > effective_margin(cur)) return false;
-        if (old.id != 0 && !ids.check(old.id, cur.id)) return false;
+        if (old.id != 0 && (!ids.check(old.id, cur.id) || old.link_off != cur.link_off)) return false;
         return true;
     }
     if (old.off != cur.off || old.map_index != cur.map_index || old.mem_size != cur.mem_size ||
@@ -59,10 +59,10 @@ bool regsafe(const RegState& old, const RegState& cur, IdMap& ids) {
     return true;
 }
 
-bool stacksafe(const StackState& old, const StackState& cur, IdMap& ids) {
+bool stacksafe(const StackState& old, const StackState& cur, uint64_t live, IdMap& ids) {
     for (size_t i = 0; i < old.slot_count(); ++i) {
         const StackSlot* o = old.slot(i);
-        if (!o) continue;
+        if (!o || !(live >> i & 1)) continue;
         const StackSlot* c = cur.slot(i);
         // The same shared slot: equal, unless a spilled id must join the renaming.
         if (o == c && !(o->full_spill() && (o->spilled.id || o->spilled.ref_obj_id))) continue;
@@ -91,10 +91,11 @@ bool stacksafe(const StackState& old, const StackState& cur, IdMap& ids) {
 // Frame by frame, register by register and stack by stack, with one id
 // renaming across the whole state: `reg_match` and `stack_match` decide
 // whether a register or a stack of `cur` is covered by `old`.
-// Registers dead at this point (`live` per frame) are not compared.
+// Registers dead at this point (`live` per frame) and dead stack slots of
+// the current frame (`slots`) are not compared.
 template <class RegMatch, class StackMatch>
 bool states_match(const VerifierState& old, const VerifierState& cur, std::span<const uint16_t> live,
-                  RegMatch reg_match, StackMatch stack_match) {
+                  uint64_t slots, RegMatch reg_match, StackMatch stack_match) {
     if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
     IdMap ids;
     for (size_t f = 0; f < old.frames.size(); ++f) {
@@ -105,15 +106,16 @@ bool states_match(const VerifierState& old, const VerifierState& cur, std::span<
             return false;
         for (int r = 0; r < kRegisterCount; ++r)
             if ((live[f] & (1u << r)) && !reg_match(of.regs[r], cf.regs[r], ids)) return false;
-        if (!stack_match(of.stack, cf.stack, ids)) return false;
+        if (!stack_match(of.stack, cf.stack, f + 1 == old.frames.size() ? slots : ~uint64_t{0}, ids)) return false;
     }
     for (size_t i = 0; i < old.refs.size(); ++i)
         if (!ids.check(old.refs[i].id, cur.refs[i].id)) return false;
     return true;
 }
 
-bool states_subsumed(const VerifierState& old, const VerifierState& cur, std::span<const uint16_t> live) {
-    return states_match(old, cur, live, regsafe, stacksafe);
+bool states_subsumed(const VerifierState& old, const VerifierState& cur, std::span<const uint16_t> live,
+                     uint64_t slots) {
+    return states_match(old, cur, live, slots, regsafe, stacksafe);
 }
 
 // Exact equality, for loop detection: equal in every register and stack
@@ -125,15 +127,17 @@ bool regs_equal(const RegState& old, const RegState& cur, IdMap& ids) {
     if (old.type == RegType::not_init) return true;
     if (!(old.var == cur.var) || old.off != cur.off || old.map_index != cur.map_index ||
         old.mem_size != cur.mem_size || old.pkt_range != cur.pkt_range || old.frameno != cur.frameno ||
-        old.mem_len != cur.mem_len || old.len_margin != cur.len_margin || old.func_insn != cur.func_insn)
+        old.mem_len != cur.mem_len || old.len_margin != cur.len_margin || old.func_insn != cur.func_insn ||
+        old.link_off != cur.link_off)
         return false;
     return ids.check(old.id, cur.id) && ids.check(old.ref_obj_id, cur.ref_obj_id);
 }
 
-bool stacks_equal(const StackState& old, const StackState& cur, IdMap& ids) {
+bool stacks_equal(const StackState& old, const StackState& cur, uint64_t live, IdMap& ids) {
     const size_t n = std::max(old.slot_count(), cur.slot_count());
     const StackSlot empty;
     for (size_t i = 0; i < n; ++i) {
+        if (!(live >> i & 1)) continue;
         const StackSlot* o = old.slot(i) ? old.slot(i) : &empty;
         const StackSlot* c = cur.slot(i) ? cur.slot(i) : &empty;
         if (o == c && !(o->full_spill() && (o->spilled.id || o->spilled.ref_obj_id))) continue;
@@ -143,8 +147,9 @@ bool stacks_equal(const StackState& old, const StackState& cur, IdMap& ids) {
     return true;
 }
 
-bool states_equal(const VerifierState& old, const VerifierState& cur, std::span<const uint16_t> live) {
-    return states_match(old, cur, live, regs_equal, stacks_equal);
+bool states_equal(const VerifierState& old, const VerifierState& cur, std::span<const uint16_t> live,
+                  uint64_t slots) {
+    return states_match(old, cur, live, slots, regs_equal, stacks_equal);
 }
 
 bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) {
@@ -157,20 +162,21 @@ bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) 
 
 bool is_state_visited(VerifierEnv& env, VerifierState& state) {
     const std::vector<uint16_t> live = live_register_masks(env, state);
+    const uint64_t slots = env.live_slots[state.insn];
     auto& here = env.checkpoints_at[state.insn];
     const size_t first = here.size() > kMaxCompared ? here.size() - kMaxCompared : 0;
     for (size_t k = here.size(); k-- > first;) {
         const int32_t index = here[k];
         const Checkpoint& cp = env.checkpoints[static_cast<size_t>(index)];
         if (cp.complete()) {
-            if (!states_subsumed(cp.state, state, live)) continue;
+            if (!states_subsumed(cp.state, state, live, slots)) continue;
             env.finish_path(state.checkpoint);
             return true;
         }
         // A loop is infinite only when it comes back to exactly the state it
         // left; a state merely inside a wider ancestor is explored further
         // (within the complexity limit).
-        if (states_equal(cp.state, state, live) && is_ancestor(env, index, state.checkpoint))
+        if (states_equal(cp.state, state, live, slots) && is_ancestor(env, index, state.checkpoint))
             fail("infinite loop detected at " + env.where(state.insn) +
                  ": the loop comes back to the same state without making progress");
     }
@@ -181,7 +187,7 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
     Checkpoint cp;
     cp.state = state;
     cp.state.path.steps.clear();
-    clear_dead_registers(live, cp.state);  // what no path reads again is not stored
+    clear_dead_registers(live, slots, cp.state);  // what no path reads again is not stored
     cp.parent = state.checkpoint;
     env.stored_bytes += cp.state.memory_bytes();
     env.stats.peak_memory_bytes = std::max<uint64_t>(env.stats.peak_memory_bytes, env.memory_in_use());

@@ -34,6 +34,7 @@ struct RegState {
     int32_t off = 0;           // pointers: fixed offset into the region
     ScalarRange var = ScalarRange::constant(0);  // scalars: the value; pointers: variable offset
     uint32_t id = 0;           // or_null: null-check id; packet: range id; scalar: copy id
+    int32_t link_off = 0;      // scalar with an id: value = (the id's base value) + link_off (mod 2^64)
     uint32_t ref_obj_id = 0;   // ring-buffer record that must be released
     int32_t map_index = -1;    // map pointers, map values and keys
     uint32_t mem_size = 0;     // bytes of the region (map value, key, ring-buffer record)

@@ -76,6 +76,10 @@ public:
     void set_kind(int off, SlotKind kind);
     const StackSlot* slot_for(int off) const { return slot(index_of(off)); }
     StackSlot& ensure_slot(int off) { return mutable_slot(index_of(off)); }
+    // Drops a slot no path reads again (from a stored state).
+    void forget(size_t index) {
+        if (index < slots_.size()) slots_[index] = nullptr;
+    }
     int depth() const { return static_cast<int>(slots_.size()) * 8; }
     // Bytes of the slot table itself (the slots are counted by SlotCounter).
     size_t table_bytes() const { return slots_.capacity() * sizeof(slots_[0]); }

@@ -46,6 +46,7 @@ struct VerifierEnv {
     std::vector<bool> prune_point;
     std::vector<bool> function_start;
     std::vector<uint16_t> live_regs;    // per instruction: bit r set when Rr is live before it
+    std::vector<uint64_t> live_slots;   // per instruction: bit i set when the frame's slot i may be read
     std::vector<AccessUse> access_use;
     std::vector<int32_t> ctx_offset;    // per instruction, -1 when not a ctx access
     std::vector<VerifierState> worklist;
@@ -102,9 +103,11 @@ void check_cfg(VerifierEnv& env);
 // Register liveness (liveness.cpp): live-in masks per instruction, and
 // forgetting the registers of a state that no path reads again.
 std::vector<uint16_t> compute_live_registers(std::span<const Instruction> insns);
+std::vector<uint64_t> compute_live_slots(std::span<const Instruction> insns);
 // Per frame of `state`: the registers a path from here may still read.
 std::vector<uint16_t> live_register_masks(const VerifierEnv& env, const VerifierState& state);
-void clear_dead_registers(std::span<const uint16_t> masks, VerifierState& state);
+// Forgets dead registers, and the dead stack slots (`slots`) of the current frame.
+void clear_dead_registers(std::span<const uint16_t> masks, uint64_t slots, VerifierState& state);
 // Pruning: true when the state is subsumed by a finished stored state.
 bool is_state_visited(VerifierEnv& env, VerifierState& state);
 
