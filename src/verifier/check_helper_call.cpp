@@ -3,6 +3,7 @@
 // records are tracked as references, and callbacks are verified as functions.
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "memory_access.hpp"
 
@@ -42,18 +43,89 @@ std::string arg_name(const HelperPrototype& proto, int regno) {
     return std::string(proto.name) + " argument " + std::to_string(regno) + " (" + reg_name(regno) + ")";
 }
 
-// A callback may write scalars into the stack frame its context points to, any
-// number of times: the caller's view of that frame loses spilled values and
-// zeros, and the callback starts from the same view.
-void havoc_frame(VerifierState& state, uint32_t frameno) {
-    StackState& stack = state.frames[frameno].stack;
-    for (size_t i = 0; i < stack.slot_count(); ++i) {
-        if (!stack.slot(i)) continue;
-        StackSlot& slot = stack.mutable_slot(i);
-        for (auto& b : slot.bytes)
-            if (b != SlotKind::invalid) b = SlotKind::misc;
-        slot.spilled = RegState{};
-        slot.narrow.clear();
+// Whether a callback's body may write memory outside its own stack frame:
+// a store or atomic through a register other than R10, a helper that writes
+// into a buffer or runs a callback of its own, a call of another function.
+bool callback_may_write_outside(VerifierEnv& env, uint32_t entry) {
+    if (auto it = env.callback_writes.find(entry); it != env.callback_writes.end()) return it->second;
+    const size_t n = env.insns.size();
+    std::vector<bool> seen(n, false);
+    std::vector<uint32_t> todo{entry};
+    bool writes = false;
+    while (!todo.empty() && !writes) {
+        const uint32_t i = todo.back();
+        todo.pop_back();
+        if (i >= n || seen[i]) continue;
+        seen[i] = true;
+        const Instruction& insn = env.insns[i];
+        const uint8_t cls = op::cls(insn.opcode);
+        if (insn.opcode == op::kLddw) {
+            todo.push_back(i + 2);
+            continue;
+        }
+        if (cls == op::kClassSt || cls == op::kClassStx) {
+            writes = insn.dst != kFramePointer;
+            todo.push_back(i + 1);
+            continue;
+        }
+        if (cls != op::kClassJmp && cls != op::kClassJmp32) {
+            todo.push_back(i + 1);
+            continue;
+        }
+        const uint8_t jop = op::jmp_op(insn.opcode);
+        if (jop == op::kExit) continue;
+        if (jop == op::kCall) {
+            const HelperPrototype* proto = insn.src == op::kCallHelper ? helper_prototype(insn.imm) : nullptr;
+            if (!proto) {
+                writes = true;
+                continue;
+            }
+            for (ArgKind kind : proto->args)
+                writes |= kind == ArgKind::uninit_mem || kind == ArgKind::uninit_map_value || kind == ArgKind::func;
+            todo.push_back(i + 1);
+            continue;
+        }
+        const int64_t off = jop == op::kJa && cls == op::kClassJmp32 ? insn.imm : insn.offset;
+        todo.push_back(static_cast<uint32_t>(int64_t{i} + 1 + off));
+        if (jop != op::kJa) todo.push_back(i + 1);
+    }
+    env.callback_writes[entry] = writes;
+    return writes;
+}
+
+// A callback that may write outside its frame may write scalars, any number
+// of times, into every frame its context reaches (the context's frame and
+// those that stack pointers spilled there point to): their data becomes
+// plain bytes for the callback and for the caller after the helper. Spilled
+// pointers stay, because a callback may neither store a pointer into its
+// caller's stack nor overwrite one there (check_mem_access.cpp).
+void havoc_frames(VerifierState& state, uint32_t frameno) {
+    std::vector<bool> reach(state.frames.size(), false);
+    std::vector<uint32_t> todo{frameno};
+    while (!todo.empty()) {
+        const uint32_t f = todo.back();
+        todo.pop_back();
+        if (f >= reach.size() || reach[f]) continue;
+        reach[f] = true;
+        const StackState& stack = state.frames[f].stack;
+        for (size_t i = 0; i < stack.slot_count(); ++i) {
+            const StackSlot* slot = stack.slot(i);
+            if (slot && slot->full_spill() && slot->spilled.type == RegType::ptr_to_stack)
+                todo.push_back(slot->spilled.frameno);
+        }
+    }
+    for (size_t f = 0; f < reach.size(); ++f) {
+        if (!reach[f]) continue;
+        StackState& stack = state.frames[f].stack;
+        for (size_t i = 0; i < stack.slot_count(); ++i) {
+            const StackSlot* old = stack.slot(i);
+            if (!old || (old->full_spill() && old->spilled.is_pointer())) continue;
+            StackSlot& slot = stack.mutable_slot(i);
+            for (auto& b : slot.bytes)
+                if (b != SlotKind::invalid) b = SlotKind::misc;
+            slot.spilled = RegState{};
+            slot.narrow.clear();
+        }
     }
 }
 
@@ -244,7 +316,10 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
         });
     }
     if (func.type == RegType::ptr_to_func) {
-        if (callback_ctx.type == RegType::ptr_to_stack) havoc_frame(state, callback_ctx.frameno);
+        // A callback that writes nothing outside its own frame leaves the
+        // caller's stack as it is: spilled pointers and counters survive.
+        if (callback_ctx.type == RegType::ptr_to_stack && callback_may_write_outside(env, func.func_insn))
+            havoc_frames(state, callback_ctx.frameno);
         push_callback(env, state, index, func, proto->id == helper_id::for_each_map_elem ? &map_reg : nullptr,
                       proto->id == helper_id::for_each_map_elem ? map : nullptr, callback_ctx);
     }

@@ -57,7 +57,23 @@ void check_stack_initialised(VerifierState& state, uint32_t frameno, int64_t lo,
     }
 }
 
+// A callback sees the pointers its caller spilled (they hold in every
+// iteration because it cannot change them); overwriting one is refused.
+static void check_callback_keeps_spills(const VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi) {
+    size_t cb = frameno + 1;
+    while (cb < state.frames.size() && !state.frames[cb].is_callback) ++cb;
+    if (cb >= state.frames.size()) return;
+    for (int64_t o = lo; o < hi; ++o) {
+        const StackSlot* slot = state.frames[frameno].stack.slot_for(static_cast<int>(o));
+        if (slot && slot->full_spill() && slot->spilled.is_pointer())
+            fail("callback may not overwrite the pointer its caller spilled at fp" +
+                 std::to_string(-8 * static_cast<int64_t>(StackState::index_of(static_cast<int>(o)) + 1)) +
+                 " (bpf_loop/for_each callback called at insn " + std::to_string(state.frames[cb].callsite) + ")");
+    }
+}
+
 void mark_stack_written(VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi, bool surely) {
+    check_callback_keeps_spills(state, frameno, lo, hi);
     StackState& stack = state.frames[frameno].stack;
     for (int64_t o = lo; o < hi; ++o) {
         StackSlot& slot = stack.ensure_slot(static_cast<int>(o));
@@ -240,6 +256,7 @@ void write_stack(VerifierState& state, const RegState& base, const TouchedRange&
     // The callee's frame disappears when it returns: its address must not outlive it.
     if (value.type == RegType::ptr_to_stack && value.frameno > base.frameno)
         fail("a callee may not store a pointer to its own stack into its caller's stack");
+    check_callback_keeps_spills(state, base.frameno, range.lo, range.hi);
     StackState& stack = state.frames[base.frameno].stack;
     if (!base.var.is_const()) {
         if (value.is_pointer()) fail("spill of pointer " + reg_name(regno) + " to a variable stack offset prohibited");

@@ -46,6 +46,7 @@ struct VerifierEnv {
     std::vector<bool> prune_point;
     std::vector<bool> function_start;
     std::vector<uint16_t> live_regs;    // per instruction: bit r set when Rr is live before it
+    std::unordered_map<uint32_t, bool> callback_writes;  // callback entry -> may write outside its frame
     std::vector<uint64_t> live_slots;   // per instruction: bit i set when the frame's slot i may be read
     std::vector<AccessUse> access_use;
     std::vector<int32_t> ctx_offset;    // per instruction, -1 when not a ctx access
