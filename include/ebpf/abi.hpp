@@ -160,5 +160,9 @@ struct SectionType {
     std::string_view attach;  // e.g. "bind4"; empty when none
 };
 std::optional<SectionType> program_type_from_section(std::string_view section);
+// For an unknown section name: the known section name (e.g. "xdp",
+// "cgroup/bind4", "hook/") closest to it by edit distance, when it is a
+// likely typo ("xpd" -> "xdp"); empty otherwise.
+std::string_view closest_section_name(std::string_view section);
 
 }  // namespace ebpf

@@ -2,8 +2,10 @@
 // include/uapi/linux/bpf.h so that unmodified libbpf-style programs work.
 #include "ebpf/abi.hpp"
 
+
 #include <algorithm>
 #include <array>
+#include <vector>
 
 namespace ebpf {
 namespace {
@@ -198,6 +200,48 @@ std::optional<SectionType> program_type_from_section(std::string_view section) {
         if (exact || rest.front() == '.' || rest.front() == '/') return SectionType{entry.type, entry.attach};
     }
     return std::nullopt;
+}
+
+namespace {
+
+// Levenshtein distance with adjacent transpositions (optimal string alignment).
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i)
+        for (size_t j = 1; j <= b.size(); ++j) {
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+std::string_view closest_section_name(std::string_view section) {
+    if (section.size() > 64) return {};
+    // "hook/name" is compared as "hook/", "xdpx/name" as "xdpx".
+    std::string_view head = section.substr(0, section.find('/'));
+    std::string_view best;
+    size_t best_distance = SIZE_MAX;
+    for (const auto& entry : kSections) {
+        std::string_view name = entry.prefix;
+        // "xdp/" (any attach point) only for names that have one.
+        if (entry.attach == "*" && section.find('/') == std::string_view::npos) continue;
+        std::string_view name_head = name.substr(0, name.find('/'));
+        const bool has_tail = name.find('/') != std::string_view::npos;
+        size_t dist = has_tail && !entry.attach.empty() && entry.attach != "*"
+                          ? edit_distance(section, name)
+                          : edit_distance(head, name_head);
+        if (dist < best_distance) {
+            best_distance = dist;
+            best = name;
+        }
+    }
+    // A typo, not another word: at most 2 edits, and fewer than half the name.
+    if (best_distance == 0 || best_distance > 2 || best_distance * 2 >= best.size()) return {};
+    return best;
 }
 
 }  // namespace ebpf

@@ -116,6 +116,12 @@ TouchedRange check_region_access(VerifierEnv& env, VerifierState& state, const R
         fail(name + " may be NULL when dereferenced" + describe_origin(env, base));
     case RegType::ptr_to_stack: {
         if (base.frameno >= state.frames.size()) fail(name + " points to a stack frame that has returned");
+        if ((lo < -kStackSize || hi > 0) && !base.var.is_const())
+            fail("variable stack " + access_name(a) + " at fp" + std::to_string(off) + "+" +
+                 "[" + std::to_string(base.var.smin) +
+                 ", " + std::to_string(base.var.smax) + "] (size " + std::to_string(a.size) + ") through " + name +
+                 " touches bytes " + range_text(lo, hi) + ", outside the " + std::to_string(kStackSize) +
+                 "-byte stack " + range_text(-kStackSize, 0) + ": bound the offset to fit the array");
         if (lo < -kStackSize || hi > 0)
             fail("invalid stack " + access_name(a) + " " + name + " off=" + std::to_string(lo) + " size " +
                  std::to_string(a.size) + ": outside the " + std::to_string(kStackSize) + "-byte stack " +

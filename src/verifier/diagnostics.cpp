@@ -107,6 +107,20 @@ std::string format_state(const VerifierState& state) {
 VerifyDiagnostic make_diagnostic(const VerifierEnv& env, const VerifierState* state, const std::string& message) {
     VerifyDiagnostic d;
     d.message = message;
+    // An error inside a callback: say which helper call runs it.
+    if (state) {
+        for (size_t f = state->frames.size(); f-- > 0;) {
+            const FuncFrame& frame = state->frames[f];
+            if (!frame.is_callback || frame.callsite < 0 || static_cast<size_t>(frame.callsite) >= env.insns.size())
+                continue;
+            const auto site = static_cast<uint32_t>(frame.callsite);
+            const HelperPrototype* proto = helper_prototype(env.insns[site].imm);
+            d.message += " (in callback of " + (proto ? std::string(proto->name) : std::string("helper")) +
+                         " called at insn " + std::to_string(site) +
+                         (env.source_at(site) ? ", " + env.where(site) : std::string()) + ")";
+            break;
+        }
+    }
     if (state) {
         d.insn = state->insn;
     } else if (message.rfind("instruction ", 0) == 0) {

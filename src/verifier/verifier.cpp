@@ -98,8 +98,15 @@ VerifyResult run_verifier(VerifierEnv& env) {
     VerifierState current;
     bool have_current = false;
     try {
-        if (env.info.type == ProgramType::unspec)
-            fail("unknown program type: name the section after a program type (xdp, tc, socket, cgroup/bind4, hook/..., raw)");
+        if (env.info.type == ProgramType::unspec) {
+            std::string message = "unknown program type";
+            if (env.program && !env.program->section.empty()) {
+                message += " of section '" + env.program->section + "'";
+                if (auto near = closest_section_name(env.program->section); !near.empty())
+                    message += ": did you mean '" + std::string(near) + "'?";
+            }
+            fail(message + " (name the section after a program type: xdp, tc, socket, cgroup/bind4, hook/..., raw)");
+        }
         validate(env.insns);
         check_cfg(env);
         env.live_regs = compute_live_registers(env.insns);

@@ -55,6 +55,29 @@ TEST(VerifierApi, ResultCarriesInstructionStatePathAndStats) {
     EXPECT_NE(r.log.find("1: if r0 > 0xa goto"), std::string::npos) << r.log;
 }
 
+TEST(VerifierApi, UnknownSectionSuggestsTheClosestKnownOne) {
+    Program program;
+    program.name = "prog";
+    program.section = "xpd";
+    program.insns = assemble("r0 = 0\nexit\n");
+    VerifyResult r = verify_program(program, {});
+    ASSERT_FALSE(r.ok);
+    EXPECT_NE(r.errors[0].message.find("unknown program type of section 'xpd': did you mean 'xdp'?"), std::string::npos)
+        << r.errors[0].message;
+    program.section = "cgroup/bnd4";
+    r = verify_program(program, {});
+    EXPECT_NE(r.errors[0].message.find("did you mean 'cgroup/bind4'?"), std::string::npos) << r.errors[0].message;
+    program.section = "hok/my_hook";
+    r = verify_program(program, {});
+    EXPECT_NE(r.errors[0].message.find("did you mean 'hook/'?"), std::string::npos) << r.errors[0].message;
+    // Not a typo of anything: no guess.
+    program.section = "kprobe/sys_open";
+    r = verify_program(program, {});
+    EXPECT_EQ(r.errors[0].message.find("did you mean"), std::string::npos) << r.errors[0].message;
+    EXPECT_EQ(closest_section_name("tracepoint/x"), "");
+    EXPECT_EQ(closest_section_name("sockt"), "socket");
+}
+
 TEST(VerifierApi, StatsOfAnAcceptedProgram) {
     const auto insns = assemble("r0 = 0\nr1 = 0\nloop:\nr0 += r1\nr1 += 1\nif r1 < 10 goto loop\nexit\n");
     const VerifyResult r = verify_instructions(insns, ProgramType::hook);
