@@ -12,6 +12,15 @@
 namespace ebpf {
 namespace {
 
+// An opcode that turns into its name ("add", "ldxdw") when a message is built.
+struct OpcodeName {
+    uint8_t opcode;
+    operator std::string() const { return isa_detail::opcode_name(opcode); }
+    friend std::string operator+(const OpcodeName& n, const char* s) { return std::string(n) + s; }
+    friend std::string operator+(const std::string& s, const OpcodeName& n) { return s + std::string(n); }
+    friend std::string operator+(std::string&& s, const OpcodeName& n) { return std::move(s) + std::string(n); }
+};
+
 using isa_detail::Encoding;
 using isa_detail::FieldRule;
 using isa_detail::Form;
@@ -62,7 +71,9 @@ private:
         const Instruction& insn = insns_[pc];
         const Encoding& row = isa_detail::encoding(insn.opcode);
         if (row.form == Form::invalid) fail(pc, "unknown opcode " + hex(insn.opcode));
-        const std::string name = isa_detail::opcode_name(insn.opcode);
+        // The opcode's name only when a message needs it (this loop runs for
+        // every instruction of every program loaded).
+        const OpcodeName name{insn.opcode};
         check_register(pc, "destination", insn.dst, row.dst, name);
         check_register(pc, "source", insn.src, row.src, name);
         check_value(pc, "offset", insn.offset, row.offset, name, false);
@@ -88,7 +99,7 @@ private:
     }
 
     void check_register(size_t pc, const char* which, uint8_t reg, const FieldRule& rule,
-                        const std::string& name) const {
+                        const OpcodeName& name) const {
         switch (rule.rule) {
         case Rule::zero:
             if (reg != 0) {
@@ -118,7 +129,7 @@ private:
     }
 
     void check_value(size_t pc, const char* which, int32_t value, const FieldRule& rule,
-                     const std::string& name, bool in_hex) const {
+                     const OpcodeName& name, bool in_hex) const {
         switch (rule.rule) {
         case Rule::zero:
             if (value != 0) {

@@ -92,9 +92,13 @@ ScalarRange from_bits(Tnum bits) {
 }  // namespace
 
 ScalarRange ScalarRange::constant(uint64_t value) {
+    // Every view is the value itself (what sync() would compute, without its cost).
     ScalarRange r;
     r.bits = Tnum::constant(value);
-    r.sync();
+    r.smin = r.smax = static_cast<int64_t>(value);
+    r.umin = r.umax = value;
+    r.s32_min = r.s32_max = static_cast<int32_t>(static_cast<uint32_t>(value));
+    r.u32_min = r.u32_max = static_cast<uint32_t>(value);
     return r;
 }
 
@@ -215,6 +219,22 @@ ScalarRange scalar_alu64(uint8_t operation, const ScalarRange& a, const ScalarRa
         ScalarRange r;
         r.empty = true;
         return r;
+    }
+    // Constants: the exact result (the hot path of straight-line code).
+    if (a.is_const() && b.is_const()) {
+        const uint64_t x = a.value(), y = b.value();
+        switch (operation) {
+        case op::kAdd: return ScalarRange::constant(x + y);
+        case op::kSub: return ScalarRange::constant(x - y);
+        case op::kMul: return ScalarRange::constant(x * y);
+        case op::kAnd: return ScalarRange::constant(x & y);
+        case op::kOr: return ScalarRange::constant(x | y);
+        case op::kXor: return ScalarRange::constant(x ^ y);
+        case op::kLsh: return ScalarRange::constant(x << (y & 63));
+        case op::kRsh: return ScalarRange::constant(x >> (y & 63));
+        case op::kArsh: return ScalarRange::constant(static_cast<uint64_t>(static_cast<int64_t>(x) >> (y & 63)));
+        default: break;
+        }
     }
     ScalarRange r;
     const bool b_const = b.is_const();
