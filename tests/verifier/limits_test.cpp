@@ -88,5 +88,62 @@ TEST(VerifierLimits, ComplexityLimitIsAnOption) {
     EXPECT_NE(r.errors[0].message.find("more than 50 instructions"), std::string::npos);
 }
 
+// A loop that counts forever: every budget below ends it with its own message.
+std::vector<Instruction> counting_forever() {
+    return {make(op::kClassAlu64 | op::kMov, 0, 0, 0, 0), make(op::kClassAlu64 | op::kAdd, 0, 0, 0, 1),
+            make(op::kClassJmp | op::kJa, 0, 0, -2, 0)};
+}
+
+TEST(VerifierLimits, StoredStatesAreAnOption) {
+    VerifyOptions options;
+    options.max_states = 100;
+    VerifyResult r = verify_instructions(counting_forever(), ProgramType::hook, {}, options);
+    ASSERT_FALSE(r.ok);
+    EXPECT_NE(r.errors[0].message.find("program too complex: more than 100 states stored"), std::string::npos)
+        << r.errors[0].message;
+    EXPECT_NE(r.errors[0].message.find("the loop at insn 1"), std::string::npos) << r.errors[0].message;
+    EXPECT_LE(r.stats.states_visited, 100u);
+}
+
+TEST(VerifierLimits, MemoryIsAnOption) {
+    VerifyOptions options;
+    options.max_memory_bytes = uint64_t{1} << 20;
+    VerifyResult r = verify_instructions(counting_forever(), ProgramType::hook, {}, options);
+    ASSERT_FALSE(r.ok);
+    EXPECT_NE(r.errors[0].message.find("program too complex: states use more than 1 MiB"), std::string::npos)
+        << r.errors[0].message;
+    EXPECT_LE(r.stats.peak_memory_bytes, uint64_t{2} << 20);
+}
+
+TEST(VerifierLimits, WallTimeIsAnOption) {
+    VerifyOptions options;
+    options.max_seconds = 0.001;
+    options.complexity_limit = UINT64_MAX;
+    options.max_states = UINT64_MAX;
+    options.max_memory_bytes = UINT64_MAX;
+    // Straight-line code: no states, only time can end it early.
+    std::vector<Instruction> insns(2'000'000, make(op::kClassAlu64 | op::kAdd, 0, 0, 0, 1));
+    insns.front() = make(op::kClassAlu64 | op::kMov, 0, 0, 0, 0);
+    insns.push_back(kExit);
+    VerifyResult r = verify_instructions(insns, ProgramType::hook, {}, options);
+    ASSERT_FALSE(r.ok);
+    EXPECT_NE(r.errors[0].message.find("verification took more than"), std::string::npos) << r.errors[0].message;
+    EXPECT_LT(r.stats.insns_processed, insns.size());
+}
+
+TEST(VerifierLimits, PendingBranchesAreAnOption) {
+    // 20 unknown branches in a row, each pushing the other side.
+    std::vector<Instruction> insns;
+    insns.push_back(make(op::kClassJmp | op::kCall, 0, 0, 0, helper_id::get_prandom_u32));
+    for (int i = 0; i < 20; ++i) insns.push_back(make(op::kClassJmp | op::kJset, 0, 0, 0, 1 << i));
+    insns.push_back(make(op::kClassAlu64 | op::kMov, 0, 0, 0, 0));
+    insns.push_back(kExit);
+    VerifyOptions options;
+    options.max_pending = 4;
+    VerifyResult r = verify_instructions(insns, ProgramType::hook, {}, options);
+    ASSERT_FALSE(r.ok);
+    EXPECT_NE(r.errors[0].message.find("more than 4 branches pending"), std::string::npos) << r.errors[0].message;
+}
+
 }  // namespace
 }  // namespace ebpf::testing
