@@ -23,6 +23,7 @@ struct VerifyArguments {
     std::string type;        // raw input: raw | hook
     uint64_t mem_size = 0;   // raw input: memory size known at verification time
     bool mem_size_given = false;
+    VerifyOptions budget;    // the verifier's limits (--max-insns, --max-states, ...)
 };
 
 bool is_elf(const std::vector<uint8_t>& bytes) {
@@ -71,7 +72,7 @@ void print_text(const std::string& file, const Verdict& v, const VerifyArguments
 int run_verify(const VerifyArguments& args) {
     const std::vector<uint8_t> bytes = read_file(args.file);
     std::vector<Verdict> verdicts;
-    VerifyOptions options;
+    VerifyOptions options = args.budget;
     options.log_level = args.log_level;
     if (args.mem_size_given) options.mem_size = args.mem_size;
     if (is_elf(bytes)) {
@@ -133,6 +134,12 @@ const CommandRegistration registration{{
         app.add_option("--type", args->type, "program type of raw input: raw (r1 = memory, r2 = its length) or hook")
             ->check(CLI::IsMember({"raw", "hook"}));
         auto* mem = app.add_option("--mem-size", args->mem_size, "raw input: size of the memory r1 points to, when known");
+        app.add_option("--max-insns", args->budget.complexity_limit, "budget: instructions processed")
+            ->capture_default_str();
+        app.add_option("--max-states", args->budget.max_states, "budget: states stored for pruning")->capture_default_str();
+        app.add_option("--max-memory", args->budget.max_memory_bytes, "budget: bytes of stored and pending states")
+            ->capture_default_str();
+        app.add_option("--max-seconds", args->budget.max_seconds, "budget: wall time (0: none)")->capture_default_str();
         return [args, mem] {
             args->mem_size_given = mem->count() > 0;
             return run_verify(*args);
