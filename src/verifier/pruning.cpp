@@ -39,11 +39,13 @@ int32_t effective_margin(const RegState& r) {
     return r.len_margin;
 }
 
-bool regsafe(const RegState& old, const RegState& cur, IdMap& ids) {
+// `precise`: whether the old scalar's range matters (precision.cpp); the
+// relations it takes part in (copies, the memory length) always do.
+bool regsafe(const RegState& old, const RegState& cur, IdMap& ids, bool precise = true) {
     if (old.type == RegType::not_init) return true;  // never read on any path from here
     if (old.type != cur.type) return false;
     if (old.type == RegType::scalar) {
-        if (!old.var.contains(cur.var)) return false;
+        if (precise && !old.var.contains(cur.var)) return false;
         if (old.mem_len && !cur.mem_len) return false;
         if (old.len_margin > effective_margin(cur)) return false;
         if (old.id != 0 && (!ids.check(old.id, cur.id) || old.link_off != cur.link_off)) return false;
@@ -105,7 +107,7 @@ bool states_match(const VerifierState& old, const VerifierState& cur, std::span<
             of.refs_at_entry != cf.refs_at_entry)
             return false;
         for (int r = 0; r < kRegisterCount; ++r)
-            if ((live[f] & (1u << r)) && !reg_match(of.regs[r], cf.regs[r], ids)) return false;
+            if ((live[f] & (1u << r)) && !reg_match(of.regs[r], cf.regs[r], ids, f, r)) return false;
         if (!stack_match(of.stack, cf.stack, f + 1 == old.frames.size() ? slots : ~uint64_t{0}, ids)) return false;
     }
     for (size_t i = 0; i < old.refs.size(); ++i)
@@ -113,9 +115,12 @@ bool states_match(const VerifierState& old, const VerifierState& cur, std::span<
     return true;
 }
 
-bool states_subsumed(const VerifierState& old, const VerifierState& cur, std::span<const uint16_t> live,
-                     uint64_t slots) {
-    return states_match(old, cur, live, slots, regsafe, stacksafe);
+bool states_subsumed(const Checkpoint& cp, const VerifierState& cur, std::span<const uint16_t> live, uint64_t slots) {
+    auto reg_match = [&](const RegState& o, const RegState& c, IdMap& ids, size_t f, int r) {
+        const bool precise = cp.all_precise || f >= cp.precise.size() || (cp.precise[f] >> r & 1);
+        return regsafe(o, c, ids, precise);
+    };
+    return states_match(cp.state, cur, live, slots, reg_match, stacksafe);
 }
 
 // Exact equality, for loop detection: equal in every register and stack
@@ -149,7 +154,27 @@ bool stacks_equal(const StackState& old, const StackState& cur, uint64_t live, I
 
 bool states_equal(const VerifierState& old, const VerifierState& cur, std::span<const uint16_t> live,
                   uint64_t slots) {
-    return states_match(old, cur, live, slots, regs_equal, stacks_equal);
+    auto reg_match = [](const RegState& o, const RegState& c, IdMap& ids, size_t, int) { return regs_equal(o, c, ids); };
+    return states_match(old, cur, live, slots, reg_match, stacks_equal);
+}
+
+// A path pruned against `cp` is safe because it is inside `cp` where that
+// mattered: its own stored states must keep what it relied on, the precise
+// registers of `cp` and the stack slots (always compared) that hold values.
+void propagate_precision(VerifierEnv& env, const Checkpoint& cp, const VerifierState& cur, uint64_t live_slots) {
+    if (cp.all_precise || cur.frames.size() > 1 || cp.precise.size() != cur.frames.size()) {
+        mark_all_precise(env, cur.checkpoint);
+        return;
+    }
+    uint64_t slots = 0;
+    const StackState& stack = cur.frame().stack;
+    for (size_t i = 0; i < stack.slot_count() && i < 64; ++i) {
+        const StackSlot* slot = stack.slot(i);
+        if (!slot || !(live_slots >> i & 1)) continue;
+        for (SlotKind k : slot->bytes)
+            if (k == SlotKind::spill || k == SlotKind::zero) slots |= uint64_t{1} << i;
+    }
+    mark_precise(env, cur, cp.precise.back(), slots);
 }
 
 bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) {
@@ -169,7 +194,8 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
         const int32_t index = here[k];
         const Checkpoint& cp = env.checkpoints[static_cast<size_t>(index)];
         if (cp.complete()) {
-            if (!states_subsumed(cp.state, state, live, slots)) continue;
+            if (!states_subsumed(cp, state, live, slots)) continue;
+            propagate_precision(env, cp, state, slots);
             env.finish_path(state.checkpoint);
             return true;
         }
@@ -185,11 +211,14 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
     if (const size_t used = env.memory_in_use(); used > env.options.max_memory_bytes)
         env.fail_too_complex("states use more than " + std::to_string(env.options.max_memory_bytes >> 20) + " MiB");
     Checkpoint cp;
+    cp.history = std::move(state.history);
+    state.history.clear();
+    cp.precise.assign(state.frames.size(), 0);
     cp.state = state;
     cp.state.path.steps.clear();
     clear_dead_registers(live, slots, cp.state);  // what no path reads again is not stored
     cp.parent = state.checkpoint;
-    env.stored_bytes += cp.state.memory_bytes();
+    env.stored_bytes += cp.state.memory_bytes() + cp.history.capacity() * sizeof(HistoryEntry);
     env.stats.peak_memory_bytes = std::max<uint64_t>(env.stats.peak_memory_bytes, env.memory_in_use());
     env.checkpoints.push_back(std::move(cp));
     const auto index = static_cast<int32_t>(env.checkpoints.size() - 1);

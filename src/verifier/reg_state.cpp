@@ -49,7 +49,7 @@ std::string RegState::to_string() const {
 }
 
 size_t VerifierState::memory_bytes() const {
-    size_t total = sizeof(*this) + refs.capacity() * sizeof(Reference);
+    size_t total = sizeof(*this) + refs.capacity() * sizeof(Reference) + history.capacity() * sizeof(HistoryEntry);
     for (const auto& f : frames) {
         total += sizeof(FuncFrame) + f.stack.table_bytes();
     }

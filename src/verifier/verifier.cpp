@@ -131,10 +131,16 @@ VerifyResult run_verifier(VerifierEnv& env) {
                 const uint64_t live = env.checkpoints.size() + env.worklist.size();
                 if (live > env.stats.peak_states) env.stats.peak_states = live;
                 if (env.options.log_level >= 2) log_insn(env, current);
+                mark_before_step(env, current);
+                note_history(env, current);
+                const uint16_t operands = decided_branch_operands(env, current);
+                const size_t pending = env.worklist.size();
                 if (!step(env, current)) {
+                    mark_after_branch(env, current, operands, pending, true);
                     env.finish_path(current.checkpoint);
                     break;
                 }
+                mark_after_branch(env, current, operands, pending, false);
             }
         }
         result.ok = true;

@@ -29,6 +29,11 @@ struct Checkpoint {
     VerifierState state;
     uint32_t branches = 1;   // paths from here still being explored
     int32_t parent = -1;     // the checkpoint this one's path came from
+    std::vector<HistoryEntry> history;  // the path from `parent` to here
+    // Precision (Linux's "precise" scalars): the scalar registers whose
+    // range some continuation depends on. Others are not compared.
+    std::vector<uint16_t> precise;      // per frame
+    bool all_precise = false;
     bool complete() const { return branches == 0; }
 };
 
@@ -101,6 +106,17 @@ bool check_exit(VerifierEnv& env, VerifierState& state, uint32_t index);
 // Structure before abstract interpretation: every instruction reachable,
 // prune points at jump targets, function starts.
 void check_cfg(VerifierEnv& env);
+// Precision (precision.cpp): before an instruction whose safety depends on
+// the exact range of scalar registers, mark them precise in the stored
+// states of this path, following where their values came from.
+void note_history(const VerifierEnv& env, VerifierState& state);
+void mark_before_step(VerifierEnv& env, VerifierState& state);
+// A conditional jump between scalars: its operands (0 otherwise); after the
+// step, they are marked precise when only one outcome was possible.
+uint16_t decided_branch_operands(const VerifierEnv& env, const VerifierState& state);
+void mark_after_branch(VerifierEnv& env, VerifierState& state, uint16_t operands, size_t pending_before, bool ended);
+void mark_precise(VerifierEnv& env, const VerifierState& state, uint16_t regs, uint64_t slots);
+void mark_all_precise(VerifierEnv& env, int32_t checkpoint);
 // Register liveness (liveness.cpp): live-in masks per instruction, and
 // forgetting the registers of a state that no path reads again.
 std::vector<uint16_t> compute_live_registers(std::span<const Instruction> insns);

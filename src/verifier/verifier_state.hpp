@@ -44,16 +44,29 @@ struct RecentPath {
     }
 };
 
+// One instruction of a path, for precision backtracking (precision.cpp):
+// where it ran (frame depth) and which stack slot of that frame it loaded or
+// stored whole, if any.
+struct HistoryEntry {
+    uint32_t insn = 0;
+    uint8_t depth = 0;        // frames before the instruction ran
+    int8_t slot = -1;         // the slot of the current frame accessed at a constant offset (within one slot)
+    bool whole = false;       // ... all 8 bytes of it
+    bool other_stack = false; // any other stack access (variable offset, across slots, another frame)
+};
+
 struct VerifierState {
     std::vector<FuncFrame> frames;
     std::vector<Reference> refs;
     uint32_t insn = 0;
     int32_t checkpoint = -1;     // the stored state this path continues from (for pruning)
     RecentPath path;
+    std::vector<HistoryEntry> history;  // instructions since `checkpoint`
 
     FuncFrame& frame() { return frames.back(); }
     const FuncFrame& frame() const { return frames.back(); }
     RegState* regs() { return frames.back().regs; }
+    const RegState* regs_const() const { return frames.back().regs; }
     size_t memory_bytes() const;
 };
 
