@@ -223,6 +223,14 @@ std::string_view closest_section_name(std::string_view section) {
     if (section.size() > 64) return {};
     // "hook/name" is compared as "hook/", "xdpx/name" as "xdpx".
     std::string_view head = section.substr(0, section.find('/'));
+    // libbpf's other program types are real names, not typos of ours.
+    static constexpr std::string_view kOtherTypes[] = {
+        "tp", "tracepoint", "raw_tp", "raw_tracepoint", "tp_btf", "kprobe", "kretprobe", "uprobe", "uretprobe",
+        "usdt", "fentry", "fexit", "fmod_ret", "lsm", "iter", "perf_event", "sk_msg", "sk_skb", "sockops",
+        "cgroup_skb", "lwt_in", "lwt_out", "lwt_xmit", "flow_dissector", "struct_ops", "syscall", "netfilter",
+        "action", "sk_lookup", "sk_reuseport", "ksyscall", "kretsyscall", "uprobe.multi", "kprobe.multi"};
+    for (std::string_view other : kOtherTypes)
+        if (head == other) return {};
     std::string_view best;
     size_t best_distance = SIZE_MAX;
     for (const auto& entry : kSections) {

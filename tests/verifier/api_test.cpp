@@ -75,6 +75,7 @@ TEST(VerifierApi, UnknownSectionSuggestsTheClosestKnownOne) {
     r = verify_program(program, {});
     EXPECT_EQ(r.errors[0].message.find("did you mean"), std::string::npos) << r.errors[0].message;
     EXPECT_EQ(closest_section_name("tracepoint/x"), "");
+    EXPECT_EQ(closest_section_name("tp/syscalls/sys_enter_write"), "");  // libbpf's, not a typo of "tc/"
     EXPECT_EQ(closest_section_name("sockt"), "socket");
 }
 
