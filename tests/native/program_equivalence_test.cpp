@@ -22,7 +22,7 @@ using Bytes = std::vector<uint8_t>;
 // Objects meant not to load (tests/programs/README.md) are left out.
 const char* const kObjects[] = {"xdp_parse", "sock_addr", "sock_addr_nodebug", "hook_buffer", "maps_all",
                                 "tail_call", "legacy_maps", "global_data", "subprograms", "runtime_tail_chain",
-                                "runtime_helpers", "tracing", "verifier_sieve"};
+                                "runtime_helpers", "tracing", "verifier_sieve", "verifier_balancer"};
 
 // Programs whose result is a clock or a random number: they run in both
 // modes, but their return values cannot match.

@@ -80,5 +80,17 @@ TEST(VerifierPrecision, SieveOf400BytesVerifiesInFewStates) {
     EXPECT_LE(r.stats.peak_memory_bytes / r.stats.states_visited, 4096u);
 }
 
+// A katran-shaped load balancer (programs/verifier_balancer.c). Before:
+// 581 states, about 2 MiB; the bounds leave room, not much.
+TEST(VerifierPrecision, BalancerVerifiesInFewStates) {
+    const Object object = open_object(std::string(EBPF_TEST_PROGRAMS_DIR) + "/verifier_balancer.o");
+    const Program* program = object.find_program("balancer");
+    ASSERT_NE(program, nullptr);
+    const VerifyResult r = verify_program(*program, object.maps);
+    ASSERT_TRUE(r.ok) << format_diagnostic(r.errors.at(0), "verifier_balancer.o");
+    EXPECT_LE(r.stats.states_visited, 450u);
+    EXPECT_LE(r.stats.peak_memory_bytes, uint64_t{1} << 20);
+}
+
 }  // namespace
 }  // namespace ebpf::testing
