@@ -153,6 +153,16 @@ uint64_t ringbuf_available(Map& map);
 
 // The helper table every mode uses, indexed by Linux helper ID.
 const HelperTable& helper_table();
+
+// Termination budget: one run of a program (with its tail calls) calls at
+// most this many callbacks in all — bpf_loop and bpf_for_each_map_elem,
+// nested or not. When it is used up those helpers call no more callbacks and
+// return -E2BIG, in every engine alike (exec.hpp, RunState). With the
+// verifier's bound on the instructions of each function run, every run ends
+// (src/verifier/README.md). Process-wide; takes effect at the next run.
+inline constexpr uint64_t kDefaultCallbackBudget = uint64_t{1} << 23;
+void set_callback_budget(uint64_t calls);
+uint64_t callback_budget();
 // Throws ebpf::Error "program 'x': instruction N: unknown helper 999" for a
 // call to a helper the runtime does not implement, and "...: helper
 // bpf_xdp_adjust_head is not allowed in hook programs" for one the type does not allow.
@@ -369,9 +379,9 @@ private:
 void trace_write(std::string_view message);
 
 // Formats a bpf_printk / bpf_snprintf format string: %d %i %u %x %ld %li %lu
-// %lx %lld %lli %llu %llx %p %s %c %%, at most `args.size()` conversions;
-// %s arguments are read safely from this process and bounded. Returns false
-// (with `error` set) for an unsupported conversion or too few arguments.
+// %lx %lld %lli %llu %llx %p %c %%, at most `args.size()` conversions.
+// Returns false (with `error` set) for an unsupported conversion (%s among
+// them: its argument would be an address to read) or too few arguments.
 bool format_bpf_string(std::string_view format, std::span<const uint64_t> args, std::string& out,
                        std::string* error = nullptr);
 

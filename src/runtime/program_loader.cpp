@@ -181,14 +181,34 @@ void LoadedProgram::check_admitted() const {
 #endif
 }
 
+namespace {
+
+// What the verifier assumed of an XDP context: data_meta <= data <= data_end
+// inside the frame, and the packet pointers never NULL.
+void check_xdp_context(const std::string& name, const XdpRuntimeContext& xdp) {
+    if (xdp.frame_start == 0 || xdp.frame_start > xdp.data_meta || xdp.data_meta > xdp.data ||
+        xdp.data > xdp.data_end || xdp.data_end > xdp.frame_end)
+        throw Error("program '" + name +
+                    "': the XDP context must have frame_start <= data_meta <= data <= data_end <= frame_end, "
+                    "and a non-NULL frame");
+}
+
+}  // namespace
+
 uint64_t LoadedProgram::run(void* ctx, size_t size) const {
     const ProgramTypeInfo& info = program_type_info(type_);
-    if (!info.ctx_is_memory) {
+    if (info.ctx_is_memory) {
+        // The verifier treats r1 as a pointer that is never NULL.
+        if (!ctx && size != 0)
+            throw Error("program '" + name_ + "': NULL memory of " + std::to_string(size) + " bytes");
+        if (!ctx) ctx = empty_memory();
+    } else {
         if (info.runtime_ctx_size == 0)
             throw Error("program '" + name_ + "': the runtime cannot run " + std::string(info.name) + " programs");
         if (!ctx || size < info.runtime_ctx_size)
             throw Error("program '" + name_ + "': context must be " + std::to_string(info.runtime_ctx_size) +
                         " bytes for " + std::string(info.name) + " programs, got " + std::to_string(size));
+        if (type_ == ProgramType::xdp) check_xdp_context(name_, *static_cast<const XdpRuntimeContext*>(ctx));
     }
     CpuScope cpu;
     RunState& state = run_state();
@@ -231,7 +251,8 @@ uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, s
     if (data_offset > frame.size() || length > frame.size() - data_offset)
         throw Error("program '" + name_ + "': packet [" + std::to_string(data_offset) + ", +" + std::to_string(length) +
                     ") is outside the " + std::to_string(frame.size()) + "-byte frame");
-    auto start = reinterpret_cast<uintptr_t>(frame.data());
+    // An empty span may have no address; the program's packet pointers are never NULL.
+    auto start = reinterpret_cast<uintptr_t>(frame.empty() ? empty_memory() : frame.data());
     XdpRuntimeContext ctx{};
     ctx.data = start + data_offset;
     ctx.data_end = ctx.data + length;

@@ -11,6 +11,7 @@ namespace ebpf::verifier {
 void check_cfg(VerifierEnv& env) {
     const size_t n = env.insns.size();
     if (n == 0) fail("the program has no instructions");
+    check_function_bounds(env);
     env.prune_point.assign(n, false);
     env.function_start.assign(n, false);
     env.function_start[0] = true;

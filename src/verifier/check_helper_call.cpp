@@ -2,7 +2,9 @@
 // (abi.hpp), the map given matches what the helper works on, ring-buffer
 // records are tracked as references, and callbacks are verified as functions.
 #include <algorithm>
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "memory_access.hpp"
 
@@ -47,8 +49,10 @@ std::string arg_name(const HelperPrototype& proto, int regno) {
 // zeros, and the callback starts from the same view.
 void havoc_frame(VerifierState& state, uint32_t frameno) {
     for (auto& slot : state.frames[frameno].stack.slots) {
+        // A spilled pointer's bytes are not a number anyone may read.
+        const bool pointer = slot.full_spill() && slot.spilled.is_pointer();
         for (auto& b : slot.bytes)
-            if (b != SlotKind::invalid) b = SlotKind::misc;
+            if (b != SlotKind::invalid) b = pointer ? SlotKind::invalid : SlotKind::misc;
         slot.spilled = RegState{};
         slot.narrow.clear();
     }
@@ -63,6 +67,34 @@ void check_const_str(VerifierEnv& env, const RegState& reg, const HelperPrototyp
     if (start >= map.initial_data.size() ||
         std::find(map.initial_data.begin() + static_cast<std::ptrdiff_t>(start), map.initial_data.end(), 0) == map.initial_data.end())
         fail(arg_name(proto, regno) + " string is not NUL-terminated inside map '" + map.name + "'");
+}
+
+// The formats of bpf_trace_printk and bpf_snprintf, when known here (a
+// constant string in read-only data): %s would read a string at an address,
+// and a program may pass only numbers, so it could only read host memory the
+// program was never given. The runtime refuses %s too (in formats built at
+// run time); refusing it here says so before the program runs.
+void check_format(const MapDefinition& map, size_t start, size_t limit, const HelperPrototype& proto) {
+    if (start >= map.initial_data.size()) return;
+    const size_t end = start + std::min(map.initial_data.size() - start, limit);
+    for (size_t i = start; i < end && map.initial_data[i] != 0; ++i) {
+        if (map.initial_data[i] != '%') continue;
+        const size_t at = i++;
+        if (i < end && map.initial_data[i] == '%') continue;
+        while (i < end && std::string_view("-+ 0#.0123456789l").find(static_cast<char>(map.initial_data[i])) !=
+                              std::string_view::npos)
+            ++i;
+        if (i < end && map.initial_data[i] == 's')
+            fail(std::string(proto.name) + " format has %s at offset " + std::to_string(at - start) +
+                 ": not supported, because its argument would be an address to read (only numbers may be passed)");
+    }
+}
+
+void check_known_format(VerifierEnv& env, const RegState& fmt, uint64_t size, const HelperPrototype& proto) {
+    if (fmt.type != RegType::ptr_to_map_value || fmt.map_index < 0 || !fmt.var.is_const() || fmt.off < 0) return;
+    const MapDefinition& map = env.maps[static_cast<size_t>(fmt.map_index)];
+    if (!map.read_only || !map.is_global_data) return;
+    check_format(map, static_cast<size_t>(fmt.off) + fmt.var.value(), size, proto);
 }
 
 void push_callback(VerifierEnv& env, VerifierState& state, uint32_t index, const RegState& func,
@@ -101,13 +133,16 @@ void push_callback(VerifierEnv& env, VerifierState& state, uint32_t index, const
 }  // namespace
 
 void check_helper_mem(VerifierEnv& env, VerifierState& state, int regno, int64_t size, bool write, bool init,
-                      const char* what) {
+                      const char* what, bool exact_size) {
     const RegState base = read_reg(state, regno);
     MemoryAccess a{regno, 0, size, write, !write, init, what};
     TouchedRange range = check_region_access(env, state, base, a);
     if (base.type != RegType::ptr_to_stack || size == 0) return;
     if (!write && init) check_stack_initialised(state, base.frameno, range.lo, range.hi, regno, true);
-    if (write) mark_stack_written(state, base.frameno, range.lo, range.hi, base.var.is_const());
+    // Bytes count as written only when the helper surely writes them: a
+    // variable offset or size may leave some of them as they were (Linux turns
+    // off raw mode for a variable size, for the same reason).
+    if (write) mark_stack_written(state, base.frameno, range.lo, range.hi, base.var.is_const() && exact_size);
 }
 
 void clear_packet_pointers(VerifierState& state) {
@@ -141,7 +176,13 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
         const RegState reg = read_reg(state, regno);
         switch (kind) {
         case ArgKind::none:
+            break;
         case ArgKind::anything:
+            // As Linux for unprivileged programs: a helper may print, store or
+            // return an "anything" argument, so it must not be an address.
+            if (reg.is_pointer())
+                fail(arg_name(*proto, regno) + " leaks the address of " + reg.to_string() +
+                     " into the helper (only a number may be passed here)");
             break;
         case ArgKind::const_map_ptr:
             if (reg.type != RegType::const_map_ptr)
@@ -185,7 +226,8 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
             if (size.var.umax == 0 && reg.type == RegType::scalar)
                 fail(arg_name(*proto, regno) + " must be a pointer, not " + reg.to_string());
             check_helper_mem(env, state, regno, static_cast<int64_t>(size.var.umax), kind == ArgKind::uninit_mem,
-                             kind != ArgKind::uninit_mem, "helper memory");
+                             kind != ArgKind::uninit_mem, "helper memory", size.var.is_const());
+            if (proto->id == helper_id::trace_printk && regno == 1) check_known_format(env, reg, size.var.umax, *proto);
             break;
         }
         case ArgKind::const_size:
@@ -223,6 +265,7 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
             break;
         case ArgKind::const_str:
             check_const_str(env, reg, *proto, regno);
+            if (proto->id == helper_id::snprintf) check_known_format(env, reg, SIZE_MAX, *proto);
             break;
         case ArgKind::stack_or_null:
             if (!reg.is_const_scalar(0) && !(reg.type == RegType::ptr_to_stack && reg.var.is_const()))

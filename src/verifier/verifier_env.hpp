@@ -88,6 +88,9 @@ bool check_exit(VerifierEnv& env, VerifierState& state, uint32_t index);
 // Structure before abstract interpretation: every instruction reachable,
 // prune points at jump targets, function starts.
 void check_cfg(VerifierEnv& env);
+// Function boundaries (check_functions.cpp): no jump crosses from one function
+// into another and no function runs on into the next, for every instruction.
+void check_function_bounds(VerifierEnv& env);
 // Pruning: true when the state is subsumed by a finished stored state.
 bool is_state_visited(VerifierEnv& env, VerifierState& state);
 
@@ -97,9 +100,10 @@ std::string reg_name(int regno);
 // Reading a register: must be initialised.
 const RegState& read_reg(VerifierState& state, int regno);
 // Memory of `size` bytes at `reg` + `off` readable (or writable); used by
-// helper argument checks. `init` requires initialised bytes.
+// helper argument checks. `init` requires initialised bytes; a write of
+// `size` bytes marks them written only when `exact_size` (not an upper bound).
 void check_helper_mem(VerifierEnv& env, VerifierState& state, int regno, int64_t size, bool write,
-                      bool init, const char* what);
+                      bool init, const char* what, bool exact_size = true);
 // Calls `fn(RegState&)` for every register and spilled register of every frame.
 template <typename Fn>
 void for_each_reg(VerifierState& state, Fn&& fn) {
