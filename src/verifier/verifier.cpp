@@ -80,6 +80,19 @@ bool step(VerifierEnv& env, VerifierState& state) {
     return check_cond_jmp(env, state, index);
 }
 
+// " (in the callback that bpf_loop at insn 12 calls)": an error inside a
+// callback says which helper's callback it is, since the callback's state
+// comes from that call, not from its own code.
+std::string callback_context(const VerifierEnv& env, const VerifierState& state) {
+    for (auto frame = state.frames.rbegin(); frame != state.frames.rend(); ++frame) {
+        if (!frame->is_callback || frame->callsite < 0) continue;
+        const HelperPrototype* proto = helper_prototype(env.insns[static_cast<size_t>(frame->callsite)].imm);
+        return " (in the callback that " + std::string(proto ? proto->name : "a helper") + " at " +
+               env.where(static_cast<uint32_t>(frame->callsite)) + " calls)";
+    }
+    return "";
+}
+
 void log_insn(VerifierEnv& env, const VerifierState& state) {
     if (env.log.size() > (size_t{16} << 20)) return;  // keep the log bounded
     const uint32_t i = state.insn;
@@ -128,7 +141,8 @@ VerifyResult run_verifier(VerifierEnv& env) {
             if (env.ctx_offset[i] >= 0)
                 result.ctx_accesses.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(env.ctx_offset[i])});
     } catch (const VerifyFailure& e) {
-        result.errors.push_back(make_diagnostic(env, have_current ? &current : nullptr, e.what()));
+        const std::string context = have_current ? callback_context(env, current) : "";
+        result.errors.push_back(make_diagnostic(env, have_current ? &current : nullptr, e.what() + context));
     } catch (const Error& e) {
         // Structural errors from validate(): "instruction N: why".
         result.errors.push_back(make_diagnostic(env, nullptr, e.what()));

@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <span>
+#include <utility>
 
 #include "case_file.hpp"
 #include "ebpf/error.hpp"
@@ -200,15 +202,61 @@ INSTANTIATE_TEST_SUITE_P(Cases, RunCase, ::testing::ValuesIn(accepted_cases(true
 
 TEST(RunCases, Exist) { EXPECT_GE(accepted_cases(true).size(), 10u); }
 
+const VerifierCase& find_case(const std::string& name) {
+    static const std::vector<VerifierCase> cases = load_cases(EBPF_VERIFIER_CASES_DIR);
+    for (const auto& c : cases)
+        if (c.name == name) return c;
+    throw Error("no verifier case '" + name + "'");
+}
+
+// What the verifier assumes at entry, the runtime passes — or refuses to run.
+TEST(EntryAssumptions, NullMemoryWithALengthIsRefused) {
+    const VerifierCase& c = find_case("hook_length_is_what_the_runtime_passes");
+    for (ExecMode mode : {ExecMode::interpret, ExecMode::jit}) {
+        auto loaded = load_object(object_of(c), load_options(c, mode));
+        EXPECT_THROW(loaded->program("prog").run(nullptr, 5), Error);
+        EXPECT_EQ(loaded->program("prog").run(nullptr, 0), 0u);
+    }
+}
+
+TEST(EntryAssumptions, XdpContextMustBeAWellOrderedFrame) {
+    const VerifierCase& c = find_case("xdp_packet_pointer_is_never_null");
+    auto loaded = load_object(object_of(c), load_options(c, ExecMode::interpret));
+    const LoadedProgram& program = loaded->program("prog");
+    uint8_t frame[64] = {};
+    const auto start = reinterpret_cast<uint64_t>(frame);
+    XdpRuntimeContext good{};
+    good.frame_start = good.data_meta = start;
+    good.data = start + 8;
+    good.data_end = start + 32;
+    good.frame_end = start + sizeof(frame);
+    EXPECT_EQ(program.run(&good, sizeof(good)), 2u);
+    XdpRuntimeContext no_frame = good;  // a host that left the frame out
+    no_frame.frame_start = no_frame.frame_end = 0;
+    EXPECT_THROW(program.run(&no_frame, sizeof(no_frame)), Error);
+    XdpRuntimeContext null_packet{};  // every pointer NULL
+    EXPECT_THROW(program.run(&null_packet, sizeof(null_packet)), Error);
+    XdpRuntimeContext reversed = good;
+    std::swap(reversed.data, reversed.data_end);
+    EXPECT_THROW(program.run(&reversed, sizeof(reversed)), Error);
+    XdpRuntimeContext outside = good;
+    outside.data_end = good.frame_end + 1;
+    EXPECT_THROW(program.run(&outside, sizeof(outside)), Error);
+}
+
+TEST(EntryAssumptions, EmptyXdpFrameStillHasAnAddress) {
+    const VerifierCase& c = find_case("xdp_packet_pointer_is_never_null");
+    for (ExecMode mode : {ExecMode::interpret, ExecMode::jit}) {
+        auto loaded = load_object(object_of(c), load_options(c, mode));
+        size_t offset = 0, length = 0;
+        EXPECT_EQ(loaded->program("prog").run_xdp(std::span<uint8_t>(), offset, length), 2u);
+    }
+}
+
 // The callback budget is the runtime's setting, counted per run over nested
 // loops, the same in every engine; a new run starts from zero.
 TEST(CallbackBudget, IsConfigurableAndCountsEveryNestedCallback) {
-    VerifierCase c;
-    c.file = "engines_test";
-    c.name = "callback_budget";
-    for (const auto& candidate : load_cases(EBPF_VERIFIER_CASES_DIR))
-        if (candidate.name == "loop_budget_three_deep") c = candidate;
-    ASSERT_FALSE(c.assembly.empty()) << "the case loop_budget_three_deep is missing";
+    const VerifierCase& c = find_case("loop_budget_three_deep");
     const Object object = object_of(c);
     const uint64_t saved = callback_budget();
     set_callback_budget(1000);
