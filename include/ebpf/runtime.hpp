@@ -225,10 +225,12 @@ public:
     // `admitted_under_policy`: a native module's program loaded in
     // code-integrity mode (its signature checked). In the mode, run() refuses
     // every program that was not, wherever it is reached from (a hook, a
-    // tail call through a prog array, a map in a map).
+    // tail call through a prog array, a map in a map). `memory_size`: the
+    // memory size a hook/raw program was verified for (VerifyOptions::mem_size);
+    // run() then takes memory of exactly that size.
     LoadedProgram(std::string name, std::string section, ProgramType type, std::string attach,
                   std::vector<Instruction> insns, std::unique_ptr<Engine> engine,
-                  bool admitted_under_policy = false);
+                  bool admitted_under_policy = false, std::optional<uint64_t> memory_size = std::nullopt);
     ~LoadedProgram();
     Engine& engine() const { return *engine_; }
     // The instructions the engine runs (empty for native modules).
@@ -241,6 +243,7 @@ private:
     ProgramType type_;
     std::vector<Instruction> insns_;  // the engine's instructions (kept alive for it)
     std::unique_ptr<Engine> engine_;  // thread-safe: every engine's run() is (exec.hpp)
+    std::optional<uint64_t> memory_size_;
     uint32_t id_;
     LoadedObject* object_ = nullptr;
     bool admitted_under_policy_ = false;

@@ -219,6 +219,21 @@ TEST(EntryAssumptions, NullMemoryWithALengthIsRefused) {
     }
 }
 
+// Verified with a known memory size (VerifyOptions::mem_size), a program
+// assumes r2 is that size: it runs on exactly that much memory.
+TEST(EntryAssumptions, MemoryOfTheVerifiedSizeOnly) {
+    const VerifierCase& c = find_case("rodata_read_constant");
+    ASSERT_EQ(c.mem_size, 8u);
+    for (ExecMode mode : {ExecMode::interpret, ExecMode::jit}) {
+        auto loaded = load_object(object_of(c), load_options(c, mode));
+        const LoadedProgram& program = loaded->program("prog");
+        uint8_t memory[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+        EXPECT_EQ(program.run(memory, sizeof(memory)), 8u);  // memory[2 + 5]
+        EXPECT_THROW(program.run(memory, 4), Error);
+        EXPECT_THROW(program.run(nullptr, 0), Error);
+    }
+}
+
 TEST(EntryAssumptions, XdpContextMustBeAWellOrderedFrame) {
     const VerifierCase& c = find_case("xdp_packet_pointer_is_never_null");
     auto loaded = load_object(object_of(c), load_options(c, ExecMode::interpret));
