@@ -3,6 +3,7 @@
 // records are tracked as references, and callbacks are verified as functions.
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -74,8 +75,10 @@ void check_const_str(VerifierEnv& env, const RegState& reg, const HelperPrototyp
 // and a program may pass only numbers, so it could only read host memory the
 // program was never given. The runtime refuses %s too (in formats built at
 // run time); refusing it here says so before the program runs.
-void check_format(const MapDefinition& map, size_t start, size_t limit, const HelperPrototype& proto) {
-    if (start >= map.initial_data.size()) return;
+// Returns how many arguments the format converts.
+int check_format(const MapDefinition& map, size_t start, size_t limit, const HelperPrototype& proto) {
+    int conversions = 0;
+    if (start >= map.initial_data.size()) return conversions;
     const size_t end = start + std::min(map.initial_data.size() - start, limit);
     for (size_t i = start; i < end && map.initial_data[i] != 0; ++i) {
         if (map.initial_data[i] != '%') continue;
@@ -87,14 +90,20 @@ void check_format(const MapDefinition& map, size_t start, size_t limit, const He
         if (i < end && map.initial_data[i] == 's')
             fail(std::string(proto.name) + " format has %s at offset " + std::to_string(at - start) +
                  ": not supported, because its argument would be an address to read (only numbers may be passed)");
+        ++conversions;
     }
+    return conversions;
 }
 
-void check_known_format(VerifierEnv& env, const RegState& fmt, uint64_t size, const HelperPrototype& proto) {
-    if (fmt.type != RegType::ptr_to_map_value || fmt.map_index < 0 || !fmt.var.is_const() || fmt.off < 0) return;
+// The conversions of a format in read-only global data at a constant offset;
+// nullopt when the verifier cannot know the format.
+std::optional<int> check_known_format(VerifierEnv& env, const RegState& fmt, uint64_t size,
+                                      const HelperPrototype& proto) {
+    if (fmt.type != RegType::ptr_to_map_value || fmt.map_index < 0 || !fmt.var.is_const() || fmt.off < 0)
+        return std::nullopt;
     const MapDefinition& map = env.maps[static_cast<size_t>(fmt.map_index)];
-    if (!map.read_only || !map.is_global_data) return;
-    check_format(map, static_cast<size_t>(fmt.off) + fmt.var.value(), size, proto);
+    if (!map.read_only || !map.is_global_data) return std::nullopt;
+    return check_format(map, static_cast<size_t>(fmt.off) + fmt.var.value(), size, proto);
 }
 
 void push_callback(VerifierEnv& env, VerifierState& state, uint32_t index, const RegState& func,
@@ -165,14 +174,33 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
     RegState callback_ctx = RegState::scalar(ScalarRange::constant(0));
     uint32_t release_ref = 0;
     uint64_t alloc_size = 0;
+    // bpf_trace_printk prints as many of R3-R5 as its format converts: a
+    // register the verifier holds as not initialised may still hold an old
+    // value (a pointer, or the host's) in an engine, so each one printed must
+    // be set. A constant format says how many; otherwise all three.
+    int printk_args = 3;
+    bool printk_format_known = false;
+    if (proto->id == helper_id::trace_printk && regs[2].type == RegType::scalar) {
+        if (std::optional<int> n = check_known_format(env, regs[1], regs[2].var.umax, *proto)) {
+            printk_args = *n;
+            printk_format_known = true;
+        }
+    }
     for (int i = 0; i < 5; ++i) {
         const ArgKind kind = proto->args[i];
         const int regno = i + 1;
         if (kind == ArgKind::none) continue;
-        // bpf_trace_printk reads only as many arguments as its format uses.
-        if (kind == ArgKind::anything && proto->id == helper_id::trace_printk &&
-            regs[regno].type == RegType::not_init)
-            continue;
+        if (kind == ArgKind::anything && proto->id == helper_id::trace_printk) {
+            // Only the arguments its format converts are read (and printed).
+            if (regno - 2 > printk_args) continue;
+            if (regs[regno].type == RegType::not_init)
+                fail(arg_name(*proto, regno) +
+                     (printk_format_known
+                          ? " is not initialised, but the format converts " + std::to_string(printk_args) + " arguments"
+                          : std::string(" is not initialised: the format is not constant read-only data, so the "
+                                        "verifier cannot tell which arguments it prints (set R3-R5, or use a "
+                                        "constant format as bpf_printk does)")));
+        }
         const RegState reg = read_reg(state, regno);
         switch (kind) {
         case ArgKind::none:
@@ -227,7 +255,6 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
                 fail(arg_name(*proto, regno) + " must be a pointer, not " + reg.to_string());
             check_helper_mem(env, state, regno, static_cast<int64_t>(size.var.umax), kind == ArgKind::uninit_mem,
                              kind != ArgKind::uninit_mem, "helper memory", size.var.is_const());
-            if (proto->id == helper_id::trace_printk && regno == 1) check_known_format(env, reg, size.var.umax, *proto);
             break;
         }
         case ArgKind::const_size:

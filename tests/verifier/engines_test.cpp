@@ -200,6 +200,15 @@ TEST_P(RunCase, SameResultInEveryEngine) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, RunCase, ::testing::ValuesIn(accepted_cases(true)), case_name);
 
+// bpf_printk output of the cases goes to a trace buffer of this process.
+struct TraceBufferPerProcess : ::testing::Environment {
+    std::string path = (std::filesystem::temp_directory_path() /
+                        ("ebpf-verifier-engines-trace-" + std::to_string(getpid()))).string();
+    void SetUp() override { setenv("EBPF_TRACE_PATH", path.c_str(), 1); }
+    void TearDown() override { std::filesystem::remove(path); }
+};
+[[maybe_unused]] const auto* const kTraceBuffer = ::testing::AddGlobalTestEnvironment(new TraceBufferPerProcess);
+
 TEST(RunCases, Exist) { EXPECT_GE(accepted_cases(true).size(), 10u); }
 
 const VerifierCase& find_case(const std::string& name) {
