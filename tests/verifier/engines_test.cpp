@@ -175,6 +175,58 @@ TEST_P(AcceptedCase, EveryEngineTakesIt) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, AcceptedCase, ::testing::ValuesIn(accepted_cases(false)), case_name);
 
+// Helpers whose results differ from run to run (time, random numbers, CPU).
+bool deterministic(const VerifierCase& c) {
+    for (const char* call : {"call 5\n", "call 7\n", "call 8\n", "call 125\n"})
+        if (c.assembly.find(call) != std::string::npos) return false;
+    return true;
+}
+
+std::vector<VerifierCase> runnable_cases() {
+    std::vector<VerifierCase> out;
+    for (auto& c : accepted_cases(false)) {
+        const ProgramTypeInfo& info = program_type_info(c.type);
+        if ((info.ctx_is_memory || info.runtime_ctx_size != 0) && deterministic(c)) out.push_back(std::move(c));
+    }
+    return out;
+}
+
+// Every accepted case, run on a few inputs in the interpreter, the JIT and
+// natively, gives the same result and output everywhere (or fails everywhere).
+class EveryEngine : public ::testing::TestWithParam<VerifierCase> {};
+
+TEST_P(EveryEngine, Agrees) {
+    const VerifierCase& c = GetParam();
+    const Object object = object_of(c);
+    std::vector<CaseRun> runs;
+    for (size_t size : {size_t{0}, size_t{64}}) {
+        CaseRun run;
+        if (c.mem_size) size = static_cast<size_t>(*c.mem_size);
+        for (size_t i = 0; i < size; ++i) run.input.push_back(static_cast<uint8_t>(i * 37 + 11));
+        run.no_input = size == 0 && c.type != ProgramType::xdp;
+        runs.push_back(run);
+    }
+    std::vector<std::string> first;
+    for (ExecMode mode : {ExecMode::interpret, ExecMode::jit, ExecMode::native}) {
+        std::unique_ptr<LoadedObject> loaded = mode == ExecMode::native
+                                                   ? load_object(native_module(c, object), load_options(c, mode))
+                                                   : load_object(object, load_options(c, mode));
+        std::vector<std::string> seen;
+        for (const CaseRun& run : runs) {
+            try {
+                const Outcome out = run_once(loaded->program("prog"), run);
+                seen.push_back(std::to_string(out.result) + " " + hex(out.output));
+            } catch (const Error& e) {
+                seen.push_back("error");
+            }
+        }
+        if (first.empty()) first = seen;
+        else EXPECT_EQ(seen, first) << exec_mode_name(mode) << " differs from the interpreter";
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, EveryEngine, ::testing::ValuesIn(runnable_cases()), case_name);
+
 class RunCase : public ::testing::TestWithParam<VerifierCase> {};
 
 TEST_P(RunCase, SameResultInEveryEngine) {
