@@ -78,9 +78,15 @@ std::string translate(const VerifierCase& c, const Object& object) {
     return generate_c(unit);
 }
 
-std::string native_module(const VerifierCase& c, const Object& object) {
+// Where this process builds native modules (removed at the end, with the trace buffer).
+const std::filesystem::path& module_dir() {
     static const std::filesystem::path dir =
         std::filesystem::temp_directory_path() / ("ebpf-verifier-engines-" + std::to_string(getpid()));
+    return dir;
+}
+
+std::string native_module(const VerifierCase& c, const Object& object) {
+    const std::filesystem::path& dir = module_dir();
     std::filesystem::create_directories(dir);
     std::string stem = c.file + "_" + c.name;
     for (char& ch : stem)
@@ -252,12 +258,17 @@ TEST_P(RunCase, SameResultInEveryEngine) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, RunCase, ::testing::ValuesIn(accepted_cases(true)), case_name);
 
-// bpf_printk output of the cases goes to a trace buffer of this process.
+// bpf_printk output of the cases goes to a trace buffer of this process; its
+// files go when it ends.
 struct TraceBufferPerProcess : ::testing::Environment {
     std::string path = (std::filesystem::temp_directory_path() /
                         ("ebpf-verifier-engines-trace-" + std::to_string(getpid()))).string();
     void SetUp() override { setenv("EBPF_TRACE_PATH", path.c_str(), 1); }
-    void TearDown() override { std::filesystem::remove(path); }
+    void TearDown() override {
+        std::filesystem::remove(path);
+        std::error_code ignored;
+        std::filesystem::remove_all(module_dir(), ignored);
+    }
 };
 [[maybe_unused]] const auto* const kTraceBuffer = ::testing::AddGlobalTestEnvironment(new TraceBufferPerProcess);
 
