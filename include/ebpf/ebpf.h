@@ -59,7 +59,9 @@ ebpf_program *ebpf_object_program(ebpf_object *object, size_t index);
 const char *ebpf_program_name(const ebpf_program *program);
 const char *ebpf_program_section(const ebpf_program *program);
 
-/* Runs a program with r1 = ctx, r2 = ctx_size; its r0 in *result. */
+/* Runs a program with r1 = ctx, r2 = ctx_size; its r0 in *result. Hook
+ * programs take a byte buffer: NULL with ctx_size 0 runs on an empty buffer
+ * (r1 still points somewhere), NULL with a non-zero size is refused. */
 int ebpf_program_run(const ebpf_program *program, void *ctx, size_t ctx_size, uint64_t *result);
 
 /* Map access from the host. Sizes must match the map's key size and host
@@ -78,6 +80,12 @@ int ebpf_map_next_key(const ebpf_map *map, const void *key, void *next_key, size
 typedef void (*ebpf_ringbuf_callback)(void *user, const void *data, size_t size);
 int ebpf_ringbuf_consume(ebpf_map *map, ebpf_ringbuf_callback on_record, void *user);
 uint32_t ebpf_possible_cpus(void);
+
+/* Termination budget: the callbacks (bpf_loop, bpf_for_each_map_elem) one
+ * run may call in all, nested or not; past it those helpers return -E2BIG.
+ * Default 1 << 23; process-wide. */
+void ebpf_set_callback_budget(uint64_t calls);
+uint64_t ebpf_callback_budget(void);
 
 /* Hooks: attach a program to a named hook ("hook/<name>" sections default to
  * <name> when hook_name is NULL); the host runs the hook on a byte buffer.

@@ -49,6 +49,11 @@ struct ExecOptions {
     bool constant_blinding = false;
 };
 
+// A valid, non-NULL address of zero bytes: the memory of a hook/raw_memory
+// program run on an empty buffer (the verifier treats r1 as never NULL, so a
+// NULL r1 would make it skip the code of an `if r1 == 0` branch).
+void* empty_memory();
+
 enum class ExecMode { interpret, jit, native };
 const char* exec_mode_name(ExecMode mode);
 
@@ -68,6 +73,8 @@ public:
     virtual ~Engine() = default;
     virtual ExecMode mode() const = 0;
     // Runs the program with r1 = arg1 and r2 = arg2 (context and its length).
+    // The verifier assumes r1 of a hook/raw_memory program is a valid,
+    // non-NULL pointer to arg2 bytes: pass empty_memory() for an empty buffer.
     // Throws ebpf::Error only for faults the engine checks at run time
     // (bounds checking, instruction budget, a helper that is missing).
     virtual uint64_t run(uint64_t arg1, uint64_t arg2 = 0) = 0;
@@ -94,10 +101,18 @@ bool interpreter_available();
 // (tail_call), returns from run() at once (all frames) when
 // `tail_call_target` is set; the runtime then runs the target on the same
 // context, at most 33 times in a chain (Linux MAX_TAIL_CALL_CNT).
+//
+// Callbacks: `callbacks_called` counts the callbacks (bpf_loop,
+// bpf_for_each_map_elem) of the current run, over every loop, nested or not,
+// and over the whole tail-call chain; the helpers stop when it reaches the
+// runtime's budget. Every engine starts a run with ScopedEngine, which resets
+// it when the run is the outermost one and not the next program of a tail-call
+// chain, so the interpreter, the JIT and native modules count alike.
 struct RunState {
     Engine* engine = nullptr;               // innermost engine running on this thread
     const void* tail_call_target = nullptr; // set by the tail_call helper
     uint32_t tail_call_count = 0;
+    uint64_t callbacks_called = 0;          // callbacks called in this run (see above)
     void* runtime = nullptr;                // the runtime's per-run data
 };
 RunState& run_state();
@@ -106,7 +121,11 @@ RunState& run_state();
 // (engines nest when a helper calls back into a program).
 class ScopedEngine {
 public:
-    explicit ScopedEngine(Engine* engine) : saved_(run_state().engine) { run_state().engine = engine; }
+    explicit ScopedEngine(Engine* engine) : saved_(run_state().engine) {
+        RunState& state = run_state();
+        if (!saved_ && state.tail_call_count == 0) state.callbacks_called = 0;  // a new run
+        state.engine = engine;
+    }
     ~ScopedEngine() { run_state().engine = saved_; }
     ScopedEngine(const ScopedEngine&) = delete;
     ScopedEngine& operator=(const ScopedEngine&) = delete;

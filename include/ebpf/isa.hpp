@@ -105,6 +105,15 @@ struct ValidateOptions {
 // instruction. Throws ebpf::Error with "instruction N: why".
 void validate(std::span<const Instruction> insns, const ValidateOptions& options = {});
 
+// Where the program's functions start: instruction 0, every local-call target
+// and every LDDW pseudo-func (callback) target, found over all instructions
+// (reachable or not, LDDW second slots skipped); sorted, no duplicates.
+// Targets outside the program are left out (validate() reports them). A
+// function runs from its start to the next start. The verifier, the JIT and
+// bpf2c all cut a program here; the verifier rejects a program whose jumps
+// cross these boundaries or whose function runs on into the next.
+std::vector<uint32_t> function_starts(std::span<const Instruction> insns);
+
 // --- text forms -------------------------------------------------------------
 
 // One instruction in the C-like syntax of llvm-objdump and the Linux verifier

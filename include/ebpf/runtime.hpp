@@ -153,6 +153,16 @@ uint64_t ringbuf_available(Map& map);
 
 // The helper table every mode uses, indexed by Linux helper ID.
 const HelperTable& helper_table();
+
+// Termination budget: one run of a program (with its tail calls) calls at
+// most this many callbacks in all — bpf_loop and bpf_for_each_map_elem,
+// nested or not. When it is used up those helpers call no more callbacks and
+// return -E2BIG, in every engine alike (exec.hpp, RunState). With the
+// verifier's bound on the instructions of each function run, every run ends
+// (src/verifier/README.md). Process-wide; takes effect at the next run.
+inline constexpr uint64_t kDefaultCallbackBudget = uint64_t{1} << 23;
+void set_callback_budget(uint64_t calls);
+uint64_t callback_budget();
 // Throws ebpf::Error "program 'x': instruction N: unknown helper 999" for a
 // call to a helper the runtime does not implement, and "...: helper
 // bpf_xdp_adjust_head is not allowed in hook programs" for one the type does not allow.
@@ -215,10 +225,12 @@ public:
     // `admitted_under_policy`: a native module's program loaded in
     // code-integrity mode (its signature checked). In the mode, run() refuses
     // every program that was not, wherever it is reached from (a hook, a
-    // tail call through a prog array, a map in a map).
+    // tail call through a prog array, a map in a map). `memory_size`: the
+    // memory size a hook/raw program was verified for (VerifyOptions::mem_size);
+    // run() then takes memory of exactly that size.
     LoadedProgram(std::string name, std::string section, ProgramType type, std::string attach,
                   std::vector<Instruction> insns, std::unique_ptr<Engine> engine,
-                  bool admitted_under_policy = false);
+                  bool admitted_under_policy = false, std::optional<uint64_t> memory_size = std::nullopt);
     ~LoadedProgram();
     Engine& engine() const { return *engine_; }
     // The instructions the engine runs (empty for native modules).
@@ -231,6 +243,7 @@ private:
     ProgramType type_;
     std::vector<Instruction> insns_;  // the engine's instructions (kept alive for it)
     std::unique_ptr<Engine> engine_;  // thread-safe: every engine's run() is (exec.hpp)
+    std::optional<uint64_t> memory_size_;
     uint32_t id_;
     LoadedObject* object_ = nullptr;
     bool admitted_under_policy_ = false;
@@ -369,9 +382,9 @@ private:
 void trace_write(std::string_view message);
 
 // Formats a bpf_printk / bpf_snprintf format string: %d %i %u %x %ld %li %lu
-// %lx %lld %lli %llu %llx %p %s %c %%, at most `args.size()` conversions;
-// %s arguments are read safely from this process and bounded. Returns false
-// (with `error` set) for an unsupported conversion or too few arguments.
+// %lx %lld %lli %llu %llx %p %c %%, at most `args.size()` conversions.
+// Returns false (with `error` set) for an unsupported conversion (%s among
+// them: its argument would be an address to read) or too few arguments.
 bool format_bpf_string(std::string_view format, std::span<const uint64_t> args, std::string& out,
                        std::string* error = nullptr);
 

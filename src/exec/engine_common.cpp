@@ -8,6 +8,11 @@ RunState& run_state() {
     return state;
 }
 
+void* empty_memory() {
+    alignas(8) static uint8_t nothing[8];  // never read or written: its length is 0
+    return nothing;
+}
+
 const char* exec_mode_name(ExecMode mode) {
     switch (mode) {
     case ExecMode::interpret: return "interpret";

@@ -147,7 +147,8 @@ private:
     void check_structure() {
         const size_t n = insns_.size();
         if (n == 0) throw Error("JIT: the program has no instructions");
-        functions_.insert(0);
+        // The functions the verifier checked the boundaries of (isa.hpp).
+        for (uint32_t start : function_starts(insns_)) functions_.insert(start);
         second_slot_.assign(n, false);
         for (size_t i = 0; i < n; ++i) {
             const Instruction& in = insns_[i];
@@ -159,7 +160,7 @@ private:
             if (in.opcode == op::kLddw) {
                 if (i + 1 >= n) throw Error("JIT: " + at(i) + "LDDW is missing its second slot");
                 second_slot_[i + 1] = true;
-                if (in.src == op::kPseudoFunc) functions_.insert(target(i, in.imm, i));
+                if (in.src == op::kPseudoFunc) target(i, in.imm, i);
                 ++i;
                 continue;
             }
@@ -167,7 +168,7 @@ private:
                 const uint8_t jop = op::jmp_op(in.opcode);
                 if (jop == op::kExit) continue;
                 if (jop == op::kCall) {
-                    if (in.src == op::kCallLocal) functions_.insert(target(i, in.imm, i));
+                    if (in.src == op::kCallLocal) target(i, in.imm, i);
                     continue;
                 }
                 const int64_t offset = (cls == op::kClassJmp32 && jop == op::kJa) ? in.imm : in.offset;

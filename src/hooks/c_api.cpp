@@ -147,6 +147,8 @@ int ebpf_program_run(const ebpf_program* program, void* ctx, size_t ctx_size, ui
 uint32_t ebpf_map_key_size(const ebpf_map* map) { return map ? map_of(map)->key_size() : 0; }
 uint32_t ebpf_map_value_size(const ebpf_map* map) { return map ? map_of(map)->host_value_size() : 0; }
 uint32_t ebpf_possible_cpus(void) { return ebpf::possible_cpus(); }
+void ebpf_set_callback_budget(uint64_t calls) { ebpf::set_callback_budget(calls); }
+uint64_t ebpf_callback_budget(void) { return ebpf::callback_budget(); }
 
 int ebpf_map_lookup(const ebpf_map* map, const void* key, size_t key_size, void* value, size_t value_size) {
     return guarded([&] {

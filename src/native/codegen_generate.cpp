@@ -72,42 +72,32 @@ private:
     }
 
     // --- step: collect functions ------------------------------------------------
-    // Function starts are the entry, every local-call target and every
-    // pseudo-func (callback) target; names come from BTF func info when present.
+    // Function starts are those of function_starts (isa.hpp), the cuts the
+    // verifier checked: the entry, every local-call target and every
+    // pseudo-func (callback) target. Names come from BTF func info when present.
     ProgramPlan collect_functions(const TranslationProgram& program) {
         ProgramPlan plan;
         plan.program = &program;
         const auto& insns = program.insns;
         if (insns.empty()) throw Error("bpf2c: program " + program.name + ": no instructions");
         const auto count = static_cast<int64_t>(insns.size());
-        std::set<uint32_t> starts{0};
-        for (const auto& info : program.functions) {
-            if (info.insn >= insns.size())
-                fail(program, info.insn, "function info points outside the program");
-            starts.insert(info.insn);
-        }
         for (int64_t pc = 0; pc < count; ++pc) {
             const Instruction& insn = insns[pc];
             if (insn.opcode == op::kLddw) {
                 if (pc + 1 >= count) fail(program, pc, "LDDW is truncated");
-                if (insn.src == op::kPseudoFunc) {
-                    int64_t target = pc + 1 + insn.imm;
-                    if (target < 0 || target >= count) fail(program, pc, "callback target outside the program");
-                    starts.insert(static_cast<uint32_t>(target));
-                }
+                if (insn.src == op::kPseudoFunc && (pc + 1 + insn.imm < 0 || pc + 1 + insn.imm >= count))
+                    fail(program, pc, "callback target outside the program");
                 ++pc;
                 continue;
             }
-            if (insn.opcode == (op::kClassJmp | op::kCall) && insn.src == op::kCallLocal) {
-                int64_t target = pc + 1 + insn.imm;
-                if (target < 0 || target >= count) fail(program, pc, "call target outside the program");
-                starts.insert(static_cast<uint32_t>(target));
-            }
+            if (insn.opcode == (op::kClassJmp | op::kCall) && insn.src == op::kCallLocal &&
+                (pc + 1 + insn.imm < 0 || pc + 1 + insn.imm >= count))
+                fail(program, pc, "call target outside the program");
             if (insn.opcode == (op::kClassJmp | op::kCall) && insn.src == op::kCallHelper &&
                 insn.imm == helper_id::tail_call)
                 plan.tail_calls = true;
         }
-        std::vector<uint32_t> ordered(starts.begin(), starts.end());
+        const std::vector<uint32_t> ordered = function_starts(insns);
         for (size_t i = 0; i < ordered.size(); ++i) {
             FunctionPlan function;
             function.start = ordered[i];

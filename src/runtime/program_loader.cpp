@@ -134,9 +134,10 @@ std::unique_ptr<Engine> make_engine(ExecMode mode, std::span<const Instruction> 
 
 LoadedProgram::LoadedProgram(std::string name, std::string section, ProgramType type, std::string attach,
                              std::vector<Instruction> insns, std::unique_ptr<Engine> engine,
-                             bool admitted_under_policy)
+                             bool admitted_under_policy, std::optional<uint64_t> memory_size)
     : name_(std::move(name)), section_(std::move(section)), attach_(std::move(attach)), type_(type),
-      insns_(std::move(insns)), engine_(std::move(engine)), admitted_under_policy_(admitted_under_policy) {
+      insns_(std::move(insns)), engine_(std::move(engine)), memory_size_(memory_size),
+      admitted_under_policy_(admitted_under_policy) {
     if (!engine_) throw Error("program '" + name_ + "': no engine");
     std::lock_guard lock(programs().mutex);
     id_ = programs().next_id++;
@@ -181,14 +182,38 @@ void LoadedProgram::check_admitted() const {
 #endif
 }
 
+namespace {
+
+// What the verifier assumed of an XDP context: data_meta <= data <= data_end
+// inside the frame, and the packet pointers never NULL.
+void check_xdp_context(const std::string& name, const XdpRuntimeContext& xdp) {
+    if (xdp.frame_start == 0 || xdp.frame_start > xdp.data_meta || xdp.data_meta > xdp.data ||
+        xdp.data > xdp.data_end || xdp.data_end > xdp.frame_end)
+        throw Error("program '" + name +
+                    "': the XDP context must have frame_start <= data_meta <= data <= data_end <= frame_end, "
+                    "and a non-NULL frame");
+}
+
+}  // namespace
+
 uint64_t LoadedProgram::run(void* ctx, size_t size) const {
     const ProgramTypeInfo& info = program_type_info(type_);
-    if (!info.ctx_is_memory) {
+    if (info.ctx_is_memory) {
+        // The verifier treats r1 as a pointer that is never NULL.
+        if (!ctx && size != 0)
+            throw Error("program '" + name_ + "': NULL memory of " + std::to_string(size) + " bytes");
+        // Verified for a known size: the verifier took r2 to be that constant.
+        if (memory_size_ && size != *memory_size_)
+            throw Error("program '" + name_ + "': verified for memory of " + std::to_string(*memory_size_) +
+                        " bytes, run with " + std::to_string(size));
+        if (!ctx) ctx = empty_memory();
+    } else {
         if (info.runtime_ctx_size == 0)
             throw Error("program '" + name_ + "': the runtime cannot run " + std::string(info.name) + " programs");
         if (!ctx || size < info.runtime_ctx_size)
             throw Error("program '" + name_ + "': context must be " + std::to_string(info.runtime_ctx_size) +
                         " bytes for " + std::string(info.name) + " programs, got " + std::to_string(size));
+        if (type_ == ProgramType::xdp) check_xdp_context(name_, *static_cast<const XdpRuntimeContext*>(ctx));
     }
     CpuScope cpu;
     RunState& state = run_state();
@@ -213,6 +238,9 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
         if (!state.tail_call_target) break;
         current = static_cast<const LoadedProgram*>(state.tail_call_target);
         state.tail_call_target = nullptr;
+        if (current->memory_size_ && size != *current->memory_size_)
+            throw Error("program '" + current->name_ + "': verified for memory of " +
+                        std::to_string(*current->memory_size_) + " bytes, tail-called with " + std::to_string(size));
         if (++state.tail_call_count > kMaxTailCalls)
             throw Error("program '" + name_ + "': tail-call chain longer than " + std::to_string(kMaxTailCalls));
     }
@@ -231,7 +259,8 @@ uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, s
     if (data_offset > frame.size() || length > frame.size() - data_offset)
         throw Error("program '" + name_ + "': packet [" + std::to_string(data_offset) + ", +" + std::to_string(length) +
                     ") is outside the " + std::to_string(frame.size()) + "-byte frame");
-    auto start = reinterpret_cast<uintptr_t>(frame.data());
+    // An empty span may have no address; the program's packet pointers are never NULL.
+    auto start = reinterpret_cast<uintptr_t>(frame.empty() ? empty_memory() : frame.data());
     XdpRuntimeContext ctx{};
     ctx.data = start + data_offset;
     ctx.data_end = ctx.data + length;
@@ -316,7 +345,8 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
         std::vector<Instruction> insns = prepare_program(program, object.maps, maps, options);
         std::unique_ptr<Engine> engine = make_engine(options.mode, insns, options.exec);
         auto loaded_program = std::make_unique<LoadedProgram>(program.name, program.section, program.type,
-                                                              program.attach, std::move(insns), std::move(engine));
+                                                              program.attach, std::move(insns), std::move(engine), false,
+                                                              options.verify ? options.verify_options.mem_size : std::nullopt);
         loaded.push_back(std::move(loaded_program));
     }
     // Statically initialised prog arrays (`.values = {[0] = &prog}`).

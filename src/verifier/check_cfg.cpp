@@ -1,6 +1,7 @@
 // The control-flow graph before abstract interpretation: every instruction
 // must be reachable, no path may run off the end, and jump targets become
 // prune points.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -8,9 +9,32 @@
 
 namespace ebpf::verifier {
 
+namespace {
+
+// Dead code is still translated by the JIT and bpf2c and loaded with the
+// program, so it may hold nothing an engine refuses: what the verifier
+// accepts, every engine runs.
+void check_dead_instruction(const VerifierEnv& env, uint32_t i) {
+    const Instruction& insn = env.insns[i];
+    const std::string where = "unreachable instruction " + std::to_string(i) + ": ";
+    if (op::cls(insn.opcode) == op::kClassLd && insn.opcode != op::kLddw)
+        fail(where + "legacy packet load (LD ABS/IND) is not supported by the engines, even where it never runs");
+    if (insn.opcode == op::kLddw && insn.src != op::kPseudoImm64 && insn.src != op::kPseudoFunc)
+        fail(where + "a map reference in code that never runs cannot be bound by the loader: remove the dead code");
+    if (insn.opcode == (op::kClassJmp | op::kCall) && insn.src == op::kCallHelper) {
+        const HelperPrototype* proto = helper_prototype(insn.imm);
+        if (!proto || std::find(env.info.helpers.begin(), env.info.helpers.end(), insn.imm) == env.info.helpers.end())
+            fail(where + "call of helper " + std::to_string(insn.imm) + ", which " + std::string(env.info.name) +
+                 " programs may not call (a native module could not be loaded)");
+    }
+}
+
+}  // namespace
+
 void check_cfg(VerifierEnv& env) {
     const size_t n = env.insns.size();
     if (n == 0) fail("the program has no instructions");
+    check_function_bounds(env);
     env.prune_point.assign(n, false);
     env.function_start.assign(n, false);
     env.function_start[0] = true;
@@ -76,7 +100,11 @@ void check_cfg(VerifierEnv& env) {
     }
     // Dead code never runs, so it is harmless; Linux rejects it, and so do we
     // except for raw_memory programs (bpf_conformance), where RFC 9669 is the contract.
-    if (env.info.type == ProgramType::raw_memory) return;
+    if (env.info.type == ProgramType::raw_memory) {
+        for (size_t i = 0; i < n; ++i)
+            if (!reachable[i] && !second_slot[i]) check_dead_instruction(env, static_cast<uint32_t>(i));
+        return;
+    }
     for (size_t i = 0; i < n; ++i)
         if (!reachable[i] && !second_slot[i])
             fail("unreachable instruction " + std::to_string(i) + " (no path from the entry reaches it)");

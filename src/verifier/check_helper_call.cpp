@@ -2,8 +2,11 @@
 // (abi.hpp), the map given matches what the helper works on, ring-buffer
 // records are tracked as references, and callbacks are verified as functions.
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+#include <string_view>
 
 #include "memory_access.hpp"
 
@@ -140,6 +143,42 @@ void check_const_str(VerifierEnv& env, const RegState& reg, const HelperPrototyp
         fail(arg_name(proto, regno) + " string is not NUL-terminated inside map '" + map.name + "'");
 }
 
+// The formats of bpf_trace_printk and bpf_snprintf, when known here (a
+// constant string in read-only data): %s would read a string at an address,
+// and a program may pass only numbers, so it could only read host memory the
+// program was never given. The runtime refuses %s too (in formats built at
+// run time); refusing it here says so before the program runs.
+// Returns how many arguments the format converts.
+int check_format(const MapDefinition& map, size_t start, size_t limit, const HelperPrototype& proto) {
+    int conversions = 0;
+    if (start >= map.initial_data.size()) return conversions;
+    const size_t end = start + std::min(map.initial_data.size() - start, limit);
+    for (size_t i = start; i < end && map.initial_data[i] != 0; ++i) {
+        if (map.initial_data[i] != '%') continue;
+        const size_t at = i++;
+        if (i < end && map.initial_data[i] == '%') continue;
+        while (i < end && std::string_view("-+ 0#.0123456789l").find(static_cast<char>(map.initial_data[i])) !=
+                              std::string_view::npos)
+            ++i;
+        if (i < end && map.initial_data[i] == 's')
+            fail(std::string(proto.name) + " format has %s at offset " + std::to_string(at - start) +
+                 ": not supported, because its argument would be an address to read (only numbers may be passed)");
+        ++conversions;
+    }
+    return conversions;
+}
+
+// The conversions of a format in read-only global data at a constant offset;
+// nullopt when the verifier cannot know the format.
+std::optional<int> check_known_format(VerifierEnv& env, const RegState& fmt, uint64_t size,
+                                      const HelperPrototype& proto) {
+    if (fmt.type != RegType::ptr_to_map_value || fmt.map_index < 0 || !fmt.var.is_const() || fmt.off < 0)
+        return std::nullopt;
+    const MapDefinition& map = env.maps[static_cast<size_t>(fmt.map_index)];
+    if (!map.read_only || !map.is_global_data) return std::nullopt;
+    return check_format(map, static_cast<size_t>(fmt.off) + fmt.var.value(), size, proto);
+}
+
 void push_callback(VerifierEnv& env, VerifierState& state, uint32_t index, const RegState& func,
                    const RegState* map_reg, const MapDefinition* map, const RegState& ctx) {
     if (state.frames.size() >= static_cast<size_t>(kMaxCallDepth))
@@ -176,13 +215,16 @@ void push_callback(VerifierEnv& env, VerifierState& state, uint32_t index, const
 }  // namespace
 
 void check_helper_mem(VerifierEnv& env, VerifierState& state, int regno, int64_t size, bool write, bool init,
-                      const char* what) {
+                      const char* what, bool exact_size) {
     const RegState base = read_reg(state, regno);
     MemoryAccess a{regno, 0, size, write, !write, init, what};
     TouchedRange range = check_region_access(env, state, base, a);
     if (base.type != RegType::ptr_to_stack || size == 0) return;
     if (!write && init) check_stack_initialised(state, base.frameno, range.lo, range.hi, regno, true);
-    if (write) mark_stack_written(state, base.frameno, range.lo, range.hi, base.var.is_const());
+    // Bytes count as written only when the helper surely writes them: a
+    // variable offset or size may leave some of them as they were (Linux turns
+    // off raw mode for a variable size, for the same reason).
+    if (write) mark_stack_written(state, base.frameno, range.lo, range.hi, base.var.is_const() && exact_size);
 }
 
 void clear_packet_pointers(VerifierState& state) {
@@ -205,18 +247,43 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
     RegState callback_ctx = RegState::scalar(ScalarRange::constant(0));
     uint32_t release_ref = 0;
     uint64_t alloc_size = 0;
+    // bpf_trace_printk prints as many of R3-R5 as its format converts: a
+    // register the verifier holds as not initialised may still hold an old
+    // value (a pointer, or the host's) in an engine, so each one printed must
+    // be set. A constant format says how many; otherwise all three.
+    int printk_args = 3;
+    bool printk_format_known = false;
+    if (proto->id == helper_id::trace_printk && regs[2].type == RegType::scalar) {
+        if (std::optional<int> n = check_known_format(env, regs[1], regs[2].var.umax, *proto)) {
+            printk_args = *n;
+            printk_format_known = true;
+        }
+    }
     for (int i = 0; i < 5; ++i) {
         const ArgKind kind = proto->args[i];
         const int regno = i + 1;
         if (kind == ArgKind::none) continue;
-        // bpf_trace_printk reads only as many arguments as its format uses.
-        if (kind == ArgKind::anything && proto->id == helper_id::trace_printk &&
-            regs[regno].type == RegType::not_init)
-            continue;
+        if (kind == ArgKind::anything && proto->id == helper_id::trace_printk) {
+            // Only the arguments its format converts are read (and printed).
+            if (regno - 2 > printk_args) continue;
+            if (regs[regno].type == RegType::not_init)
+                fail(arg_name(*proto, regno) +
+                     (printk_format_known
+                          ? " is not initialised, but the format converts " + std::to_string(printk_args) + " arguments"
+                          : std::string(" is not initialised: the format is not constant read-only data, so the "
+                                        "verifier cannot tell which arguments it prints (set R3-R5, or use a "
+                                        "constant format as bpf_printk does)")));
+        }
         const RegState reg = read_reg(state, regno);
         switch (kind) {
         case ArgKind::none:
+            break;
         case ArgKind::anything:
+            // As Linux for unprivileged programs: a helper may print, store or
+            // return an "anything" argument, so it must not be an address.
+            if (reg.is_pointer())
+                fail(arg_name(*proto, regno) + " leaks the address of " + reg.to_string() +
+                     " into the helper (only a number may be passed here)");
             break;
         case ArgKind::const_map_ptr:
             if (reg.type != RegType::const_map_ptr)
@@ -260,7 +327,7 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
             if (size.var.umax == 0 && reg.type == RegType::scalar)
                 fail(arg_name(*proto, regno) + " must be a pointer, not " + reg.to_string());
             check_helper_mem(env, state, regno, static_cast<int64_t>(size.var.umax), kind == ArgKind::uninit_mem,
-                             kind != ArgKind::uninit_mem, "helper memory");
+                             kind != ArgKind::uninit_mem, "helper memory", size.var.is_const());
             break;
         }
         case ArgKind::const_size:
@@ -298,6 +365,7 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
             break;
         case ArgKind::const_str:
             check_const_str(env, reg, *proto, regno);
+            if (proto->id == helper_id::snprintf) check_known_format(env, reg, SIZE_MAX, *proto);
             break;
         case ArgKind::stack_or_null:
             if (!reg.is_const_scalar(0) && !(reg.type == RegType::ptr_to_stack && reg.var.is_const()))

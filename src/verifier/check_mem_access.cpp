@@ -75,6 +75,17 @@ static void check_callback_keeps_spills(const VerifierState& state, uint32_t fra
 void mark_stack_written(VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi, bool surely) {
     check_callback_keeps_spills(state, frameno, lo, hi);
     StackState& stack = state.frames[frameno].stack;
+    // A spilled pointer may only be replaced whole: a write that may leave
+    // some of its bytes in place would let them be read back as a number (Linux:
+    // "attempt to corrupt spilled pointer on stack").
+    for (int64_t slot_lo = -((-lo + 7) / 8) * 8; slot_lo < hi; slot_lo += 8) {
+        StackSlot* slot = stack.slot_for(static_cast<int>(slot_lo));
+        if (!slot || !slot->full_spill() || !slot->spilled.is_pointer()) continue;
+        if (surely && lo <= slot_lo && slot_lo + 8 <= hi) continue;
+        fail(std::string(surely ? "a write to" : "a variable-offset or variable-size write that may reach") +
+             " stack bytes " + range_text(lo, hi) + " would overwrite part of the pointer spilled at fp" +
+             std::to_string(slot_lo) + " (its other bytes would become readable as a number)");
+    }
     for (int64_t o = lo; o < hi; ++o) {
         StackSlot& slot = stack.ensure_slot(static_cast<int>(o));
         if (slot.full_spill()) {
@@ -420,13 +431,11 @@ void check_ld_abs(VerifierEnv& env, VerifierState& state, const Instruction& ins
     const RegState& r6 = read_reg(state, 6);
     if (r6.type != RegType::ptr_to_ctx || r6.off != 0)
         fail("legacy packet load needs the context in R6 (R6 is " + r6.to_string() + ")");
-    if (op::mode(insn.opcode) == op::kModeInd) {
-        const RegState& idx = read_reg(state, insn.src);
-        if (idx.is_pointer()) fail(reg_name(insn.src) + " legacy packet load index must be a scalar");
-    }
-    RegState* regs = state.regs();
-    for (int r = 1; r <= 5; ++r) regs[r] = RegState{};
-    regs[0] = RegState::scalar(scalar_of_size(static_cast<unsigned>(op::size_bytes(insn.opcode)), false));
+    // No engine runs them (the interpreter, the JIT and bpf2c all refuse), and
+    // what the verifier accepts every engine must run.
+    (void)insn;
+    fail("legacy packet load (LD ABS/IND) is not supported by the engines: read the packet through "
+         "skb->data and skb->data_end instead");
 }
 
 }  // namespace ebpf::verifier

@@ -125,6 +125,9 @@ std::vector<uint64_t> compute_live_slots(std::span<const Instruction> insns);
 std::vector<uint16_t> live_register_masks(const VerifierEnv& env, const VerifierState& state);
 // Forgets dead registers, and the dead stack slots (`slots`) of the current frame.
 void clear_dead_registers(std::span<const uint16_t> masks, uint64_t slots, VerifierState& state);
+// Function boundaries (check_functions.cpp): no jump crosses from one function
+// into another and no function runs on into the next, for every instruction.
+void check_function_bounds(VerifierEnv& env);
 // Pruning: true when the state is subsumed by a finished stored state.
 bool is_state_visited(VerifierEnv& env, VerifierState& state);
 
@@ -134,9 +137,10 @@ std::string reg_name(int regno);
 // Reading a register: must be initialised.
 const RegState& read_reg(VerifierState& state, int regno);
 // Memory of `size` bytes at `reg` + `off` readable (or writable); used by
-// helper argument checks. `init` requires initialised bytes.
+// helper argument checks. `init` requires initialised bytes; a write of
+// `size` bytes marks them written only when `exact_size` (not an upper bound).
 void check_helper_mem(VerifierEnv& env, VerifierState& state, int regno, int64_t size, bool write,
-                      bool init, const char* what);
+                      bool init, const char* what, bool exact_size = true);
 // Calls `fn(RegState&)` for every register and spilled register of every
 // frame. A shared stack slot is copied only when `fn` changes its register.
 template <typename Fn>

@@ -32,7 +32,7 @@ std::string run_test(const TestCase& test, ExecMode mode, bool verify) {
         options.verify = verify;
         options.name = test.path;
         auto engine = make_conformance_engine(mode, {insns, &helpers}, options);
-        r0 = engine->run(reinterpret_cast<uint64_t>(memory.empty() ? nullptr : memory.data()), memory.size());
+        r0 = engine->run(reinterpret_cast<uint64_t>(memory.empty() ? empty_memory() : memory.data()), memory.size());
     } catch (const Error& e) {
         const std::string message = e.what();
         if (test.error) {

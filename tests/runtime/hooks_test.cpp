@@ -88,6 +88,17 @@ TEST(CApi, LoadRunMapsHooks) {
     EXPECT_GT(record_bytes, 0u);
     EXPECT_EQ(ebpf_object_find_map(object, "nope"), nullptr);
     EXPECT_NE(std::string(ebpf_last_error()).find("no map 'nope'"), std::string::npos);
+    // An empty buffer is passed as a valid address (the verifier assumes r1 is
+    // never NULL); NULL with a length is refused.
+    ebpf_program* header = ebpf_object_find_program(object, "hook/hash");
+    ASSERT_EQ(ebpf_program_run(header, nullptr, 0, &result), 0) << ebpf_last_error();
+    EXPECT_EQ(ebpf_program_run(header, nullptr, 8, &result), -EINVAL);
+    EXPECT_NE(std::string(ebpf_last_error()).find("NULL memory of 8 bytes"), std::string::npos);
+    const uint64_t budget = ebpf_callback_budget();
+    EXPECT_EQ(budget, 1u << 23);
+    ebpf_set_callback_budget(5);
+    EXPECT_EQ(ebpf_callback_budget(), 5u);
+    ebpf_set_callback_budget(budget);
     ebpf_object_close(object);
 
     EXPECT_EQ(ebpf_object_load("/nonexistent.o", nullptr), nullptr);

@@ -58,6 +58,34 @@ MapDefinition parse_map(std::istringstream& in, size_t index) {
     return map;
 }
 
+std::vector<uint8_t> parse_hex(const std::string& text) {
+    if (text.size() % 2) throw Error("odd number of hex digits in '" + text + "'");
+    std::vector<uint8_t> bytes;
+    for (size_t i = 0; i < text.size(); i += 2)
+        bytes.push_back(static_cast<uint8_t>(std::stoul(text.substr(i, 2), nullptr, 16)));
+    return bytes;
+}
+
+CaseRun parse_run(std::istringstream& in) {
+    CaseRun run;
+    std::string word;
+    while (in >> word) {
+        const size_t eq = word.find('=');
+        const std::string key = word.substr(0, eq), value = eq == std::string::npos ? "" : word.substr(eq + 1);
+        if (key == "in") {
+            if (value == "-") run.no_input = true;
+            else run.input = parse_hex(value);
+        } else if (key == "ret") {
+            run.result = static_cast<int64_t>(std::stoll(value, nullptr, 0));
+        } else if (key == "out") {
+            run.output = parse_hex(value);
+        } else {
+            throw Error("bad run word '" + word + "'");
+        }
+    }
+    return run;
+}
+
 }  // namespace
 
 std::vector<VerifierCase> load_cases(const std::string& directory) {
@@ -91,6 +119,7 @@ std::vector<VerifierCase> load_cases(const std::string& directory) {
                     words >> t;
                     current->type = parse_type(t);
                 } else if (key == "map") current->maps.push_back(parse_map(words, current->maps.size()));
+                else if (key == "run") current->runs.push_back(parse_run(words));
                 else if (key == "mem") {
                     uint64_t m;
                     words >> m;

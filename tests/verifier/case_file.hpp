@@ -5,6 +5,7 @@
 //   -- map array 4 8 1 [ro] [data=68690000]   (type key value entries)
 //   -- mem 16                        (VerifyOptions::mem_size)
 //   -- expect accept | reject: key phrase of the message
+//   -- run in=0a0b|- ret=N [out=0a0b]   (accepted cases: run in every engine, see engines_test.cpp)
 //   -- asm
 //   r0 = 0
 //   exit
@@ -19,6 +20,16 @@
 
 namespace ebpf::testing {
 
+// One run of an accepted case: the input (hook: the buffer, "-" = none at
+// all, i.e. NULL and 0; xdp: the packet; sock_addr: the context bytes), the
+// expected return value and, when given, the buffer or packet afterwards.
+struct CaseRun {
+    std::vector<uint8_t> input;
+    bool no_input = false;
+    int64_t result = 0;
+    std::optional<std::vector<uint8_t>> output;
+};
+
 struct VerifierCase {
     std::string file;
     std::string name;
@@ -28,6 +39,7 @@ struct VerifierCase {
     bool expect_accept = true;
     std::string phrase;
     std::string assembly;
+    std::vector<CaseRun> runs;
 };
 
 std::vector<VerifierCase> load_cases(const std::string& directory);

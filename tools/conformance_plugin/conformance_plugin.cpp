@@ -151,7 +151,7 @@ uint64_t run_program(const std::vector<uint8_t>& program_bytes, std::vector<uint
         case ExecMode::native: engine = compile_native_engine(insns, helpers); break;
         }
     }
-    return engine->run(reinterpret_cast<uint64_t>(memory.empty() ? nullptr : memory.data()), memory.size());
+    return engine->run(reinterpret_cast<uint64_t>(memory.empty() ? empty_memory() : memory.data()), memory.size());
 }
 
 }  // namespace

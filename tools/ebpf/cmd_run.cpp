@@ -56,7 +56,7 @@ bool is_elf(const std::vector<uint8_t>& bytes) {
 // Runs `engine` args.repeat times on one copy of the memory (as bpftool's
 // repeat does) and returns the last return value and the mean duration.
 RunResult time_runs(Engine& engine, std::vector<uint8_t>& memory, uint64_t repeat) {
-    const uint64_t r1 = reinterpret_cast<uint64_t>(memory.empty() ? nullptr : memory.data());
+    const uint64_t r1 = reinterpret_cast<uint64_t>(memory.empty() ? empty_memory() : memory.data());
     RunResult result;
     const auto start = std::chrono::steady_clock::now();
     for (uint64_t i = 0; i < repeat; ++i) result.retval = engine.run(r1, memory.size());

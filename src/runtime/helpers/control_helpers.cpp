@@ -1,10 +1,12 @@
 // Helpers that change control flow: bpf_tail_call (the contract in exec.hpp:
 // store the target, the engine returns, LoadedProgram::run continues with
 // it), bpf_loop and bpf_for_each_map_elem (callbacks through the running
-// engine's call_function).
+// engine's call_function, within the run's callback budget).
+#include <atomic>
 #include <cerrno>
 
 #include "../maps/map_types.hpp"
+#include "ebpf/runtime.hpp"
 #include "helper_registry.hpp"
 
 namespace ebpf::runtime_detail {
@@ -25,13 +27,24 @@ uint64_t tail_call(uint64_t, uint64_t map, uint64_t index, uint64_t, uint64_t) {
 }
 
 
+std::atomic<uint64_t> g_callback_budget{kDefaultCallbackBudget};
+
+// One more callback in this run, if the budget allows it.
+bool take_callback(RunState& state) {
+    if (state.callbacks_called >= g_callback_budget.load(std::memory_order_relaxed)) return false;
+    ++state.callbacks_called;
+    return true;
+}
+
 uint64_t loop(uint64_t count, uint64_t callback, uint64_t context, uint64_t flags, uint64_t) {
     if (flags != 0) return from_errno(-EINVAL);
     if (count > kMaxLoops) return from_errno(-E2BIG);
-    Engine* engine = run_state().engine;  // callbacks run in the calling program's engine
+    RunState& state = run_state();
+    Engine* engine = state.engine;  // callbacks run in the calling program's engine
     if (!engine) return from_errno(-EINVAL);
     uint64_t i = 0;
     while (i < count) {
+        if (!take_callback(state)) return from_errno(-E2BIG);  // the run's budget is used up
         uint64_t result = engine->call_function(callback, i, context, 0, 0, 0);
         ++i;
         if (result == 1) break;  // 0: continue, 1: stop
@@ -41,11 +54,18 @@ uint64_t loop(uint64_t count, uint64_t callback, uint64_t context, uint64_t flag
 
 uint64_t for_each_map_elem(uint64_t map, uint64_t callback, uint64_t context, uint64_t flags, uint64_t) {
     if (flags != 0) return from_errno(-EINVAL);
-    Engine* engine = run_state().engine;
+    RunState& state = run_state();
+    Engine* engine = state.engine;
     if (!engine) return from_errno(-EINVAL);
-    return from_errno(for_each_element(*as_pointer<Map>(map), [&](const void* key, void* value) {
+    bool over_budget = false;
+    const int64_t visited = for_each_element(*as_pointer<Map>(map), [&](const void* key, void* value) {
+        if (!take_callback(state)) {
+            over_budget = true;
+            return true;  // stop
+        }
         return engine->call_function(callback, map, from_pointer(key), from_pointer(value), context, 0) == 1;
-    }));
+    });
+    return from_errno(over_budget ? -E2BIG : visited);
 }
 
 }  // namespace
@@ -57,3 +77,10 @@ void register_control_helpers(HelperTable& table) {
 }
 
 }  // namespace ebpf::runtime_detail
+
+namespace ebpf {
+
+void set_callback_budget(uint64_t calls) { runtime_detail::g_callback_budget.store(calls, std::memory_order_relaxed); }
+uint64_t callback_budget() { return runtime_detail::g_callback_budget.load(std::memory_order_relaxed); }
+
+}  // namespace ebpf

@@ -1,5 +1,5 @@
 // bpf_trace_printk (bpf_printk) and bpf_snprintf, both formatting with
-// format_bpf_string (trace/format.cpp), which reads %s strings safely.
+// format_bpf_string (trace/format.cpp): numbers only, no %s.
 #include <cerrno>
 #include <string>
 
@@ -31,8 +31,11 @@ uint64_t trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2,
 }
 
 // Returns the length of the formatted string plus its NUL (what it needed,
-// even when str_size cut it short), as Linux.
+// even when str_size cut it short), as Linux. The verifier counts all
+// str_size bytes as written, so every one is: the text, its NUL, then zeros —
+// and zeros only when the format or its data is refused.
 uint64_t bpf_snprintf(uint64_t str, uint64_t str_size, uint64_t fmt, uint64_t data, uint64_t data_size) {
+    if (str_size > 0) std::memset(as_pointer<char>(str), 0, str_size);
     if (data_size % 8 || data_size / 8 > kMaxSnprintfArgs || (data_size && !data)) return from_errno(-EINVAL);
     char format[kMaxFormat];
     // The format is a constant string in a read-only map value: read it safely,

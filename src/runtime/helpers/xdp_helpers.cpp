@@ -1,7 +1,8 @@
 // bpf_xdp_adjust_head / bpf_xdp_adjust_tail over XdpRuntimeContext: data and
 // data_end move within [frame_start, frame_end), keeping at least an Ethernet
 // header (14 bytes) of packet, as Linux. Metadata (data_meta..data) moves with
-// the head.
+// the head. Room a program adds (a negative head delta, a positive tail delta)
+// is zeroed, so no engine shows it whatever the frame held there before.
 #include <cerrno>
 
 #include "ebpf/abi.hpp"
@@ -24,6 +25,9 @@ uint64_t xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t, uint64_t, uint6
         std::memmove(as_pointer<void>(xdp->data_meta + offset), as_pointer<void>(xdp->data_meta),
                      static_cast<size_t>(meta_length));
     xdp->data_meta += offset;
+    // Room added in front of the packet reads as zeros, whatever the host's
+    // headroom held (or what the moved metadata left there).
+    if (offset < 0) std::memset(as_pointer<void>(data), 0, static_cast<size_t>(-offset));
     xdp->data = static_cast<uint64_t>(data);
     return 0;
 }

@@ -42,7 +42,11 @@ public:
 private:
     int64_t take(void* value, bool remove) {
         std::lock_guard lock(mutex_);
-        if (size_ == 0) return -ENOENT;
+        if (size_ == 0) {
+            // The verifier counts the buffer as written either way (as Linux, which zeroes it too).
+            std::memset(value, 0, value_size());
+            return -ENOENT;
+        }
         // Queue: the oldest, at head_; stack: the newest, at head_ + size_ - 1.
         uint32_t index = stack_ ? (head_ + size_ - 1) % max_entries() : head_;
         std::memcpy(value, slot(index), value_size());

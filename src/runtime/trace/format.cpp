@@ -1,21 +1,22 @@
 // The bpf_printk / bpf_snprintf format language, as Linux's
 // bpf_bprintf_prepare accepts it: %[flags][width][.precision][l|ll]conv with
-// conv in d i u x X c s p, and %%. Without 'l' a number is the low 32 bits
-// (signed for d/i). Arguments are 64-bit values; %s reads the string from
-// this process safely (bounded to kMaxStringArg characters, empty when
-// unreadable, "(null)" for NULL), so a bad pointer never crashes the host.
+// conv in d i u x X c p, and %%. Without 'l' a number is the low 32 bits
+// (signed for d/i). Arguments are 64-bit numbers. %s is refused: its argument
+// would be an address to read from, and a program may pass only numbers
+// (the verifier rejects pointer arguments), so it could only read host memory
+// the program was never given.
 #include <cctype>
 #include <cinttypes>
 #include <cstdio>
 #include <string>
 
 #include "ebpf/runtime.hpp"
-#include "safe_read.hpp"
 
 namespace ebpf {
 namespace {
 
-constexpr size_t kMaxStringArg = 256;
+// Width and precision have at most 3 digits: one conversion prints fewer bytes.
+constexpr size_t kMaxConversion = 1024;
 
 bool fail_with(std::string* error, std::string message) {
     if (error) *error = std::move(message);
@@ -56,7 +57,10 @@ bool format_bpf_string(std::string_view format, std::span<const uint64_t> args, 
         if (i >= format.size())
             return fail_with(error, "format: incomplete conversion at offset " + std::to_string(start));
         char conversion = format[i];
-        if (std::string_view("diuxXcsp").find(conversion) == std::string_view::npos)
+        if (conversion == 's')
+            return fail_with(error, "format: %s at offset " + std::to_string(start) +
+                                        " is not supported (it would read memory at an address the program chose)");
+        if (std::string_view("diuxXcp").find(conversion) == std::string_view::npos)
             return fail_with(error, std::string("format: unsupported conversion '%") + conversion + "' at offset " +
                                         std::to_string(start));
         if (conversion == 'p' && i + 1 < format.size() && std::isalnum(static_cast<unsigned char>(format[i + 1])))
@@ -65,7 +69,7 @@ bool format_bpf_string(std::string_view format, std::span<const uint64_t> args, 
         if (next_arg >= args.size())
             return fail_with(error, "format: more conversions than arguments (" + std::to_string(args.size()) + ")");
         uint64_t value = args[next_arg++];
-        char buffer[kMaxStringArg + 64];
+        char buffer[kMaxConversion + 64];
         int written = 0;
         switch (conversion) {
         case 'd':
@@ -88,14 +92,6 @@ bool format_bpf_string(std::string_view format, std::span<const uint64_t> args, 
         case 'p':
             written = std::snprintf(buffer, sizeof(buffer), "0x%016" PRIx64, value);
             break;
-        case 's': {
-            char text[kMaxStringArg + 1];
-            size_t length = runtime_detail::safe_read_string(value, text, sizeof(text));
-            const char* shown = text;
-            if (length == 0 && value == 0) shown = "(null)";
-            written = std::snprintf(buffer, sizeof(buffer), (spec + "s").c_str(), shown);
-            break;
-        }
         }
         if (written > 0) out.append(buffer, std::min<size_t>(static_cast<size_t>(written), sizeof(buffer) - 1));
     }
