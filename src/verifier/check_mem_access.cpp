@@ -67,8 +67,7 @@ static void check_callback_keeps_spills(const VerifierState& state, uint32_t fra
         const StackSlot* slot = state.frames[frameno].stack.slot_for(static_cast<int>(o));
         if (slot && slot->full_spill() && slot->spilled.is_pointer())
             fail("callback may not overwrite the pointer its caller spilled at fp" +
-                 std::to_string(-8 * static_cast<int64_t>(StackState::index_of(static_cast<int>(o)) + 1)) +
-                 " (bpf_loop/for_each callback called at insn " + std::to_string(state.frames[cb].callsite) + ")");
+                 std::to_string(-8 * static_cast<int64_t>(StackState::index_of(static_cast<int>(o)) + 1)));
     }
 }
 
@@ -79,7 +78,7 @@ void mark_stack_written(VerifierState& state, uint32_t frameno, int64_t lo, int6
     // some of its bytes in place would let them be read back as a number (Linux:
     // "attempt to corrupt spilled pointer on stack").
     for (int64_t slot_lo = -((-lo + 7) / 8) * 8; slot_lo < hi; slot_lo += 8) {
-        StackSlot* slot = stack.slot_for(static_cast<int>(slot_lo));
+        const StackSlot* slot = stack.slot_for(static_cast<int>(slot_lo));
         if (!slot || !slot->full_spill() || !slot->spilled.is_pointer()) continue;
         if (surely && lo <= slot_lo && slot_lo + 8 <= hi) continue;
         fail(std::string(surely ? "a write to" : "a variable-offset or variable-size write that may reach") +
