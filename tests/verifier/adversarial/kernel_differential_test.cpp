@@ -1,0 +1,403 @@
+// Kernel differential test (issue 12): every eBPF ELF object the tests build
+// (tests/programs, tests/verifier/programs, the adversarial corpus' C
+// programs, tests/hooks' objects) is loaded into the running Linux kernel with
+// libbpf by an unprivileged-equivalent loader — a forked child that drops
+// CAP_SYS_ADMIN and CAP_PERFMON and keeps CAP_BPF (and CAP_NET_ADMIN, which
+// XDP and tc need) — and compared with our verdict:
+//
+//  * Linux rejects, we accept: a failure, unless KERNEL_DIFFERENCES.txt lists
+//    the unit with a reason. A rejection only because a helper needs
+//    CAP_PERFMON (bpf_trace_printk, bpf_snprintf: "unknown func") is retried
+//    with every capability and compared with that verdict instead (the
+//    kernel's privileged pointer rules are weaker: such programs are covered by
+//    the adversarial corpus, not here);
+//  * Linux accepts, we reject: printed (a precision gap), not a failure;
+//  * both accept: XDP programs run with BPF_PROG_TEST_RUN on the inputs of the
+//    corpus' `run:` lines (or on default frames for the test programs) and in
+//    our interpreter; return values and packet bytes must agree.
+//
+// A unit is one program (libbpf autoloads only it), or the whole object when
+// a prog_array is filled statically (libbpf fills it after loading every
+// program). Programs of our own types (hook/, raw) have no kernel equivalent
+// and are left out. Skipped, saying why, where bpf() is not usable.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "corpus.hpp"
+#include "ebpf/error.hpp"
+#include "ebpf/runtime.hpp"
+
+namespace ebpf::adversarial {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+constexpr int kCapNetAdmin = 12, kCapSysAdmin = 21, kCapPerfmon = 38;
+
+// --- what the kernel says -------------------------------------------------------
+
+struct KernelRun {
+    int error = 0;  // of BPF_PROG_TEST_RUN
+    uint32_t retval = 0;
+    Bytes packet;
+};
+
+struct KernelVerdict {
+    bool loaded = false;
+    std::string log;  // libbpf's messages and the verifier log
+    std::map<std::string, std::vector<KernelRun>> runs;  // by program name
+};
+
+std::string* g_log = nullptr;
+int capture_log(enum libbpf_print_level, const char* format, va_list args) {
+    char buffer[8192];
+    vsnprintf(buffer, sizeof buffer, format, args);
+    if (g_log && g_log->size() < (1u << 20)) *g_log += buffer;
+    return 0;
+}
+
+bool drop_capabilities(std::initializer_list<int> capabilities) {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    if (::syscall(SYS_capget, &header, data) != 0) return false;
+    for (int cap : capabilities) {
+        const uint32_t bit = 1u << (cap % 32);
+        data[cap / 32].effective &= ~bit;
+        data[cap / 32].permitted &= ~bit;
+        data[cap / 32].inheritable &= ~bit;
+    }
+    return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+bool has_capability(int cap) {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    if (::syscall(SYS_capget, &header, data) != 0) return false;
+    return (data[cap / 32].effective & (1u << (cap % 32))) != 0;
+}
+
+// The loader, in the child: opens the object, keeps the wanted programs,
+// loads, test-runs XDP programs; writes its findings as lines to `out`.
+void child_load(const std::string& path, const std::string& only, bool unprivileged,
+                const std::map<std::string, std::vector<Bytes>>& inputs, int out) {
+    std::string report;
+    if (unprivileged && !drop_capabilities({kCapSysAdmin, kCapPerfmon})) {
+        report = "fail\ncapset failed\n";
+    } else {
+        std::string log;
+        g_log = &log;
+        libbpf_set_print(capture_log);
+        bpf_object* object = bpf_object__open_file(path.c_str(), nullptr);
+        bool loaded = false;
+        std::string runs;
+        if (!object) {
+            log += "open failed: " + std::string(std::strerror(errno)) + "\n";
+        } else {
+            bpf_program* program;
+            bpf_object__for_each_program(program, object) {
+                const bool ours = bpf_program__type(program) == BPF_PROG_TYPE_UNSPEC;
+                const bool wanted = only.empty() || only == bpf_program__name(program);
+                bpf_program__set_autoload(program, wanted && !ours);
+                // A verifier log for every program, at level 1 (errors + path).
+                bpf_program__set_log_level(program, 1);
+            }
+            loaded = bpf_object__load(object) == 0;
+            if (loaded) {
+                bpf_object__for_each_program(program, object) {
+                    auto it = inputs.find(bpf_program__name(program));
+                    if (it == inputs.end() || bpf_program__fd(program) < 0 ||
+                        bpf_program__type(program) != BPF_PROG_TYPE_XDP)
+                        continue;
+                    for (const Bytes& input : it->second) {
+                        Bytes in = input, out_buffer(input.size() + 4096);
+                        if (in.empty()) in.push_back(0);  // test_run needs data; an empty packet is not allowed
+                        bpf_test_run_opts opts{};
+                        opts.sz = sizeof opts;
+                        opts.data_in = in.data();
+                        opts.data_size_in = static_cast<uint32_t>(input.size());
+                        opts.data_out = out_buffer.data();
+                        opts.data_size_out = static_cast<uint32_t>(out_buffer.size());
+                        opts.repeat = 1;
+                        const int error = bpf_prog_test_run_opts(bpf_program__fd(program), &opts);
+                        std::ostringstream line;
+                        line << "run " << bpf_program__name(program) << " " << (error ? errno : 0) << " "
+                             << opts.retval << " ";
+                        for (uint32_t i = 0; i < opts.data_size_out && !error; ++i) {
+                            char hex[3];
+                            std::snprintf(hex, sizeof hex, "%02x", out_buffer[i]);
+                            line << hex;
+                        }
+                        runs += line.str() + "\n";
+                    }
+                }
+            }
+            bpf_object__close(object);
+        }
+        std::string escaped;
+        for (char c : log) escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
+        report = std::string(loaded ? "ok" : "fail") + "\n" + escaped + "\n" + runs;
+    }
+    for (size_t done = 0; done < report.size();) {
+        const ssize_t n = ::write(out, report.data() + done, report.size() - done);
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+    }
+}
+
+Bytes parse_hex(const std::string& text) {
+    Bytes out;
+    for (size_t i = 0; i + 1 < text.size(); i += 2)
+        out.push_back(static_cast<uint8_t>(std::stoi(text.substr(i, 2), nullptr, 16)));
+    return out;
+}
+
+KernelVerdict kernel_load(const std::string& path, const std::string& only, bool unprivileged,
+                          const std::map<std::string, std::vector<Bytes>>& inputs) {
+    int fds[2];
+    if (::pipe(fds) != 0) return {false, "pipe failed", {}};
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(fds[0]);
+        child_load(path, only, unprivileged, inputs, fds[1]);
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string text;
+    char buffer[65536];
+    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    KernelVerdict verdict;
+    std::istringstream lines(text);
+    std::string line;
+    std::getline(lines, line);
+    verdict.loaded = line == "ok";
+    std::getline(lines, verdict.log);
+    while (std::getline(lines, line)) {
+        std::istringstream words(line);
+        std::string tag, name, data;
+        KernelRun run;
+        words >> tag >> name >> run.error >> run.retval >> data;
+        if (tag == "run") {
+            run.packet = parse_hex(data);
+            verdict.runs[name].push_back(run);
+        }
+    }
+    if (!WIFEXITED(status)) verdict.log += " (the loader process died)";
+    return verdict;
+}
+
+// A rejection only for want of CAP_PERFMON (helpers the kernel gives to
+// tracing-capable loaders only), or of a program type that needs it.
+bool capability_refusal(const KernelVerdict& verdict) {
+    return verdict.log.find("unknown func") != std::string::npos ||
+           verdict.log.find("Operation not permitted") != std::string::npos ||
+           verdict.log.find("-EPERM") != std::string::npos;
+}
+
+// --- the units ------------------------------------------------------------------
+
+struct Unit {
+    std::string object;   // file name in the test programs directory
+    std::string program;  // empty: the whole object
+    std::string id() const { return program.empty() ? object : object + ":" + program; }
+};
+
+bool kernel_bpf_usable(std::string& why) {
+    if (!has_capability(39 /* CAP_BPF */) && !has_capability(kCapSysAdmin)) {
+        why = "no CAP_BPF or CAP_SYS_ADMIN: cannot load programs into the kernel";
+        return false;
+    }
+    const bpf_insn insns[] = {{0xb7, 0, 0, 0, 0}, {0x95, 0, 0, 0, 0}};
+    const int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "probe", "GPL", insns, 2, nullptr);
+    if (fd < 0) {
+        why = std::string("bpf(BPF_PROG_LOAD) of a trivial program fails: ") + std::strerror(errno);
+        return false;
+    }
+    ::close(fd);
+    return true;
+}
+
+// "file[:program] | reason" lines.
+std::map<std::string, std::string> load_differences() {
+    std::map<std::string, std::string> out;
+    std::ifstream in(EBPF_ADVERSARIAL_DIR "/KERNEL_DIFFERENCES.txt");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        const size_t bar = line.find('|');
+        std::string id = line.substr(0, bar);
+        id.erase(id.find_last_not_of(" \t") + 1);
+        out[id] = bar == std::string::npos ? "" : line.substr(bar + 1);
+    }
+    return out;
+}
+
+std::vector<std::string> object_files() {
+    std::vector<std::string> files;
+    for (const auto& entry : std::filesystem::directory_iterator(EBPF_TEST_PROGRAMS_DIR))
+        if (entry.path().extension() == ".o") files.push_back(entry.path().filename().string());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+// The corpus attack an adv_NAME.o object comes from.
+const Attack* attack_of(const std::string& object_file) {
+    static const std::vector<Attack> attacks = load_attacks(EBPF_ADVERSARIAL_DIR "/programs", EBPF_TEST_PROGRAMS_DIR);
+    for (const Attack& attack : attacks)
+        if (attack.form == Attack::Form::c && std::filesystem::path(attack.object_path).filename() == object_file)
+            return &attack;
+    return nullptr;
+}
+
+Bytes default_frame() {
+    Bytes frame(14 + 20 + 8 + 8, 0);
+    frame[12] = 0x08;
+    frame[14] = 0x45;
+    frame[22] = 64;
+    frame[23] = 17;
+    frame[14 + 20 + 3] = 53;
+    return frame;
+}
+
+// XDP inputs per program: the attack's `run:` lines (not for class 8: the
+// kernel has no budget for nested bpf_loop), else two default frames.
+std::map<std::string, std::vector<Bytes>> xdp_inputs(const std::string& object_file, const Object& object) {
+    std::map<std::string, std::vector<Bytes>> inputs;
+    const Attack* attack = attack_of(object_file);
+    if (attack && (attack->attack_class == "8" || !attack->expect_accept)) return inputs;
+    for (const Program& program : object.programs) {
+        if (program.type != ProgramType::xdp) continue;
+        std::vector<Bytes>& list = inputs[program.name];
+        if (attack) {
+            for (const AttackRun& run : attack->runs)
+                if (!run.input.empty()) list.push_back(run.input);
+        } else {
+            list = {default_frame(), Bytes(60, 0)};
+        }
+    }
+    return inputs;
+}
+
+constexpr size_t kHeadroom = 256, kTailroom = 4096;
+
+class KernelDifferential : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(KernelDifferential, LinuxAgrees) {
+    std::string why;
+    if (!kernel_bpf_usable(why)) GTEST_SKIP() << why;
+    const std::string file = GetParam();
+    const std::string path = std::string(EBPF_TEST_PROGRAMS_DIR) + "/" + file;
+    Object object;
+    try {
+        object = open_object(path);
+    } catch (const Error& e) {
+        GTEST_SKIP() << file << ": our loader refuses the object (" << e.what() << "); nothing to compare";
+    }
+    static const std::map<std::string, std::string> differences = load_differences();
+    const bool static_prog_array = std::any_of(object.maps.begin(), object.maps.end(), [](const MapDefinition& m) {
+        return m.type == MapType::prog_array && !m.initial_slots.empty();
+    });
+    std::vector<Unit> units;
+    if (static_prog_array) {
+        units.push_back({file, ""});
+    } else {
+        for (const Program& program : object.programs)
+            if (program.type != ProgramType::hook && program.type != ProgramType::raw_memory)
+                units.push_back({file, program.name});
+    }
+    if (std::all_of(object.programs.begin(), object.programs.end(),
+                    [](const Program& p) { return p.type == ProgramType::hook || p.type == ProgramType::raw_memory; }))
+        GTEST_SKIP() << file << ": only hook/raw programs, which the kernel has no program type for";
+
+    const auto inputs = xdp_inputs(file, object);
+    for (const Unit& unit : units) {
+        const Verdict ours = our_verdict(object, unit.program.empty() ? std::vector<std::string>{}
+                                                                      : std::vector<std::string>{unit.program});
+        KernelVerdict kernel = kernel_load(path, unit.program, true, inputs);
+        std::string mode = "unprivileged-like (CAP_BPF + CAP_NET_ADMIN)";
+        if (!kernel.loaded && capability_refusal(kernel)) {
+            kernel = kernel_load(path, unit.program, false, inputs);
+            mode = "privileged (the unprivileged-like load lacked a capability)";
+        }
+        const auto listed = differences.find(unit.id());
+        std::cout << "[ kernel ] " << unit.id() << ": Linux " << (kernel.loaded ? "accepts" : "rejects") << " ("
+                  << mode << "), we " << (ours.accepted ? "accept" : "reject") << "\n";
+        if (!kernel.loaded && ours.accepted) {
+            if (listed != differences.end()) {
+                std::cout << "  listed in KERNEL_DIFFERENCES.txt:" << listed->second << "\n";
+                continue;
+            }
+            ADD_FAILURE() << unit.id() << ": Linux rejects it, we accept it. Kernel log:\n"
+                          << std::string(kernel.log, 0, 4000);
+            continue;
+        }
+        if (listed != differences.end())
+            ADD_FAILURE() << unit.id() << " is listed in KERNEL_DIFFERENCES.txt but Linux and we now agree on it: "
+                          << "remove the line";
+        if (kernel.loaded && !ours.accepted) {
+            std::cout << "  precision gap: we reject what Linux accepts: " << ours.message << "\n";
+            continue;
+        }
+        if (!kernel.loaded || !ours.accepted) continue;
+        // Both accept: compare XDP runs.
+        if (kernel.runs.empty()) continue;
+        LoadOptions options;
+        if (!unit.program.empty()) options.programs = {unit.program};
+        std::unique_ptr<LoadedObject> loaded = load_object(object, options);
+        for (const auto& [name, runs] : kernel.runs) {
+            const LoadedProgram& program = loaded->program(name);
+            const std::vector<Bytes>& ins = inputs.at(name);
+            for (size_t i = 0; i < runs.size() && i < ins.size(); ++i) {
+                Bytes frame(kHeadroom + ins[i].size() + kTailroom, 0);
+                std::copy(ins[i].begin(), ins[i].end(), frame.begin() + kHeadroom);
+                size_t offset = kHeadroom, length = ins[i].size();
+                uint64_t ret = 0;
+                try {
+                    ret = program.run_xdp(frame, offset, length);
+                } catch (const Error& e) {
+                    ADD_FAILURE() << unit.id() << " " << name << " input " << i << ": our run failed: " << e.what();
+                    continue;
+                }
+                const Bytes packet(frame.begin() + static_cast<std::ptrdiff_t>(offset),
+                                   frame.begin() + static_cast<std::ptrdiff_t>(offset + length));
+                if (runs[i].error != 0) {
+                    std::cout << "  " << name << " input " << i << ": BPF_PROG_TEST_RUN failed (errno " << runs[i].error
+                              << "), not compared\n";
+                    continue;
+                }
+                std::cout << "  " << name << " input " << i << ": Linux returns " << runs[i].retval << ", we " << ret
+                          << "\n";
+                EXPECT_EQ(ret, runs[i].retval) << unit.id() << " " << name << " input " << i;
+                EXPECT_EQ(packet, runs[i].packet) << unit.id() << " " << name << " input " << i << ": packet bytes";
+            }
+        }
+    }
+}
+
+std::string object_name(const ::testing::TestParamInfo<std::string>& info) {
+    std::string name = info.param;
+    for (char& ch : name)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Objects, KernelDifferential, ::testing::ValuesIn(object_files()), object_name);
+
+}  // namespace
+}  // namespace ebpf::adversarial
