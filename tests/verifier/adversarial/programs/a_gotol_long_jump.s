@@ -1,6 +1,7 @@
 # expect: accept
 # class: alu
-# why: gotol over 40000 instructions
+# why: gotol over 40000 instructions (dead code: a raw_memory program)
+# type: raw
 # run: empty -> 1
 r0 = 1
 gotol +40000

@@ -11,7 +11,7 @@ int reader(struct xdp_md *ctx)
     void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
     if (data + 8 > end)
         return XDP_DROP;
-    return *(__u8 *)data;
+    return *(__u8 *)data & 3;
 }
 
 SEC("hook/entry")

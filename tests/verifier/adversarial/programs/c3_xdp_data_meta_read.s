@@ -10,5 +10,6 @@ r4 += 4
 r0 = 2
 if r4 > r3 goto out
 r0 = *(u32 *)(r2 + 0)
+r0 &= 1
 out:
 exit

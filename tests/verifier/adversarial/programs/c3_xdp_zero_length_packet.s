@@ -11,5 +11,6 @@ r4 += 1
 r0 = 2
 if r4 > r3 goto out
 r0 = *(u8 *)(r2 + 0)
+r0 &= 3
 out:
 exit

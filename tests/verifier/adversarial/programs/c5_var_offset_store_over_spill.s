@@ -1,8 +1,8 @@
 # expect: reject
 # class: 5
 # why: a variable-offset byte store into an area holding a spilled pointer, then an 8-byte read of it
-r3 = *(u8 *)(r1 + 0)
 if r2 < 1 goto out
+r3 = *(u8 *)(r1 + 0)
 *(u64 *)(r10 - 16) = r10
 *(u64 *)(r10 - 8) = 0
 r3 &= 7

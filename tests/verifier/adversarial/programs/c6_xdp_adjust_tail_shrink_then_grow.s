@@ -1,8 +1,8 @@
 # expect: accept
 # class: 6
-# why: shrink the tail by 8, grow it back: the 8 bytes reappear zeroed (Linux memsets grown room)
+# why: shrink a 30-byte packet by 8 (Linux keeps at least 14), grow it back: the 8 bytes reappear zeroed (Linux memsets grown room; 3 = zero)
 # type: xdp
-# run: ffffffffffffffffffffffffffffffffffff -> 0
+# run: ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff -> 3
 r6 = r1
 r2 = -8
 call 65
@@ -11,13 +11,13 @@ r2 = 8
 call 65
 r2 = *(u32 *)(r6 + 0)
 r3 = *(u32 *)(r6 + 4)
-r4 = r3
-r4 += -8
-if r4 < r2 goto out
-r5 = r4
-r5 += 8
-if r5 > r3 goto out
-r0 = *(u64 *)(r4 + 0)
+r4 = r2
+r4 += 30
+if r4 > r3 goto out
+r1 = *(u64 *)(r2 + 22)
+r0 = 3
+if r1 == 0 goto +1
+r0 = 1
 exit
 out:
 r0 = 2

@@ -2,7 +2,7 @@
 # class: packet
 # why: data + (first byte & 15), checked against end, read
 # type: xdp
-# run: 0201ff -> 255
+# run: 0201ff -> 3
 # run: 05 -> 2
 r2 = *(u32 *)(r1 + 0)
 r3 = *(u32 *)(r1 + 4)
@@ -17,6 +17,7 @@ r4 = r2
 r4 += 1
 if r4 > r3 goto out
 r0 = *(u8 *)(r2 + 0)
+r0 &= 3
 exit
 out:
 r0 = 2

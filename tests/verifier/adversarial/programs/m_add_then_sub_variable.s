@@ -1,6 +1,6 @@
-# expect: accept
+# expect: reject
 # class: mapvalue
-# why: value + x - x with x in [0, 7] (Linux tracks the variable part)
+# why: value + x - x with x in [0, 7] (Linux does not cancel variable offsets either: bytes [-7, 15))
 # map: array 4 8 1
 # run: empty -> 0
 r1 = 0
