@@ -1,8 +1,8 @@
 // expect: accept
 // class: bounds32
 // why: C: a 32-bit index from the packet, checked < 8, indexes an array of u64
-// run: 03000000 -> 3
-// run: 09000000 -> 1
+// run: 03000000 + zeros(10) -> 3
+// run: 09000000 + zeros(10) -> 1
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 struct {

@@ -1,8 +1,8 @@
 // expect: accept
 // class: mapvalue
 // why: C: the same with the index masked to the array
-// run: 05 -> 3
-// run: 15 -> 1
+// run: 05 + zeros(13) -> 3
+// run: 15 + zeros(13) -> 1
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 struct {
