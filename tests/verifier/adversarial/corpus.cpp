@@ -181,7 +181,8 @@ Verdict our_verdict(const Object& object, const std::vector<std::string>& progra
         } catch (const Error& e) {
             return {false, e.what()};
         }
-        if (!result.ok) return {false, result.errors.empty() ? "verification failed" : result.errors.front().message};
+        if (!result.ok)
+            return {false, result.errors.empty() ? "verification failed" : result.errors.front().message, true};
     }
     try {
         // The runtime only loads the types it can run (not socket, tc, tracing).

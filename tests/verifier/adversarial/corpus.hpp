@@ -76,6 +76,7 @@ std::string section_for(ProgramType type);
 struct Verdict {
     bool accepted = false;
     std::string message;
+    bool by_verifier = false;  // refused by verify_program (not only by the object or runtime loader)
 };
 Verdict our_verdict(const Object& object, const std::vector<std::string>& programs = {});
 
