@@ -20,7 +20,9 @@
 // A unit is one program (libbpf autoloads only it), or the whole object when
 // a prog_array is filled statically (libbpf fills it after loading every
 // program). Programs of our own types (hook/, raw) have no kernel equivalent
-// and are left out. Skipped, saying why, where bpf() is not usable.
+// and are left out. The corpus' assembler/bytecode attacks are compared too
+// (KernelDifferentialCorpus, at the end). Skipped, saying why, where bpf()
+// is not usable.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
@@ -35,11 +37,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 
 #include "corpus.hpp"
 #include "ebpf/error.hpp"
+#include "ebpf/isa.hpp"
 #include "ebpf/runtime.hpp"
 
 namespace ebpf::adversarial {
@@ -97,6 +101,46 @@ bool has_capability(int cap) {
     return (data[cap / 32].effective & (1u << (cap % 32))) != 0;
 }
 
+// BPF_PROG_TEST_RUN of an XDP program on each input: "run NAME ERRNO RETVAL HEX" lines.
+std::string xdp_test_runs(const std::string& name, int prog_fd, const std::vector<Bytes>& inputs) {
+    std::string runs;
+    for (const Bytes& input : inputs) {
+        Bytes in = input, out_buffer(input.size() + 4096);
+        if (in.empty()) in.push_back(0);
+        bpf_test_run_opts opts{};
+        opts.sz = sizeof opts;
+        opts.data_in = in.data();
+        opts.data_size_in = static_cast<uint32_t>(input.size());
+        opts.data_out = out_buffer.data();
+        opts.data_size_out = static_cast<uint32_t>(out_buffer.size());
+        opts.repeat = 1;
+        const int error = bpf_prog_test_run_opts(prog_fd, &opts);
+        std::ostringstream line;
+        line << "run " << name << " " << (error ? errno : 0) << " " << opts.retval << " ";
+        for (uint32_t i = 0; i < opts.data_size_out && !error; ++i) {
+            char hex[3];
+            std::snprintf(hex, sizeof hex, "%02x", out_buffer[i]);
+            line << hex;
+        }
+        runs += line.str() + "\n";
+    }
+    return runs;
+}
+
+std::string make_report(bool loaded, const std::string& log, const std::string& runs) {
+    std::string escaped;
+    for (char c : log) escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
+    return std::string(loaded ? "ok" : "fail") + "\n" + escaped + "\n" + runs;
+}
+
+void write_all(int out, const std::string& report) {
+    for (size_t done = 0; done < report.size();) {
+        const ssize_t n = ::write(out, report.data() + done, report.size() - done);
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+    }
+}
+
 // The loader, in the child: opens the object, keeps the wanted programs,
 // loads, test-runs XDP programs; writes its findings as lines to `out`.
 void child_load(const std::string& path, const std::string& only, bool unprivileged,
@@ -129,40 +173,14 @@ void child_load(const std::string& path, const std::string& only, bool unprivile
                     if (it == inputs.end() || bpf_program__fd(program) < 0 ||
                         bpf_program__type(program) != BPF_PROG_TYPE_XDP)
                         continue;
-                    for (const Bytes& input : it->second) {
-                        Bytes in = input, out_buffer(input.size() + 4096);
-                        if (in.empty()) in.push_back(0);  // test_run needs data; an empty packet is not allowed
-                        bpf_test_run_opts opts{};
-                        opts.sz = sizeof opts;
-                        opts.data_in = in.data();
-                        opts.data_size_in = static_cast<uint32_t>(input.size());
-                        opts.data_out = out_buffer.data();
-                        opts.data_size_out = static_cast<uint32_t>(out_buffer.size());
-                        opts.repeat = 1;
-                        const int error = bpf_prog_test_run_opts(bpf_program__fd(program), &opts);
-                        std::ostringstream line;
-                        line << "run " << bpf_program__name(program) << " " << (error ? errno : 0) << " "
-                             << opts.retval << " ";
-                        for (uint32_t i = 0; i < opts.data_size_out && !error; ++i) {
-                            char hex[3];
-                            std::snprintf(hex, sizeof hex, "%02x", out_buffer[i]);
-                            line << hex;
-                        }
-                        runs += line.str() + "\n";
-                    }
+                    runs += xdp_test_runs(bpf_program__name(program), bpf_program__fd(program), it->second);
                 }
             }
             bpf_object__close(object);
         }
-        std::string escaped;
-        for (char c : log) escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
-        report = std::string(loaded ? "ok" : "fail") + "\n" + escaped + "\n" + runs;
+        report = make_report(loaded, log, runs);
     }
-    for (size_t done = 0; done < report.size();) {
-        const ssize_t n = ::write(out, report.data() + done, report.size() - done);
-        if (n <= 0) break;
-        done += static_cast<size_t>(n);
-    }
+    write_all(out, report);
 }
 
 Bytes parse_hex(const std::string& text) {
@@ -172,14 +190,14 @@ Bytes parse_hex(const std::string& text) {
     return out;
 }
 
-KernelVerdict kernel_load(const std::string& path, const std::string& only, bool unprivileged,
-                          const std::map<std::string, std::vector<Bytes>>& inputs) {
+// Runs `load(out_fd)` in a forked child and parses what it wrote.
+KernelVerdict in_child(const std::function<void(int)>& load) {
     int fds[2];
     if (::pipe(fds) != 0) return {false, "pipe failed", {}};
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::close(fds[0]);
-        child_load(path, only, unprivileged, inputs, fds[1]);
+        load(fds[1]);
         ::_exit(0);
     }
     ::close(fds[1]);
@@ -207,6 +225,11 @@ KernelVerdict kernel_load(const std::string& path, const std::string& only, bool
     }
     if (!WIFEXITED(status)) verdict.log += " (the loader process died)";
     return verdict;
+}
+
+KernelVerdict kernel_load(const std::string& path, const std::string& only, bool unprivileged,
+                          const std::map<std::string, std::vector<Bytes>>& inputs) {
+    return in_child([&](int out) { child_load(path, only, unprivileged, inputs, out); });
 }
 
 // A rejection for want of CAP_PERFMON: helpers the kernel gives to tracing-
@@ -245,6 +268,85 @@ std::string kernel_reason(const std::string& log) {
     std::string tail;
     for (size_t i = lines.size() > 3 ? lines.size() - 3 : 0; i < lines.size(); ++i) tail += lines[i].substr(0, 300) + " | ";
     return tail;
+}
+
+
+// --- assembler and bytecode attacks: loaded with bpf_prog_load ---------------------
+
+// Our program types as the kernel's. hook and raw programs have none: they
+// load as socket filters, which catches every attack that does not depend on
+// r1/r2 (those the kernel refuses as "!read_ok" or a context access: not
+// comparable).
+bpf_prog_type kernel_type(ProgramType type) {
+    switch (type) {
+    case ProgramType::xdp: return BPF_PROG_TYPE_XDP;
+    case ProgramType::sched_cls: return BPF_PROG_TYPE_SCHED_CLS;
+    case ProgramType::cgroup_sock_addr: return BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
+    default: return BPF_PROG_TYPE_SOCKET_FILTER;
+    }
+}
+
+// In the child: the attack's maps as kernel maps (global data written and
+// .rodata frozen, as libbpf does), LDDW map references turned into fds, then
+// BPF_PROG_LOAD and, for XDP, test runs.
+void child_load_attack(const Attack& attack, bool unprivileged, const std::vector<Bytes>& inputs, int out) {
+    if (unprivileged && !drop_capabilities({kCapSysAdmin, kCapPerfmon})) return write_all(out, "fail\ncapset failed\n");
+    Object object;
+    try {
+        object = attack_object(attack);
+    } catch (const Error& e) {
+        return write_all(out, make_report(false, std::string("not loadable: ") + e.what(), ""));
+    }
+    std::string log;
+    std::vector<int> fds(object.maps.size(), -1);
+    // Inner-map templates before the outer maps that need their fd.
+    for (int pass = 0; pass < 2; ++pass) {
+        for (size_t i = 0; i < object.maps.size(); ++i) {
+            const MapDefinition& map = object.maps[i];
+            if ((pass == 0) == map.inner_map.has_value()) continue;
+            bpf_map_create_opts opts{};
+            opts.sz = sizeof opts;
+            opts.map_flags = map.map_flags | (map.read_only ? BPF_F_RDONLY_PROG : 0);
+            if (map.inner_map && *map.inner_map < fds.size()) opts.inner_map_fd = static_cast<uint32_t>(fds[*map.inner_map]);
+            fds[i] = bpf_map_create(static_cast<bpf_map_type>(map.type), nullptr, map.key_size, map.value_size,
+                                    map.max_entries, &opts);
+            if (fds[i] < 0) {
+                log += "map " + map.name + ": " + std::strerror(errno) + "\n";
+                continue;
+            }
+            if (map.is_global_data && !map.initial_data.empty()) {
+                const uint32_t zero = 0;
+                bpf_map_update_elem(fds[i], &zero, map.initial_data.data(), 0);
+                if (map.read_only) bpf_map_freeze(fds[i]);
+            }
+        }
+    }
+    const Program& program = object.programs.front();
+    std::vector<Instruction> insns = program.insns;
+    for (size_t pc = 0; pc + 1 < insns.size(); ++pc) {
+        if (insns[pc].opcode != op::kLddw) continue;
+        const bool by_index = insns[pc].src == op::kPseudoMapIdx, value = insns[pc].src == op::kPseudoMapIdxValue;
+        if ((by_index || value) && static_cast<uint32_t>(insns[pc].imm) < fds.size()) {
+            insns[pc].src = by_index ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_VALUE;
+            insns[pc].imm = fds[static_cast<size_t>(insns[pc].imm)];
+        }
+        ++pc;
+    }
+    const std::vector<uint8_t> bytes = instructions_to_bytes(insns);
+    std::string verifier_log(1 << 20, '\0');
+    bpf_prog_load_opts opts{};
+    opts.sz = sizeof opts;
+    opts.log_level = 1;
+    opts.log_buf = verifier_log.data();
+    opts.log_size = static_cast<uint32_t>(verifier_log.size());
+    if (program.type == ProgramType::cgroup_sock_addr) opts.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
+    const int prog_fd = bpf_prog_load(kernel_type(program.type), "adversarial", "GPL",
+                                      reinterpret_cast<const bpf_insn*>(bytes.data()), insns.size(), &opts);
+    if (prog_fd < 0) log += std::string("BPF_PROG_LOAD: ") + std::strerror(errno) + "\n";
+    log += verifier_log.c_str();
+    std::string runs;
+    if (prog_fd >= 0 && program.type == ProgramType::xdp) runs = xdp_test_runs(program.name, prog_fd, inputs);
+    write_all(out, make_report(prog_fd >= 0, log, runs));
 }
 
 // --- the units ------------------------------------------------------------------
@@ -338,6 +440,33 @@ std::map<std::string, std::vector<Bytes>> xdp_inputs(const std::string& object_f
 
 constexpr size_t kHeadroom = 256, kTailroom = 4096;
 
+// Our interpreter on the kernel's inputs: the same return values and packets.
+void compare_xdp_runs(const std::string& what, const LoadedProgram& program, const std::vector<Bytes>& inputs,
+                      const std::vector<KernelRun>& runs) {
+    for (size_t i = 0; i < runs.size() && i < inputs.size(); ++i) {
+        Bytes frame(kHeadroom + inputs[i].size() + kTailroom, 0);
+        std::copy(inputs[i].begin(), inputs[i].end(), frame.begin() + kHeadroom);
+        size_t offset = kHeadroom, length = inputs[i].size();
+        uint64_t ret = 0;
+        try {
+            ret = program.run_xdp(frame, offset, length);
+        } catch (const Error& e) {
+            ADD_FAILURE() << what << " input " << i << ": our run failed: " << e.what();
+            continue;
+        }
+        const Bytes packet(frame.begin() + static_cast<std::ptrdiff_t>(offset),
+                           frame.begin() + static_cast<std::ptrdiff_t>(offset + length));
+        if (runs[i].error != 0) {
+            std::cout << "  " << what << " input " << i << ": BPF_PROG_TEST_RUN failed (errno " << runs[i].error
+                      << "), not compared\n";
+            continue;
+        }
+        std::cout << "  " << what << " input " << i << ": Linux returns " << runs[i].retval << ", we " << ret << "\n";
+        EXPECT_EQ(ret, runs[i].retval) << what << " input " << i;
+        EXPECT_EQ(packet, runs[i].packet) << what << " input " << i << ": packet bytes";
+    }
+}
+
 class KernelDifferential : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(KernelDifferential, LinuxAgrees) {
@@ -408,31 +537,7 @@ TEST_P(KernelDifferential, LinuxAgrees) {
         if (!unit.program.empty()) options.programs = {unit.program};
         std::unique_ptr<LoadedObject> loaded = load_object(object, options);
         for (const auto& [name, runs] : kernel.runs) {
-            const LoadedProgram& program = loaded->program(name);
-            const std::vector<Bytes>& ins = inputs.at(name);
-            for (size_t i = 0; i < runs.size() && i < ins.size(); ++i) {
-                Bytes frame(kHeadroom + ins[i].size() + kTailroom, 0);
-                std::copy(ins[i].begin(), ins[i].end(), frame.begin() + kHeadroom);
-                size_t offset = kHeadroom, length = ins[i].size();
-                uint64_t ret = 0;
-                try {
-                    ret = program.run_xdp(frame, offset, length);
-                } catch (const Error& e) {
-                    ADD_FAILURE() << unit.id() << " " << name << " input " << i << ": our run failed: " << e.what();
-                    continue;
-                }
-                const Bytes packet(frame.begin() + static_cast<std::ptrdiff_t>(offset),
-                                   frame.begin() + static_cast<std::ptrdiff_t>(offset + length));
-                if (runs[i].error != 0) {
-                    std::cout << "  " << name << " input " << i << ": BPF_PROG_TEST_RUN failed (errno " << runs[i].error
-                              << "), not compared\n";
-                    continue;
-                }
-                std::cout << "  " << name << " input " << i << ": Linux returns " << runs[i].retval << ", we " << ret
-                          << "\n";
-                EXPECT_EQ(ret, runs[i].retval) << unit.id() << " " << name << " input " << i;
-                EXPECT_EQ(packet, runs[i].packet) << unit.id() << " " << name << " input " << i << ": packet bytes";
-            }
+            compare_xdp_runs(unit.id() + " " + name, loaded->program(name), inputs.at(name), runs);
         }
     }
 }
@@ -445,6 +550,105 @@ std::string object_name(const ::testing::TestParamInfo<std::string>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Objects, KernelDifferential, ::testing::ValuesIn(object_files()), object_name);
+
+}  // namespace
+}  // namespace ebpf::adversarial
+
+namespace ebpf::adversarial {
+namespace {
+
+// The corpus' assembler and bytecode attacks in the kernel: Linux as a second
+// opinion on their expected verdicts (printed when it differs from the
+// header), and the same failure rule as for objects.
+std::vector<Attack> raw_attacks() {
+    std::vector<Attack> out;
+    for (const Attack& attack : load_attacks(EBPF_ADVERSARIAL_DIR "/programs", EBPF_TEST_PROGRAMS_DIR))
+        if (attack.form != Attack::Form::c) out.push_back(attack);
+    return out;
+}
+
+// What the kernel says about some attacks says nothing about them: hook/raw
+// programs load as socket filters (refusals about r1/r2, the context, or
+// helpers socket filters lack), and the cases below.
+bool comparable(const Attack& attack, const KernelVerdict& kernel) {
+    // Maps that are no kernel maps here: inner-map templates (libbpf makes
+    // none; this loader makes them real maps) and LDDW by fd (any fd of the child).
+    for (const MapDefinition& map : attack.maps)
+        if (map.inner_template) return false;
+    for (const char* phrase : {"map_by_fd", "map_value_by_fd"})
+        if (attack.body.find(phrase) != std::string::npos) return false;
+    // Callbacks need BTF func info in Linux, which raw instructions lack.
+    if (kernel.log.find("missing btf func_info") != std::string::npos) return false;
+    if (kernel.loaded || (attack.type != ProgramType::hook && attack.type != ProgramType::raw_memory)) return true;
+    for (const char* phrase : {"!read_ok", "invalid bpf_context access", "unknown func", "cannot use helper",
+                               "type=ctx expected", "R1 type=", "R2 type="})
+        if (kernel.log.find(phrase) != std::string::npos) return false;
+    return true;
+}
+
+class KernelDifferentialCorpus : public ::testing::TestWithParam<Attack> {};
+
+TEST_P(KernelDifferentialCorpus, LinuxAgrees) {
+    std::string why;
+    if (!kernel_bpf_usable(why)) GTEST_SKIP() << why;
+    const Attack& attack = GetParam();
+    Object object;
+    Verdict ours;
+    try {
+        object = attack_object(attack);
+        ours = our_verdict(object);
+    } catch (const Error& e) {
+        ours = {false, e.what(), false};
+    }
+    std::vector<Bytes> inputs;
+    if (attack.type == ProgramType::xdp && attack.expect_accept && attack.attack_class != "8")
+        for (const AttackRun& run : attack.runs)
+            if (!run.input.empty()) inputs.push_back(run.input);
+    KernelVerdict kernel = in_child([&](int out) { child_load_attack(attack, true, inputs, out); });
+    std::string mode = "unprivileged-like";
+    if (!kernel.loaded && capability_refusal(kernel)) {
+        kernel = in_child([&](int out) { child_load_attack(attack, false, inputs, out); });
+        mode = "privileged";
+    }
+    std::cout << "[ kernel ] " << attack.file << ": Linux " << (kernel.loaded ? "accepts" : "rejects") << " (" << mode
+              << "), we " << (ours.accepted ? "accept" : "reject") << ", the header expects "
+              << (attack.expect_accept ? "accept" : "reject") << "\n";
+    if (!kernel.loaded) std::cout << "  Linux: " << kernel_reason(kernel.log) << "\n";
+    if (!comparable(attack, kernel)) {
+        std::cout << "  not comparable (a hook/raw program loaded as a socket filter)\n";
+        return;
+    }
+    if (kernel.loaded != attack.expect_accept)
+        std::cout << "  note: Linux's verdict differs from the header's expectation\n";
+    static const std::map<std::string, std::string> differences = load_differences();
+    const auto listed = differences.find(attack.file);
+    if (!kernel.loaded && ours.accepted) {
+        if (known_holes().count(attack.file)) {
+            std::cout << "  known hole (KNOWN_HOLES.txt)\n";
+            return;
+        }
+        if (listed != differences.end()) {
+            std::cout << "  listed in KERNEL_DIFFERENCES.txt:" << listed->second << "\n";
+            return;
+        }
+        ADD_FAILURE() << attack.file << ": Linux rejects it, we accept it. Linux: " << kernel_reason(kernel.log);
+        return;
+    }
+    if (listed != differences.end())
+        ADD_FAILURE() << attack.file << " is listed in KERNEL_DIFFERENCES.txt but Linux and we now agree on it";
+    if (!kernel.loaded || !ours.accepted || kernel.runs.empty()) return;
+    std::unique_ptr<LoadedObject> loaded = load_object(object, {});
+    compare_xdp_runs(attack.file, *loaded->programs().front(), inputs, kernel.runs.begin()->second);
+}
+
+std::string attack_name(const ::testing::TestParamInfo<Attack>& info) {
+    std::string name = info.param.file;
+    for (char& ch : name)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, KernelDifferentialCorpus, ::testing::ValuesIn(raw_attacks()), attack_name);
 
 }  // namespace
 }  // namespace ebpf::adversarial

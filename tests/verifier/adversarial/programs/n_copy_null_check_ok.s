@@ -1,7 +1,7 @@
 # expect: accept
 # class: nullable
 # why: check a copy of the lookup result; the original is known non-NULL (same id)
-# map: array 4 8 1
+# map: hash 4 8 1
 # run: empty -> 0
 *(u32 *)(r10 - 4) = 0
 r2 = r10

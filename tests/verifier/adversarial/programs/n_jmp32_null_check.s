@@ -1,7 +1,7 @@
 # expect: reject
 # class: nullable
 # why: a 32-bit NULL check (w0 == 0) on a pointer
-# map: array 4 8 1
+# map: hash 4 8 1
 *(u32 *)(r10 - 4) = 0
 r2 = r10
 r2 += -4

@@ -1,7 +1,7 @@
 # expect: accept
 # class: nullable
 # why: spill a maybe-NULL value, check the register, dereference the refilled copy (same id: Linux accepts)
-# map: array 4 8 1
+# map: hash 4 8 1
 # run: empty -> 0
 *(u32 *)(r10 - 4) = 0
 r2 = r10
