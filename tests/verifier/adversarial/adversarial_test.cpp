@@ -5,24 +5,27 @@
 //
 // KNOWN_HOLES.txt lists attacks today's code gets wrong (the issue-12 holes
 // being fixed): they are reported as skipped with what happens, and fail as
-// soon as they behave correctly, so that the list stays accurate. Known holes
+// soon as they behave correctly, so that the list stays accurate. An
+// attack of one program (.s/.hex) must be refused by the verifier itself, not
+// only by the runtime's loader: native modules are built from what the
+// verifier accepts.
+//
 // Engines run in a forked child with a time limit: a hole may crash the host
-// or never end.
+// or never end (sanitizer reports of the child reach the test's output).
 // EBPF_ADVERSARIAL_PROBE=1 also runs (in a child) the attacks that are
-// accepted against expectation, printing what they do in each engine.
+// wrongly accepted, printing what they do in each engine.
 #include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <csignal>
 #include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <map>
 #include <iostream>
 #include <sstream>
 
