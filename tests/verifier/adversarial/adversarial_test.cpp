@@ -41,7 +41,7 @@ namespace {
 using Bytes = std::vector<uint8_t>;
 
 const std::vector<Attack>& attacks() {
-    static const std::vector<Attack> all = load_attacks(EBPF_ADVERSARIAL_DIR "/programs", EBPF_TEST_PROGRAMS_DIR);
+    static const std::vector<Attack> all = load_attacks(EBPF_ADVERSARIAL_DIR "/programs", EBPF_ADVERSARIAL_OBJECTS);
     return all;
 }
 

@@ -387,17 +387,36 @@ std::map<std::string, std::string> load_differences() {
     return out;
 }
 
+// The entry for a unit: exact, or a "prefix*" pattern. Only exact entries
+// must keep disagreeing (a pattern names a rule, not a unit).
+struct Difference {
+    const std::string* reason = nullptr;
+    bool exact = false;
+};
+Difference find_difference(const std::map<std::string, std::string>& differences, const std::string& id) {
+    if (auto it = differences.find(id); it != differences.end()) return {&it->second, true};
+    for (const auto& [pattern, reason] : differences)
+        if (!pattern.empty() && pattern.back() == '*' && id.rfind(pattern.substr(0, pattern.size() - 1), 0) == 0)
+            return {&reason, false};
+    return {};
+}
+
+// Paths of every test object: tests/programs (and the other folders that
+// build into it) and the adversarial corpus' C attacks.
 std::vector<std::string> object_files() {
     std::vector<std::string> files;
-    for (const auto& entry : std::filesystem::directory_iterator(EBPF_TEST_PROGRAMS_DIR))
-        if (entry.path().extension() == ".o") files.push_back(entry.path().filename().string());
-    std::sort(files.begin(), files.end());
+    for (const char* dir : {EBPF_TEST_PROGRAMS_DIR, EBPF_ADVERSARIAL_OBJECTS})
+        for (const auto& entry : std::filesystem::directory_iterator(dir))
+            if (entry.path().extension() == ".o") files.push_back(entry.path().string());
+    std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
+        return std::filesystem::path(a).filename() < std::filesystem::path(b).filename();
+    });
     return files;
 }
 
 // The corpus attack an adv_NAME.o object comes from.
 const Attack* attack_of(const std::string& object_file) {
-    static const std::vector<Attack> attacks = load_attacks(EBPF_ADVERSARIAL_DIR "/programs", EBPF_TEST_PROGRAMS_DIR);
+    static const std::vector<Attack> attacks = load_attacks(EBPF_ADVERSARIAL_DIR "/programs", EBPF_ADVERSARIAL_OBJECTS);
     for (const Attack& attack : attacks)
         if (attack.form == Attack::Form::c && std::filesystem::path(attack.object_path).filename() == object_file)
             return &attack;
@@ -472,8 +491,8 @@ class KernelDifferential : public ::testing::TestWithParam<std::string> {};
 TEST_P(KernelDifferential, LinuxAgrees) {
     std::string why;
     if (!kernel_bpf_usable(why)) GTEST_SKIP() << why;
-    const std::string file = GetParam();
-    const std::string path = std::string(EBPF_TEST_PROGRAMS_DIR) + "/" + file;
+    const std::string path = GetParam();
+    const std::string file = std::filesystem::path(path).filename().string();
     Object object;
     try {
         object = open_object(path);
@@ -506,7 +525,7 @@ TEST_P(KernelDifferential, LinuxAgrees) {
             kernel = kernel_load(path, unit.program, false, inputs);
             mode = "privileged (the unprivileged-like load lacked a capability)";
         }
-        const auto listed = differences.find(unit.id());
+        const Difference listed = find_difference(differences, unit.id());
         std::cout << "[ kernel ] " << unit.id() << ": Linux " << (kernel.loaded ? "accepts" : "rejects") << " ("
                   << mode << "), we " << (ours.accepted ? "accept" : "reject") << "\n";
         if (!kernel.loaded) std::cout << "  Linux: " << kernel_reason(kernel.log) << "\n";
@@ -516,14 +535,14 @@ TEST_P(KernelDifferential, LinuxAgrees) {
                 std::cout << "  known hole (KNOWN_HOLES.txt: " << attack->file << ")\n";
                 continue;
             }
-            if (listed != differences.end()) {
-                std::cout << "  listed in KERNEL_DIFFERENCES.txt:" << listed->second << "\n";
+            if (listed.reason) {
+                std::cout << "  listed in KERNEL_DIFFERENCES.txt:" << *listed.reason << "\n";
                 continue;
             }
             ADD_FAILURE() << unit.id() << ": Linux rejects it, we accept it. Linux: " << kernel_reason(kernel.log);
             continue;
         }
-        if (listed != differences.end())
+        if (listed.exact)
             ADD_FAILURE() << unit.id() << " is listed in KERNEL_DIFFERENCES.txt but Linux and we now agree on it: "
                           << "remove the line";
         if (kernel.loaded && !ours.accepted) {
@@ -543,7 +562,7 @@ TEST_P(KernelDifferential, LinuxAgrees) {
 }
 
 std::string object_name(const ::testing::TestParamInfo<std::string>& info) {
-    std::string name = info.param;
+    std::string name = std::filesystem::path(info.param).filename().string();
     for (char& ch : name)
         if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
     return name;
@@ -562,7 +581,7 @@ namespace {
 // header), and the same failure rule as for objects.
 std::vector<Attack> raw_attacks() {
     std::vector<Attack> out;
-    for (const Attack& attack : load_attacks(EBPF_ADVERSARIAL_DIR "/programs", EBPF_TEST_PROGRAMS_DIR))
+    for (const Attack& attack : load_attacks(EBPF_ADVERSARIAL_DIR "/programs", EBPF_ADVERSARIAL_OBJECTS))
         if (attack.form != Attack::Form::c) out.push_back(attack);
     return out;
 }
@@ -621,20 +640,20 @@ TEST_P(KernelDifferentialCorpus, LinuxAgrees) {
     if (kernel.loaded != attack.expect_accept)
         std::cout << "  note: Linux's verdict differs from the header's expectation\n";
     static const std::map<std::string, std::string> differences = load_differences();
-    const auto listed = differences.find(attack.file);
+    const Difference listed = find_difference(differences, attack.file);
     if (!kernel.loaded && ours.accepted) {
         if (known_holes().count(attack.file)) {
             std::cout << "  known hole (KNOWN_HOLES.txt)\n";
             return;
         }
-        if (listed != differences.end()) {
-            std::cout << "  listed in KERNEL_DIFFERENCES.txt:" << listed->second << "\n";
+        if (listed.reason) {
+            std::cout << "  listed in KERNEL_DIFFERENCES.txt:" << *listed.reason << "\n";
             return;
         }
         ADD_FAILURE() << attack.file << ": Linux rejects it, we accept it. Linux: " << kernel_reason(kernel.log);
         return;
     }
-    if (listed != differences.end())
+    if (listed.exact)
         ADD_FAILURE() << attack.file << " is listed in KERNEL_DIFFERENCES.txt but Linux and we now agree on it";
     if (!kernel.loaded || !ours.accepted || kernel.runs.empty()) return;
     std::unique_ptr<LoadedObject> loaded = load_object(object, {});
