@@ -562,7 +562,9 @@ TEST_P(KernelDifferential, LinuxAgrees) {
 }
 
 std::string object_name(const ::testing::TestParamInfo<std::string>& info) {
-    std::string name = std::filesystem::path(info.param).filename().string();
+    const std::filesystem::path path(info.param);
+    // Names stay unique even if a stale adv_*.o lingers in the test programs' directory.
+    std::string name = (path.parent_path() == EBPF_ADVERSARIAL_OBJECTS ? "corpus_" : "") + path.filename().string();
     for (char& ch : name)
         if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
     return name;
