@@ -1,8 +1,10 @@
 # Building eBPF C programs with clang at build time.
 #
 #   include(BpfPrograms)
-#   ebpf_bpf_object(NAME source.c [FLAGS ...] [NO_DEBUG])
-#     → ${EBPF_TEST_PROGRAMS_DIR}/NAME.o, part of the target `bpf_test_programs`.
+#   ebpf_bpf_object(NAME source.c [FLAGS ...] [NO_DEBUG] [OUTPUT_DIR dir])
+#     → ${EBPF_TEST_PROGRAMS_DIR}/NAME.o (or dir/NAME.o), part of the target
+#     `bpf_test_programs`. Objects that must not verify go to their own
+#     OUTPUT_DIR: tests expect every object of EBPF_TEST_PROGRAMS_DIR to load.
 #
 # Other tests find the objects through the interface target
 # `ebpf_test_programs`: linking it adds the compile definition
@@ -39,9 +41,13 @@ if(NOT TARGET ebpf_test_programs)
 endif()
 
 function(ebpf_bpf_object name source)
-  cmake_parse_arguments(ARG "NO_DEBUG" "" "FLAGS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_DEBUG" "OUTPUT_DIR" "FLAGS" ${ARGN})
   get_filename_component(source_path ${source} ABSOLUTE)
-  set(output ${EBPF_TEST_PROGRAMS_DIR}/${name}.o)
+  set(output_dir ${EBPF_TEST_PROGRAMS_DIR})
+  if(ARG_OUTPUT_DIR)
+    set(output_dir ${ARG_OUTPUT_DIR})
+  endif()
+  set(output ${output_dir}/${name}.o)
   set(include_flags)
   foreach(dir ${EBPF_BPF_INCLUDE_DIRS})
     list(APPEND include_flags -I${dir})
@@ -52,7 +58,7 @@ function(ebpf_bpf_object name source)
   endif()
   add_custom_command(
     OUTPUT ${output}
-    COMMAND ${CMAKE_COMMAND} -E make_directory ${EBPF_TEST_PROGRAMS_DIR}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${output_dir}
     COMMAND ${EBPF_BPF_CLANG} -target bpf -O2 ${debug_flag} -Wall -Werror
             ${include_flags} ${ARG_FLAGS} -MD -MF ${output}.d -c ${source_path} -o ${output}
     DEPENDS ${source_path}

@@ -8,9 +8,8 @@
 #include "ebpf/error.hpp"
 
 namespace ebpf::testing {
-namespace {
 
-ProgramType parse_type(const std::string& name) {
+ProgramType parse_case_type(const std::string& name) {
     if (name == "xdp") return ProgramType::xdp;
     if (name == "tc" || name == "sched_cls") return ProgramType::sched_cls;
     if (name == "socket") return ProgramType::socket_filter;
@@ -20,6 +19,8 @@ ProgramType parse_type(const std::string& name) {
     if (name == "unspec") return ProgramType::unspec;
     throw Error("unknown program type '" + name + "'");
 }
+
+namespace {
 
 MapDefinition parse_map(std::istringstream& in, size_t index) {
     std::string type;
@@ -48,6 +49,8 @@ MapDefinition parse_map(std::istringstream& in, size_t index) {
     std::string word;
     while (in >> word) {
         if (word == "ro") map.read_only = true;
+        if (word == "template") map.inner_template = true;
+        if (word.rfind("flags=", 0) == 0) map.map_flags = static_cast<uint32_t>(std::stoul(word.substr(6), nullptr, 0));
         if (word.rfind("inner=", 0) == 0) map.inner_map = static_cast<uint32_t>(std::stoul(word.substr(6)));
         if (word.rfind("data=", 0) == 0) {
             for (size_t i = 5; i + 1 < word.size(); i += 2)
@@ -88,6 +91,11 @@ CaseRun parse_run(std::istringstream& in) {
 
 }  // namespace
 
+MapDefinition parse_case_map(const std::string& words, size_t index) {
+    std::istringstream in(words);
+    return parse_map(in, index);
+}
+
 std::vector<VerifierCase> load_cases(const std::string& directory) {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(directory))
@@ -117,7 +125,7 @@ std::vector<VerifierCase> load_cases(const std::string& directory) {
                 else if (key == "type") {
                     std::string t;
                     words >> t;
-                    current->type = parse_type(t);
+                    current->type = parse_case_type(t);
                 } else if (key == "map") current->maps.push_back(parse_map(words, current->maps.size()));
                 else if (key == "run") current->runs.push_back(parse_run(words));
                 else if (key == "mem") {

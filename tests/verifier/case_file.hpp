@@ -2,7 +2,7 @@
 //
 //   == name
 //   -- type xdp                      (program type; default hook)
-//   -- map array 4 8 1 [ro] [data=68690000]   (type key value entries)
+//   -- map array 4 8 1 [ro] [template] [flags=N] [inner=I] [data=68690000]   (type key value entries)
 //   -- mem 16                        (VerifyOptions::mem_size)
 //   -- expect accept | reject: key phrase of the message
 //   -- run in=0a0b|- ret=N [out=0a0b]   (accepted cases: run in every engine, see engines_test.cpp)
@@ -43,6 +43,11 @@ struct VerifierCase {
 };
 
 std::vector<VerifierCase> load_cases(const std::string& directory);
+
+// The pieces of the case syntax, shared with the adversarial corpus:
+// "xdp" → ProgramType::xdp; "array 4 8 1 ro" → a map definition named map<index>.
+ProgramType parse_case_type(const std::string& name);
+MapDefinition parse_case_map(const std::string& words, size_t index);
 
 // gtest prints parameters with this (instead of a byte dump).
 inline void PrintTo(const VerifierCase& c, std::ostream* os) { *os << c.file << ": " << c.name; }

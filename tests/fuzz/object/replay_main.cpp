@@ -9,10 +9,15 @@
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+// Optional: a target may batch work over the whole replay (the verifier target
+// builds one native module for every accepted program at the end).
+extern "C" __attribute__((weak)) void ebpf_fuzz_replay_begin();
+extern "C" __attribute__((weak)) void ebpf_fuzz_replay_end();
 
 int main(int argc, char** argv) {
     namespace fs = std::filesystem;
     size_t replayed = 0;
+    if (ebpf_fuzz_replay_begin) ebpf_fuzz_replay_begin();
     for (int i = 1; i < argc; ++i) {
         std::vector<fs::path> files;
         std::error_code error;
@@ -34,6 +39,7 @@ int main(int argc, char** argv) {
             ++replayed;
         }
     }
+    if (ebpf_fuzz_replay_end) ebpf_fuzz_replay_end();
     std::printf("replayed %zu inputs\n", replayed);
     return replayed > 0 ? 0 : 1;  // an empty corpus means a broken setup
 }

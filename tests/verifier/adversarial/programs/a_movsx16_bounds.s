@@ -1,0 +1,23 @@
+# expect: reject
+# class: alu
+# why: r1 = (s16) of a 16-bit value used as an offset
+# map: array 4 8 1
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_by_idx(0)
+call 1
+if r0 == 0 goto out
+r6 = *(u64 *)(r0 + 0)
+
+r6 &= 0xffff
+r1 = (s16) r6
+r1 += 0x8000
+r0 += r1
+r0 = *(u8 *)(r0 + 0)
+exit
+
+out:
+r0 = 0
+exit

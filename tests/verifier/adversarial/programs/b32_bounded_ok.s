@@ -1,0 +1,22 @@
+# expect: accept
+# class: bounds32
+# why: w6 & 7 as an offset into an 8-byte value: the normal case
+# map: array 4 8 1
+# run: empty -> 0
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_by_idx(0)
+call 1
+if r0 == 0 goto out
+r6 = *(u64 *)(r0 + 0)
+
+w6 &= 7
+r0 += r6
+r0 = *(u8 *)(r0 + 0)
+exit
+
+out:
+r0 = 0
+exit

@@ -1,0 +1,25 @@
+# expect: reject
+# class: bounds32
+# why: CVE-2021-3490: 32-bit AND with a partly known operand must keep correct u32 bounds
+# map: array 4 8 1
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_by_idx(0)
+call 1
+if r0 == 0 goto out
+r6 = *(u64 *)(r0 + 0)
+
+r7 = 0x100000000 ll
+r6 |= r7
+w6 &= 0x7fffffff
+w6 += 1
+if w6 > 0 goto +0
+r0 += r6
+r0 = *(u8 *)(r0 + 0)
+exit
+
+out:
+r0 = 0
+exit

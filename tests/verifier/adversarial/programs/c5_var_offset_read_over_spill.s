@@ -1,0 +1,16 @@
+# expect: reject
+# class: 5
+# why: a variable-offset read from an area that holds a spilled pointer
+if r2 < 1 goto out
+r3 = *(u8 *)(r1 + 0)
+*(u64 *)(r10 - 16) = r10
+*(u64 *)(r10 - 8) = 0
+r3 &= 8
+r4 = r10
+r4 += -16
+r4 += r3
+r0 = *(u64 *)(r4 + 0)
+exit
+out:
+r0 = 0
+exit

@@ -1,0 +1,28 @@
+# expect: accept
+# class: 6
+# why: bpf_snprintf("ab") into 8 bytes: the bytes after the NUL must be zero
+# map: rodata 4 3 1 data=616200
+# run: empty -> 0
+call dirty
+call victim
+exit
+victim:
+r1 = r10
+r1 += -8
+r2 = 8
+r3 = map_value_by_idx(0)+0
+r4 = 0
+r5 = 0
+call 165
+r0 = *(u64 *)(r10 - 8)
+r0 >>= 24
+exit
+
+dirty:
+r1 = 0x4141414141414141 ll
+*(u64 *)(r10 - 8) = r1
+*(u64 *)(r10 - 16) = r1
+*(u64 *)(r10 - 24) = r1
+*(u64 *)(r10 - 32) = r1
+r0 = 0
+exit

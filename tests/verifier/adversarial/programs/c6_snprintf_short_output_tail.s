@@ -1,0 +1,27 @@
+# expect: accept
+# class: 6
+# why: bpf_snprintf("a") into a 16-byte uninitialised buffer with stale bytes; the verifier considers all 16 initialised: bytes 8..15 must be defined (zero)
+# map: rodata 4 2 1 data=6100
+# run: empty -> 0
+call dirty
+call victim
+exit
+victim:
+r1 = r10
+r1 += -16
+r2 = 16
+r3 = map_value_by_idx(0)+0
+r4 = 0
+r5 = 0
+call 165
+r0 = *(u64 *)(r10 - 8)
+exit
+
+dirty:
+r1 = 0x4141414141414141 ll
+*(u64 *)(r10 - 8) = r1
+*(u64 *)(r10 - 16) = r1
+*(u64 *)(r10 - 24) = r1
+*(u64 *)(r10 - 32) = r1
+r0 = 0
+exit

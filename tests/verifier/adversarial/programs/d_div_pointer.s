@@ -1,0 +1,6 @@
+# expect: reject
+# class: division
+# why: divide the frame pointer
+r0 = r10
+r0 /= 3
+exit

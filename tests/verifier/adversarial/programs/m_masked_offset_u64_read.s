@@ -1,0 +1,20 @@
+# expect: reject
+# class: mapvalue
+# why: offset & 7 then an 8-byte read: up to 15 bytes
+# map: array 4 8 1
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_by_idx(0)
+call 1
+if r0 == 0 goto out
+r6 = *(u64 *)(r0 + 0)
+r6 &= 7
+r0 += r6
+r0 = *(u64 *)(r0 + 0)
+exit
+
+out:
+r0 = 0
+exit

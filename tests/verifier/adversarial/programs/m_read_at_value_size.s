@@ -1,0 +1,17 @@
+# expect: reject
+# class: mapvalue
+# why: read 1 byte at offset 8 of an 8-byte value
+# map: array 4 8 1
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_by_idx(0)
+call 1
+if r0 == 0 goto out
+r0 = *(u8 *)(r0 + 8)
+exit
+
+out:
+r0 = 0
+exit

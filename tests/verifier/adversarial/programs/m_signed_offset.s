@@ -1,0 +1,21 @@
+# expect: reject
+# class: mapvalue
+# why: a signed offset in [-8, 7]
+# map: array 4 8 1
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_by_idx(0)
+call 1
+if r0 == 0 goto out
+r6 = *(u64 *)(r0 + 0)
+if r6 s> 7 goto out
+if r6 s< -8 goto out
+r0 += r6
+r0 = *(u8 *)(r0 + 0)
+exit
+
+out:
+r0 = 0
+exit

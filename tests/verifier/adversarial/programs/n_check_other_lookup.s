@@ -1,0 +1,20 @@
+# expect: reject
+# class: nullable
+# why: two lookups; check the first, dereference the second
+# map: hash 4 8 1
+*(u32 *)(r10 - 4) = 0
+r2 = r10
+r2 += -4
+r1 = map_by_idx(0)
+call 1
+r6 = r0
+r2 = r10
+r2 += -4
+r1 = map_by_idx(0)
+call 1
+if r6 == 0 goto out
+r0 = *(u64 *)(r0 + 0)
+exit
+out:
+r0 = 0
+exit

@@ -1,0 +1,23 @@
+# expect: reject
+# class: pruning
+# why: JSET refines nothing about magnitude: r6 & 1 set does not bound r6
+# map: array 4 8 1
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_by_idx(0)
+call 1
+if r0 == 0 goto out
+r6 = *(u64 *)(r0 + 0)
+
+if r6 & 1 goto use
+goto out
+use:
+r0 += r6
+r0 = *(u8 *)(r0 + 0)
+exit
+
+out:
+r0 = 0
+exit
