@@ -153,6 +153,8 @@ public:
         check_segments(elf.get());
         check_dynamic();
         check_sections(elf.get());
+        for (const Segment& segment : segments_)
+            image_info_.segments.push_back({segment.vaddr, segment.memsz, segment.executable, segment.writable});
         return image_info_;
     }
 

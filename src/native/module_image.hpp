@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace ebpf::native_image {
 
@@ -13,6 +14,13 @@ struct ModuleImage {
     // loader adds the load bias instead of asking dlsym, which would run an
     // IFUNC resolver.
     uint64_t entry_value = 0;
+    // The loaded segments (PT_LOAD), at their virtual addresses: with the
+    // load bias, the only memory the module's metadata may point into.
+    struct Segment {
+        uint64_t vaddr, memsz;
+        bool executable, writable;
+    };
+    std::vector<Segment> segments;
 };
 
 // Throws ebpf::Error "NAME: why" unless `image` is a 64-bit little-endian

@@ -263,7 +263,11 @@ std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> b
     state.name = name;
     state.module = module;
     state.admitted_under_policy = admitted_under_policy;
-    native_metadata::check_module(name, module, *options.helpers);
+    native_metadata::ModuleMemory memory;
+    for (const auto& segment : image.segments)
+        memory.ranges.push_back({static_cast<uintptr_t>(map->l_addr + segment.vaddr), static_cast<size_t>(segment.memsz),
+                                 segment.executable, segment.writable});
+    native_metadata::check_module(name, module, *options.helpers, memory);
     state.maps = native_metadata::map_definitions(module);
     state.programs = native_metadata::program_infos(module);
 

@@ -16,12 +16,14 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <functional>
 
 #include "ebpf/error.hpp"
 #include "ebpf/native.hpp"
+#include "ebpf/native_module.h"
 #include "ebpf/policy.hpp"
 #include "integrity_support.hpp"
 #include "test_support.hpp"
@@ -96,6 +98,25 @@ size_t first_relative(const std::vector<uint8_t>& image) {
     const size_t table = file_offset(image, get<Elf64_Dyn>(image, find_dyn(image, DT_RELA)).d_un.d_ptr);
     for (size_t at = table;; at += sizeof(Elf64_Rela))
         if (ELF64_R_TYPE(get<Elf64_Rela>(image, at).r_info) == R_X86_64_RELATIVE) return at;
+}
+
+// The RELATIVE relocation that fills the pointer at `offset` bytes into the
+// module's struct ebpf_native_module (found by its magic).
+size_t metadata_relocation(const std::vector<uint8_t>& image, size_t offset) {
+    const uint64_t magic = EBPF_NATIVE_MAGIC;
+    uint64_t struct_vaddr = 0;
+    for (size_t i = 0; i < get<Elf64_Ehdr>(image, 0).e_phnum && struct_vaddr == 0; ++i) {
+        auto ph = get<Elf64_Phdr>(image, phdr_at(image, i));
+        if (ph.p_type != PT_LOAD) continue;
+        for (uint64_t at = 0; at + 8 <= ph.p_filesz; at += 8)
+            if (get<uint64_t>(image, ph.p_offset + at) == magic) struct_vaddr = ph.p_vaddr + at;
+    }
+    const size_t table = file_offset(image, get<Elf64_Dyn>(image, find_dyn(image, DT_RELA)).d_un.d_ptr);
+    const uint64_t count = get<Elf64_Dyn>(image, find_dyn(image, DT_RELASZ)).d_un.d_val / sizeof(Elf64_Rela);
+    for (size_t i = 0; i < count; ++i)
+        if (get<Elf64_Rela>(image, table + i * sizeof(Elf64_Rela)).r_offset == struct_vaddr + offset)
+            return table + i * sizeof(Elf64_Rela);
+    throw Error("test setup: no relocation for the module struct's field at " + std::to_string(offset));
 }
 
 // Where the next module of this size will be mapped: load an honest copy
@@ -227,6 +248,40 @@ std::vector<Attack> attacks() {
                         return module;
                     },
                     "is not one a native module has"});
+    list.push_back({"runtime slots at a host global",
+                    [] {
+                        // The loader writes &tail_call_pending into module->runtime.
+                        auto module = answer_module(3);
+                        const uint64_t base = predicted_base(module);
+                        const size_t at = metadata_relocation(module, offsetof(ebpf_native_module, runtime));
+                        auto rel = get<Elf64_Rela>(module, at);
+                        rel.r_addend = static_cast<int64_t>(reinterpret_cast<uintptr_t>(&g_victim[0]) - base);
+                        put(module, at, rel);
+                        return module;
+                    },
+                    "the runtime slots points outside the module",
+                    [] {
+                        return g_victim[0] == 0x1234 ? std::string()
+                                                     : "the loader wrote into the host's global: " + std::to_string(g_victim[0]);
+                    }});
+    list.push_back({"program entry in the host",
+                    [] {
+                        // programs[0].entry aimed at a host function (its first argument is the program's context).
+                        auto module = answer_module(3);
+                        const uint64_t base = predicted_base(module);
+                        const size_t at = metadata_relocation(module, offsetof(ebpf_native_module, programs));
+                        const uint64_t programs = static_cast<uint64_t>(get<Elf64_Rela>(module, at).r_addend);
+                        const size_t table = file_offset(module, get<Elf64_Dyn>(module, find_dyn(module, DT_RELA)).d_un.d_ptr);
+                        const uint64_t count = get<Elf64_Dyn>(module, find_dyn(module, DT_RELASZ)).d_un.d_val / sizeof(Elf64_Rela);
+                        for (size_t i = 0; i < count; ++i) {
+                            auto rel = get<Elf64_Rela>(module, table + i * sizeof(Elf64_Rela));
+                            if (rel.r_offset != programs + offsetof(ebpf_native_program, entry)) continue;
+                            rel.r_addend = static_cast<int64_t>(reinterpret_cast<uintptr_t>(&::getppid) - base);
+                            put(module, table + i * sizeof(Elf64_Rela), rel);
+                        }
+                        return module;
+                    },
+                    "entry function points outside the module's code"});
     list.push_back({"DT_GNU_HASH outside the module",
                     [] {
                         auto module = answer_module(3);
