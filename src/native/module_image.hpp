@@ -32,8 +32,14 @@ struct ModuleImage {
 // .preinit_array, .ctors, .dtors, .fini, .fini_array); dependencies and search
 // paths (DT_NEEDED, DT_RPATH, DT_RUNPATH, DT_AUDIT, DT_DEPAUDIT, DT_FILTER,
 // DT_AUXILIARY); IFUNC resolvers (R_X86_64_IRELATIVE, STT_GNU_IFUNC);
-// text relocations and an executable stack. Malformed or truncated images
-// are refused with an error, never read out of bounds.
+// text relocations and an executable stack. And an allow list of what the
+// dynamic linker may do to memory while loading: RELATIVE relocations (and
+// GLOB_DAT/JUMP_SLOT/64 against memcpy, memmove, memset, memcmp) that write
+// into the module's own writable segments; only the dynamic tags and
+// program header types bpf2c modules have (no DT_SONAME, DT_VERNEED,
+// DT_RELR, PT_TLS, PT_INTERP); PT_GNU_STACK present; RELRO, notes, string
+// and hash tables inside the module. Malformed or truncated images are
+// refused with an error, never read out of bounds.
 ModuleImage check_module_image(const std::string& name, std::span<const uint8_t> image, size_t signed_size);
 
 }  // namespace ebpf::native_image
