@@ -236,6 +236,10 @@ private:
         // must be the module's own memory, RELRO its own writable memory.
         for (const auto& [i, ph] : in_memory) {
             const bool relro = ph.p_type == PT_GNU_RELRO;
+            if (relro) {
+                image_info_.relro_vaddr = ph.p_vaddr;
+                image_info_.relro_memsz = ph.p_memsz;
+            }
             if (!in_segment(ph.p_vaddr, ph.p_memsz, relro))
                 throw fail("segment " + std::to_string(i) + ": " + (relro ? "GNU_RELRO" : "type " + hex(ph.p_type)) +
                            " at " + hex(ph.p_vaddr) + " (" + std::to_string(ph.p_memsz) + " bytes) is not inside " +

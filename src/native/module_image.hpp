@@ -21,6 +21,8 @@ struct ModuleImage {
         bool executable, writable;
     };
     std::vector<Segment> segments;
+    // PT_GNU_RELRO (size 0 when none): read-only once loaded, whole pages.
+    uint64_t relro_vaddr = 0, relro_memsz = 0;
 };
 
 // Throws ebpf::Error "NAME: why" unless `image` is a 64-bit little-endian

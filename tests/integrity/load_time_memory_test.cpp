@@ -264,6 +264,18 @@ std::vector<Attack> attacks() {
                         return g_victim[0] == 0x1234 ? std::string()
                                                      : "the loader wrote into the host's global: " + std::to_string(g_victim[0]);
                     }});
+    list.push_back({"runtime slots in read-only memory",
+                    [] {
+                        // module->runtime aimed at the program table (const: RELRO, read-only once loaded).
+                        auto module = answer_module(3);
+                        const size_t programs = metadata_relocation(module, offsetof(ebpf_native_module, programs));
+                        const size_t runtime = metadata_relocation(module, offsetof(ebpf_native_module, runtime));
+                        auto rel = get<Elf64_Rela>(module, runtime);
+                        rel.r_addend = get<Elf64_Rela>(module, programs).r_addend;
+                        put(module, runtime, rel);
+                        return module;
+                    },
+                    "the runtime slots points outside the module's writable memory"});
     list.push_back({"program entry in the host",
                     [] {
                         // programs[0].entry aimed at a host function (its first argument is the program's context).
