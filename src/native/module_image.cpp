@@ -388,6 +388,12 @@ private:
                 throw fail(where + "writes at " + hex(rel.r_offset) +
                            ", outside the module's writable memory (a relocation may not reach the host's memory "
                            "or the module's code)");
+            // The dynamic linker keeps reading the dynamic table after
+            // loading (symbol and string tables for dladdr, backtraces):
+            // rewritten, it would point the host's lookups anywhere.
+            if (rel.r_offset + sizeof(uint64_t) > dynamic_->p_vaddr &&
+                rel.r_offset < dynamic_->p_vaddr + dynamic_->p_memsz)
+                throw fail(where + "writes at " + hex(rel.r_offset) + ", into the dynamic table");
         }
     }
 

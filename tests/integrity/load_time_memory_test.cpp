@@ -179,6 +179,17 @@ std::vector<Attack> attacks() {
                         return module;
                     },
                     "outside the module's writable memory"});
+    list.push_back({"relocation rewriting the dynamic table",
+                    [] {
+                        // DT_GNU_HASH (or DT_SYMTAB) rewritten after loading: lookups by dladdr read anywhere.
+                        auto module = answer_module(3);
+                        auto rel = get<Elf64_Rela>(module, first_relative(module));
+                        rel.r_offset = get<Elf64_Phdr>(module, find_phdr(module, PT_DYNAMIC)).p_vaddr + 8;
+                        rel.r_addend = 0x7ff000000000;
+                        put(module, first_relative(module), rel);
+                        return module;
+                    },
+                    "into the dynamic table"});
     list.push_back({"RELRO over a host page",
                     [] {
                         auto module = answer_module(3);
