@@ -21,6 +21,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -307,6 +308,7 @@ private:
                 throw fail("dynamic entry " + std::to_string(i) + ": tag " + hex(static_cast<uint64_t>(dyn.d_tag)) +
                            " is not one a native module needs (DT_SONAME, DT_VERNEED, DT_RELR, ... are refused: "
                            "build modules with ebpf build)");
+            seen_.insert(dyn.d_tag);
             switch (dyn.d_tag) {
                 case DT_FLAGS:
                     if ((dyn.d_un.d_val & DF_TEXTREL) != 0) throw fail("the module has relocations in code (DF_TEXTREL)");
@@ -339,7 +341,19 @@ private:
             }
         }
         if (!terminated) throw fail("the dynamic section has no DT_NULL within its segment");
-        if (jmprel_size != 0 && pltrel != DT_RELA) throw fail("PLT relocations are not RELA");
+        // The dynamic linker asserts some of this (an abort of the host),
+        // dereferences entries it assumes present (a crash), and processes a
+        // table while `entry < start + size`: a size that is not a multiple
+        // of the entry size would let it read one whole entry more than
+        // checked here.
+        if (seen_.count(DT_PLTREL) != 0 && pltrel != DT_RELA) throw fail("DT_PLTREL is not DT_RELA");
+        if (seen_.count(DT_RELA) != 0 && (seen_.count(DT_RELASZ) == 0 || seen_.count(DT_RELAENT) == 0))
+            throw fail("DT_RELA without DT_RELASZ and DT_RELAENT");
+        const size_t plt_tags = seen_.count(DT_JMPREL) + seen_.count(DT_PLTRELSZ) + seen_.count(DT_PLTREL);
+        if (plt_tags != 0 && plt_tags != 3) throw fail("DT_JMPREL, DT_PLTRELSZ and DT_PLTREL come together or not at all");
+        if (rela_size % sizeof(Elf64_Rela) != 0 || jmprel_size % sizeof(Elf64_Rela) != 0)
+            throw fail("a relocation table's size is not a multiple of " + std::to_string(sizeof(Elf64_Rela)) + " bytes");
+        if (symtab_ == 0 || strtab_ == 0) throw fail("no DT_SYMTAB or DT_STRTAB");
         // The tables the dynamic linker reads while loading, before any
         // symbol is looked up: inside the module, so that it reads no
         // memory that is not (a bad pointer would crash the host).
@@ -471,6 +485,7 @@ private:
     std::vector<Segment> segments_;
     std::optional<GElf_Phdr> dynamic_;
     uint64_t symtab_ = 0, strtab_ = 0, strtab_size_ = 0;
+    std::set<int64_t> seen_;  // the dynamic tags present
     ModuleImage image_info_;
 };
 

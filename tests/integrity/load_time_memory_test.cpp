@@ -179,6 +179,37 @@ std::vector<Attack> attacks() {
                         return module;
                     },
                     "outside the module's writable memory"});
+    list.push_back({"relocation hidden by a short DT_RELASZ",
+                    [] {
+                        // The last entry writes a host global; DT_RELASZ ends 1 byte into it: the
+                        // dynamic linker processes entries while `entry < end`, so it still applies it.
+                        auto module = answer_module(3);
+                        const uint64_t base = predicted_base(module);
+                        const size_t size_at = find_dyn(module, DT_RELASZ);
+                        auto size = get<Elf64_Dyn>(module, size_at);
+                        const size_t table = file_offset(module, get<Elf64_Dyn>(module, find_dyn(module, DT_RELA)).d_un.d_ptr);
+                        const size_t last = table + size.d_un.d_val - sizeof(Elf64_Rela);
+                        auto rel = get<Elf64_Rela>(module, last);
+                        rel.r_offset = reinterpret_cast<uintptr_t>(&g_victim[0]) - base;
+                        put(module, last, rel);
+                        size.d_un.d_val -= sizeof(Elf64_Rela) - 1;
+                        put(module, size_at, size);
+                        return module;
+                    },
+                    "not a multiple of 24 bytes",
+                    [] {
+                        return g_victim[0] == 0x1234 ? std::string()
+                                                     : "the host's global was overwritten with " + std::to_string(g_victim[0]);
+                    }});
+    list.push_back({"DT_PLTREL naming REL relocations",
+                    [] {
+                        // glibc asserts DT_PLTREL == DT_RELA on x86-64: an abort of the host.
+                        auto module = answer_module(3);
+                        const size_t at = find_dyn(module, DT_RELACOUNT);
+                        put(module, at, Elf64_Dyn{DT_PLTREL, {DT_REL}});
+                        return module;
+                    },
+                    "DT_PLTREL is not DT_RELA"});
     list.push_back({"relocation rewriting the dynamic table",
                     [] {
                         // DT_GNU_HASH (or DT_SYMTAB) rewritten after loading: lookups by dladdr read anywhere.
