@@ -189,8 +189,9 @@ struct LoadOptions {
     std::function<void(std::span<const uint8_t>)> check_signature;
     // Native modules: the eBPF object the module was built from, when at
     // hand. Each program's bytecode SHA-256 recorded in the module must match
-    // the object's program of the same name (check_bytecode_hash), or the
-    // load fails. Empty: not checked.
+    // the object's program of the same name (check_bytecode_hash), and the
+    // module's maps must be the object's (sizes, types, flags, global data,
+    // prog-array slots), or the load fails. Empty: not checked.
     std::string bytecode_object;
 };
 

@@ -15,9 +15,13 @@
 #include <libelf.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -27,12 +31,22 @@
 namespace ebpf::native_image {
 namespace {
 
+// The relocations a module may have. A C compiler and linker make of
+// bpf2c's output only RELATIVE ones (pointers in the metadata tables); the
+// symbolic kinds are allowed only against the few libc functions a compiler
+// may call on its own (kCompilerRuntime), and every one of them must write
+// into the module's own writable memory: the dynamic linker writes wherever
+// r_offset points, and the module must not reach the host's memory.
 #if defined(__x86_64__)
 constexpr uint16_t kMachine = EM_X86_64;
 constexpr uint32_t kIrelative = R_X86_64_IRELATIVE;
+constexpr uint32_t kRelative = R_X86_64_RELATIVE;
+constexpr uint32_t kSymbolic[] = {R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT};
 #elif defined(__aarch64__)
 constexpr uint16_t kMachine = EM_AARCH64;
 constexpr uint32_t kIrelative = R_AARCH64_IRELATIVE;
+constexpr uint32_t kRelative = R_AARCH64_RELATIVE;
+constexpr uint32_t kSymbolic[] = {R_AARCH64_ABS64, R_AARCH64_GLOB_DAT, R_AARCH64_JUMP_SLOT};
 #else
 #error "native modules: unknown machine"
 #endif
@@ -43,8 +57,12 @@ struct ElfCloser {
 
 struct Segment {
     uint64_t vaddr, offset, filesz, memsz;
-    bool executable;
+    bool executable, writable;
 };
+
+// What a compiler may call in C that calls no library function (memcpy for a
+// large copy, memset for a large zeroing): the only names a module may bind to.
+constexpr std::string_view kCompilerRuntime[] = {"memcpy", "memmove", "memset", "memcmp"};
 
 // Dynamic tags that make the dynamic linker run code of the module or of
 // another file, or look for other files.
@@ -66,6 +84,42 @@ std::optional<std::string_view> refused_tag(int64_t tag) {
         case DT_REL: return "DT_REL (REL relocations; modules use RELA)";
         default: return std::nullopt;
     }
+}
+
+// Every other tag the dynamic linker reads may do something a module needs
+// not: DT_SONAME would make a later dlopen() of that library name (by the
+// host, or by libc itself: libgcc_s, NSS, gconv) return the module instead;
+// DT_VERNEED names a library the module has no DT_NEEDED for, and glibc then
+// aborts the process on an assertion; DT_RELR writes at offsets nobody
+// bounds; DT_SYMBOLIC, DT_DEBUG and the rest are unused. An allow list, so
+// that a tag added to glibc later is refused until someone looked at it.
+bool allowed_tag(int64_t tag) {
+    switch (tag) {
+        case DT_HASH:
+        case DT_GNU_HASH:
+        case DT_STRTAB:
+        case DT_SYMTAB:
+        case DT_STRSZ:
+        case DT_SYMENT:
+        case DT_RELA:
+        case DT_RELASZ:
+        case DT_RELAENT:
+        case DT_RELACOUNT:
+        case DT_PLTGOT:
+        case DT_PLTRELSZ:
+        case DT_PLTREL:
+        case DT_JMPREL:
+        case DT_BIND_NOW:
+        case DT_FLAGS:
+        case DT_FLAGS_1: return true;
+        default: return false;
+    }
+}
+
+std::string hex(uint64_t value) {
+    char text[24];
+    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+    return text;
 }
 
 bool refused_section_name(std::string_view name) {
@@ -100,6 +154,8 @@ public:
         check_segments(elf.get());
         check_dynamic();
         check_sections(elf.get());
+        for (const Segment& segment : segments_)
+            image_info_.segments.push_back({segment.vaddr, segment.memsz, segment.executable, segment.writable});
         return image_info_;
     }
 
@@ -117,6 +173,8 @@ private:
     void check_segments(Elf* elf) {
         size_t count = 0;
         if (elf_getphdrnum(elf, &count) != 0 || count == 0) throw fail("no program headers");
+        std::vector<std::pair<size_t, GElf_Phdr>> in_memory;  // read by the dynamic linker at their address
+        bool stack = false;
         for (size_t i = 0; i < count; ++i) {
             GElf_Phdr ph;
             if (gelf_getphdr(elf, static_cast<int>(i), &ph) == nullptr)
@@ -125,21 +183,42 @@ private:
             if (ph.p_filesz != 0 && (ph.p_offset > signed_size_ || ph.p_filesz > signed_size_ - ph.p_offset))
                 throw fail(where + "reaches beyond the " + std::to_string(signed_size_) +
                            " module bytes (the bytes a signature covers)");
-            if (ph.p_type == PT_GNU_STACK && (ph.p_flags & PF_X) != 0) throw fail(where + "asks for an executable stack");
-            if (ph.p_type == PT_LOAD) {
-                if ((ph.p_flags & PF_W) != 0 && (ph.p_flags & PF_X) != 0)
-                    throw fail(where + "is writable and executable");
-                // (Within a user address space: the arithmetic below cannot overflow.)
-                if (ph.p_memsz < ph.p_filesz || ph.p_vaddr >= (uint64_t{1} << 47) || ph.p_memsz >= (uint64_t{1} << 47))
-                    throw fail(where + "has an impossible size");
-                segments_.push_back({ph.p_vaddr, ph.p_offset, ph.p_filesz, ph.p_memsz, (ph.p_flags & PF_X) != 0});
-            }
-            if (ph.p_type == PT_DYNAMIC) {
-                if (dynamic_) throw fail(where + "a second dynamic segment");
-                dynamic_ = ph;
+            switch (ph.p_type) {
+                case PT_NULL:
+                case PT_PHDR: break;
+                case PT_GNU_STACK:
+                    if ((ph.p_flags & PF_X) != 0) throw fail(where + "asks for an executable stack");
+                    stack = true;
+                    break;
+                case PT_LOAD:
+                    if ((ph.p_flags & PF_W) != 0 && (ph.p_flags & PF_X) != 0)
+                        throw fail(where + "is writable and executable");
+                    // (Within a user address space: the arithmetic below cannot overflow.)
+                    if (ph.p_memsz < ph.p_filesz || ph.p_vaddr >= (uint64_t{1} << 47) ||
+                        ph.p_memsz >= (uint64_t{1} << 47))
+                        throw fail(where + "has an impossible size");
+                    segments_.push_back({ph.p_vaddr, ph.p_offset, ph.p_filesz, ph.p_memsz, (ph.p_flags & PF_X) != 0,
+                                         (ph.p_flags & PF_W) != 0});
+                    break;
+                case PT_DYNAMIC:
+                    if (dynamic_) throw fail(where + "a second dynamic segment");
+                    dynamic_ = ph;
+                    break;
+                case PT_NOTE:
+                case PT_GNU_PROPERTY:
+                case PT_GNU_EH_FRAME:
+                case PT_GNU_RELRO: in_memory.emplace_back(i, ph); break;
+                default:
+                    // PT_INTERP, PT_TLS (thread-local storage the dynamic
+                    // linker would set up), PT_SHLIB, anything newer.
+                    throw fail(where + "type " + hex(ph.p_type) +
+                               " is not one a native module has (PT_LOAD, PT_DYNAMIC, PT_NOTE, PT_GNU_*)");
             }
         }
         if (!dynamic_) throw fail("no dynamic segment");
+        // Without PT_GNU_STACK the dynamic linker takes the stack to need
+        // execute permission and makes every thread's stack executable.
+        if (!stack) throw fail("no PT_GNU_STACK segment (the dynamic linker would make the stacks executable)");
         // The dynamic linker maps the loaded segments in order, a page at a
         // time: where two share a page, the later one's bytes win, and the
         // checks below (which look up an address in one segment) would read
@@ -153,6 +232,31 @@ private:
                 throw fail("loaded segments " + std::to_string(i - 1) + " and " + std::to_string(i) +
                            " overlap or are out of order");
         }
+        // Notes and properties are parsed, and RELRO is made read-only (a
+        // page-wide mprotect), at the load address plus p_vaddr: all of it
+        // must be the module's own memory, RELRO its own writable memory.
+        for (const auto& [i, ph] : in_memory) {
+            const bool relro = ph.p_type == PT_GNU_RELRO;
+            if (relro) {
+                image_info_.relro_vaddr = ph.p_vaddr;
+                image_info_.relro_memsz = ph.p_memsz;
+            }
+            if (!in_segment(ph.p_vaddr, ph.p_memsz, relro))
+                throw fail("segment " + std::to_string(i) + ": " + (relro ? "GNU_RELRO" : "type " + hex(ph.p_type)) +
+                           " at " + hex(ph.p_vaddr) + " (" + std::to_string(ph.p_memsz) + " bytes) is not inside " +
+                           (relro ? "a writable" : "a") + " loaded segment of the module");
+        }
+    }
+
+    // True when [vaddr, vaddr + size) is memory of one loaded segment (file
+    // bytes or zero fill), writable when `writable`.
+    bool in_segment(uint64_t vaddr, uint64_t size, bool writable) const {
+        for (const Segment& segment : segments_) {
+            if (vaddr < segment.vaddr || (writable && !segment.writable)) continue;
+            const uint64_t delta = vaddr - segment.vaddr;
+            if (delta <= segment.memsz && size <= segment.memsz - delta) return true;
+        }
+        return false;
     }
 
     // File offset of `size` bytes at virtual address `vaddr`, inside a loaded segment's file bytes.
@@ -174,9 +278,18 @@ private:
         return value;
     }
 
+    // `count` elements of `size` bytes at `vaddr` in the file bytes of a loaded segment, or refused.
+    uint64_t table_offset(uint64_t vaddr, uint64_t count, uint64_t size, const std::string& what) const {
+        if (count > (uint64_t{1} << 40) / size) throw fail(what + " is implausibly large");
+        auto offset = offset_of(vaddr, count * size);
+        if (!offset) throw fail(what + " at " + hex(vaddr) + " is not inside the module's loaded file bytes");
+        return *offset;
+    }
+
     void check_dynamic() {
-        uint64_t symtab = 0, rela = 0, rela_size = 0, jmprel = 0, jmprel_size = 0;
+        uint64_t rela = 0, rela_size = 0, jmprel = 0, jmprel_size = 0;
         int64_t pltrel = DT_RELA;
+        std::optional<uint64_t> hash, gnu_hash, pltgot;
         // The dynamic linker reads the table at its virtual address (not at
         // p_offset, which could point at a decoy), up to DT_NULL.
         auto table = offset_of(dynamic_->p_vaddr, dynamic_->p_filesz);
@@ -191,11 +304,34 @@ private:
                 throw fail("the module asks the dynamic linker for " + std::string(*refused) +
                            "; native modules may run no code of their own or of other files while loading "
                            "(build them with ebpf build)");
+            if (!allowed_tag(dyn.d_tag))
+                throw fail("dynamic entry " + std::to_string(i) + ": tag " + hex(static_cast<uint64_t>(dyn.d_tag)) +
+                           " is not one a native module needs (DT_SONAME, DT_VERNEED, DT_RELR, ... are refused: "
+                           "build modules with ebpf build)");
+            seen_.insert(dyn.d_tag);
             switch (dyn.d_tag) {
                 case DT_FLAGS:
                     if ((dyn.d_un.d_val & DF_TEXTREL) != 0) throw fail("the module has relocations in code (DF_TEXTREL)");
+                    if ((dyn.d_un.d_val & ~uint64_t{DF_BIND_NOW}) != 0)
+                        throw fail("DT_FLAGS " + hex(dyn.d_un.d_val) + ": only DF_BIND_NOW is allowed");
                     break;
-                case DT_SYMTAB: symtab = dyn.d_un.d_ptr; break;
+                case DT_FLAGS_1:
+                    // (DF_1_NODELETE only keeps the module mapped after dlclose.)
+                    if ((dyn.d_un.d_val & ~uint64_t{DF_1_NOW | DF_1_NODELETE}) != 0)
+                        throw fail("DT_FLAGS_1 " + hex(dyn.d_un.d_val) + ": only DF_1_NOW and DF_1_NODELETE are allowed");
+                    break;
+                case DT_SYMTAB: symtab_ = dyn.d_un.d_ptr; break;
+                case DT_STRTAB: strtab_ = dyn.d_un.d_ptr; break;
+                case DT_STRSZ: strtab_size_ = dyn.d_un.d_val; break;
+                case DT_SYMENT:
+                    if (dyn.d_un.d_val != sizeof(Elf64_Sym)) throw fail("DT_SYMENT is not " + std::to_string(sizeof(Elf64_Sym)));
+                    break;
+                case DT_RELAENT:
+                    if (dyn.d_un.d_val != sizeof(Elf64_Rela)) throw fail("DT_RELAENT is not " + std::to_string(sizeof(Elf64_Rela)));
+                    break;
+                case DT_HASH: hash = dyn.d_un.d_ptr; break;
+                case DT_GNU_HASH: gnu_hash = dyn.d_un.d_ptr; break;
+                case DT_PLTGOT: pltgot = dyn.d_un.d_ptr; break;
                 case DT_RELA: rela = dyn.d_un.d_ptr; break;
                 case DT_RELASZ: rela_size = dyn.d_un.d_val; break;
                 case DT_JMPREL: jmprel = dyn.d_un.d_ptr; break;
@@ -205,30 +341,103 @@ private:
             }
         }
         if (!terminated) throw fail("the dynamic section has no DT_NULL within its segment");
-        if (jmprel_size != 0 && pltrel != DT_RELA) throw fail("PLT relocations are not RELA");
-        check_relocations(rela, rela_size, symtab, "DT_RELA");
-        check_relocations(jmprel, jmprel_size, symtab, "DT_JMPREL");
+        // The dynamic linker asserts some of this (an abort of the host),
+        // dereferences entries it assumes present (a crash), and processes a
+        // table while `entry < start + size`: a size that is not a multiple
+        // of the entry size would let it read one whole entry more than
+        // checked here.
+        if (seen_.count(DT_PLTREL) != 0 && pltrel != DT_RELA) throw fail("DT_PLTREL is not DT_RELA");
+        if (seen_.count(DT_RELA) != 0 && (seen_.count(DT_RELASZ) == 0 || seen_.count(DT_RELAENT) == 0))
+            throw fail("DT_RELA without DT_RELASZ and DT_RELAENT");
+        const size_t plt_tags = seen_.count(DT_JMPREL) + seen_.count(DT_PLTRELSZ) + seen_.count(DT_PLTREL);
+        if (plt_tags != 0 && plt_tags != 3) throw fail("DT_JMPREL, DT_PLTRELSZ and DT_PLTREL come together or not at all");
+        if (rela_size % sizeof(Elf64_Rela) != 0 || jmprel_size % sizeof(Elf64_Rela) != 0)
+            throw fail("a relocation table's size is not a multiple of " + std::to_string(sizeof(Elf64_Rela)) + " bytes");
+        if (symtab_ == 0 || strtab_ == 0) throw fail("no DT_SYMTAB or DT_STRTAB");
+        // The tables the dynamic linker reads while loading, before any
+        // symbol is looked up: inside the module, so that it reads no
+        // memory that is not (a bad pointer would crash the host).
+        if (strtab_size_ != 0 || strtab_ != 0) table_offset(strtab_, strtab_size_, 1, "DT_STRTAB");
+        if (hash) {
+            const uint64_t at = table_offset(*hash, 2, 4, "DT_HASH");
+            const uint64_t buckets = read_at<uint32_t>(at, "DT_HASH"), chains = read_at<uint32_t>(at + 4, "DT_HASH");
+            table_offset(*hash, 2 + buckets + chains, 4, "DT_HASH");
+        }
+        if (gnu_hash) {
+            const uint64_t at = table_offset(*gnu_hash, 4, 4, "DT_GNU_HASH");
+            const uint64_t buckets = read_at<uint32_t>(at, "DT_GNU_HASH");
+            const uint64_t bloom_words = read_at<uint32_t>(at + 8, "DT_GNU_HASH");
+            table_offset(*gnu_hash, 4 + 2 * bloom_words + buckets, 4, "DT_GNU_HASH");
+        }
+        // Written by the dynamic linker when it binds lazily (GOT[1], GOT[2]).
+        if (pltgot && !in_segment(*pltgot, 3 * sizeof(uint64_t), true))
+            throw fail("DT_PLTGOT at " + hex(*pltgot) + " is not in the module's writable memory");
+        check_relocations(rela, rela_size, "DT_RELA");
+        check_relocations(jmprel, jmprel_size, "DT_JMPREL");
     }
 
-    // An IFUNC resolver runs while relocations are processed: refused.
-    void check_relocations(uint64_t vaddr, uint64_t size, uint64_t symtab, const std::string& table) {
+    // An IFUNC resolver runs while relocations are processed: refused. Each
+    // relocation must be of an allowed kind and write into the module's own
+    // writable memory.
+    void check_relocations(uint64_t vaddr, uint64_t size, const std::string& table) {
         if (size == 0) return;
         auto offset = offset_of(vaddr, size);
         if (!offset) throw fail(table + ": relocations outside the loaded segments");
         for (uint64_t at = 0; at + sizeof(Elf64_Rela) <= size; at += sizeof(Elf64_Rela)) {
             auto rel = read_at<Elf64_Rela>(*offset + at, table + " entry");
-            if (ELF64_R_TYPE(rel.r_info) == kIrelative)
-                throw fail(table + ": an IRELATIVE relocation (an IFUNC resolver would run while loading)");
+            const uint32_t type = static_cast<uint32_t>(ELF64_R_TYPE(rel.r_info));
+            const std::string where = table + " entry " + std::to_string(at / sizeof(Elf64_Rela)) + ": ";
+            if (type == kIrelative)
+                throw fail(where + "an IRELATIVE relocation (an IFUNC resolver would run while loading)");
             const uint64_t symbol = ELF64_R_SYM(rel.r_info);
-            if (symbol == 0) continue;
-            if (symtab == 0) throw fail(table + ": a relocation names a symbol but there is no DT_SYMTAB");
-            if (symbol > (UINT64_MAX - symtab) / sizeof(Elf64_Sym)) throw fail(table + ": symbol index out of range");
-            auto sym_offset = offset_of(symtab + symbol * sizeof(Elf64_Sym), sizeof(Elf64_Sym));
-            if (!sym_offset) throw fail(table + ": symbol " + std::to_string(symbol) + " is outside the loaded segments");
-            auto sym = read_at<Elf64_Sym>(*sym_offset, "symbol");
-            if (ELF64_ST_TYPE(sym.st_info) == STT_GNU_IFUNC)
-                throw fail(table + ": a relocation against an IFUNC symbol (its resolver would run while loading)");
+            if (symbol != 0) check_relocation_symbol(symbol, where);
+            const bool symbolic = std::find(std::begin(kSymbolic), std::end(kSymbolic), type) != std::end(kSymbolic);
+            if (type != kRelative && !symbolic)
+                throw fail(where + "relocation type " + std::to_string(type) +
+                           " is not one a native module needs (RELATIVE, and GLOB_DAT/JUMP_SLOT/64 against "
+                           "memcpy, memmove, memset, memcmp)");
+            if (symbolic != (symbol != 0))
+                throw fail(where + (symbolic ? "a symbolic relocation without a symbol" : "a RELATIVE relocation with a symbol"));
+            if (!in_segment(rel.r_offset, sizeof(uint64_t), true))
+                throw fail(where + "writes at " + hex(rel.r_offset) +
+                           ", outside the module's writable memory (a relocation may not reach the host's memory "
+                           "or the module's code)");
+            // The dynamic linker keeps reading the dynamic table after
+            // loading (symbol and string tables for dladdr, backtraces):
+            // rewritten, it would point the host's lookups anywhere.
+            if (rel.r_offset + sizeof(uint64_t) > dynamic_->p_vaddr &&
+                rel.r_offset < dynamic_->p_vaddr + dynamic_->p_memsz)
+                throw fail(where + "writes at " + hex(rel.r_offset) + ", into the dynamic table");
         }
+    }
+
+    void check_relocation_symbol(uint64_t symbol, const std::string& where) {
+        if (symtab_ == 0) throw fail(where + "a relocation names a symbol but there is no DT_SYMTAB");
+        if (symbol > (UINT64_MAX - symtab_) / sizeof(Elf64_Sym)) throw fail(where + "symbol index out of range");
+        auto sym_offset = offset_of(symtab_ + symbol * sizeof(Elf64_Sym), sizeof(Elf64_Sym));
+        if (!sym_offset) throw fail(where + "symbol " + std::to_string(symbol) + " is outside the loaded segments");
+        auto sym = read_at<Elf64_Sym>(*sym_offset, "symbol");
+        if (ELF64_ST_TYPE(sym.st_info) == STT_GNU_IFUNC)
+            throw fail(where + "a relocation against an IFUNC symbol (its resolver would run while loading)");
+        // The name, within DT_STRTAB's DT_STRSZ bytes.
+        std::string symbol_name;
+        if (strtab_ != 0 && sym.st_name < strtab_size_) {
+            const uint64_t at = *offset_of(strtab_, strtab_size_) + sym.st_name;
+            const uint64_t limit = *offset_of(strtab_, strtab_size_) + strtab_size_;
+            for (uint64_t c = at; c < limit && image_[c] != 0 && symbol_name.size() < 64; ++c)
+                symbol_name += image_[c] >= 0x20 && image_[c] < 0x7f ? static_cast<char>(image_[c]) : '?';
+        }
+        // A defined symbol may be looked up in the global scope first and
+        // bind elsewhere, or be STB_GNU_UNIQUE and interpose on libraries
+        // loaded later; modules reference none of their own symbols by name.
+        const bool allowed = sym.st_shndx == SHN_UNDEF &&
+                             (ELF64_ST_TYPE(sym.st_info) == STT_FUNC || ELF64_ST_TYPE(sym.st_info) == STT_NOTYPE) &&
+                             (ELF64_ST_BIND(sym.st_info) == STB_GLOBAL || ELF64_ST_BIND(sym.st_info) == STB_WEAK) &&
+                             std::find(std::begin(kCompilerRuntime), std::end(kCompilerRuntime), symbol_name) !=
+                                 std::end(kCompilerRuntime);
+        if (!allowed)
+            throw fail(where + "a relocation against symbol '" + symbol_name +
+                       "'; modules may bind only to memcpy, memmove, memset and memcmp");
     }
 
     void check_sections(Elf* elf) {
@@ -275,6 +484,8 @@ private:
     size_t signed_size_;
     std::vector<Segment> segments_;
     std::optional<GElf_Phdr> dynamic_;
+    uint64_t symtab_ = 0, strtab_ = 0, strtab_size_ = 0;
+    std::set<int64_t> seen_;  // the dynamic tags present
     ModuleImage image_info_;
 };
 

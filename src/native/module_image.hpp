@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace ebpf::native_image {
 
@@ -13,6 +14,15 @@ struct ModuleImage {
     // loader adds the load bias instead of asking dlsym, which would run an
     // IFUNC resolver.
     uint64_t entry_value = 0;
+    // The loaded segments (PT_LOAD), at their virtual addresses: with the
+    // load bias, the only memory the module's metadata may point into.
+    struct Segment {
+        uint64_t vaddr, memsz;
+        bool executable, writable;
+    };
+    std::vector<Segment> segments;
+    // PT_GNU_RELRO (size 0 when none): read-only once loaded, whole pages.
+    uint64_t relro_vaddr = 0, relro_memsz = 0;
 };
 
 // Throws ebpf::Error "NAME: why" unless `image` is a 64-bit little-endian
@@ -24,8 +34,14 @@ struct ModuleImage {
 // .preinit_array, .ctors, .dtors, .fini, .fini_array); dependencies and search
 // paths (DT_NEEDED, DT_RPATH, DT_RUNPATH, DT_AUDIT, DT_DEPAUDIT, DT_FILTER,
 // DT_AUXILIARY); IFUNC resolvers (R_X86_64_IRELATIVE, STT_GNU_IFUNC);
-// text relocations and an executable stack. Malformed or truncated images
-// are refused with an error, never read out of bounds.
+// text relocations and an executable stack. And an allow list of what the
+// dynamic linker may do to memory while loading: RELATIVE relocations (and
+// GLOB_DAT/JUMP_SLOT/64 against memcpy, memmove, memset, memcmp) that write
+// into the module's own writable segments; only the dynamic tags and
+// program header types bpf2c modules have (no DT_SONAME, DT_VERNEED,
+// DT_RELR, PT_TLS, PT_INTERP); PT_GNU_STACK present; RELRO, notes, string
+// and hash tables inside the module. Malformed or truncated images are
+// refused with an error, never read out of bounds.
 ModuleImage check_module_image(const std::string& name, std::span<const uint8_t> image, size_t signed_size);
 
 }  // namespace ebpf::native_image

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -22,10 +23,22 @@ constexpr uint32_t kMaxMaps = 4096;
 constexpr size_t kMaxNameLength = 1024;
 constexpr uint32_t kMaxValueSize = 1u << 30;
 
-// A NUL-terminated string of sane length, or an error naming `what`.
-std::string checked_string(const std::string& name, const char* text, const std::string& what) {
+// Throws unless `size` bytes at `address` are the module's (writable or executable when asked).
+void check_pointer(const std::string& name, const ModuleMemory& memory, const void* address, size_t size,
+                   const std::string& what, bool writable = false, bool executable = false) {
+    if (!memory.contains(address, size, writable, executable))
+        throw Error(name + ": bad metadata: " + what + " points outside the module's " +
+                    (executable ? "code" : writable ? "writable memory" : "memory"));
+}
+
+// A NUL-terminated string of sane length inside the module, or an error naming `what`.
+std::string checked_string(const std::string& name, const ModuleMemory& memory, const char* text,
+                           const std::string& what) {
     if (text == nullptr) throw Error(name + ": missing metadata: " + what + " is NULL");
-    size_t length = ::strnlen(text, kMaxNameLength + 1);
+    const size_t available = memory.bytes_from(text);
+    if (available == 0) throw Error(name + ": bad metadata: " + what + " points outside the module's memory");
+    size_t length = ::strnlen(text, std::min(available, kMaxNameLength + 1));
+    if (length == available) throw Error(name + ": bad metadata: " + what + " runs past the module's memory");
     if (length > kMaxNameLength)
         throw Error(name + ": bad metadata: " + what + " is longer than " + std::to_string(kMaxNameLength));
     return std::string(text, length);
@@ -44,16 +57,19 @@ bool known_program_type(uint32_t type) {
     return false;
 }
 
-void check_map(const std::string& name, const ebpf_native_module* module, uint32_t index) {
+void check_map(const std::string& name, const ebpf_native_module* module, uint32_t index, const ModuleMemory& memory) {
     const ebpf_native_map& map = module->maps[index];
-    std::string map_name = checked_string(name, map.name, "map #" + std::to_string(index) + " name");
+    std::string map_name = checked_string(name, memory, map.name, "map #" + std::to_string(index) + " name");
     std::string where = name + ": map '" + map_name + "'";
     if (!map_type_from_id(map.type)) throw Error(where + ": unsupported map type " + std::to_string(map.type));
     if (map.initial_slot_count > map.max_entries || (map.initial_slot_count != 0 && map.initial_slots == nullptr))
         throw Error(where + ": bad metadata: " + std::to_string(map.initial_slot_count) + " initial slots");
+    if (map.initial_slot_count != 0)
+        check_pointer(name, memory, map.initial_slots, size_t{map.initial_slot_count} * sizeof(ebpf_native_map_slot),
+                      "map '" + map_name + "' initial slots");
     for (uint32_t s = 0; s < map.initial_slot_count; ++s) {
         const ebpf_native_map_slot& slot = map.initial_slots[s];
-        std::string target = checked_string(name, slot.target, "map '" + map_name + "' slot target");
+        std::string target = checked_string(name, memory, slot.target, "map '" + map_name + "' slot target");
         if (slot.reserved != 0 || slot.key >= map.max_entries)
             throw Error(where + ": initial slot " + std::to_string(slot.key) + " -> '" + target + "' is out of range");
     }
@@ -73,6 +89,8 @@ void check_map(const std::string& name, const ebpf_native_module* module, uint32
                         " bytes but the value size is " + std::to_string(map.value_size));
         if (map.initial_data_size != 0 && map.initial_data == nullptr)
             throw Error(where + ": missing metadata: initial data is NULL");
+        if (map.initial_data_size != 0)
+            check_pointer(name, memory, map.initial_data, map.initial_data_size, "map '" + map_name + "' initial data");
     } else if (map.initial_data != nullptr || map.initial_data_size != 0) {
         throw Error(where + ": initial data given for a map that is not global data");
     }
@@ -80,8 +98,26 @@ void check_map(const std::string& name, const ebpf_native_module* module, uint32
 
 }  // namespace
 
-void check_module(const std::string& name, const ebpf_native_module* module, const HelperTable& helpers) {
+bool ModuleMemory::contains(const void* address, size_t size, bool writable, bool executable) const {
+    const auto at = reinterpret_cast<uintptr_t>(address);
+    for (const Range& range : ranges) {
+        if (at < range.start || at - range.start > range.size || size > range.size - (at - range.start)) continue;
+        return (!writable || range.writable) && (!executable || range.executable);
+    }
+    return false;
+}
+
+size_t ModuleMemory::bytes_from(const void* address) const {
+    const auto at = reinterpret_cast<uintptr_t>(address);
+    for (const Range& range : ranges)
+        if (at >= range.start && at - range.start < range.size) return range.size - (at - range.start);
+    return 0;
+}
+
+void check_module(const std::string& name, const ebpf_native_module* module, const HelperTable& helpers,
+                  const ModuleMemory& memory) {
     if (module == nullptr) throw Error(name + ": missing metadata: " EBPF_NATIVE_MODULE_ENTRY "() returned NULL");
+    check_pointer(name, memory, module, sizeof(ebpf_native_module), "the module struct");
     if (module->magic != EBPF_NATIVE_MAGIC) throw Error(name + ": bad metadata: wrong magic (not a bpf2c module)");
     if (module->abi_version != EBPF_NATIVE_ABI_VERSION)
         throw Error(name + ": module ABI version " + std::to_string(module->abi_version) +
@@ -101,13 +137,26 @@ void check_module(const std::string& name, const ebpf_native_module* module, con
         throw Error(name + ": missing metadata: helper table is NULL");
     if (module->map_count != 0 && module->maps == nullptr) throw Error(name + ": missing metadata: map table is NULL");
     if (module->runtime == nullptr) throw Error(name + ": missing metadata: runtime slots are NULL");
+    // The loader writes the helper, map and runtime slots: the module's own writable memory only.
+    check_pointer(name, memory, module->programs, size_t{module->program_count} * sizeof(ebpf_native_program),
+                  "the program table");
+    if (module->helper_count != 0)
+        check_pointer(name, memory, module->helpers, size_t{module->helper_count} * sizeof(ebpf_native_helper),
+                      "the helper table", true);
+    if (module->map_count != 0)
+        check_pointer(name, memory, module->maps, size_t{module->map_count} * sizeof(ebpf_native_map), "the map table",
+                      true);
+    check_pointer(name, memory, module->runtime, sizeof(ebpf_native_runtime), "the runtime slots", true);
 
     for (uint32_t i = 0; i < module->program_count; ++i) {
         const ebpf_native_program& program = module->programs[i];
-        std::string program_name = checked_string(name, program.name, "program #" + std::to_string(i) + " name");
-        checked_string(name, program.section, "program '" + program_name + "' section");
+        std::string program_name =
+            checked_string(name, memory, program.name, "program #" + std::to_string(i) + " name");
+        checked_string(name, memory, program.section, "program '" + program_name + "' section");
         if (program.entry == nullptr)
             throw Error(name + ": missing metadata: program '" + program_name + "' has no entry function");
+        check_pointer(name, memory, reinterpret_cast<const void*>(program.entry), 1,
+                      "program '" + program_name + "' entry function", false, true);
         if (!known_program_type(program.program_type))
             throw Error(name + ": program '" + program_name + "': unknown program type " +
                         std::to_string(program.program_type));
@@ -119,7 +168,7 @@ void check_module(const std::string& name, const ebpf_native_module* module, con
             throw Error(name + ": the module imports helper " + std::to_string(helper.id) +
                         ", which this runtime does not provide");
     }
-    for (uint32_t i = 0; i < module->map_count; ++i) check_map(name, module, i);
+    for (uint32_t i = 0; i < module->map_count; ++i) check_map(name, module, i, memory);
 }
 
 std::vector<MapDefinition> map_definitions(const ebpf_native_module* module) {

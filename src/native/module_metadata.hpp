@@ -11,10 +11,31 @@
 
 namespace ebpf::native_metadata {
 
+// The memory of a loaded module (its loaded segments at their run-time
+// addresses). The metadata may point nowhere else: not into the host, whose
+// memory the loader would otherwise read, write (helper, map and runtime
+// slots) or call (program entries).
+struct ModuleMemory {
+    struct Range {
+        uintptr_t start;
+        size_t size;
+        bool executable, writable;
+    };
+    std::vector<Range> ranges;
+
+    // True when [address, address + size) lies in one range, writable or
+    // executable when asked.
+    bool contains(const void* address, size_t size, bool writable = false, bool executable = false) const;
+    // How many bytes of its range follow `address` (0 when outside the module).
+    size_t bytes_from(const void* address) const;
+};
+
 // Throws ebpf::Error "NAME: why" when the module's ABI version, magic, sizes,
-// counts, names, program types, helper IDs (must be in `helpers`) or map
-// definitions are not acceptable.
-void check_module(const std::string& name, const ebpf_native_module* module, const HelperTable& helpers);
+// counts, names, program types, helper IDs (must be in `helpers`), map
+// definitions, or any pointer (outside `memory`, or an entry function not in
+// its code) are not acceptable.
+void check_module(const std::string& name, const ebpf_native_module* module, const HelperTable& helpers,
+                  const ModuleMemory& memory);
 
 // After check_module: the module's maps and programs as C++ values.
 std::vector<MapDefinition> map_definitions(const ebpf_native_module* module);

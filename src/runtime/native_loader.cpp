@@ -35,6 +35,37 @@ void check_bytecode_hashes(const NativeModule& module, const std::string& object
         std::copy(info.bytecode_sha256.begin(), info.bytecode_sha256.end(), recorded);
         check_bytecode_hash(info.name, recorded, std::span<const Instruction>(program->insns));
     }
+    // The programs were verified against the object's maps: sizes, types,
+    // read-only global data (the verifier folds .rodata constants) and
+    // prog-array slots. A module with the same bytecode but other maps would
+    // run code verified for different ones (a smaller value: out of bounds).
+    const auto& maps = module.maps();
+    if (maps.size() != object.maps.size())
+        throw Error("the module has " + std::to_string(maps.size()) + " maps, " + object_path + " has " +
+                    std::to_string(object.maps.size()) + ": the module was not built from this object");
+    for (size_t i = 0; i < maps.size(); ++i) {
+        const MapDefinition& a = maps[i];
+        const MapDefinition& b = object.maps[i];
+        const char* differs = a.name != b.name                 ? "name"
+                              : a.type != b.type               ? "type"
+                              : a.key_size != b.key_size       ? "key size"
+                              : a.value_size != b.value_size   ? "value size"
+                              : a.max_entries != b.max_entries ? "max_entries"
+                              : a.map_flags != b.map_flags     ? "flags"
+                              : a.inner_map != b.inner_map || a.inner_template != b.inner_template ? "inner map"
+                              : a.is_global_data != b.is_global_data || a.read_only != b.read_only ? "kind"
+                              : a.initial_data != b.initial_data ? "initial data"
+                              : !std::equal(a.initial_slots.begin(), a.initial_slots.end(), b.initial_slots.begin(),
+                                            b.initial_slots.end(),
+                                            [](const MapSlotInit& x, const MapSlotInit& y) {
+                                                return x.key == y.key && x.target == y.target;
+                                            })
+                                  ? "initial slots"
+                                  : nullptr;
+        if (differs != nullptr)
+            throw Error("map #" + std::to_string(i) + " '" + b.name + "': its " + differs + " differs from " +
+                        object_path + "'s: the module was not built from this object");
+    }
 }
 
 }  // namespace

@@ -165,6 +165,27 @@ refused "--object: another object's bytecode" "the module was built from differe
     "$ebpf" run answer1.so --mode native --trust keys/trust --object answer2.o
 refused "--object: an object without the program" "is not in" \
     "$ebpf" run answer1.so --mode native --trust keys/trust --object "$hook"
+# Same bytecode, other maps: the programs were verified against the object's
+# map sizes; a module whose map is smaller would run out of bounds.
+for size in 8 64; do
+    cat > map$size.c <<C
+struct { int (*type)[2]; int *key; char (*value)[$size]; int (*max_entries)[1]; } values
+    __attribute__((section(".maps"), used));
+static void *(*lookup)(void *, const void *) = (void *)1;
+__attribute__((section("hook/first"), used)) long first(void *buf, unsigned long len) {
+    int key = 0;
+    char *value = lookup(&values, &key);
+    return value ? value[0] : 0;
+}
+char LICENSE[] __attribute__((section("license"), used)) = "GPL";
+C
+    "$clang" -target bpf -O2 -g -c map$size.c -o map$size.o || { echo "cannot compile eBPF"; exit 1; }
+done
+"$ebpf" build map8.o -o map8.so "${sign_flags[@]}" 2> /dev/null
+"$ebpf" run map8.so --mode native --trust keys/trust --object map8.o > map-ok.out 2>&1
+check "--object: maps as in the object" grep -q "^Return value: 0 " map-ok.out
+refused "--object: same bytecode, another map size" "its value size differs" \
+    "$ebpf" run map8.so --mode native --trust keys/trust --object map64.o
 # The program has no relocations: its bytecode is the section's bytes.
 objcopy=$(dirname "$clang")/llvm-objcopy
 [ -x "$objcopy" ] || objcopy=$(command -v llvm-objcopy || true)
