@@ -123,16 +123,29 @@ public:
 
     // --- host side, errno-style (what the throwing host API wraps) ---
     virtual int64_t host_lookup(const void* key, void* host_value) const;
-    virtual int64_t host_update(const void* key, const void* host_value, uint64_t flags);
-    virtual int64_t host_delete(const void* key);
+    // -EPERM once the map is frozen; otherwise the family's update_from_host.
+    int64_t host_update(const void* key, const void* host_value, uint64_t flags);
+    int64_t host_delete(const void* key);
     virtual int64_t host_get_next_key(const void* key, void* next_key) const;
+
+    // Frozen, as Linux bpf_map_freeze: from now on the host may only read the
+    // map (update, remove, push and pop fail with EPERM, on every API). Maps
+    // that programs may only read (read_only_for_programs(): .rodata,
+    // BPF_F_RDONLY_PROG) are frozen when their object loads, right after
+    // their initial contents are in place. Irreversible.
+    void freeze() { frozen_.store(true, std::memory_order_release); }
+    bool frozen() const { return frozen_.load(std::memory_order_acquire); }
 
 protected:
     [[noreturn]] void fail(const std::string& what) const;
+    // The family's host writes (never called on a frozen map).
+    virtual int64_t update_from_host(const void* key, const void* host_value, uint64_t flags);
+    virtual int64_t delete_from_host(const void* key);
 
 private:
     MapDefinition definition_;
     uint32_t id_;
+    std::atomic<bool> frozen_{false};
 };
 
 // Creates one runtime map. Throws ebpf::Error "map 'name': why" for an

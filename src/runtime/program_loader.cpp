@@ -45,6 +45,19 @@ bool runnable(ProgramType type) {
     return info.ctx_is_memory || info.runtime_ctx_size != 0;
 }
 
+// A program that names a prog array may tail-call through it: the map's
+// owner type becomes (or must be) the program's type.
+void claim_prog_arrays(const ebpf::Program& program, std::span<const std::shared_ptr<Map>> maps) {
+    for (size_t i = 0; i + 1 < program.insns.size(); ++i) {
+        const Instruction& insn = program.insns[i];
+        if (insn.opcode != op::kLddw) continue;
+        ++i;
+        if (insn.src != op::kPseudoMapIdx || insn.imm < 0 || static_cast<size_t>(insn.imm) >= maps.size()) continue;
+        if (auto* prog_array = dynamic_cast<ProgArrayMap*>(maps[static_cast<size_t>(insn.imm)].get()))
+            prog_array->claim_owner(program.type, "program '" + program.name + "'", "loaded to tail-call through it");
+    }
+}
+
 bool wanted(const ebpf::Program& program, const LoadOptions& options) {
     if (options.programs.empty()) return runnable(program.type);
     return std::any_of(options.programs.begin(), options.programs.end(),
@@ -113,6 +126,7 @@ std::vector<Instruction> prepare_program(const ebpf::Program& program, std::span
         if (!program_type_info(program.type).fields.empty() && !result.ctx_accesses.empty())
             insns = rewrite_context_accesses(insns, program.type, result.ctx_accesses);
     }
+    claim_prog_arrays(program, maps);
     return resolve_map_references(program.name, insns, maps);
 }
 
@@ -238,6 +252,11 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
         if (!state.tail_call_target) break;
         current = static_cast<const LoadedProgram*>(state.tail_call_target);
         state.tail_call_target = nullptr;
+        // Prog-array owner types make this impossible; checked anyway, since
+        // the target would read this context with another layout.
+        if (current->type_ != type_)
+            throw Error("program '" + name_ + "': tail call into program '" + current->name_ + "' of another type (" +
+                        std::string(program_type_name(current->type_)) + ") refused");
         if (current->memory_size_ && size != *current->memory_size_)
             throw Error("program '" + current->name_ + "': verified for memory of " +
                         std::to_string(*current->memory_size_) + " bytes, tail-called with " + std::to_string(size));

@@ -57,7 +57,7 @@ public:
         return 0;
     }
 
-    int64_t host_update(const void* key, const void* host_value, uint64_t flags) override {
+    int64_t update_from_host(const void* key, const void* host_value, uint64_t flags) override {
         if (!valid_update_flags(flags)) return -EINVAL;
         uint32_t index = read_index(key);
         if (index >= max_entries()) return -E2BIG;
