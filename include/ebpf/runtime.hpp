@@ -117,8 +117,8 @@ public:
     virtual int64_t push_elem(const void* value, uint64_t flags);
     virtual int64_t pop_elem(void* value);
     virtual int64_t peek_elem(void* value);
-    // Address of the value at `key` for LDDW kPseudoMapIdxValue (array maps
-    // only: global data); nullptr when the map has no such value.
+    // Address of the value at `key` for LDDW kPseudoMapIdxValue (one-entry
+    // array maps only, as Linux: global data); nullptr when the map has none.
     virtual void* direct_value(uint32_t index);
 
     // --- host side, errno-style (what the throwing host API wraps) ---

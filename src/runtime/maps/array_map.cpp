@@ -43,8 +43,9 @@ public:
         return next_array_index(key, max_entries(), next_key);
     }
 
+    // As Linux: only a one-entry, non-per-CPU array has one value at a fixed address.
     void* direct_value(uint32_t index) override {
-        return !per_cpu_ && index < max_entries() ? value_at(index, 0) : nullptr;
+        return !per_cpu_ && max_entries() == 1 && index == 0 ? value_at(0, 0) : nullptr;
     }
 
     int64_t host_lookup(const void* key, void* host_value) const override {
