@@ -3,7 +3,9 @@
 // table[index_limit] on the stack. If the host could write .rodata after the
 // load (e.g. index_limit = 1000), the same instruction would read far outside
 // the 32-byte table. .rodata is frozen at load, so every host write is refused.
-//   hook/read_table: returns table[index_limit] = 40
+// A map declared BPF_F_RDONLY_PROG is frozen the same way.
+//   hook/read_table:   returns table[index_limit] = 40
+//   hook/read_setting: returns settings[0] (0: nothing can ever write it)
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -15,6 +17,22 @@ __s64 read_table(void *buf, __u64 len)
     volatile __u64 table[4] = {10, 20, 30, 40};
     __u32 i = index_limit;
     return table[i];
+}
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __type(key, __u32);
+    __type(value, __u64);
+    __uint(max_entries, 2);
+    __uint(map_flags, BPF_F_RDONLY_PROG);
+} settings SEC(".maps");
+
+SEC("hook/read_setting")
+__s64 read_setting(void *buf, __u64 len)
+{
+    __u32 key = 0;
+    __u64 *value = bpf_map_lookup_elem(&settings, &key);
+    return value ? *value : -1;
 }
 
 char LICENSE[] SEC("license") = "GPL";
