@@ -301,6 +301,11 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
             if (!map_allowed(proto->id, map->type))
                 fail(std::string(proto->name) + " cannot be used with map '" + map->name + "' of type " +
                      std::string(map_type_name(map->type)));
+            // Only a prog array the program names directly has a known owner
+            // type (the runtime refuses prog arrays as inner maps, as Linux).
+            if (proto->id == helper_id::tail_call && map->inner_template)
+                fail("bpf_tail_call through a prog array taken from a map of maps ('" + map->name +
+                     "') prohibited: name the prog array directly");
             if (writes_map(proto->id) && read_only_for_programs(*map))
                 fail(std::string(proto->name) + " writes into map '" + map->name +
                      "', which programs may only read (read-only data or BPF_F_RDONLY_PROG): write into map forbidden");

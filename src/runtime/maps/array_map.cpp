@@ -107,6 +107,7 @@ std::shared_ptr<Map> make_array_map(const MapDefinition& definition) {
         throw Error("map '" + definition.name + "': array key size must be 4, got " + std::to_string(definition.key_size));
     if (definition.value_size == 0)
         throw Error("map '" + definition.name + "': value size must not be 0");
+    if (definition.max_entries == 0) throw Error("map '" + definition.name + "': max_entries must not be 0");
     if (static_cast<uint64_t>(definition.max_entries) * round8(definition.value_size) > (1ull << 32))
         throw Error("map '" + definition.name + "': too large (max_entries × value_size > 4 GiB)");
     return std::make_shared<ArrayMap>(definition);

@@ -93,6 +93,7 @@ private:
 std::shared_ptr<Map> make_prog_array(const MapDefinition& definition) {
     if (definition.key_size != 4 || definition.value_size != 4)
         throw Error("map '" + definition.name + "': prog_array key and value size must be 4");
+    if (definition.max_entries == 0) throw Error("map '" + definition.name + "': max_entries must not be 0");
     return std::make_shared<ProgArray>(definition);
 }
 
