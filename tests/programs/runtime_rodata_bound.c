@@ -3,7 +3,7 @@
 // table[index_limit] on the stack. If the host could write .rodata after the
 // load (e.g. index_limit = 1000), the same instruction would read far outside
 // the 32-byte table. .rodata is frozen at load, so every host write is refused.
-// A map declared BPF_F_RDONLY_PROG is frozen the same way.
+// Maps declared BPF_F_RDONLY_PROG (settings, pending) are frozen the same way.
 //   hook/read_table:   returns table[index_limit] = 40
 //   hook/read_setting: returns settings[0] (0: nothing can ever write it)
 #include <linux/bpf.h>
@@ -26,6 +26,13 @@ struct {
     __uint(max_entries, 2);
     __uint(map_flags, BPF_F_RDONLY_PROG);
 } settings SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_QUEUE);
+    __type(value, __u64);
+    __uint(max_entries, 4);
+    __uint(map_flags, BPF_F_RDONLY_PROG);
+} pending SEC(".maps");
 
 SEC("hook/read_setting")
 __s64 read_setting(void *buf, __u64 len)

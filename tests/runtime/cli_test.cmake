@@ -69,6 +69,8 @@ file(WRITE ${WORK}/rodata.txt "00000000 e8030000\n")
 ebpf_expect(1 "the map is frozen" run ${PROGRAMS}/runtime_rodata_bound.o --prog read_table
             --map .rodata=${WORK}/rodata.txt)
 ebpf_expect(0 "Return value: 40" run ${PROGRAMS}/runtime_rodata_bound.o --prog read_table)
+# --dump-maps shows frozen maps without writing them (a frozen queue is not drained).
+ebpf_expect(0 "\"name\": \"pending\"" run ${PROGRAMS}/runtime_rodata_bound.o --prog read_table --json --dump-maps)
 # --map cannot put a hook program into the XDP programs' prog array: with
 # --prog leak, `ebpf run` loads xdp/target (id 1, statically in slot 0) and
 # hook/leak (id 2).

@@ -55,6 +55,11 @@ TEST_P(ReadOnlyMaps, ReadOnlyForProgramsMapsAreFrozenToo) {
               std::string::npos);
     uint8_t buffer[8] = {};
     EXPECT_EQ(object->program("read_setting").run(buffer, 8), 0u);
+    auto& pending = object->map("pending");
+    EXPECT_TRUE(pending.frozen());
+    EXPECT_NE(thrown_by([&] { pending.push(bytes_of(uint64_t{1})); }).find("push: the map is frozen"), std::string::npos);
+    EXPECT_NE(thrown_by([&] { pending.pop(); }).find("pop: the map is frozen"), std::string::npos);
+    EXPECT_FALSE(pending.peek());
 }
 
 TEST_P(ReadOnlyMaps, WritableGlobalDataIsNotFrozen) {
