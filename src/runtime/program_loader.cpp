@@ -58,6 +58,36 @@ void claim_prog_arrays(const ebpf::Program& program, std::span<const std::shared
     }
 }
 
+// The verifier checks a program against `definitions`; the engine runs it on
+// `maps`. They must agree: same shapes, and read-only maps frozen with the
+// very contents the verifier may have folded into constants.
+void check_maps_match_definitions(const std::string& where, std::span<const MapDefinition> definitions,
+                                  std::span<const std::shared_ptr<Map>> maps) {
+    for (size_t i = 0; i < maps.size(); ++i) {
+        if (!maps[i]) continue;
+        const Map& map = *maps[i];
+        if (i >= definitions.size())
+            throw Error(where + ": map '" + map.name() + "' (index " + std::to_string(i) + ") has no definition");
+        const MapDefinition& d = definitions[i];
+        const MapDefinition& m = map.definition();
+        if (m.type != d.type || m.key_size != d.key_size || m.value_size != d.value_size ||
+            m.max_entries != d.max_entries || m.map_flags != d.map_flags || m.read_only != d.read_only)
+            throw Error(where + ": map '" + map.name() + "' (index " + std::to_string(i) +
+                        ") is not the map of the definition '" + d.name + "' the program is verified against");
+        if (!read_only_for_programs(d)) continue;
+        if (!map.frozen())
+            throw Error(where + ": map '" + d.name + "' is read-only for programs but not frozen "
+                                "(create_maps freezes it): its contents could change after verification");
+        if (d.is_global_data) {
+            auto* value = static_cast<const uint8_t*>(maps[i]->direct_value(0));
+            if (!value || d.initial_data.size() != d.value_size ||
+                !std::equal(d.initial_data.begin(), d.initial_data.end(), value))
+                throw Error(where + ": read-only data '" + d.name +
+                            "' differs from the contents the program is verified against");
+        }
+    }
+}
+
 bool wanted(const ebpf::Program& program, const LoadOptions& options) {
     if (options.programs.empty()) return runnable(program.type);
     return std::any_of(options.programs.begin(), options.programs.end(),
@@ -107,6 +137,7 @@ std::vector<Instruction> prepare_program(const ebpf::Program& program, std::span
                                          std::span<const std::shared_ptr<Map>> maps, const LoadOptions& options) {
     const std::string where = "program '" + program.name + "'";
     check_helper_calls(program.name, program.insns, program.type);
+    check_maps_match_definitions(where, definitions, maps);
     std::vector<Instruction> insns = program.insns;
     if (!options.verify) {
         // Only the bounds-checked interpreter may run what was not verified.

@@ -74,6 +74,37 @@ INSTANTIATE_TEST_SUITE_P(Modes, ReadOnlyMaps,
                          ::testing::Values(ebpf::ExecMode::interpret, ebpf::ExecMode::jit, ebpf::ExecMode::native),
                          [](const auto& info) { return std::string(ebpf::exec_mode_name(info.param)); });
 
+// The lower-level entry (prepare_program, for embedders with their own maps)
+// holds the same line: the maps must be the verified definitions' maps, and
+// read-only ones frozen with the contents the verifier folded.
+TEST(ReadOnlyMaps, PrepareProgramNeedsFrozenMatchingMaps) {
+    ebpf::Object object = ebpf::open_object(program_path("runtime_rodata_bound"));
+    const ebpf::Program& program = *object.find_program("read_table");
+    auto maps = ebpf::create_maps(object.maps);
+    EXPECT_NO_THROW(ebpf::prepare_program(program, object.maps, maps, {}));
+    const size_t rodata = *object.find_map(".rodata");
+
+    maps[rodata] = ebpf::create_map(object.maps[rodata]);  // not frozen
+    EXPECT_NE(thrown_by([&] { ebpf::prepare_program(program, object.maps, maps, {}); }).find("but not frozen"),
+              std::string::npos);
+
+    std::vector<uint8_t> changed = object.maps[rodata].initial_data;
+    changed[0] = 200;  // index_limit = 200, written before freezing
+    maps[rodata]->update(bytes_of(uint32_t{0}), changed);
+    maps[rodata]->freeze();
+    EXPECT_NE(thrown_by([&] { ebpf::prepare_program(program, object.maps, maps, {}); })
+                  .find("differs from the contents the program is verified against"),
+              std::string::npos);
+
+    ebpf::MapDefinition larger = object.maps[rodata];
+    larger.value_size += 8;
+    larger.initial_data.resize(larger.value_size);
+    maps[rodata] = ebpf::create_maps(std::vector{larger})[0];
+    EXPECT_NE(thrown_by([&] { ebpf::prepare_program(program, object.maps, maps, {}); })
+                  .find("is not the map of the definition '.rodata'"),
+              std::string::npos);
+}
+
 // Map-in-map: an inner map must match the outer map's definition as Linux
 // compares them (type, key and value size, map flags, array max_entries), and
 // a frozen map only goes where programs may only read.
