@@ -318,8 +318,11 @@ std::vector<Instruction> resolve_map_references(const std::string& program_name,
                                                 std::span<const Instruction> insns,
                                                 std::span<const std::shared_ptr<Map>> maps);
 // What load_object does for one program before building its engine: checks
-// helper calls, verifies (unless allowed to skip), rewrites context accesses
-// and resolves map references. Returns the instructions to give an Engine.
+// that `maps` are the maps of `definitions` (shapes; read-only maps frozen
+// with the contents the verifier sees), checks helper calls, verifies (unless
+// allowed to skip), rewrites context accesses, fixes the owner type of the
+// prog arrays the program names, and resolves map references. Returns the
+// instructions to give an Engine.
 std::vector<Instruction> prepare_program(const ebpf::Program& program,
                                          std::span<const MapDefinition> definitions,
                                          std::span<const std::shared_ptr<Map>> maps,
