@@ -4,7 +4,7 @@
 // into a slot: tail-called from XDP they would read the XDP context with
 // their own layout — "hook/leak" would return the first 8 bytes of it (the
 // host address of the packet) as data, "cgroup/connect4" would read struct
-// bpf_sock_addr fields beyond it.
+// bpf_sock_addr fields beyond it, "raw" would read it as plain bytes too.
 //   xdp/dispatch: tail-calls jump_table[packet[0]] (0 for an empty packet);
 //                 falls through with XDP_PASS (2)
 //   xdp/target:   XDP_DROP (1)
@@ -19,6 +19,14 @@ int target(struct xdp_md *ctx)
 
 SEC("hook/leak")
 __s64 leak(void *buf, __u64 len)
+{
+    if (len < 8)
+        return -1;
+    return *(__s64 *)buf;
+}
+
+SEC("raw")
+__s64 raw_leak(void *buf, __u64 len)
 {
     if (len < 8)
         return -1;

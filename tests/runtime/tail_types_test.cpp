@@ -61,7 +61,7 @@ TEST_P(TailTypes, SlotsOfTheOwnerTypeRun) {
 TEST_P(TailTypes, HostApisRefuseProgramsOfAnotherType) {
     auto object = load("runtime_tail_types", GetParam());
     auto& table = object->map("jump_table");
-    for (const char* name : {"leak", "connect4"}) {
+    for (const char* name : {"leak", "raw_leak", "connect4"}) {
         SCOPED_TRACE(name);
         const uint32_t id = object->program(name).id();
         // C++ API.
