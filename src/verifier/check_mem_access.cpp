@@ -79,7 +79,7 @@ void mark_stack_written(VerifierState& state, uint32_t frameno, int64_t lo, int6
     // some of its bytes in place would let them be read back as a number (Linux:
     // "attempt to corrupt spilled pointer on stack").
     for (int64_t slot_lo = -((-lo + 7) / 8) * 8; slot_lo < hi; slot_lo += 8) {
-        StackSlot* slot = stack.slot_for(static_cast<int>(slot_lo));
+        const StackSlot* slot = stack.slot_for(static_cast<int>(slot_lo));
         if (!slot || !slot->full_spill() || !slot->spilled.is_pointer()) continue;
         if (surely && lo <= slot_lo && slot_lo + 8 <= hi) continue;
         fail(std::string(surely ? "a write to" : "a variable-offset or variable-size write that may reach") +
