@@ -35,7 +35,8 @@ std::string_view map_type_name(MapType type);           // bpftool's names: "has
 // Map flags (Linux BPF_F_*), and update flags.
 inline constexpr uint32_t kMapFlagNoPrealloc = 1u << 0;
 inline constexpr uint32_t kMapFlagNoCommonLru = 1u << 1;
-inline constexpr uint32_t kMapFlagRdonlyProg = 1u << 7;
+inline constexpr uint32_t kMapFlagRdonlyProg = 1u << 7;  // programs may only read the map
+inline constexpr uint32_t kMapFlagInnerMap = 1u << 12;   // inner maps of an outer map may differ in max_entries
 inline constexpr uint64_t kUpdateAny = 0, kUpdateNoExist = 1, kUpdateExist = 2;
 
 // --- helpers ----------------------------------------------------------------

@@ -70,6 +70,10 @@ uint32_t ebpf_map_key_size(const ebpf_map *map);
 uint32_t ebpf_map_value_size(const ebpf_map *map);
 int ebpf_map_lookup(const ebpf_map *map, const void *key, size_t key_size, void *value,
                     size_t value_size);
+/* Update and delete fail with -EPERM on a frozen map (.rodata and maps that
+ * programs may only read are frozen when their object loads), and with
+ * -EINVAL for a program of another type than a prog array's owner type or an
+ * inner map that does not match a map-in-map's inner definition. */
 int ebpf_map_update(ebpf_map *map, const void *key, size_t key_size, const void *value,
                     size_t value_size, uint64_t flags);
 int ebpf_map_delete(ebpf_map *map, const void *key, size_t key_size);

@@ -146,12 +146,19 @@ struct ModuleLoadOptions {
     std::string name = "native module";
 };
 
+// A map a program's code names (an LDDW): the map itself, or its direct value.
+struct NativeMapReference {
+    uint32_t map = 0;    // index in NativeModule::maps()
+    bool value = false;  // LDDW map value (needs MapBinding::value_address)
+};
+
 struct NativeProgramInfo {
     std::string name;
     std::string section;
     ProgramType type = ProgramType::unspec;
     uint32_t instruction_count = 0;
     std::array<uint8_t, 32> bytecode_sha256{};
+    std::vector<NativeMapReference> map_references;  // checked: in range, not inner-map templates
 };
 
 // A loaded module: dlopened from a sealed memfd, tables filled. Engines made

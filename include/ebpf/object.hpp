@@ -37,6 +37,14 @@ struct MapDefinition {
     std::vector<MapSlotInit> initial_slots;  // `.values = {...}`; empty for most maps
 };
 
+// Programs may only read this map (.rodata, or BPF_F_RDONLY_PROG): the
+// verifier rejects every program write into it, and the runtime freezes it
+// when the object loads (as libbpf's bpf_map_freeze), so what the verifier
+// knows of its contents stays true.
+inline bool read_only_for_programs(const MapDefinition& map) {
+    return map.read_only || (map.map_flags & kMapFlagRdonlyProg) != 0;
+}
+
 struct SourceLocation {
     std::string file;     // as recorded in BTF (the path clang was given)
     uint32_t line = 0;

@@ -117,22 +117,35 @@ public:
     virtual int64_t push_elem(const void* value, uint64_t flags);
     virtual int64_t pop_elem(void* value);
     virtual int64_t peek_elem(void* value);
-    // Address of the value at `key` for LDDW kPseudoMapIdxValue (array maps
-    // only: global data); nullptr when the map has no such value.
+    // Address of the value at `key` for LDDW kPseudoMapIdxValue (one-entry
+    // array maps only, as Linux: global data); nullptr when the map has none.
     virtual void* direct_value(uint32_t index);
 
     // --- host side, errno-style (what the throwing host API wraps) ---
     virtual int64_t host_lookup(const void* key, void* host_value) const;
-    virtual int64_t host_update(const void* key, const void* host_value, uint64_t flags);
-    virtual int64_t host_delete(const void* key);
+    // -EPERM once the map is frozen; otherwise the family's update_from_host.
+    int64_t host_update(const void* key, const void* host_value, uint64_t flags);
+    int64_t host_delete(const void* key);
     virtual int64_t host_get_next_key(const void* key, void* next_key) const;
+
+    // Frozen, as Linux bpf_map_freeze: from now on the host may only read the
+    // map (update, remove, push and pop fail with EPERM, on every API). Maps
+    // that programs may only read (read_only_for_programs(): .rodata,
+    // BPF_F_RDONLY_PROG) are frozen when their object loads, right after
+    // their initial contents are in place. Irreversible.
+    void freeze() { frozen_.store(true, std::memory_order_release); }
+    bool frozen() const { return frozen_.load(std::memory_order_acquire); }
 
 protected:
     [[noreturn]] void fail(const std::string& what) const;
+    // The family's host writes (never called on a frozen map).
+    virtual int64_t update_from_host(const void* key, const void* host_value, uint64_t flags);
+    virtual int64_t delete_from_host(const void* key);
 
 private:
     MapDefinition definition_;
     uint32_t id_;
+    std::atomic<bool> frozen_{false};
 };
 
 // Creates one runtime map. Throws ebpf::Error "map 'name': why" for an
@@ -306,8 +319,11 @@ std::vector<Instruction> resolve_map_references(const std::string& program_name,
                                                 std::span<const Instruction> insns,
                                                 std::span<const std::shared_ptr<Map>> maps);
 // What load_object does for one program before building its engine: checks
-// helper calls, verifies (unless allowed to skip), rewrites context accesses
-// and resolves map references. Returns the instructions to give an Engine.
+// that `maps` are the maps of `definitions` (shapes; read-only maps frozen
+// with the contents the verifier sees), checks helper calls, verifies (unless
+// allowed to skip), rewrites context accesses, fixes the owner type of the
+// prog arrays the program names, and resolves map references. Returns the
+// instructions to give an Engine.
 std::vector<Instruction> prepare_program(const ebpf::Program& program,
                                          std::span<const MapDefinition> definitions,
                                          std::span<const std::shared_ptr<Map>> maps,

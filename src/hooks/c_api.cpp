@@ -47,6 +47,13 @@ int guarded(Body&& body) {
 
 int require(bool ok, const char* message) { return ok ? 0 : fail(EINVAL, message); }
 
+// Host writes into a frozen map fail with EPERM, as bpf(BPF_MAP_UPDATE_ELEM) on Linux.
+int refuse_frozen(const ebpf::Map& map) {
+    if (!map.frozen()) return 0;
+    return fail(EPERM, "map '" + map.name() + "': the map is frozen: programs may only read it, and the host may no "
+                       "longer write it (EPERM)");
+}
+
 }  // namespace
 
 extern "C" {
@@ -169,6 +176,7 @@ int ebpf_map_update(ebpf_map* map, const void* key, size_t key_size, const void*
     return guarded([&] {
         if (int error = require(map && value, "ebpf_map_update: NULL map or value")) return error;
         ebpf::Map& m = *map_of(map);
+        if (int error = refuse_frozen(m)) return error;
         std::span<const uint8_t> k{static_cast<const uint8_t*>(key), key ? key_size : 0};
         std::span<const uint8_t> v{static_cast<const uint8_t*>(value), value_size};
         if (m.type() == ebpf::MapType::queue || m.type() == ebpf::MapType::stack) {
@@ -184,6 +192,7 @@ int ebpf_map_delete(ebpf_map* map, const void* key, size_t key_size) {
     return guarded([&] {
         if (int error = require(map, "ebpf_map_delete: NULL map")) return error;
         ebpf::Map& m = *map_of(map);
+        if (int error = refuse_frozen(m)) return error;
         if (!m.remove({static_cast<const uint8_t*>(key), key ? key_size : 0}))
             return fail(ENOENT, "map '" + m.name() + "': no such key");
         return 0;

@@ -45,6 +45,7 @@ struct ProgramPlan {
     const TranslationProgram* program = nullptr;
     std::vector<FunctionPlan> functions;  // sorted by start; [0] is the entry
     bool tail_calls = false;              // calls helper 12 somewhere
+    std::set<uint32_t> map_references;    // map index | EBPF_NATIVE_MAP_REF_VALUE, per LDDW of a map
 };
 
 class Generator {
@@ -87,6 +88,10 @@ private:
                 if (pc + 1 >= count) fail(program, pc, "LDDW is truncated");
                 if (insn.src == op::kPseudoFunc && (pc + 1 + insn.imm < 0 || pc + 1 + insn.imm >= count))
                     fail(program, pc, "callback target outside the program");
+                if ((insn.src == op::kPseudoMapIdx || insn.src == op::kPseudoMapIdxValue) && insn.imm >= 0 &&
+                    static_cast<uint32_t>(insn.imm) < EBPF_NATIVE_MAP_REF_VALUE)
+                    plan.map_references.insert(static_cast<uint32_t>(insn.imm) |
+                                               (insn.src == op::kPseudoMapIdxValue ? EBPF_NATIVE_MAP_REF_VALUE : 0u));
                 ++pc;
                 continue;
             }
@@ -547,16 +552,28 @@ private:
     }
 
     void emit_metadata() {
+        // The maps each program names, so the loader can refuse what it cannot bind.
+        for (size_t p = 0; p < plans_.size(); ++p) {
+            if (plans_[p].map_references.empty()) continue;
+            out_ << "\nstatic const uint32_t ebpf_map_references_" << p << "[" << plans_[p].map_references.size()
+                 << "] = {";
+            size_t n = 0;
+            for (uint32_t ref : plans_[p].map_references) out_ << (n++ ? ", " : "") << hex32(ref);
+            out_ << "};\n";
+        }
         out_ << "\nstatic const struct ebpf_native_program ebpf_programs[" << std::max<size_t>(plans_.size(), 1)
              << "] = {\n";
-        for (const auto& plan : plans_) {
+        for (size_t p = 0; p < plans_.size(); ++p) {
+            const auto& plan = plans_[p];
             const auto& program = *plan.program;
             out_ << "    {" << c_string_literal(program.name) << ", " << c_string_literal(program.section)
                  << ", " << static_cast<uint32_t>(program.type) << ", " << program.verified_instruction_count
                  << ", " << plan.functions[0].c_name << ",\n     {";
             for (size_t i = 0; i < program.bytecode_sha256.size(); ++i)
                 out_ << (i ? ", " : "") << static_cast<unsigned>(program.bytecode_sha256[i]);
-            out_ << "}},\n";
+            out_ << "},\n     " << plan.map_references.size() << ", 0, "
+                 << (plan.map_references.empty() ? std::string("0") : "ebpf_map_references_" + std::to_string(p))
+                 << "},\n";
         }
         out_ << "};\n\n";
         out_ << "static const struct ebpf_native_module ebpf_module = {\n"

@@ -309,6 +309,20 @@ std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> b
             throw Error(name + ": global data map '" + state.maps[i].name + "' has no value address");
         state.bindings.push_back(binding);
     }
+    // Unbound references: the generated code would use NULL (or NULL plus an
+    // offset) as a map or a value address. Refused, whatever produced them.
+    for (const NativeProgramInfo& program : state.programs) {
+        for (const NativeMapReference& ref : program.map_references) {
+            const MapBinding& binding = state.bindings[ref.map];
+            const std::string map_name = state.maps[ref.map].name;
+            if (binding.address == 0)
+                throw Error(name + ": program '" + program.name + "' refers to map '" + map_name +
+                            "', which has no binding");
+            if (ref.value && binding.value_address == 0)
+                throw Error(name + ": program '" + program.name + "' uses the direct value of map '" + map_name +
+                            "', which has none (only one-entry array maps, such as global data, have one)");
+        }
+    }
     for (uint32_t i = 0; i < module->map_count; ++i) {
         module->maps[i].address = state.bindings[i].address;
         module->maps[i].value_address = state.bindings[i].value_address;

@@ -96,6 +96,28 @@ void check_map(const std::string& name, const ebpf_native_module* module, uint32
     }
 }
 
+// Every map a program names must exist and be a map the runtime creates: an
+// inner-map template gets no binding, so naming one would hand the code NULL.
+void check_map_references(const std::string& name, const ebpf_native_module* module,
+                          const ebpf_native_program& program, const std::string& program_name) {
+    const std::string where = name + ": program '" + program_name + "'";
+    if (program.reserved != 0) throw Error(where + ": bad metadata: reserved field is not 0");
+    if (program.map_reference_count > kMaxMaps * 2)
+        throw Error(where + ": bad metadata: implausible map reference count " + std::to_string(program.map_reference_count));
+    if (program.map_reference_count != 0 && program.map_references == nullptr)
+        throw Error(where + ": missing metadata: map reference table is NULL");
+    for (uint32_t r = 0; r < program.map_reference_count; ++r) {
+        const uint32_t index = program.map_references[r] & ~EBPF_NATIVE_MAP_REF_VALUE;
+        if (index >= module->map_count)
+            throw Error(where + ": refers to map #" + std::to_string(index) + ", but the module has " +
+                        std::to_string(module->map_count) + " maps");
+        const ebpf_native_map& map = module->maps[index];
+        if (map.flags & EBPF_NATIVE_MAP_INNER_TEMPLATE)
+            throw Error(where + ": refers to map #" + std::to_string(index) +
+                        ", an inner map template (no map exists for it)");
+    }
+}
+
 }  // namespace
 
 bool ModuleMemory::contains(const void* address, size_t size, bool writable, bool executable) const {
@@ -160,6 +182,7 @@ void check_module(const std::string& name, const ebpf_native_module* module, con
         if (!known_program_type(program.program_type))
             throw Error(name + ": program '" + program_name + "': unknown program type " +
                         std::to_string(program.program_type));
+        check_map_references(name, module, program, program_name);
     }
     for (uint32_t i = 0; i < module->helper_count; ++i) {
         const ebpf_native_helper& helper = module->helpers[i];
@@ -208,6 +231,9 @@ std::vector<NativeProgramInfo> program_infos(const ebpf_native_module* module) {
         info.type = static_cast<ProgramType>(in.program_type);
         info.instruction_count = in.instruction_count;
         std::memcpy(info.bytecode_sha256.data(), in.bytecode_sha256, 32);
+        for (uint32_t r = 0; r < in.map_reference_count; ++r)
+            info.map_references.push_back({in.map_references[r] & ~EBPF_NATIVE_MAP_REF_VALUE,
+                                           (in.map_references[r] & EBPF_NATIVE_MAP_REF_VALUE) != 0});
         programs.push_back(std::move(info));
     }
     return programs;

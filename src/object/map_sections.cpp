@@ -115,6 +115,9 @@ BtfMapFields parse_map_struct(const struct btf* btf, const btf_type* def, const 
             if (btf_is_struct(target)) {
                 BtfMapFields inner_fields =
                     parse_map_struct(btf, target, name + ".inner", where, true);
+                if (inner_fields.map.type == MapType::prog_array)
+                    throw Error(map_where + ": a prog_array cannot be an inner map (as Linux: a tail call needs "
+                                            "a prog array the program names, whose owner program type is known)");
                 out.inner = std::move(inner_fields.map);
                 out.inner->inner_template = true;
             } else if (!btf_is_func_proto(target)) {

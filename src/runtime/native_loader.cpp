@@ -110,6 +110,12 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
         if (!wanted) continue;
         auto section = program_type_from_section(info.section);
         std::string attach = section ? std::string(section->attach) : std::string();
+        // As load_object: a program naming a prog array fixes (or must match) its owner type.
+        for (const NativeMapReference& ref : info.map_references) {
+            auto* prog_array = ref.map < maps.size() ? dynamic_cast<ProgArrayMap*>(maps[ref.map].get()) : nullptr;
+            if (prog_array && !ref.value)
+                prog_array->claim_owner(info.type, "program '" + info.name + "'", "loaded to tail-call through it");
+        }
         loaded.push_back(std::make_unique<LoadedProgram>(info.name, info.section, info.type, attach,
                                                          std::vector<Instruction>{}, module->make_engine(i),
                                                          module->admitted_under_policy()));
@@ -118,6 +124,9 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
         auto* prog_array = dynamic_cast<ProgArrayMap*>(maps[i].get());
         if (!prog_array) continue;
         for (const MapSlotInit& slot : module->maps()[i].initial_slots) {
+            if (!module->find_program(slot.target))
+                throw Error(path + ": map '" + module->maps()[i].name + "': slot " + std::to_string(slot.key) +
+                            " names program '" + slot.target + "', which the module does not define");
             for (const auto& program : loaded) {
                 if (program->name() == slot.target) prog_array->set_program(slot.key, program.get());
             }

@@ -45,6 +45,49 @@ bool runnable(ProgramType type) {
     return info.ctx_is_memory || info.runtime_ctx_size != 0;
 }
 
+// A program that names a prog array may tail-call through it: the map's
+// owner type becomes (or must be) the program's type.
+void claim_prog_arrays(const ebpf::Program& program, std::span<const std::shared_ptr<Map>> maps) {
+    for (size_t i = 0; i + 1 < program.insns.size(); ++i) {
+        const Instruction& insn = program.insns[i];
+        if (insn.opcode != op::kLddw) continue;
+        ++i;
+        if (insn.src != op::kPseudoMapIdx || insn.imm < 0 || static_cast<size_t>(insn.imm) >= maps.size()) continue;
+        if (auto* prog_array = dynamic_cast<ProgArrayMap*>(maps[static_cast<size_t>(insn.imm)].get()))
+            prog_array->claim_owner(program.type, "program '" + program.name + "'", "loaded to tail-call through it");
+    }
+}
+
+// The verifier checks a program against `definitions`; the engine runs it on
+// `maps`. They must agree: same shapes, and read-only maps frozen with the
+// very contents the verifier may have folded into constants.
+void check_maps_match_definitions(const std::string& where, std::span<const MapDefinition> definitions,
+                                  std::span<const std::shared_ptr<Map>> maps) {
+    for (size_t i = 0; i < maps.size(); ++i) {
+        if (!maps[i]) continue;
+        const Map& map = *maps[i];
+        if (i >= definitions.size())
+            throw Error(where + ": map '" + map.name() + "' (index " + std::to_string(i) + ") has no definition");
+        const MapDefinition& d = definitions[i];
+        const MapDefinition& m = map.definition();
+        if (m.type != d.type || m.key_size != d.key_size || m.value_size != d.value_size ||
+            m.max_entries != d.max_entries || m.map_flags != d.map_flags || m.read_only != d.read_only)
+            throw Error(where + ": map '" + map.name() + "' (index " + std::to_string(i) +
+                        ") is not the map of the definition '" + d.name + "' the program is verified against");
+        if (!read_only_for_programs(d)) continue;
+        if (!map.frozen())
+            throw Error(where + ": map '" + d.name + "' is read-only for programs but not frozen "
+                                "(create_maps freezes it): its contents could change after verification");
+        if (d.is_global_data) {
+            auto* value = static_cast<const uint8_t*>(maps[i]->direct_value(0));
+            if (!value || d.initial_data.size() != d.value_size ||
+                !std::equal(d.initial_data.begin(), d.initial_data.end(), value))
+                throw Error(where + ": read-only data '" + d.name +
+                            "' differs from the contents the program is verified against");
+        }
+    }
+}
+
 bool wanted(const ebpf::Program& program, const LoadOptions& options) {
     if (options.programs.empty()) return runnable(program.type);
     return std::any_of(options.programs.begin(), options.programs.end(),
@@ -94,6 +137,7 @@ std::vector<Instruction> prepare_program(const ebpf::Program& program, std::span
                                          std::span<const std::shared_ptr<Map>> maps, const LoadOptions& options) {
     const std::string where = "program '" + program.name + "'";
     check_helper_calls(program.name, program.insns, program.type);
+    check_maps_match_definitions(where, definitions, maps);
     std::vector<Instruction> insns = program.insns;
     if (!options.verify) {
         // Only the bounds-checked interpreter may run what was not verified.
@@ -113,6 +157,7 @@ std::vector<Instruction> prepare_program(const ebpf::Program& program, std::span
         if (!program_type_info(program.type).fields.empty() && !result.ctx_accesses.empty())
             insns = rewrite_context_accesses(insns, program.type, result.ctx_accesses);
     }
+    claim_prog_arrays(program, maps);
     return resolve_map_references(program.name, insns, maps);
 }
 
@@ -238,6 +283,11 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
         if (!state.tail_call_target) break;
         current = static_cast<const LoadedProgram*>(state.tail_call_target);
         state.tail_call_target = nullptr;
+        // Prog-array owner types make this impossible; checked anyway, since
+        // the target would read this context with another layout.
+        if (current->type_ != type_)
+            throw Error("program '" + name_ + "': tail call into program '" + current->name_ + "' of another type (" +
+                        std::string(program_type_name(current->type_)) + ") refused");
         if (current->memory_size_ && size != *current->memory_size_)
             throw Error("program '" + current->name_ + "': verified for memory of " +
                         std::to_string(*current->memory_size_) + " bytes, tail-called with " + std::to_string(size));

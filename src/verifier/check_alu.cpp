@@ -248,14 +248,23 @@ void check_lddw(VerifierEnv& env, VerifierState& state, uint32_t index) {
             fail("map index " + std::to_string(insn.imm) + " out of range (the program has " +
                  std::to_string(env.maps.size()) + " maps)");
         const MapDefinition& map = env.maps[static_cast<size_t>(insn.imm)];
+        // A template only describes an outer map's values: no map exists for
+        // it, so there is nothing to bind the reference to.
+        if (map.inner_template)
+            fail("map '" + map.name + "' is an inner map template, not a map: programs reach its maps only through a "
+                 "lookup in the outer map");
         if (insn.src == op::kPseudoMapIdx) {
             dst = RegState::pointer(RegType::const_map_ptr);
             dst.map_index = insn.imm;
             return;
         }
-        if (map.type != MapType::array && map.type != MapType::percpu_array && !map.is_global_data)
+        // As Linux (array_map_direct_value_addr): only a one-entry array (global
+        // data is one) has a single value the instruction can name; a per-CPU
+        // array has one per CPU, other maps none at a fixed address.
+        if (map.type != MapType::array || map.max_entries != 1)
             fail("direct value access into map '" + map.name + "' of type " + std::string(map_type_name(map.type)) +
-                 " prohibited (only array maps)");
+                 " with " + std::to_string(map.max_entries) +
+                 " entries prohibited (only one-entry array maps, such as global data, have a direct value)");
         if (next.imm < 0 || static_cast<uint32_t>(next.imm) >= map.value_size)
             fail("direct value offset " + std::to_string(next.imm) + " is outside map '" + map.name +
                  "' (value size " + std::to_string(map.value_size) + ")");

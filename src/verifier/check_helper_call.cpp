@@ -42,6 +42,14 @@ bool map_allowed(int32_t helper, MapType type) {
     }
 }
 
+// Helpers that change the map they are given (Linux record_func_map refuses
+// them on BPF_F_RDONLY_PROG maps: "write into map forbidden").
+bool writes_map(int32_t helper) {
+    namespace id = helper_id;
+    return helper == id::map_update_elem || helper == id::map_delete_elem || helper == id::map_push_elem ||
+           helper == id::map_pop_elem || helper == id::ringbuf_output || helper == id::ringbuf_reserve;
+}
+
 std::string arg_name(const HelperPrototype& proto, int regno) {
     return std::string(proto.name) + " argument " + std::to_string(regno) + " (" + reg_name(regno) + ")";
 }
@@ -293,6 +301,14 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
             if (!map_allowed(proto->id, map->type))
                 fail(std::string(proto->name) + " cannot be used with map '" + map->name + "' of type " +
                      std::string(map_type_name(map->type)));
+            // Only a prog array the program names directly has a known owner
+            // type (the runtime refuses prog arrays as inner maps, as Linux).
+            if (proto->id == helper_id::tail_call && map->inner_template)
+                fail("bpf_tail_call through a prog array taken from a map of maps ('" + map->name +
+                     "') prohibited: name the prog array directly");
+            if (writes_map(proto->id) && read_only_for_programs(*map))
+                fail(std::string(proto->name) + " writes into map '" + map->name +
+                     "', which programs may only read (read-only data or BPF_F_RDONLY_PROG): write into map forbidden");
             if ((map->type == MapType::array_of_maps || map->type == MapType::hash_of_maps) &&
                 (!map->inner_map || *map->inner_map >= env.maps.size()))
                 fail("map-in-map '" + map->name + "' has no inner map template");
@@ -375,6 +391,11 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
         }
     }
 
+    // The tail-called program starts with no references: a record still
+    // reserved here could never be submitted or discarded (as Linux).
+    if (proto->id == helper_id::tail_call && !state.refs.empty())
+        fail("tail_call would lead to reference leak: the ring buffer record reserved at " +
+             env.where(state.refs.front().insn) + " is still held (submit or discard it before the tail call)");
     if (release_ref) {
         auto it = std::find_if(state.refs.begin(), state.refs.end(), [&](const Reference& r) { return r.id == release_ref; });
         if (it == state.refs.end()) fail(std::string(proto->name) + ": the ring buffer record was already released");

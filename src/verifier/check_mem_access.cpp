@@ -152,7 +152,7 @@ TouchedRange check_region_access(VerifierEnv& env, VerifierState& state, const R
         if (a.write && base.type == RegType::ptr_to_map_key) fail("write into a map key through " + name + " prohibited");
         if (a.write && base.type == RegType::ptr_to_map_value && base.map_index >= 0) {
             const MapDefinition& map = env.maps[static_cast<size_t>(base.map_index)];
-            if (map.read_only || (map.map_flags & kMapFlagRdonlyProg))
+            if (read_only_for_programs(map))
                 fail("write into read-only map '" + map.name + "' through " + name + " prohibited");
         }
         return {lo, hi};
@@ -313,8 +313,11 @@ void write_stack(VerifierState& state, const RegState& base, const TouchedRange&
 RegState read_map_value(VerifierEnv& env, const RegState& base, const TouchedRange& range, int size, bool sign_extend) {
     if (base.type == RegType::ptr_to_map_value && base.map_index >= 0 && base.var.is_const()) {
         const MapDefinition& map = env.maps[static_cast<size_t>(base.map_index)];
-        // Frozen global data: the value is known at verification time.
-        if (map.read_only && map.is_global_data && map.initial_data.size() >= static_cast<size_t>(range.hi)) {
+        // Frozen global data: the value is known at verification time. The
+        // runtime freezes every map read_only_for_programs() when the object
+        // loads, so the host cannot change it afterwards.
+        if (read_only_for_programs(map) && map.is_global_data &&
+            map.initial_data.size() >= static_cast<size_t>(range.hi)) {
             uint64_t v = 0;
             std::memcpy(&v, map.initial_data.data() + range.lo, static_cast<size_t>(size));
             ScalarRange r = ScalarRange::constant(v);

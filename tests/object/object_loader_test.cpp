@@ -377,5 +377,15 @@ TEST(ObjectLoader, MissingFileIsAnError) {
     EXPECT_THROW(open_object("/nonexistent/prog.o"), Error);
 }
 
+TEST(ObjectLoader, ProgArrayAsInnerMapIsRefused) {
+    try {
+        load("inner_prog_array");
+        ADD_FAILURE() << "a prog array as an inner map was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("map 'tables': a prog_array cannot be an inner map"), std::string::npos)
+            << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace ebpf

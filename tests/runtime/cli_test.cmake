@@ -62,6 +62,28 @@ ebpf_expect(1 "no program 'nope'" run ${PROGRAMS}/maps_all.o --prog nope)
 ebpf_expect(1 "several programs" run ${PROGRAMS}/maps_all.o)
 ebpf_expect(1 "no map 'nope'" run ${PROGRAMS}/maps_all.o --prog use_hash --map nope=${WORK}/hash_map.txt)
 
+# --map cannot write read-only data: .rodata is frozen when the object loads
+# (index_limit = 1000 would turn the verified table[index_limit] into an
+# out-of-bounds read).
+file(WRITE ${WORK}/rodata.txt "00000000 e8030000\n")
+ebpf_expect(1 "the map is frozen" run ${PROGRAMS}/runtime_rodata_bound.o --prog read_table
+            --map .rodata=${WORK}/rodata.txt)
+ebpf_expect(0 "Return value: 40" run ${PROGRAMS}/runtime_rodata_bound.o --prog read_table)
+# --dump-maps shows frozen maps without writing them (a frozen queue is not drained).
+ebpf_expect(0 "\"name\": \"pending\"" run ${PROGRAMS}/runtime_rodata_bound.o --prog read_table --json --dump-maps)
+# --map cannot put a hook program into the XDP programs' prog array: with
+# --prog leak, `ebpf run` loads xdp/target (id 1, statically in slot 0) and
+# hook/leak (id 2).
+file(WRITE ${WORK}/jump_table.txt "01000000 02000000\n")
+ebpf_expect(1 "program 'leak' (hook) cannot be stored in slot 1: the prog array belongs to xdp programs"
+            run ${PROGRAMS}/runtime_tail_types.o --prog leak --map jump_table=${WORK}/jump_table.txt)
+file(WRITE ${WORK}/jump_table.txt "01000000 01000000\n")
+file(WRITE ${WORK}/slot1.hex "0100000000000000")
+execute_process(COMMAND xxd -r -p ${WORK}/slot1.hex ${WORK}/slot1.bin)
+ebpf_expect(0 "Return value: 1" run ${PROGRAMS}/runtime_tail_types.o --prog dispatch
+            --map jump_table=${WORK}/jump_table.txt --data-in ${WORK}/slot1.bin)
+ebpf_expect(0 "Return value: 2" run ${PROGRAMS}/runtime_tail_types.o --prog dispatch --data-in ${WORK}/slot1.bin)
+
 # bpf_printk output through `ebpf trace` (a second process), as JSON lines.
 ebpf_expect(0 "Return value: 108" run ${PROGRAMS}/global_data.o --prog greet --data-in ${WORK}/frame.bin)
 ebpf_expect(0 "greeting for 42 bytes" trace)

@@ -49,7 +49,8 @@ MapDefinition parse_map(std::istringstream& in, size_t index) {
     std::string word;
     while (in >> word) {
         if (word == "ro") map.read_only = true;
-        if (word == "template") map.inner_template = true;
+        if (word == "template" || word == "inner_template") map.inner_template = true;
+        if (word == "rdonly_prog") map.map_flags |= kMapFlagRdonlyProg;
         if (word.rfind("flags=", 0) == 0) map.map_flags = static_cast<uint32_t>(std::stoul(word.substr(6), nullptr, 0));
         if (word.rfind("inner=", 0) == 0) map.inner_map = static_cast<uint32_t>(std::stoul(word.substr(6)));
         if (word.rfind("data=", 0) == 0) {

@@ -22,6 +22,9 @@ const std::map<std::string, std::string> kExpectedRejections = {
     {"reject_unbounded_packet", "bytes are proven to be inside"},
     {"reject_infinite_loop", "infinite loop detected"},
     {"reject_map_overflow", "outside its size"},
+    {"reject_tail_call_holding_record", "tail_call would lead to reference leak"},
+    {"reject_update_read_only_map", "write into map forbidden"},
+    {"reject_store_into_read_only_map", "write into read-only map 'settings'"},
     // socket_filter.c: LD_ABS, which no engine runs (native code cannot).
     {"count_bytes", "legacy packet load (LD ABS/IND) is not supported"},
 };

@@ -117,7 +117,12 @@ nlohmann::json map_contents(Map& map) {
         ringbuf_consume(map, [&](std::span<const uint8_t> record) { entries.push_back({{"record", hex(record)}}); });
     } else if (map.type() == MapType::queue || map.type() == MapType::stack) {
         // Shown by draining: the run is over, and the map dies with the process.
-        while (auto value = map.pop()) entries.push_back({{"value", hex(*value)}});
+        // A frozen one (BPF_F_RDONLY_PROG) cannot be drained: its head is shown.
+        if (map.frozen()) {
+            if (auto value = map.peek()) entries.push_back({{"value", hex(*value)}});
+        } else {
+            while (auto value = map.pop()) entries.push_back({{"value", hex(*value)}});
+        }
     } else {
         for (const auto& key : map.keys()) {
             auto value = map.lookup(key);

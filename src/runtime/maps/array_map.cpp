@@ -43,8 +43,9 @@ public:
         return next_array_index(key, max_entries(), next_key);
     }
 
+    // As Linux: only a one-entry, non-per-CPU array has one value at a fixed address.
     void* direct_value(uint32_t index) override {
-        return !per_cpu_ && index < max_entries() ? value_at(index, 0) : nullptr;
+        return !per_cpu_ && max_entries() == 1 && index == 0 ? value_at(0, 0) : nullptr;
     }
 
     int64_t host_lookup(const void* key, void* host_value) const override {
@@ -57,7 +58,7 @@ public:
         return 0;
     }
 
-    int64_t host_update(const void* key, const void* host_value, uint64_t flags) override {
+    int64_t update_from_host(const void* key, const void* host_value, uint64_t flags) override {
         if (!valid_update_flags(flags)) return -EINVAL;
         uint32_t index = read_index(key);
         if (index >= max_entries()) return -E2BIG;
@@ -106,6 +107,7 @@ std::shared_ptr<Map> make_array_map(const MapDefinition& definition) {
         throw Error("map '" + definition.name + "': array key size must be 4, got " + std::to_string(definition.key_size));
     if (definition.value_size == 0)
         throw Error("map '" + definition.name + "': value size must not be 0");
+    if (definition.max_entries == 0) throw Error("map '" + definition.name + "': max_entries must not be 0");
     if (static_cast<uint64_t>(definition.max_entries) * round8(definition.value_size) > (1ull << 32))
         throw Error("map '" + definition.name + "': too large (max_entries × value_size > 4 GiB)");
     return std::make_shared<ArrayMap>(definition);

@@ -1,6 +1,7 @@
 // An object's maps from its definitions: inner-map templates become no map
 // (programs cannot reference them), map-in-map `.values` are filled in once
-// every map exists. Prog-array `.values` need the programs: load_object fills them.
+// every map exists, then read-only maps are frozen. Prog-array `.values` need
+// the programs: load_object fills them.
 #include "ebpf/error.hpp"
 #include "map_types.hpp"
 
@@ -34,6 +35,13 @@ std::vector<std::shared_ptr<Map>> create_maps(std::span<const MapDefinition> def
                             " names map '" + slot.target + "', which the object does not define");
             outer->set_inner(&slot.key, std::move(inner));
         }
+    }
+    // Initial contents are in place: maps programs may only read are frozen
+    // now (libbpf freezes .rodata the same way), so the verifier's view of
+    // them (e.g. constants folded from .rodata) stays true. Static prog-array
+    // slots are the loader's own initialisation (set_program), not host writes.
+    for (size_t i = 0; i < definitions.size(); ++i) {
+        if (maps[i] && read_only_for_programs(definitions[i])) maps[i]->freeze();
     }
     return maps;
 }

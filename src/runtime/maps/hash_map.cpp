@@ -102,7 +102,7 @@ public:
         return 0;
     }
 
-    int64_t host_update(const void* key, const void* host_value, uint64_t flags) override {
+    int64_t update_from_host(const void* key, const void* host_value, uint64_t flags) override {
         return update(key, host_value, flags, /*from_host=*/true);
     }
 

@@ -30,6 +30,7 @@ const char* errno_text(int64_t result) {
     case EINVAL: return "operation not supported by this map type or bad flags (EINVAL)";
     case EBUSY: return "map is busy (EBUSY)";
     case ENOMEM: return "out of memory (ENOMEM)";
+    case EPERM: return "the map is frozen: programs may only read it, and the host may no longer write it (EPERM)";
     default: return "failed";
     }
 }
@@ -144,11 +145,13 @@ std::vector<std::vector<uint8_t>> Map::keys() const {
 void Map::push(std::span<const uint8_t> value, uint64_t flags) {
     EBPF_CHECK_SIZE("value", value.size(), value_size());
     if (flags > kUpdateExist) fail("push: flags must be BPF_ANY (0) or BPF_EXIST (2)");
+    if (frozen()) fail(std::string("push: ") + errno_text(-EPERM));
     int64_t result = push_elem(value.data(), flags);
     if (result < 0) fail(std::string("push: ") + errno_text(result));
 }
 
 std::optional<std::vector<uint8_t>> Map::pop() {
+    if (frozen()) fail(std::string("pop: ") + errno_text(-EPERM));
     std::vector<uint8_t> value(value_size());
     int64_t result = pop_elem(value.data());
     if (result == -ENOENT) return std::nullopt;
@@ -177,9 +180,13 @@ int64_t Map::peek_elem(void*) { return -EINVAL; }
 void* Map::direct_value(uint32_t) { return nullptr; }
 int64_t Map::host_lookup(const void*, void*) const { return -EINVAL; }
 int64_t Map::host_update(const void* key, const void* value, uint64_t flags) {
+    return frozen() ? -EPERM : update_from_host(key, value, flags);
+}
+int64_t Map::host_delete(const void* key) { return frozen() ? -EPERM : delete_from_host(key); }
+int64_t Map::update_from_host(const void* key, const void* value, uint64_t flags) {
     return update_elem(key, value, flags);
 }
-int64_t Map::host_delete(const void* key) { return delete_elem(key); }
+int64_t Map::delete_from_host(const void* key) { return delete_elem(key); }
 int64_t Map::host_get_next_key(const void* key, void* next) const {
     return const_cast<Map*>(this)->get_next_key(key, next);
 }

@@ -1,7 +1,11 @@
 // BPF_MAP_TYPE_ARRAY_OF_MAPS and HASH_OF_MAPS: values are maps. Programs get
 // the inner map itself from a lookup (and pass it to map helpers); the host
 // reads and writes inner map ids (as the kernel's map fds). An inner map must
-// match the outer map's inner template (type, key and value size). The slots
+// match the outer map's inner template as Linux's bpf_map_meta_equal: type,
+// key and value size, map flags (a writable template must not hand programs
+// a read-only map), and max_entries for arrays unless the template has
+// BPF_F_INNER_MAP. Prog arrays cannot be inner maps (as Linux: their owner
+// program type is fixed by the programs that use them directly). The slots
 // are an ordinary array or hash map of 8-byte map addresses; the outer map
 // keeps every inner map alive while it is stored and, once removed, until
 // the runs that might still use it have finished.
@@ -42,32 +46,49 @@ public:
         std::memcpy(host_value, &id, 4);
         return 0;
     }
-    int64_t host_update(const void* key, const void* host_value, uint64_t flags) override {
+    int64_t update_from_host(const void* key, const void* host_value, uint64_t flags) override {
         if (!valid_update_flags(flags)) return -EINVAL;
         uint32_t id;
         std::memcpy(&id, host_value, 4);
         std::shared_ptr<Map> inner = find_map_by_id(id);
         if (!inner) return -ENOENT;
-        if (!compatible(*inner)) return -EINVAL;
+        if (std::string why = mismatch(*inner); !why.empty()) fail("update: " + why);
         return store(key, std::move(inner), flags, false);
     }
-    int64_t host_delete(const void* key) override { return store(key, nullptr, kUpdateExist, true); }
+    int64_t delete_from_host(const void* key) override { return store(key, nullptr, kUpdateExist, true); }
     int64_t host_get_next_key(const void* key, void* next_key) const override {
         return slots_->host_get_next_key(key, next_key);
     }
 
     void set_inner(const void* key, std::shared_ptr<Map> inner) override {
-        if (!compatible(*inner))
-            fail("inner map '" + inner->name() + "' does not match the inner map definition (type, key or value size)");
+        if (std::string why = mismatch(*inner); !why.empty()) fail(why);
         int64_t result = store(key, std::move(inner), kUpdateAny, false);
         if (result < 0) fail("cannot store inner map: error " + std::to_string(result));
     }
 
 private:
-    bool compatible(const Map& inner) const {
-        return inner.type() == inner_.type && inner.key_size() == inner_.key_size &&
-               inner.value_size() == inner_.value_size && inner.type() != MapType::array_of_maps &&
-               inner.type() != MapType::hash_of_maps;
+    // Why `inner` may not be stored here ("" when it may).
+    std::string mismatch(const Map& inner) const {
+        const std::string what = "inner map '" + inner.name() + "' does not match the inner map definition: ";
+        auto differs = [&](const char* field, uint64_t got, uint64_t want) {
+            return what + field + " is " + std::to_string(got) + ", the definition says " + std::to_string(want);
+        };
+        if (inner.type() != inner_.type)
+            return what + "type is " + std::string(map_type_name(inner.type())) + ", the definition says " +
+                   std::string(map_type_name(inner_.type));
+        if (inner.key_size() != inner_.key_size) return differs("key size", inner.key_size(), inner_.key_size);
+        if (inner.value_size() != inner_.value_size) return differs("value size", inner.value_size(), inner_.value_size);
+        if (inner.flags() != inner_.map_flags) return differs("map_flags", inner.flags(), inner_.map_flags);
+        const bool array = inner.type() == MapType::array || inner.type() == MapType::percpu_array;
+        if (array && !(inner_.map_flags & kMapFlagInnerMap) && inner.max_entries() != inner_.max_entries)
+            return differs("max_entries", inner.max_entries(), inner_.max_entries) +
+                   " (BPF_F_INNER_MAP in the definition allows any)";
+        // Programs were verified against the definition: a map whose contents
+        // the verifier may have folded, or that programs may not write, only
+        // goes where the definition is read-only for programs too.
+        if (inner.frozen() && !(inner_.map_flags & kMapFlagRdonlyProg))
+            return what + "it is frozen (read-only data), but programs may write the maps of this definition";
+        return {};
     }
 
     int64_t store(const void* key, std::shared_ptr<Map> inner, uint64_t flags, bool remove) {
@@ -119,6 +140,9 @@ std::shared_ptr<Map> make_map_of_maps(const MapDefinition& definition, const Map
     if (definition.max_entries == 0) throw Error(where + "max_entries must not be 0");
     if (inner.type == MapType::array_of_maps || inner.type == MapType::hash_of_maps)
         throw Error(where + "inner maps cannot hold maps themselves");
+    if (inner.type == MapType::prog_array)
+        throw Error(where + "a prog_array cannot be an inner map (as Linux: tail calls need a prog array the "
+                            "program names directly, whose owner program type is known)");
     auto map = std::make_shared<OuterMap>(definition, inner);
     register_map(map);
     return map;

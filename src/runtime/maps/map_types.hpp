@@ -8,6 +8,8 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "ebpf/runtime.hpp"
@@ -106,7 +108,12 @@ public:
     using Map::Map;
     // The program in slot `index`, or nullptr.
     virtual const LoadedProgram* program_at(uint64_t index) const = 0;
+    // Stores `program` (the loader's static `.values`); throws ebpf::Error
+    // when its type is not the map's owner type.
     virtual void set_program(uint32_t index, const LoadedProgram* program) = 0;
+    // Fixes the owner type on first use, or checks `type` against it: throws
+    // ebpf::Error "map 'm': <who> (<type>) cannot be <how>: ..." on a mismatch.
+    virtual void claim_owner(ProgramType type, const std::string& who, const std::string& how) = 0;
     // Empties every slot holding `program` (it is being unloaded).
     virtual void forget_program(const LoadedProgram* program) = 0;
 };

@@ -35,8 +35,8 @@ public:
     int64_t host_lookup(const void*, void* value) const override {
         return const_cast<QueueStackMap*>(this)->take(value, false);
     }
-    int64_t host_update(const void*, const void* value, uint64_t flags) override { return push_elem(value, flags); }
-    int64_t host_delete(const void*) override { return -EINVAL; }
+    int64_t update_from_host(const void*, const void* value, uint64_t flags) override { return push_elem(value, flags); }
+    int64_t delete_from_host(const void*) override { return -EINVAL; }
     int64_t host_get_next_key(const void*, void*) const override { return -EINVAL; }
 
 private:

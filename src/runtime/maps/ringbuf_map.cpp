@@ -105,8 +105,8 @@ public:
     }
 
     int64_t host_lookup(const void*, void*) const override { return -EINVAL; }
-    int64_t host_update(const void*, const void*, uint64_t) override { return -EINVAL; }
-    int64_t host_delete(const void*) override { return -EINVAL; }
+    int64_t update_from_host(const void*, const void*, uint64_t) override { return -EINVAL; }
+    int64_t delete_from_host(const void*) override { return -EINVAL; }
     int64_t host_get_next_key(const void*, void*) const override { return -EINVAL; }
 
 private:

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of the structs below. */
-#define EBPF_NATIVE_ABI_VERSION 1u
+#define EBPF_NATIVE_ABI_VERSION 2u
 /* "eBPFnatv" as a little-endian 64-bit number: tells a module from random data. */
 #define EBPF_NATIVE_MAGIC UINT64_C(0x7674616e46504265)
 #define EBPF_NATIVE_MODULE_ENTRY "ebpf_native_module_get"
@@ -76,6 +76,12 @@ struct ebpf_native_map {
     uint64_t value_address;          /* filled by the loader for global data: the value of key 0 */
 };
 
+/* A map reference of a program (an LDDW of the map): the map's index in the
+ * module's map table, with EBPF_NATIVE_MAP_REF_VALUE when the program uses the
+ * map's direct value (value_address) rather than the map (address). The
+ * loader refuses a module whose references it cannot bind to a map. */
+#define EBPF_NATIVE_MAP_REF_VALUE 0x80000000u
+
 /* One program (an entry function; its subprograms are internal). */
 struct ebpf_native_program {
     const char* name;                /* function name */
@@ -84,6 +90,9 @@ struct ebpf_native_program {
     uint32_t instruction_count;      /* of the verified bytecode */
     ebpf_native_function_fn entry;
     uint8_t bytecode_sha256[32];     /* SHA-256 of the verified bytecode (as the object had it) */
+    uint32_t map_reference_count;
+    uint32_t reserved;               /* 0 */
+    const uint32_t* map_references;  /* every map the program's code names; NULL when the count is 0 */
 };
 
 /* What the generated code needs from the runtime, filled by the loader. */
@@ -217,11 +226,17 @@ static uint64_t prog_greet(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, u
     r6 &= UINT64_C(0x7); /* 6 */ r1 = ebpf_maps[0].value_address + UINT64_C(0x8); /* 7 */ r1 += r6; /* 9 */ r0 = ebpf_ld8(r1); /* 10 */ r0 <<= (UINT64_C(0x38) & 63); /* 11 */ r0 = ebpf_arsh64(r0, UINT64_C(0x38)); /* 12 */ return r0; /* 13 */
     return r0; }
 
+static const uint32_t ebpf_map_references_0[4] = {UINT32_C(0x80000000), UINT32_C(0x80000001), UINT32_C(0x80000002), UINT32_C(0x80000003)};
+
+static const uint32_t ebpf_map_references_1[1] = {UINT32_C(0x80000000)};
+
 static const struct ebpf_native_program ebpf_programs[2] = {
     {"counter", "hook/counter", 1000, 19, prog_counter,
-     {219, 114, 220, 147, 148, 134, 103, 176, 85, 148, 232, 155, 31, 61, 208, 21, 126, 148, 100, 74, 196, 33, 174, 25, 54, 169, 213, 255, 10, 219, 154, 130}},
+     {219, 114, 220, 147, 148, 134, 103, 176, 85, 148, 232, 155, 31, 61, 208, 21, 126, 148, 100, 74, 196, 33, 174, 25, 54, 169, 213, 255, 10, 219, 154, 130},
+     4, 0, ebpf_map_references_0},
     {"greet", "hook/greeting", 1000, 14, prog_greet,
-     {106, 243, 200, 252, 77, 96, 131, 197, 205, 132, 207, 207, 242, 70, 141, 62, 32, 175, 144, 176, 9, 156, 195, 134, 249, 95, 184, 108, 85, 37, 155, 184}},
+     {106, 243, 200, 252, 77, 96, 131, 197, 205, 132, 207, 207, 242, 70, 141, 62, 32, 175, 144, 176, 9, 156, 195, 134, 249, 95, 184, 108, 85, 37, 155, 184},
+     1, 0, ebpf_map_references_1},
 };
 
 static const struct ebpf_native_module ebpf_module = {

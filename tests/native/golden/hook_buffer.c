@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of the structs below. */
-#define EBPF_NATIVE_ABI_VERSION 1u
+#define EBPF_NATIVE_ABI_VERSION 2u
 /* "eBPFnatv" as a little-endian 64-bit number: tells a module from random data. */
 #define EBPF_NATIVE_MAGIC UINT64_C(0x7674616e46504265)
 #define EBPF_NATIVE_MODULE_ENTRY "ebpf_native_module_get"
@@ -76,6 +76,12 @@ struct ebpf_native_map {
     uint64_t value_address;          /* filled by the loader for global data: the value of key 0 */
 };
 
+/* A map reference of a program (an LDDW of the map): the map's index in the
+ * module's map table, with EBPF_NATIVE_MAP_REF_VALUE when the program uses the
+ * map's direct value (value_address) rather than the map (address). The
+ * loader refuses a module whose references it cannot bind to a map. */
+#define EBPF_NATIVE_MAP_REF_VALUE 0x80000000u
+
 /* One program (an entry function; its subprograms are internal). */
 struct ebpf_native_program {
     const char* name;                /* function name */
@@ -84,6 +90,9 @@ struct ebpf_native_program {
     uint32_t instruction_count;      /* of the verified bytecode */
     ebpf_native_function_fn entry;
     uint8_t bytecode_sha256[32];     /* SHA-256 of the verified bytecode (as the object had it) */
+    uint32_t map_reference_count;
+    uint32_t reserved;               /* 0 */
+    const uint32_t* map_references;  /* every map the program's code names; NULL when the count is 0 */
 };
 
 /* What the generated code needs from the runtime, filled by the loader. */
@@ -204,9 +213,11 @@ static uint64_t prog_header_version(uint64_t r1, uint64_t r2, uint64_t r3, uint6
 
 static const struct ebpf_native_program ebpf_programs[2] = {
     {"checksum", "hook/checksum", 1000, 19, prog_checksum,
-     {48, 193, 238, 146, 44, 97, 206, 213, 84, 171, 19, 195, 60, 22, 186, 218, 117, 248, 154, 75, 130, 0, 77, 100, 46, 197, 225, 29, 173, 253, 12, 223}},
+     {48, 193, 238, 146, 44, 97, 206, 213, 84, 171, 19, 195, 60, 22, 186, 218, 117, 248, 154, 75, 130, 0, 77, 100, 46, 197, 225, 29, 173, 253, 12, 223},
+     0, 0, 0},
     {"header_version", "hook/header", 1000, 10, prog_header_version,
-     {214, 182, 120, 158, 21, 249, 130, 177, 141, 34, 202, 179, 181, 121, 18, 87, 225, 29, 148, 22, 196, 153, 57, 137, 231, 126, 11, 48, 205, 24, 120, 115}},
+     {214, 182, 120, 158, 21, 249, 130, 177, 141, 34, 202, 179, 181, 121, 18, 87, 225, 29, 148, 22, 196, 153, 57, 137, 231, 126, 11, 48, 205, 24, 120, 115},
+     0, 0, 0},
 };
 
 static const struct ebpf_native_module ebpf_module = {

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of the structs below. */
-#define EBPF_NATIVE_ABI_VERSION 1u
+#define EBPF_NATIVE_ABI_VERSION 2u
 /* "eBPFnatv" as a little-endian 64-bit number: tells a module from random data. */
 #define EBPF_NATIVE_MAGIC UINT64_C(0x7674616e46504265)
 #define EBPF_NATIVE_MODULE_ENTRY "ebpf_native_module_get"
@@ -76,6 +76,12 @@ struct ebpf_native_map {
     uint64_t value_address;          /* filled by the loader for global data: the value of key 0 */
 };
 
+/* A map reference of a program (an LDDW of the map): the map's index in the
+ * module's map table, with EBPF_NATIVE_MAP_REF_VALUE when the program uses the
+ * map's direct value (value_address) rather than the map (address). The
+ * loader refuses a module whose references it cannot bind to a map. */
+#define EBPF_NATIVE_MAP_REF_VALUE 0x80000000u
+
 /* One program (an entry function; its subprograms are internal). */
 struct ebpf_native_program {
     const char* name;                /* function name */
@@ -84,6 +90,9 @@ struct ebpf_native_program {
     uint32_t instruction_count;      /* of the verified bytecode */
     ebpf_native_function_fn entry;
     uint8_t bytecode_sha256[32];     /* SHA-256 of the verified bytecode (as the object had it) */
+    uint32_t map_reference_count;
+    uint32_t reserved;               /* 0 */
+    const uint32_t* map_references;  /* every map the program's code names; NULL when the count is 0 */
 };
 
 /* What the generated code needs from the runtime, filled by the loader. */
@@ -208,9 +217,11 @@ static uint64_t prog_connect4_policy(uint64_t r1, uint64_t r2, uint64_t r3, uint
 
 static const struct ebpf_native_program ebpf_programs[2] = {
     {"bind4_policy", "cgroup/bind4", 18, 19, prog_bind4_policy,
-     {240, 232, 33, 44, 104, 157, 105, 146, 66, 207, 80, 214, 37, 40, 29, 72, 3, 26, 91, 111, 181, 136, 135, 72, 193, 21, 222, 202, 130, 205, 175, 80}},
+     {240, 232, 33, 44, 104, 157, 105, 146, 66, 207, 80, 214, 37, 40, 29, 72, 3, 26, 91, 111, 181, 136, 135, 72, 193, 21, 222, 202, 130, 205, 175, 80},
+     0, 0, 0},
     {"connect4_policy", "cgroup/connect4", 18, 17, prog_connect4_policy,
-     {90, 116, 32, 127, 175, 230, 90, 195, 90, 198, 22, 221, 124, 17, 255, 31, 187, 25, 174, 49, 198, 50, 176, 205, 226, 203, 41, 136, 77, 117, 49, 93}},
+     {90, 116, 32, 127, 175, 230, 90, 195, 90, 198, 22, 221, 124, 17, 255, 31, 187, 25, 174, 49, 198, 50, 176, 205, 226, 203, 41, 136, 77, 117, 49, 93},
+     0, 0, 0},
 };
 
 static const struct ebpf_native_module ebpf_module = {

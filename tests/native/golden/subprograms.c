@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of the structs below. */
-#define EBPF_NATIVE_ABI_VERSION 1u
+#define EBPF_NATIVE_ABI_VERSION 2u
 /* "eBPFnatv" as a little-endian 64-bit number: tells a module from random data. */
 #define EBPF_NATIVE_MAGIC UINT64_C(0x7674616e46504265)
 #define EBPF_NATIVE_MODULE_ENTRY "ebpf_native_module_get"
@@ -76,6 +76,12 @@ struct ebpf_native_map {
     uint64_t value_address;          /* filled by the loader for global data: the value of key 0 */
 };
 
+/* A map reference of a program (an LDDW of the map): the map's index in the
+ * module's map table, with EBPF_NATIVE_MAP_REF_VALUE when the program uses the
+ * map's direct value (value_address) rather than the map (address). The
+ * loader refuses a module whose references it cannot bind to a map. */
+#define EBPF_NATIVE_MAP_REF_VALUE 0x80000000u
+
 /* One program (an entry function; its subprograms are internal). */
 struct ebpf_native_program {
     const char* name;                /* function name */
@@ -84,6 +90,9 @@ struct ebpf_native_program {
     uint32_t instruction_count;      /* of the verified bytecode */
     ebpf_native_function_fn entry;
     uint8_t bytecode_sha256[32];     /* SHA-256 of the verified bytecode (as the object had it) */
+    uint32_t map_reference_count;
+    uint32_t reserved;               /* 0 */
+    const uint32_t* map_references;  /* every map the program's code names; NULL when the count is 0 */
 };
 
 /* What the generated code needs from the runtime, filled by the loader. */
@@ -251,11 +260,14 @@ static uint64_t sub_nested_twice(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t
 
 static const struct ebpf_native_program ebpf_programs[3] = {
     {"calls", "hook/calls", 1000, 17, prog_calls,
-     {172, 5, 21, 169, 141, 93, 3, 177, 7, 205, 72, 240, 102, 167, 48, 120, 54, 80, 82, 197, 247, 200, 238, 177, 132, 255, 178, 135, 206, 62, 33, 185}},
+     {172, 5, 21, 169, 141, 93, 3, 177, 7, 205, 72, 240, 102, 167, 48, 120, 54, 80, 82, 197, 247, 200, 238, 177, 132, 255, 178, 135, 206, 62, 33, 185},
+     0, 0, 0},
     {"loop", "hook/loop", 1000, 20, prog_loop,
-     {255, 211, 39, 188, 178, 225, 141, 28, 58, 129, 6, 183, 28, 195, 246, 246, 101, 21, 81, 232, 204, 39, 55, 192, 189, 81, 203, 136, 237, 27, 29, 59}},
+     {255, 211, 39, 188, 178, 225, 141, 28, 58, 129, 6, 183, 28, 195, 246, 246, 101, 21, 81, 232, 204, 39, 55, 192, 189, 81, 203, 136, 237, 27, 29, 59},
+     0, 0, 0},
     {"nested", "hook/nested", 1000, 15, prog_nested,
-     {172, 178, 229, 254, 124, 243, 21, 239, 150, 231, 88, 11, 24, 253, 157, 147, 14, 210, 53, 56, 75, 181, 82, 9, 218, 65, 22, 54, 226, 57, 73, 107}},
+     {172, 178, 229, 254, 124, 243, 21, 239, 150, 231, 88, 11, 24, 253, 157, 147, 14, 210, 53, 56, 75, 181, 82, 9, 218, 65, 22, 54, 226, 57, 73, 107},
+     0, 0, 0},
 };
 
 static const struct ebpf_native_module ebpf_module = {

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of the structs below. */
-#define EBPF_NATIVE_ABI_VERSION 1u
+#define EBPF_NATIVE_ABI_VERSION 2u
 /* "eBPFnatv" as a little-endian 64-bit number: tells a module from random data. */
 #define EBPF_NATIVE_MAGIC UINT64_C(0x7674616e46504265)
 #define EBPF_NATIVE_MODULE_ENTRY "ebpf_native_module_get"
@@ -76,6 +76,12 @@ struct ebpf_native_map {
     uint64_t value_address;          /* filled by the loader for global data: the value of key 0 */
 };
 
+/* A map reference of a program (an LDDW of the map): the map's index in the
+ * module's map table, with EBPF_NATIVE_MAP_REF_VALUE when the program uses the
+ * map's direct value (value_address) rather than the map (address). The
+ * loader refuses a module whose references it cannot bind to a map. */
+#define EBPF_NATIVE_MAP_REF_VALUE 0x80000000u
+
 /* One program (an entry function; its subprograms are internal). */
 struct ebpf_native_program {
     const char* name;                /* function name */
@@ -84,6 +90,9 @@ struct ebpf_native_program {
     uint32_t instruction_count;      /* of the verified bytecode */
     ebpf_native_function_fn entry;
     uint8_t bytecode_sha256[32];     /* SHA-256 of the verified bytecode (as the object had it) */
+    uint32_t map_reference_count;
+    uint32_t reserved;               /* 0 */
+    const uint32_t* map_references;  /* every map the program's code names; NULL when the count is 0 */
 };
 
 /* What the generated code needs from the runtime, filled by the loader. */
@@ -207,13 +216,18 @@ static uint64_t prog_dispatch(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4
     L8: return r0; /* 8 */
     return r0; }
 
+static const uint32_t ebpf_map_references_2[1] = {UINT32_C(0x0)};
+
 static const struct ebpf_native_program ebpf_programs[3] = {
     {"tail_zero", "hook/tail_zero", 1000, 2, prog_tail_zero,
-     {14, 47, 156, 51, 13, 156, 93, 180, 2, 174, 0, 115, 36, 224, 234, 26, 152, 234, 29, 16, 216, 194, 89, 179, 174, 17, 22, 39, 50, 1, 129, 32}},
+     {14, 47, 156, 51, 13, 156, 93, 180, 2, 174, 0, 115, 36, 224, 234, 26, 152, 234, 29, 16, 216, 194, 89, 179, 174, 17, 22, 39, 50, 1, 129, 32},
+     0, 0, 0},
     {"tail_one", "hook/tail_one", 1000, 2, prog_tail_one,
-     {57, 3, 228, 42, 188, 171, 47, 11, 172, 63, 221, 24, 51, 123, 202, 65, 165, 77, 144, 116, 95, 73, 79, 230, 247, 230, 201, 211, 38, 230, 121, 152}},
+     {57, 3, 228, 42, 188, 171, 47, 11, 172, 63, 221, 24, 51, 123, 202, 65, 165, 77, 144, 116, 95, 73, 79, 230, 247, 230, 201, 211, 38, 230, 121, 152},
+     0, 0, 0},
     {"dispatch", "hook/dispatch", 1000, 9, prog_dispatch,
-     {192, 44, 74, 143, 158, 230, 192, 62, 92, 83, 16, 29, 66, 198, 67, 143, 29, 174, 82, 67, 203, 98, 144, 189, 179, 43, 52, 234, 87, 51, 85, 241}},
+     {192, 44, 74, 143, 158, 230, 192, 62, 92, 83, 16, 29, 66, 198, 67, 143, 29, 174, 82, 67, 203, 98, 144, 189, 179, 43, 52, 234, 87, 51, 85, 241},
+     1, 0, ebpf_map_references_2},
 };
 
 static const struct ebpf_native_module ebpf_module = {

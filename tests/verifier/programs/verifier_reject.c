@@ -66,6 +66,54 @@ int reject_map_overflow(struct xdp_md *ctx)
     return XDP_PASS;
 }
 
+struct {
+    __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+    __uint(max_entries, 2);
+    __type(key, __u32);
+    __type(value, __u32);
+} next_step SEC(".maps");
+
+/* Settings the programs may only read (the host fills them before freezing). */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __type(key, __u32);
+    __type(value, __u64);
+    __uint(max_entries, 4);
+    __uint(map_flags, BPF_F_RDONLY_PROG);
+} settings SEC(".maps");
+
+SEC("xdp")
+int reject_tail_call_holding_record(struct xdp_md *ctx)
+{
+    __u32 *record = bpf_ringbuf_reserve(&events, 4, 0);
+    if (!record)
+        return XDP_PASS;
+    *record = ctx->rx_queue_index;
+    bpf_tail_call(ctx, &next_step, 0);  /* the record would never be released */
+    bpf_ringbuf_submit(record, 0);
+    return XDP_PASS;
+}
+
+SEC("xdp")
+int reject_update_read_only_map(struct xdp_md *ctx)
+{
+    __u32 key = 0;
+    __u64 value = ctx->rx_queue_index;
+    bpf_map_update_elem(&settings, &key, &value, BPF_ANY);
+    return XDP_PASS;
+}
+
+SEC("xdp")
+int reject_store_into_read_only_map(struct xdp_md *ctx)
+{
+    __u32 key = 1;
+    __u64 *value = bpf_map_lookup_elem(&settings, &key);
+    if (!value)
+        return XDP_PASS;
+    *value = ctx->rx_queue_index;
+    return XDP_PASS;
+}
+
 SEC("hook/spin")
 __u64 reject_infinite_loop(void *buf, __u64 len)
 {
