@@ -9,27 +9,33 @@
 
 namespace ebpf::verifier {
 
-namespace {
-
-// Dead code is still translated by the JIT and bpf2c and loaded with the
-// program, so it may hold nothing an engine refuses: what the verifier
-// accepts, every engine runs.
-void check_dead_instruction(const VerifierEnv& env, uint32_t i) {
+// Every instruction is translated by the JIT and bpf2c and loaded with the
+// program, also where no path runs it: dead code (raw_memory programs) and
+// branches the abstract interpretation proves never taken (`if r0 == 0` on a
+// known r0). So each must hold nothing an engine refuses: what the verifier
+// accepts, every engine loads.
+void check_loadable_instruction(const VerifierEnv& env, uint32_t i, bool reachable) {
     const Instruction& insn = env.insns[i];
-    const std::string where = "unreachable instruction " + std::to_string(i) + ": ";
+    const std::string where = (reachable ? "instruction " : "unreachable instruction ") + std::to_string(i) + ": ";
     if (op::cls(insn.opcode) == op::kClassLd && insn.opcode != op::kLddw)
         fail(where + "legacy packet load (LD ABS/IND) is not supported by the engines, even where it never runs");
-    if (insn.opcode == op::kLddw && insn.src != op::kPseudoImm64 && insn.src != op::kPseudoFunc)
-        fail(where + "a map reference in code that never runs cannot be bound by the loader: remove the dead code");
+    if (insn.opcode == op::kLddw && insn.src != op::kPseudoImm64 && insn.src != op::kPseudoFunc) {
+        if (!reachable)
+            fail(where + "a map reference in code that never runs cannot be bound by the loader: remove the dead code");
+        if ((insn.src == op::kPseudoMapIdx || insn.src == op::kPseudoMapIdxValue) &&
+            (insn.imm < 0 || static_cast<size_t>(insn.imm) >= env.maps.size()))
+            fail(where + "map index " + std::to_string(insn.imm) + " out of range (the program has " +
+                 std::to_string(env.maps.size()) + " maps)");
+    }
     if (insn.opcode == (op::kClassJmp | op::kCall) && insn.src == op::kCallHelper) {
         const HelperPrototype* proto = helper_prototype(insn.imm);
-        if (!proto || std::find(env.info.helpers.begin(), env.info.helpers.end(), insn.imm) == env.info.helpers.end())
+        if (!reachable && (!proto || std::find(env.info.helpers.begin(), env.info.helpers.end(), insn.imm) ==
+                                         env.info.helpers.end()))
             fail(where + "call of helper " + std::to_string(insn.imm) + ", which " + std::string(env.info.name) +
                  " programs may not call (a native module could not be loaded)");
+        if (!proto) fail(where + "unknown helper function " + std::to_string(insn.imm));
     }
 }
-
-}  // namespace
 
 void check_cfg(VerifierEnv& env) {
     const size_t n = env.insns.size();
@@ -102,12 +108,19 @@ void check_cfg(VerifierEnv& env) {
     // except for raw_memory programs (bpf_conformance), where RFC 9669 is the contract.
     if (env.info.type == ProgramType::raw_memory) {
         for (size_t i = 0; i < n; ++i)
-            if (!reachable[i] && !second_slot[i]) check_dead_instruction(env, static_cast<uint32_t>(i));
+            if (!reachable[i] && !second_slot[i]) check_loadable_instruction(env, static_cast<uint32_t>(i), false);
         return;
     }
     for (size_t i = 0; i < n; ++i)
         if (!reachable[i] && !second_slot[i])
             fail("unreachable instruction " + std::to_string(i) + " (no path from the entry reaches it)");
+}
+
+void check_every_instruction_loadable(const VerifierEnv& env) {
+    for (size_t i = 0; i < env.insns.size(); ++i) {
+        check_loadable_instruction(env, static_cast<uint32_t>(i), true);
+        if (env.insns[i].opcode == op::kLddw) ++i;
+    }
 }
 
 }  // namespace ebpf::verifier

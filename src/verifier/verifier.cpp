@@ -143,6 +143,7 @@ VerifyResult run_verifier(VerifierEnv& env) {
                 mark_after_branch(env, current, operands, pending, false);
             }
         }
+        check_every_instruction_loadable(env);
         result.ok = true;
         for (size_t i = 0; i < env.ctx_offset.size(); ++i)
             if (env.ctx_offset[i] >= 0)

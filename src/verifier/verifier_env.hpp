@@ -106,6 +106,11 @@ bool check_exit(VerifierEnv& env, VerifierState& state, uint32_t index);
 // Structure before abstract interpretation: every instruction reachable,
 // prune points at jump targets, function starts.
 void check_cfg(VerifierEnv& env);
+// After abstract interpretation: every instruction, also one in a branch no
+// state reached, is one the engines can load (map index in range, known
+// helper, no LD ABS/IND). Reached instructions already passed their own,
+// more precise checks.
+void check_every_instruction_loadable(const VerifierEnv& env);
 // Precision (precision.cpp): before an instruction whose safety depends on
 // the exact range of scalar registers, mark them precise in the stored
 // states of this path, following where their values came from.
