@@ -16,11 +16,6 @@ namespace ebpf::native_metadata {
 namespace {
 
 // Generous limits: a module beyond them is corrupt, not big.
-constexpr uint32_t kMaxPrograms = 4096;
-constexpr uint32_t kMaxHelpers = 1024;
-constexpr uint32_t kMaxMaps = 4096;
-constexpr size_t kMaxNameLength = 1024;
-constexpr uint32_t kMaxValueSize = 1u << 30;
 
 // A NUL-terminated string of sane length, or an error naming `what`.
 std::string checked_string(const std::string& name, const char* text, const std::string& what) {
