@@ -32,7 +32,7 @@ void print(const TraceRecord& record, bool json) {
     } else {
         std::printf("%6" PRIu32 "/%-6" PRIu32 " [%03" PRIu32 "] %" PRIu64 ".%06" PRIu64 ": %s\n", record.pid, record.tid,
                     record.cpu, record.timestamp_ns / 1'000'000'000, (record.timestamp_ns / 1000) % 1'000'000,
-                    record.message.c_str());
+                    printable(record.message, true).c_str());  // a program's bytes: no terminal escapes
     }
 }
 
