@@ -30,11 +30,12 @@ struct ResourceLimits {
     uint64_t max_total_map_bytes = uint64_t{1} << 30;     // 1 GiB
 };
 
-// The memory a map's data needs at most when full, as the limits count it:
-// max_entries × (key_size + value_size × cpus) for per-CPU maps, ×
-// (key_size + value_size) otherwise; a ring buffer's max_entries is its size
-// in bytes, a prog_array or map-of-maps slot holds a pointer. Saturates at
-// UINT64_MAX instead of wrapping.
+// The memory the runtime allocates for a map when full, as the limits count
+// it (sizes rounded up to 8 bytes, as the runtime stores them; per-CPU values
+// × cpus): arrays, queues and stacks max_entries × value; hash tables and
+// tries max_entries × (key + value + 40) for the element header and the
+// bucket array; prog_array and array_of_maps 8-byte slots; a ring buffer
+// max_entries bytes. Saturates at UINT64_MAX instead of wrapping.
 uint64_t map_memory_bytes(const MapDefinition& definition, uint32_t cpus);
 
 // Throws ebpf::Error "map 'NAME': needs N bytes (max_entries × ...), more

@@ -24,33 +24,53 @@ bool is_per_cpu(MapType type) {
     return type == MapType::percpu_array || type == MapType::percpu_hash || type == MapType::lru_percpu_hash;
 }
 
-std::string formula(const MapDefinition& map, uint32_t cpus) {
-    switch (map.type) {
-    case MapType::ringbuf: return "ring buffer of max_entries bytes";
+uint64_t round8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
+
+enum class Layout { ring, slots, array, table };
+
+// How the runtime stores the map (src/runtime/maps): a byte ring, pointer
+// slots, an array of values, or a hash table / trie of keyed elements.
+Layout layout_of(MapType type) {
+    switch (type) {
+    case MapType::ringbuf: return Layout::ring;
     case MapType::prog_array:
-    case MapType::array_of_maps:
-    case MapType::hash_of_maps:
-        return std::to_string(map.max_entries) + " entries × (key " + std::to_string(map.key_size) + " + 8)";
-    default: break;
+    case MapType::array_of_maps: return Layout::slots;
+    case MapType::array:
+    case MapType::percpu_array:
+    case MapType::queue:
+    case MapType::stack: return Layout::array;
+    default: return Layout::table;
     }
-    std::string text = std::to_string(map.max_entries) + " entries × (key " + std::to_string(map.key_size) +
-                       " + value " + std::to_string(map.value_size);
-    if (is_per_cpu(map.type)) text += " × " + std::to_string(cpus) + " CPUs";
-    return text + ")";
+}
+
+// A table element's header and its share of the power-of-two bucket array.
+constexpr uint64_t kTableEntryOverhead = 40;
+
+std::string formula(const MapDefinition& map, uint32_t cpus) {
+    const std::string entries = std::to_string(map.max_entries) + " entries × ";
+    std::string value = "value " + std::to_string(round8(map.value_size));
+    if (is_per_cpu(map.type)) value += " × " + std::to_string(cpus) + " CPUs";
+    switch (layout_of(map.type)) {
+    case Layout::ring: return "a ring buffer of max_entries bytes";
+    case Layout::slots: return entries + "8-byte slots";
+    case Layout::array: return entries + "(" + value + ")";
+    case Layout::table: break;
+    }
+    return entries + "(key " + std::to_string(round8(map.key_size)) + " + " + value + " + " +
+           std::to_string(kTableEntryOverhead) + " per entry)";
 }
 
 }  // namespace
 
 uint64_t map_memory_bytes(const MapDefinition& map, uint32_t cpus) {
-    switch (map.type) {
-    case MapType::ringbuf: return map.max_entries;
-    case MapType::prog_array:
-    case MapType::array_of_maps:
-    case MapType::hash_of_maps: return multiply(map.max_entries, add(map.key_size, 8));
-    default: break;
+    const uint64_t value = multiply(round8(map.value_size), is_per_cpu(map.type) ? (cpus == 0 ? 1 : cpus) : 1);
+    switch (layout_of(map.type)) {
+    case Layout::ring: return map.max_entries;
+    case Layout::slots: return multiply(map.max_entries, 8);
+    case Layout::array: return multiply(map.max_entries, value);
+    case Layout::table: break;
     }
-    uint64_t value = is_per_cpu(map.type) ? multiply(map.value_size, cpus == 0 ? 1 : cpus) : map.value_size;
-    return multiply(map.max_entries, add(map.key_size, value));
+    return multiply(map.max_entries, add(add(round8(map.key_size), value), kTableEntryOverhead));
 }
 
 void check_map_limits(std::span<const MapDefinition> definitions, const ResourceLimits& limits, uint32_t cpus) {

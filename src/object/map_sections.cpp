@@ -292,15 +292,17 @@ void load_global_data(LoadContext& ctx) {
         map.is_global_data = true;
         map.read_only = s.name.starts_with(".rodata");
         if (map.read_only) map.map_flags = kMapFlagRdonlyProg;
-        // Before the contents are copied: a 2 GiB .bss costs nothing in the file.
-        check_limits(ctx, std::span<const MapDefinition>(&map, 1));
-        if (s.type == SHT_NOBITS) {
-            map.initial_data.assign(s.size, 0);
-        } else {
-            map.initial_data.assign(s.data.begin(), s.data.end());
-        }
         ctx.global_data_map[s.index] = static_cast<uint32_t>(ctx.object.maps.size());
         ctx.object.maps.push_back(std::move(map));
+        // Every map so far, before the contents are copied: a 2 GiB .bss (or
+        // many 500 MiB ones) cost nothing in the file.
+        check_limits(ctx, ctx.object.maps);
+        MapDefinition& added = ctx.object.maps.back();
+        if (s.type == SHT_NOBITS) {
+            added.initial_data.assign(s.size, 0);
+        } else {
+            added.initial_data.assign(s.data.begin(), s.data.end());
+        }
     }
 }
 

@@ -69,13 +69,13 @@ TEST(ResourceLimits, TinyObjectWithHugeHashMapIsRefused) {
     auto bytes = object_with_maps({map_def(kHash, 4, 8, 0xffffffff)});
     EXPECT_LT(bytes.size(), 1024u) << "the point is a tiny object";
     const std::string message = load_error(bytes);
-    EXPECT_ERROR_HAS(message, "map 'm0': needs 51539607540 bytes (4294967295 entries × (key 4 + value 8))");
+    EXPECT_ERROR_HAS(message, "map 'm0': needs 240518168520 bytes (4294967295 entries × (key 8 + value 8 + 40 per entry))");
     EXPECT_ERROR_HAS(message, "more than the limit of 536870912 bytes (max_map_bytes)");
 }
 
 TEST(ResourceLimits, HugeArrayMapIsRefusedAndLimitsAreConfigurable) {
     auto bytes = object_with_maps({map_def(kArray, 4, 4096, 1u << 20)});  // 4 GiB of values
-    EXPECT_ERROR_HAS(load_error(bytes), "map 'm0': needs 4299161600 bytes");
+    EXPECT_ERROR_HAS(load_error(bytes), "map 'm0': needs 4294967296 bytes (1048576 entries × (value 4096))");
     ResourceLimits generous;
     generous.max_map_bytes = generous.max_total_map_bytes = uint64_t{8} << 30;
     EXPECT_EQ(load_error(bytes, generous), "");  // only declared: nothing was allocated
@@ -133,7 +133,21 @@ TEST(ResourceLimits, HugeBssIsRefusedBeforeItsZerosAreAllocated) {
     auto* headers = reinterpret_cast<Elf64_Shdr*>(bytes.data() + eh->e_shoff);
     headers[2].sh_size = 0x7fff0000;
     ASSERT_EQ(headers[2].sh_type, static_cast<uint32_t>(SHT_NOBITS));
-    EXPECT_ERROR_HAS(load_error(bytes), "map '.bss': needs 2147418116 bytes");
+    EXPECT_ERROR_HAS(load_error(bytes), "map '.bss': needs 2147418112 bytes");
+}
+
+TEST(ResourceLimits, ManyBssSectionsAreRefusedBeforeTheirZerosAreAllocated) {
+    // Five .bss.N of 400 MiB each: every one under the per-map limit, but the
+    // total is checked before each one's zeros are allocated.
+    ElfBuilder b;
+    size_t code = b.add_code("hook/test", {test::mov64_imm(0, 0), test::exit_insn()});
+    for (int i = 0; i < 5; ++i) b.add({".bss." + std::to_string(i), SHT_NOBITS, SHF_ALLOC | SHF_WRITE, {}});
+    b.add_symbols({{"test", static_cast<uint16_t>(code), 0, 16, STT_FUNC, STB_GLOBAL}});
+    auto bytes = b.build();
+    auto* eh = reinterpret_cast<Elf64_Ehdr*>(bytes.data());
+    auto* headers = reinterpret_cast<Elf64_Shdr*>(bytes.data() + eh->e_shoff);
+    for (int i = 0; i < 5; ++i) headers[2 + i].sh_size = 400u << 20;
+    EXPECT_ERROR_HAS(load_error(bytes), "map '.bss.2': the maps up to this one need 1258291200 bytes together");
 }
 
 TEST(ResourceLimits, PerCpuMapsCountEveryCpu) {
@@ -143,8 +157,8 @@ TEST(ResourceLimits, PerCpuMapsCountEveryCpu) {
     map.key_size = 4;
     map.value_size = 1024;
     map.max_entries = 1024;
-    EXPECT_EQ(map_memory_bytes(map, 1), 1024u * (4 + 1024));
-    EXPECT_EQ(map_memory_bytes(map, 64), 1024u * (4 + 1024 * 64));
+    EXPECT_EQ(map_memory_bytes(map, 1), 1024u * 1024);
+    EXPECT_EQ(map_memory_bytes(map, 64), 1024u * 1024 * 64);
     ResourceLimits limits;
     limits.max_map_bytes = 16 << 20;
     EXPECT_NO_THROW(check_map_limits(std::span(&map, 1), limits, 8));
@@ -152,8 +166,12 @@ TEST(ResourceLimits, PerCpuMapsCountEveryCpu) {
         check_map_limits(std::span(&map, 1), limits, 64);
         ADD_FAILURE() << "no error";
     } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("(key 4 + value 1024 × 64 CPUs)"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("1024 entries × (value 1024 × 64 CPUs)"), std::string::npos) << e.what();
     }
+    // A per-CPU hash table: keys once, values per CPU, and the table overhead.
+    map.type = MapType::percpu_hash;
+    map.key_size = 5;
+    EXPECT_EQ(map_memory_bytes(map, 4), 1024u * (8 + 1024 * 4 + 40));
     // Saturating, never wrapping: 2^32 entries × (2^32 + 2^32 × 2^16 CPUs).
     map.key_size = map.value_size = map.max_entries = 0xffffffff;
     EXPECT_EQ(map_memory_bytes(map, 65536), UINT64_MAX);
