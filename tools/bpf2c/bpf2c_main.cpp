@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
         ->capture_default_str()->group("Limits");
     app.add_option("--max-total-map-bytes", limits.max_total_map_bytes, "all maps of an object together, in bytes")
         ->capture_default_str()->group("Limits");
-    app.add_option("--max-insns", limits.max_program_instructions, "instructions per program after linking")
+    app.add_option("--max-program-insns", limits.max_program_instructions, "instructions per program after linking")
         ->capture_default_str()->group("Limits");
     app.add_option("--max-object-bytes", limits.max_object_bytes, "largest input file, in bytes")
         ->capture_default_str()->group("Limits");

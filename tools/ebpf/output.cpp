@@ -67,7 +67,7 @@ void add_limit_options(CLI::App& app) {
         ->capture_default_str()->group("Limits");
     app.add_option("--max-maps", limits.max_maps, "maps per object")->capture_default_str()->group("Limits");
     app.add_option("--max-programs", limits.max_programs, "programs per object")->capture_default_str()->group("Limits");
-    app.add_option("--max-insns", limits.max_program_instructions, "instructions per program after linking")
+    app.add_option("--max-program-insns", limits.max_program_instructions, "instructions per program after linking")
         ->capture_default_str()->group("Limits");
     app.add_option("--max-object-bytes", limits.max_object_bytes, "largest input file, in bytes")
         ->capture_default_str()->group("Limits");
