@@ -11,6 +11,7 @@
 
 #include "ebpf/abi.hpp"
 #include "ebpf/isa.hpp"
+#include "ebpf/limits.hpp"
 
 namespace ebpf {
 
@@ -91,8 +92,13 @@ struct Object {
 };
 
 // Opens and parses an object. Throws ebpf::Error "path: section: what is wrong"
-// for any malformed input; never reads out of bounds.
-Object open_object(const std::string& path);
-Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string& name);
+// for any malformed input; never reads out of bounds. `limits` bound the file
+// size, BTF size, counts of maps, programs and instructions and the memory the
+// maps declare (per-CPU maps counted for one CPU here; create_maps() counts
+// every CPU), all checked before the loader allocates for them. The path is
+// opened once, and must name a regular file (a FIFO or device is refused).
+Object open_object(const std::string& path, const ResourceLimits& limits = {});
+Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string& name,
+                               const ResourceLimits& limits = {});
 
 }  // namespace ebpf

@@ -149,8 +149,10 @@ private:
 };
 
 // Creates one runtime map. Throws ebpf::Error "map 'name': why" for an
-// unsupported type or bad sizes (e.g. a ring buffer not a power of 2).
-std::shared_ptr<Map> create_map(const MapDefinition& definition);
+// unsupported type or bad sizes (e.g. a ring buffer not a power of 2), or
+// when the map would need more than limits.max_map_bytes (per-CPU values ×
+// possible_cpus()), checked before anything is allocated.
+std::shared_ptr<Map> create_map(const MapDefinition& definition, const ResourceLimits& limits = {});
 // The map with this id, or nullptr.
 std::shared_ptr<Map> find_map_by_id(uint32_t id);
 
@@ -206,6 +208,9 @@ struct LoadOptions {
     // module's maps must be the object's (sizes, types, flags, global data,
     // prog-array slots), or the load fails. Empty: not checked.
     std::string bytecode_object;
+    // What the object may make the host allocate (ebpf/limits.hpp): used by
+    // open_object() and create_maps().
+    ResourceLimits limits;
 };
 
 class LoadedObject;
@@ -310,8 +315,11 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
 // Creates an object's maps from its definitions: global data initialised,
 // inner-map templates kept (not usable from programs), statically
 // initialised map-in-map slots filled from `object.maps[i].inner_map`-style
-// data when the loader provides it. Index i ↔ definitions[i].
-std::vector<std::shared_ptr<Map>> create_maps(std::span<const MapDefinition> definitions);
+// data when the loader provides it. Index i ↔ definitions[i]. The map limits
+// (count, per map, total; per-CPU values × possible_cpus()) are checked for
+// all definitions before the first map is allocated.
+std::vector<std::shared_ptr<Map>> create_maps(std::span<const MapDefinition> definitions,
+                                              const ResourceLimits& limits = {});
 // Rewrites LDDW pseudo-map forms: kPseudoMapIdx → address of the Map object,
 // kPseudoMapIdxValue → direct_value(0) + offset. Throws ebpf::Error
 // "program 'x': instruction N: ..." for a bad map index or offset.

@@ -125,9 +125,14 @@ struct SignatureReport {
 };
 
 // Checks the signature over exactly `bytes`' module part and the signer's
-// chain (X509 strict, validity dates, digitalSignature key usage and the
-// codeSigning extended key usage on the leaf). Never throws for bad input:
-// every failure is a verdict with a reason.
+// chain (X509 strict, validity dates), then what the chain may be
+// (docs/signing.md, "Trust store and certificates"): the signer is not a CA
+// (no CA:TRUE, no keyCertSign) and has the digitalSignature key usage and the
+// codeSigning extended key usage; every CA above it that restricts its
+// extended key usage permits codeSigning; every key in the chain is RSA of
+// at least 2048 bits or EC of at least 256 bits; every certificate below the
+// root is signed with SHA-256 or stronger. Never throws for bad input: every
+// failure is a verdict with a reason.
 SignatureReport verify_module_signature(std::span<const uint8_t> bytes, const TrustStore& trust);
 
 // SHA-256 of `bytes`.
@@ -166,6 +171,15 @@ struct CertificateSpec {
     std::string organization = "ebpf-native development";
     bool certificate_authority = false;  // CA:TRUE, keyCertSign; else a code-signing leaf
     bool code_signing_usage = true;      // leaf only: digitalSignature + codeSigning EKU
+    // "P-256", "P-384" or "RSA-N" (N bits). Tests make weak keys with it.
+    std::string key_algorithm = "P-256";
+    // The digest of the certificate's signature: "SHA256", "SHA384", "SHA1"...
+    std::string signature_digest = "SHA256";
+    // When not empty, replace the default extensions (OpenSSL config syntax,
+    // e.g. "critical,digitalSignature" / "serverAuth"); tests make
+    // wrongly-purposed certificates with them.
+    std::string key_usage;
+    std::string extended_key_usage;
     // Validity relative to now (negative = in the past).
     std::chrono::seconds not_before_offset{-60};
     std::chrono::seconds not_after_offset{std::chrono::hours(24 * 365)};

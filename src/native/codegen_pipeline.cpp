@@ -3,6 +3,7 @@
 #include "ebpf/error.hpp"
 #include "ebpf/native.hpp"
 #include "ebpf/verifier.hpp"
+#include "module_metadata.hpp"
 
 namespace ebpf {
 
@@ -22,6 +23,14 @@ TranslationProgram prepare_program(const Object& object, const Program& program,
     out.verified_instruction_count = static_cast<uint32_t>(program.insns.size());
     out.bytecode_sha256 = sha256_of_instructions(program.insns);
     if (!options.verify) {
+        // Unverified is not unchecked: the code generator relies on well-formed
+        // instructions (known opcodes, registers 0-10, jumps and calls inside
+        // the program, LDDW complete), so malformed bytecode is an error here.
+        try {
+            validate(program.insns);
+        } catch (const Error& e) {
+            throw Error(object.path + ": program '" + program.name + "': " + e.what());
+        }
         out.insns = program.insns;
         return out;
     }
@@ -41,6 +50,35 @@ TranslationProgram prepare_program(const Object& object, const Program& program,
     return out;
 }
 
+// The module format's limits (module_metadata.hpp), the same the loader
+// checks: refused here with the name that breaks them.
+void check_module_limits(const Object& object, const std::vector<const Program*>& programs) {
+    using namespace native_metadata;
+    auto check_name = [&](const std::string& name, const std::string& what) {
+        if (name.size() > kMaxNameLength)
+            throw Error(object.path + ": " + what + " '" + name.substr(0, 64) + "...' is " +
+                        std::to_string(name.size()) + " bytes long; native modules allow at most " +
+                        std::to_string(kMaxNameLength));
+    };
+    if (programs.size() > kMaxPrograms)
+        throw Error(object.path + ": " + std::to_string(programs.size()) + " programs; native modules allow at most " +
+                    std::to_string(kMaxPrograms));
+    if (object.maps.size() > kMaxMaps)
+        throw Error(object.path + ": " + std::to_string(object.maps.size()) + " maps; native modules allow at most " +
+                    std::to_string(kMaxMaps));
+    for (const Program* program : programs) {
+        check_name(program->name, "program name");
+        check_name(program->section, "section name of program '" + program->name.substr(0, 64) + "'");
+    }
+    for (const MapDefinition& map : object.maps) {
+        check_name(map.name, "map name");
+        for (const MapSlotInit& slot : map.initial_slots) check_name(slot.target, "initial value of map '" + map.name + "'");
+        if (map.key_size > kMaxValueSize || map.value_size > kMaxValueSize)
+            throw Error(object.path + ": map '" + map.name + "': key or value size above " +
+                        std::to_string(kMaxValueSize) + ", more than native modules allow");
+    }
+}
+
 }  // namespace
 
 TranslationUnit prepare_translation_unit(const Object& object, const Bpf2cOptions& options) {
@@ -50,8 +88,11 @@ TranslationUnit prepare_translation_unit(const Object& object, const Bpf2cOption
     auto slash = object.path.find_last_of('/');
     unit.source_name = slash == std::string::npos ? object.path : object.path.substr(slash + 1);
     unit.maps = object.maps;
+    std::vector<const Program*> chosen;
     for (const auto& program : object.programs)
-        if (selected(program, options)) unit.programs.push_back(prepare_program(object, program, options));
+        if (selected(program, options)) chosen.push_back(&program);
+    check_module_limits(object, chosen);
+    for (const Program* program : chosen) unit.programs.push_back(prepare_program(object, *program, options));
     if (unit.programs.empty()) {
         throw Error(object.path + ": " +
                     (options.section.empty() ? std::string("no programs in the object")

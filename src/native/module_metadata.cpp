@@ -1,27 +1,15 @@
 #include "module_metadata.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "ebpf/error.hpp"
+#include "ebpf/input_file.hpp"
 
 namespace ebpf::native_metadata {
 
 namespace {
-
-// Generous limits: a module beyond them is corrupt, not big.
-constexpr uint32_t kMaxPrograms = 4096;
-constexpr uint32_t kMaxHelpers = 1024;
-constexpr uint32_t kMaxMaps = 4096;
-constexpr size_t kMaxNameLength = 1024;
-constexpr uint32_t kMaxValueSize = 1u << 30;
 
 // Throws unless `size` bytes at `address` are the module's (writable or executable when asked).
 void check_pointer(const std::string& name, const ModuleMemory& memory, const void* address, size_t size,
@@ -240,30 +228,9 @@ std::vector<NativeProgramInfo> program_infos(const ebpf_native_module* module) {
 }
 
 std::vector<uint8_t> read_whole_file(const std::string& path, size_t max_bytes) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) throw Error(path + ": cannot stat: " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) throw Error(path + ": not a regular file");
-    if (static_cast<uint64_t>(st.st_size) > max_bytes)
-        throw Error(path + ": " + std::to_string(st.st_size) + " bytes is more than the limit of " +
-                    std::to_string(max_bytes));
-    std::vector<uint8_t> bytes;
-    uint8_t buffer[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw Error(path + ": cannot read: " + std::strerror(errno));
-        if (n == 0) break;
-        if (bytes.size() + static_cast<size_t>(n) > max_bytes)
-            throw Error(path + ": grew beyond the limit of " + std::to_string(max_bytes) + " bytes while being read");
-        bytes.insert(bytes.end(), buffer, buffer + n);
-    }
-    return bytes;
+    // Once, bounded, regular files only (ebpf/input_file.hpp): a FIFO or
+    // /dev/zero named as a module is an error, not a hang or an unbounded read.
+    return read_input_file(path, max_bytes);
 }
 
 }  // namespace ebpf::native_metadata

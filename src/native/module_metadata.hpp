@@ -11,6 +11,16 @@
 
 namespace ebpf::native_metadata {
 
+// What the module format allows: the loader refuses metadata beyond these,
+// and bpf2c refuses to produce it (same constants), so a module bpf2c
+// writes always loads and an object bpf2c accepts never gives a module that
+// does not.
+inline constexpr uint32_t kMaxPrograms = 4096;
+inline constexpr uint32_t kMaxHelpers = 1024;
+inline constexpr uint32_t kMaxMaps = 4096;
+inline constexpr size_t kMaxNameLength = 1024;  // program, section and map names, slot targets
+inline constexpr uint32_t kMaxValueSize = 1u << 30;  // map key and value sizes
+
 // The memory of a loaded module (its loaded segments at their run-time
 // addresses). The metadata may point nowhere else: not into the host, whose
 // memory the loader would otherwise read, write (helper, map and runtime

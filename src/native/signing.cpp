@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "ebpf/input_file.hpp"
 #include "ebpf/signing.hpp"
 #include "openssl_util.hpp"
 
@@ -36,9 +37,13 @@ size_t der_element_size(const uint8_t* der, size_t size) {
 }
 
 std::string read_text(const std::filesystem::path& path, const char* what) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path.string() + ": cannot open the " + what);
-    return std::string(std::istreambuf_iterator<char>(in), {});
+    constexpr uint64_t kMaxPemBytes = 16 << 20;  // a key or a certificate chain, not a disk image
+    try {
+        const std::vector<uint8_t> bytes = read_input_file(path.string(), kMaxPemBytes);
+        return std::string(bytes.begin(), bytes.end());
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + " (the " + what + ")");
+    }
 }
 
 }  // namespace

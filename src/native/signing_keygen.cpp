@@ -72,8 +72,14 @@ void write_new_file(const std::filesystem::path& path, const std::string& text, 
 
 SigningCredential issue_certificate(const CertificateSpec& spec, const SigningCredential* issuer) {
     if (spec.common_name.empty()) throw Error("issue certificate: the common name is empty");
-    ssl::Key key(EVP_EC_gen("P-256"));
-    if (!key) throw ssl::error("issue certificate: cannot generate a P-256 key");
+    ssl::Key key;
+    if (spec.key_algorithm.starts_with("RSA-"))
+        key.reset(EVP_RSA_gen(static_cast<unsigned>(std::stoul(spec.key_algorithm.substr(4)))));
+    else
+        key.reset(EVP_EC_gen(spec.key_algorithm.c_str()));
+    if (!key) throw ssl::error("issue certificate: cannot generate a " + spec.key_algorithm + " key");
+    const EVP_MD* digest = EVP_get_digestbyname(spec.signature_digest.c_str());
+    if (digest == nullptr) throw Error("issue certificate: unknown digest " + spec.signature_digest);
 
     ssl::Key issuer_key;
     ssl::Cert issuer_cert;
@@ -101,24 +107,24 @@ SigningCredential issue_certificate(const CertificateSpec& spec, const SigningCr
     X509_set_issuer_name(cert.get(), X509_get_subject_name(signer_cert));
     X509_set_pubkey(cert.get(), key.get());
 
+    std::string key_usage = spec.key_usage, extended_key_usage = spec.extended_key_usage;
     if (spec.certificate_authority) {
         add_extension(cert.get(), signer_cert, NID_basic_constraints, "critical,CA:TRUE");
-        add_extension(cert.get(), signer_cert, NID_key_usage, "critical,keyCertSign,cRLSign");
+        if (key_usage.empty()) key_usage = "critical,keyCertSign,cRLSign";
     } else {
         add_extension(cert.get(), signer_cert, NID_basic_constraints, "critical,CA:FALSE");
-        if (spec.code_signing_usage) {
-            add_extension(cert.get(), signer_cert, NID_key_usage, "critical,digitalSignature");
-            add_extension(cert.get(), signer_cert, NID_ext_key_usage, "codeSigning");
-        } else {
-            add_extension(cert.get(), signer_cert, NID_key_usage, "critical,digitalSignature,keyEncipherment");
-            add_extension(cert.get(), signer_cert, NID_ext_key_usage, "serverAuth");
-        }
+        if (key_usage.empty())
+            key_usage = spec.code_signing_usage ? "critical,digitalSignature" : "critical,digitalSignature,keyEncipherment";
+        if (extended_key_usage.empty()) extended_key_usage = spec.code_signing_usage ? "codeSigning" : "serverAuth";
     }
+    add_extension(cert.get(), signer_cert, NID_key_usage, key_usage.c_str());
+    if (!extended_key_usage.empty())
+        add_extension(cert.get(), signer_cert, NID_ext_key_usage, extended_key_usage.c_str());
     add_extension(cert.get(), signer_cert, NID_subject_key_identifier, "hash");
     add_extension(cert.get(), signer_cert, NID_authority_key_identifier, "keyid:always");
 
     EVP_PKEY* signing_key = issuer_key ? issuer_key.get() : key.get();
-    if (!X509_sign(cert.get(), signing_key, EVP_sha256())) throw ssl::error("issue certificate: signing failed");
+    if (!X509_sign(cert.get(), signing_key, digest)) throw ssl::error("issue certificate: signing failed");
     return {key_pem(key.get()), cert_pem(cert.get())};
 }
 
@@ -126,8 +132,14 @@ DevelopmentKeys write_development_keys(const std::filesystem::path& dir) {
     DevelopmentKeys keys{dir / "trust" / "root-ca.pem", dir / "private" / "root-ca-key.pem",
                          dir / "signing-cert.pem", dir / "signing-key.pem"};
     std::error_code ec;
+    const bool new_dir = !std::filesystem::exists(dir, ec);
     std::filesystem::create_directories(dir / "trust", ec);
     if (!ec) std::filesystem::create_directories(dir / "private", ec);
+    // Explicit modes, whatever the umask: a trust store others can write is
+    // refused (TrustStore::from_path), and private keys are the owner's only.
+    if (!ec && new_dir) std::filesystem::permissions(dir, std::filesystem::perms(0755), ec);
+    if (!ec) std::filesystem::permissions(dir / "trust", std::filesystem::perms(0755), ec);
+    if (!ec) std::filesystem::permissions(dir / "private", std::filesystem::perms(0700), ec);
     if (ec) throw Error(dir.string() + ": cannot create the key directory (" + ec.message() + ")");
     for (const auto& path : {keys.root_cert, keys.root_key, keys.signing_cert, keys.signing_key})
         if (std::filesystem::exists(path))

@@ -99,6 +99,66 @@ bool versions_are_canonical(std::span<const uint8_t> signature) {
            signer_version == 1;
 }
 
+// The key of `cert` is too weak (or of a kind we do not accept): a sentence, or "".
+std::string weak_key(X509* cert) {
+    EVP_PKEY* key = X509_get0_pubkey(cert);
+    if (key == nullptr) return "certificate " + quoted_subject(cert) + " has no readable public key";
+    const int bits = EVP_PKEY_get_bits(key);
+    if (EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS")) {
+        if (bits < 2048)
+            return "certificate " + quoted_subject(cert) + " has an RSA key of " + std::to_string(bits) +
+                   " bits; at least 2048 are required";
+        return "";
+    }
+    if (EVP_PKEY_is_a(key, "EC")) {
+        if (bits < 256)
+            return "certificate " + quoted_subject(cert) + " has an EC key of " + std::to_string(bits) +
+                   " bits; at least 256 (P-256) are required";
+        return "";
+    }
+    return "certificate " + quoted_subject(cert) + " has a " + EVP_PKEY_get0_type_name(key) +
+           " key; only RSA (2048 bits or more) and EC (P-256 or stronger) are accepted";
+}
+
+// The rules of docs/signing.md for a verified chain (leaf first, root last);
+// a sentence naming the certificate and the rule it breaks, or "".
+std::string certificate_policy_violation(STACK_OF(X509) * chain) {
+    const int count = sk_X509_num(chain);
+    X509* leaf = sk_X509_value(chain, 0);
+    X509_check_purpose(leaf, -1, 0);  // caches the extension flags
+    const uint32_t ext = X509_get_extension_flags(leaf);
+    // A CA as signer could also mint more signers: signing keys stay leaves.
+    if ((ext & EXFLAG_CA) || ((ext & EXFLAG_KUSAGE) && (X509_get_key_usage(leaf) & KU_KEY_CERT_SIGN)))
+        return "certificate " + quoted_subject(leaf) +
+               " is a certificate authority (CA:TRUE or keyCertSign); a module signer must be a leaf certificate";
+    if (!(ext & EXFLAG_KUSAGE) || !(X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE))
+        return "certificate " + quoted_subject(leaf) + " lacks the digitalSignature key usage";
+    if (!(ext & EXFLAG_XKUSAGE) || !(X509_get_extended_key_usage(leaf) & XKU_CODE_SIGN))
+        return "certificate " + quoted_subject(leaf) + " lacks the codeSigning extended key usage";
+    for (int i = 0; i < count; ++i) {
+        X509* cert = sk_X509_value(chain, i);
+        X509_check_purpose(cert, -1, 0);
+        // A CA whose extended key usage is restricted must allow code signing
+        // (or any purpose): a TLS-only CA does not vouch for code.
+        if (i > 0 && (X509_get_extension_flags(cert) & EXFLAG_XKUSAGE) &&
+            !(X509_get_extended_key_usage(cert) & (XKU_CODE_SIGN | XKU_ANYEKU)))
+            return "certificate authority " + quoted_subject(cert) +
+                   " restricts its extended key usage to purposes other than codeSigning";
+        if (std::string reason = weak_key(cert); !reason.empty()) return reason;
+        // The root's self-signature proves nothing (it is trusted because it
+        // is in the store), so its digest does not matter; every other does.
+        if (i + 1 < count) {
+            int digest_nid = NID_undef, security_bits = 0;
+            if (X509_get_signature_info(cert, &digest_nid, nullptr, &security_bits, nullptr) != 1 ||
+                security_bits < 128)
+                return "certificate " + quoted_subject(cert) + " is signed with " +
+                       (digest_nid != NID_undef ? OBJ_nid2sn(digest_nid) : "an unknown digest") +
+                       "; SHA-256 or stronger is required";
+        }
+    }
+    return "";
+}
+
 }  // namespace
 
 SignatureReport verify_module_signature(std::span<const uint8_t> bytes, const TrustStore& trust) {
@@ -186,7 +246,8 @@ SignatureReport verify_module_signature(std::span<const uint8_t> bytes, const Tr
     }
     X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx.get()), X509_V_FLAG_X509_STRICT);
     const bool chained = X509_verify_cert(ctx.get()) == 1;
-    if (ssl::CertStack chain{X509_STORE_CTX_get1_chain(ctx.get())}; chain && sk_X509_num(chain.get()) > 0) {
+    ssl::CertStack chain{X509_STORE_CTX_get1_chain(ctx.get())};
+    if (chain && sk_X509_num(chain.get()) > 0) {
         report.chain.clear();
         for (int i = 0; i < sk_X509_num(chain.get()); ++i)
             report.chain.push_back(ssl::subject_of(sk_X509_value(chain.get(), i)));
@@ -198,15 +259,9 @@ SignatureReport verify_module_signature(std::span<const uint8_t> bytes, const Tr
         return fail(report, SignatureVerdict::invalid, reason);
     }
 
-    // 3. What the signer certificate may sign: code, with a digital signature.
-    X509_check_purpose(signer, -1, 0);  // caches the extension flags
-    const uint32_t ext = X509_get_extension_flags(signer);
-    if (!(ext & EXFLAG_KUSAGE) || !(X509_get_key_usage(signer) & KU_DIGITAL_SIGNATURE))
-        return fail(report, SignatureVerdict::invalid,
-                    "certificate " + quoted_subject(signer) + " lacks the digitalSignature key usage");
-    if (!(ext & EXFLAG_XKUSAGE) || !(X509_get_extended_key_usage(signer) & XKU_CODE_SIGN))
-        return fail(report, SignatureVerdict::invalid,
-                    "certificate " + quoted_subject(signer) + " lacks the codeSigning extended key usage");
+    // 3. What the chain may be used for and how strong it is.
+    if (std::string reason = certificate_policy_violation(chain.get()); !reason.empty())
+        return fail(report, SignatureVerdict::invalid, reason);
 
     report.verdict = SignatureVerdict::valid;
     return report;

@@ -21,18 +21,12 @@ struct LoadContext {
     const struct btf* btf = nullptr;  // nullptr without -g
     const BtfExt& ext;
     Object& object;
+    const ResourceLimits& limits;
     // (section index, symbol offset) → index in object.maps, for .maps and legacy maps.
     std::map<std::pair<size_t, uint64_t>, uint32_t> map_at;
     // Section index → index in object.maps, for global data sections.
     std::map<size_t, uint32_t> global_data_map;
 };
-
-// Per section and per linked program, as Linux's BPF_COMPLEXITY_LIMIT_INSNS.
-inline constexpr size_t kMaxInstructions = 1'000'000;
-// All linked programs of one object together: subprograms are copied into
-// every caller, so many programs sharing a huge .text could otherwise
-// multiply memory use.
-inline constexpr size_t kMaxObjectInstructions = 8'000'000;
 
 void load_maps(LoadContext& context);
 // True when a CO-RE relocation names a field of the program type's own

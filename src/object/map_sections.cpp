@@ -165,6 +165,9 @@ void load_btf_maps(LoadContext& ctx) {
     std::vector<Pending> pending;
     // Declaration order (section offset), which is what a reader of the source expects.
     std::vector<const btf_var_secinfo*> ordered;
+    if (btf_vlen(datasec) > ctx.limits.max_maps)
+        throw Error(where + ": " + std::to_string(btf_vlen(datasec)) + " maps, more than the limit of " +
+                    std::to_string(ctx.limits.max_maps) + " (max_maps)");
     for (uint16_t i = 0; i < btf_vlen(datasec); ++i) ordered.push_back(&vars[i]);
     std::stable_sort(ordered.begin(), ordered.end(),
                      [](const btf_var_secinfo* a, const btf_var_secinfo* b) { return a->offset < b->offset; });
@@ -236,6 +239,9 @@ void load_legacy_maps(LoadContext& ctx) {
     std::sort(symbols.begin(), symbols.end(),
               [](const ElfSymbol* a, const ElfSymbol* b) { return a->value < b->value; });
     constexpr uint64_t kDefSize = 20;  // struct bpf_map_def: five u32
+    if (symbols.size() > ctx.limits.max_maps)
+        throw Error(where + ": " + std::to_string(symbols.size()) + " maps, more than the limit of " +
+                    std::to_string(ctx.limits.max_maps) + " (max_maps)");
     for (const ElfSymbol* sym : symbols) {
         std::string map_where = where + ": map '" + sym->name + "'";
         if (sym->value > section->data.size() || section->data.size() - sym->value < kDefSize) {
@@ -255,6 +261,16 @@ void load_legacy_maps(LoadContext& ctx) {
         map.map_flags = fields[4];
         ctx.map_at[{section->index, sym->value}] = static_cast<uint32_t>(ctx.object.maps.size());
         ctx.object.maps.push_back(std::move(map));
+    }
+}
+
+// The map limits for what the object declares, per-CPU values counted once
+// (the runtime counts them for every CPU again before allocating).
+void check_limits(const LoadContext& ctx, std::span<const MapDefinition> maps) {
+    try {
+        check_map_limits(maps, ctx.limits, 1);
+    } catch (const Error& e) {
+        throw Error(ctx.elf.path() + ": " + e.what());
     }
 }
 
@@ -279,13 +295,17 @@ void load_global_data(LoadContext& ctx) {
         map.is_global_data = true;
         map.read_only = s.name.starts_with(".rodata");
         if (map.read_only) map.map_flags = kMapFlagRdonlyProg;
-        if (s.type == SHT_NOBITS) {
-            map.initial_data.assign(s.size, 0);
-        } else {
-            map.initial_data.assign(s.data.begin(), s.data.end());
-        }
         ctx.global_data_map[s.index] = static_cast<uint32_t>(ctx.object.maps.size());
         ctx.object.maps.push_back(std::move(map));
+        // Every map so far, before the contents are copied: a 2 GiB .bss (or
+        // many 500 MiB ones) cost nothing in the file.
+        check_limits(ctx, ctx.object.maps);
+        MapDefinition& added = ctx.object.maps.back();
+        if (s.type == SHT_NOBITS) {
+            added.initial_data.assign(s.size, 0);
+        } else {
+            added.initial_data.assign(s.data.begin(), s.data.end());
+        }
     }
 }
 
@@ -295,6 +315,7 @@ void load_maps(LoadContext& context) {
     load_btf_maps(context);
     load_legacy_maps(context);
     load_global_data(context);
+    check_limits(context, context.object.maps);
 }
 
 }  // namespace ebpf::object_detail

@@ -1,12 +1,10 @@
 // open_object(): runs the loader's steps (see loader.hpp) and the small
 // queries of Program and Object.
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iterator>
 
 #include "ebpf/error.hpp"
+#include "ebpf/input_file.hpp"
 #include "ebpf/object.hpp"
 #include "loader.hpp"
 
@@ -38,7 +36,11 @@ std::optional<uint32_t> Object::find_map(std::string_view name) const {
     return std::nullopt;
 }
 
-Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string& name) {
+Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string& name,
+                               const ResourceLimits& limits) {
+    if (bytes.size() > limits.max_object_bytes)
+        throw Error(name + ": " + std::to_string(bytes.size()) + " bytes, more than the limit of " +
+                    std::to_string(limits.max_object_bytes) + " (max_object_bytes)");
     ElfImage elf(bytes, name);
     Object object;
     object.path = name;
@@ -48,9 +50,15 @@ Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string
         object.license.assign(license->data.begin(), end);
     }
 
+    for (const char* btf_section : {".BTF", ".BTF.ext"}) {
+        const ElfSection* section = elf.find_section(btf_section);
+        if (section && section->size > limits.max_btf_bytes)
+            throw Error(elf.where(*section) + ": " + std::to_string(section->size) + " bytes, more than the limit of " +
+                        std::to_string(limits.max_btf_bytes) + " (max_btf_bytes)");
+    }
     BtfPtr btf = load_btf(elf);
     BtfExt ext = load_btf_ext(elf, btf.get());
-    LoadContext context{elf, btf.get(), ext, object, {}, {}};
+    LoadContext context{elf, btf.get(), ext, object, limits, {}, {}};
     load_maps(context);
     load_programs(context);
     if (object.programs.empty()) {
@@ -59,12 +67,8 @@ Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string
     return object;
 }
 
-Object open_object(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
-    std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    if (in.bad()) throw Error(path + ": read failed");
-    return open_object_from_memory(bytes, path);
+Object open_object(const std::string& path, const ResourceLimits& limits) {
+    return open_object_from_memory(read_input_file(path, limits.max_object_bytes), path, limits);
 }
 
 }  // namespace ebpf

@@ -61,9 +61,9 @@ CodeSection read_code_section(const LoadContext& ctx, const ElfSection& s,
         throw Error(where + ": size " + std::to_string(s.data.size()) +
                     " is not a multiple of 8 (a truncated instruction)");
     }
-    if (s.data.size() / sizeof(Instruction) > kMaxInstructions) {
-        throw Error(where + ": " + std::to_string(s.data.size() / 8) +
-                    " instructions, more than the limit of " + std::to_string(kMaxInstructions));
+    if (s.data.size() / sizeof(Instruction) > ctx.limits.max_program_instructions) {
+        throw Error(where + ": " + std::to_string(s.data.size() / 8) + " instructions, more than the limit of " +
+                    std::to_string(ctx.limits.max_program_instructions) + " (max_program_instructions)");
     }
     code.insns.resize(s.data.size() / sizeof(Instruction));
     if (!s.data.empty()) std::memcpy(code.insns.data(), s.data.data(), s.data.size());
@@ -105,7 +105,9 @@ CodeSection read_code_section(const LoadContext& ctx, const ElfSection& s,
             throw Error(where + ": relocation at offset " + std::to_string(r.offset) +
                         " is not at an instruction boundary");
         }
-        code.relocations[static_cast<uint32_t>(r.offset / 8)] = &r;
+        if (!code.relocations.emplace(static_cast<uint32_t>(r.offset / 8), &r).second) {
+            throw Error(where + ": two relocations at offset " + std::to_string(r.offset));
+        }
     }
     return code;
 }
@@ -147,9 +149,9 @@ private:
         auto key = std::make_pair(section.elf->index, f.start);
         if (auto it = placed_.find(key); it != placed_.end()) return it->second;
         auto position = static_cast<uint32_t>(program_.insns.size());
-        if (program_.insns.size() + (f.end - f.start) > kMaxInstructions) {
-            throw Error(where_ + ": more than " + std::to_string(kMaxInstructions) +
-                        " instructions after linking subprograms");
+        if (program_.insns.size() + (f.end - f.start) > ctx_.limits.max_program_instructions) {
+            throw Error(where_ + ": more than " + std::to_string(ctx_.limits.max_program_instructions) +
+                        " instructions after linking subprograms (max_program_instructions)");
         }
         program_.insns.insert(program_.insns.end(), section.insns.begin() + f.start,
                               section.insns.begin() + f.end);
@@ -195,6 +197,14 @@ private:
             if (lddw && i + 1 >= f.end) {
                 throw Error(where_ + ": LDDW at instruction " + std::to_string(i) +
                             " of section '" + section.elf->name + "' is truncated");
+            }
+            // libbpf refuses this too: the second slot of an LDDW holds the
+            // upper 32 bits of the constant, never an instruction a
+            // relocation could patch; applying or ignoring it would both be wrong.
+            if (lddw && section.relocations.count(i + 1)) {
+                throw Error(where_ + ": relocation at offset " + std::to_string((i + 1) * 8) + " of section '" +
+                            section.elf->name + "' targets the second slot of the LDDW at instruction " +
+                            std::to_string(i));
             }
             if (auto r = section.relocations.find(i); r != section.relocations.end()) {
                 apply_relocation(*r->second, i, at);
@@ -361,9 +371,13 @@ void load_programs(LoadContext& ctx) {
         for (const Function* entry : entries) {
             Program program = linker.link(section, *entry);
             total += program.insns.size();
-            if (total > kMaxObjectInstructions) {
-                throw Error(ctx.elf.path() + ": more than " + std::to_string(kMaxObjectInstructions) +
-                            " instructions in all programs after linking subprograms");
+            if (total > ctx.limits.max_object_instructions) {
+                throw Error(ctx.elf.path() + ": more than " + std::to_string(ctx.limits.max_object_instructions) +
+                            " instructions in all programs after linking subprograms (max_object_instructions)");
+            }
+            if (ctx.object.programs.size() >= ctx.limits.max_programs) {
+                throw Error(ctx.elf.path() + ": more than " + std::to_string(ctx.limits.max_programs) +
+                            " programs (max_programs)");
             }
             ctx.object.programs.push_back(std::move(program));
         }

@@ -78,8 +78,8 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
     module_options.name = path;
     module_options.helpers = &helper_table();
     module_options.check_signature = options.check_signature;
-    module_options.create_map = [&maps](std::span<const MapDefinition> definitions, uint32_t index) {
-        if (maps.empty()) maps = create_maps(definitions);
+    module_options.create_map = [&maps, &options](std::span<const MapDefinition> definitions, uint32_t index) {
+        if (maps.empty()) maps = create_maps(definitions, options.limits);
         if (index >= maps.size() || !maps[index])
             throw Error("map index " + std::to_string(index) + " is not a map programs can use");
         MapBinding binding;
@@ -95,7 +95,7 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
             throw Error(path + ": " + e.what());
         }
     }
-    if (maps.empty() && !module->maps().empty()) maps = create_maps(module->maps());
+    if (maps.empty() && !module->maps().empty()) maps = create_maps(module->maps(), options.limits);
 
     std::vector<std::unique_ptr<LoadedProgram>> loaded;
     const auto& infos = module->programs();

@@ -385,7 +385,7 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
             throw Error(object.path + ": no program '" + name + "' (programs: " + join_names(names) + ")");
         }
     }
-    std::vector<std::shared_ptr<Map>> maps = create_maps(object.maps);
+    std::vector<std::shared_ptr<Map>> maps = create_maps(object.maps, options.limits);
     std::vector<std::unique_ptr<LoadedProgram>> loaded;
     for (const ebpf::Program& program : object.programs) {
         if (!wanted(program, options)) continue;
@@ -426,7 +426,7 @@ std::unique_ptr<LoadedObject> load_object(const std::string& path, const LoadOpt
     }
 #endif
     if (options.mode == ExecMode::native || path.ends_with(".so")) return load_native_object(path, options);
-    return load_object(open_object(path), options);
+    return load_object(open_object(path, options.limits), options);
 }
 
 }  // namespace ebpf

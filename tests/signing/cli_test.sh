@@ -117,5 +117,18 @@ check "with a warning" grep -q "warning: .*loading an unsigned module" plain.err
 "$ebpf" run hook.so --mode interpret --mem header.bin > /dev/null 2> mode.err
 check "a module needs --mode native" grep -q "runs only with --mode native" mode.err
 
+# A trust store others can write is refused, whatever it holds (docs/signing.md).
+chmod o+w keys/trust/root-ca.pem
+"$ebpf" check-signature signed.so --trust keys/trust > /dev/null 2> writable.err
+check "world-writable trust store refused" test $? -eq 1
+check "refusal says who can write it" grep -q "root-ca.pem is writable by others (mode 0646)" writable.err
+chmod o-w keys/trust/root-ca.pem
+chmod g+w keys/trust
+"$ebpf" check-signature signed.so --trust keys/trust > /dev/null 2> writable-dir.err
+check "group-writable trust directory refused" grep -q "keys/trust is writable by its group" writable-dir.err
+chmod g-w keys/trust
+"$ebpf" check-signature signed.so --trust keys/trust > /dev/null
+check "the store is accepted again once only its owner can write it" test $? -eq 0
+
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all CLI checks passed"

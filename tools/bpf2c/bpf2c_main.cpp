@@ -8,6 +8,7 @@
 #include "ebpf/error.hpp"
 #include "ebpf/native.hpp"
 #include "ebpf/object.hpp"
+#include "ebpf/printable.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"bpf2c: translate a verified eBPF ELF object into C for a native module"};
@@ -21,18 +22,28 @@ int main(int argc, char** argv) {
     app.add_option("--section", options.section, "only the program with this section or function name");
     app.add_flag("--no-verify", no_verify, "skip verification (debugging bpf2c only; the module loader still needs a verified build)");
     app.add_flag("--no-line", no_line, "no #line directives (map the code to the generated C instead of the eBPF source)");
+    ebpf::ResourceLimits limits;  // docs/limits.md
+    app.add_option("--max-map-bytes", limits.max_map_bytes, "largest map an object may declare, in bytes")
+        ->capture_default_str()->group("Limits");
+    app.add_option("--max-total-map-bytes", limits.max_total_map_bytes, "all maps of an object together, in bytes")
+        ->capture_default_str()->group("Limits");
+    app.add_option("--max-program-insns", limits.max_program_instructions, "instructions per program after linking")
+        ->capture_default_str()->group("Limits");
+    app.add_option("--max-object-bytes", limits.max_object_bytes, "largest input file, in bytes")
+        ->capture_default_str()->group("Limits");
     CLI11_PARSE(app, argc, argv);
     options.verify = !no_verify;
     options.codegen.line_directives = !no_line;
     try {
-        ebpf::Object object = ebpf::open_object(input);
+        ebpf::Object object = ebpf::open_object(input, limits);
         ebpf::Bpf2cResult result = ebpf::bpf2c(object, options);
         ebpf::write_file_atomically(output, result.c_source);
         std::fprintf(stderr, "bpf2c %s -> %s: %zu programs, %zu instructions\n", input.c_str(), output.c_str(),
                      result.program_count, result.instruction_count);
         return 0;
     } catch (const ebpf::Error& e) {
-        std::fprintf(stderr, "%s\n", e.what());
+        // Names and source lines in the message come from the object.
+        std::fprintf(stderr, "%s\n", ebpf::printable(e.what(), true).c_str());
         return 1;
     }
 }

@@ -48,6 +48,7 @@ ExecMode mode_of(const std::string& name) {
 std::unique_ptr<LoadedObject> load(const LoadArguments& args) {
     LoadOptions options;
     options.mode = mode_of(args.mode);
+    options.limits = tool_limits();
     if (!args.section.empty()) options.programs = {args.section};
     // --trust is the process trust store; --policy integrity the mode, in
     // which the loader checks every module against that store.
@@ -67,6 +68,7 @@ void add_load_options(CLI::App& app, LoadArguments& args) {
         ->check(CLI::IsMember({"interpret", "jit", "native"}))
         ->capture_default_str();
     app.add_option("--section", args.section, "Load only this program (name or section)");
+    add_limit_options(app);
     app.add_option("--trust", args.trust,
                    std::string("Native modules: trusted roots for the signature (default: $") + kTrustStoreEnvironment + ")");
     app.add_option("--policy", args.policy,
@@ -157,7 +159,7 @@ nlohmann::json dump_maps(const LoadedObject& object) {
 
 void print_maps_text(const nlohmann::json& maps) {
     for (const auto& [name, map] : maps.items()) {
-        std::printf("map %s (%s)\n", name.c_str(), map["type"].get<std::string>().c_str());
+        std::printf("map %s (%s)\n", printable(name).c_str(), map["type"].get<std::string>().c_str());
         if (!map.contains("entries")) {
             std::printf("  (no keys to list)\n");
             continue;
@@ -244,10 +246,11 @@ int run_packet(const PacketArguments& args) {
                               {"mean_ns", stats.mean_ns()}};
         if (!args.write_pcap.empty()) out["output"] = args.write_pcap;
         if (args.dump_maps) out["maps"] = dump_maps(*object);
-        std::printf("%s\n", out.dump().c_str());
+        std::printf("%s\n", json_text(out).c_str());
         return 0;
     }
-    std::printf("%s: %s (%s, %s) over %s\n", args.load.file.c_str(), program.name().c_str(), program.section().c_str(),
+    std::printf("%s: %s (%s, %s) over %s\n", args.load.file.c_str(), printable(program.name()).c_str(),
+                printable(program.section()).c_str(),
                 exec_mode_name(program.mode()), source.c_str());
     std::printf("packets: %" PRIu64 " (%" PRIu64 " bytes)\n", stats.packets, stats.bytes);
     std::printf("verdicts:");

@@ -33,7 +33,7 @@ int run_build(const BuildArguments& args) {
     std::optional<SigningCredential> credential;
     if (args.sign) credential = read_signing_credential(args.key, args.cert);
 
-    Object object = open_object(args.input);
+    Object object = open_object(args.input, tool_limits());
     Bpf2cOptions options;
     options.section = args.section;
     options.codegen.line_directives = !args.no_line;
@@ -70,6 +70,7 @@ const CommandRegistration registration{Command{
         app.add_option("object", args->input, "eBPF ELF object (clang -target bpf -O2 -g)")->required();
         app.add_option("-o,--output", args->output, "shared object to write")->required();
         app.add_option("--section", args->section, "only the program with this section or function name");
+        add_limit_options(app);
         app.add_option("--emit-c", args->emit_c, "also keep the generated C in this file");
         app.add_flag("--no-line", args->no_line, "no #line directives to the eBPF C source");
         app.add_flag("--sign", args->sign, "sign the module (needs --key and --cert)");

@@ -73,24 +73,24 @@ int check_command(const CheckArguments& args) {
                                            {"section", program.section},
                                            {"bytecode_sha256", to_hex(program.bytecode_sha256)}});
         }
-        std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+        std::printf("%s\n", json_text(out, 2).c_str());
     } else {
         std::printf("Module: %s\n", args.module.c_str());
         if (!report.chain.empty()) {
             std::printf("Signer chain:\n");
             for (size_t i = 0; i < report.chain.size(); ++i)
-                std::printf("  %zu: %s\n", i, report.chain[i].c_str());
+                std::printf("  %zu: %s\n", i, printable(report.chain[i]).c_str());
             std::printf("Signer valid: %s to %s\n", report.signer_not_before.c_str(),
                         report.signer_not_after.c_str());
         }
         std::printf("Trust store: %s\n", trust.description().c_str());
         std::printf("Verdict: %s%s%s\n", signature_verdict_name(report.verdict), report.ok() ? "" : ": ",
-                    report.reason.c_str());
-        if (!programs_error.empty()) std::printf("Programs: not readable: %s\n", programs_error.c_str());
+                    printable(report.reason).c_str());
+        if (!programs_error.empty()) std::printf("Programs: not readable: %s\n", printable(programs_error).c_str());
         if (!programs.empty()) {
             std::printf("Programs (bytecode SHA-256):\n");
             for (const auto& program : programs)
-                std::printf("  %s (%s): %s\n", program.name.c_str(), program.section.c_str(),
+                std::printf("  %s (%s): %s\n", printable(program.name).c_str(), printable(program.section).c_str(),
                             to_hex(program.bytecode_sha256).c_str());
         }
     }

@@ -80,7 +80,8 @@ void print_object_program(const Object& object, const Program& program, bool sou
 
 int run_disasm_object(const DisasmArguments& args, const std::vector<uint8_t>& bytes) {
     if (args.jit) throw Error(args.file + ": --jit takes raw bytecode, not an ELF object");
-    Object object = open_object_from_memory(bytes, args.file);
+    Object object = open_object_from_memory(bytes, args.file, tool_limits());
+    make_printable(object);
     bool printed = false;
     for (const auto& program : object.programs) {
         if (!args.section.empty() && program.section != args.section && program.name != args.section) continue;
@@ -130,6 +131,7 @@ const CommandRegistration registration{Command{
                        "eBPF ELF object, raw bytecode file, or assembler text with --asm")->required();
         app.add_flag("--source", args->source, "ELF: interleave the C source lines (from BTF line info)");
         app.add_option("--section", args->section, "ELF: only the program with this section (or name)");
+        add_limit_options(app);
         app.add_flag("--asm", args->assembly, "FILE is assembler text, not bytecode");
         app.add_flag("--jit", args->jit, "Show the x86-64 code the JIT generates beside each instruction");
         app.add_flag("--blind", args->blinding, "With --jit: compile with constant blinding");

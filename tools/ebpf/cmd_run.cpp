@@ -83,7 +83,7 @@ void print_result(const RunArguments& args, const RunResult& result) {
     if (args.json) {
         const nlohmann::json out = {
             {"retval", result.retval}, {"duration_ns", result.duration_ns}, {"repeat", args.repeat}};
-        std::printf("%s\n", out.dump().c_str());
+        std::printf("%s\n", json_text(out).c_str());
         return;
     }
     std::printf("Return value: %" PRIu64 " (0x%" PRIx64 ")\n", result.retval, result.retval);
@@ -123,6 +123,7 @@ int run_native_module(const RunArguments& args) {
     std::vector<std::string> warnings;
     LoadOptions options;
     options.mode = ExecMode::native;
+    options.limits = tool_limits();
     options.check_signature = module_policy_hook(policy, &warnings);
     options.bytecode_object = args.bytecode_object;
     if (!args.object.program.empty()) options.programs = {args.object.program};
@@ -171,6 +172,7 @@ const CommandRegistration registration{Command{
         auto args = std::make_shared<RunArguments>();
         app.add_option("file", args->file, "Program: an eBPF ELF object, a native module, raw bytecode, or assembler text with --asm")->required();
         app.add_flag("--asm", args->assembly, "FILE is assembler text (C-like or bpf_conformance syntax)");
+        add_limit_options(app);
         app.add_option("--mode", args->mode, "Execution mode")
             ->check(CLI::IsMember({"interpret", "jit", "native"}))
             ->capture_default_str();

@@ -93,7 +93,7 @@ void print_text(const Object& object) {
 }
 
 int run_show(const ShowArguments& args) {
-    Object object = open_object(args.file);
+    Object object = open_object(args.file, tool_limits());
     if (args.json) {
         nlohmann::json programs = nlohmann::json::array(), maps = nlohmann::json::array(),
                        data = nlohmann::json::array();
@@ -104,8 +104,9 @@ int run_show(const ShowArguments& args) {
                               {"programs", programs},
                               {"maps", maps},
                               {"global_data", data}};
-        std::puts(out.dump(2).c_str());
+        std::puts(json_text(out, 2).c_str());
     } else {
+        make_printable(object);
         print_text(object);
     }
     return 0;
@@ -117,6 +118,7 @@ const CommandRegistration registration{Command{
         auto args = std::make_shared<ShowArguments>();
         app.add_option("file", args->file, "eBPF ELF object (clang -target bpf -O2 -g)")->required();
         app.add_flag("--json", args->json, "Print JSON");
+        add_limit_options(app);
         return [args] { return run_show(*args); };
     }}};
 

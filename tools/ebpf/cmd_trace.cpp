@@ -28,11 +28,11 @@ void print(const TraceRecord& record, bool json) {
     if (json) {
         nlohmann::json line = {{"seq", record.sequence}, {"timestamp_ns", record.timestamp_ns}, {"pid", record.pid},
                                {"tid", record.tid},      {"cpu", record.cpu},                   {"message", record.message}};
-        std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+        std::printf("%s\n", json_text(line).c_str());
     } else {
         std::printf("%6" PRIu32 "/%-6" PRIu32 " [%03" PRIu32 "] %" PRIu64 ".%06" PRIu64 ": %s\n", record.pid, record.tid,
                     record.cpu, record.timestamp_ns / 1'000'000'000, (record.timestamp_ns / 1000) % 1'000'000,
-                    record.message.c_str());
+                    printable(record.message, true).c_str());  // a program's bytes: no terminal escapes
     }
 }
 

@@ -56,16 +56,18 @@ struct Verdict {
 };
 
 void print_text(const std::string& file, const Verdict& v, const VerifyArguments& args) {
-    if (args.log_level > 0 && !v.result.log.empty()) std::fputs(v.result.log.c_str(), stdout);
+    if (args.log_level > 0 && !v.result.log.empty()) std::fputs(printable(v.result.log, true).c_str(), stdout);
     const auto& s = v.result.stats;
     if (v.result.ok) {
-        std::printf("%s: %s (%s): verified, %llu insns processed, %llu states, %.1f ms\n", file.c_str(), v.name.c_str(),
+        std::printf("%s: %s (%s): verified, %llu insns processed, %llu states, %.1f ms\n", file.c_str(),
+                    printable(v.name).c_str(),
                     v.type.c_str(), static_cast<unsigned long long>(s.insns_processed),
                     static_cast<unsigned long long>(s.states_visited), s.seconds * 1e3);
         return;
     }
-    for (const auto& d : v.result.errors) std::fputs(format_diagnostic(d, file).c_str(), stderr);
-    std::printf("%s: %s (%s): rejected after %llu insns processed\n", file.c_str(), v.name.c_str(), v.type.c_str(),
+    // Diagnostics quote BTF source lines and names from the object.
+    for (const auto& d : v.result.errors) std::fputs(printable(format_diagnostic(d, file), true).c_str(), stderr);
+    std::printf("%s: %s (%s): rejected after %llu insns processed\n", file.c_str(), printable(v.name).c_str(), v.type.c_str(),
                 static_cast<unsigned long long>(s.insns_processed));
 }
 
@@ -77,7 +79,7 @@ int run_verify(const VerifyArguments& args) {
     if (args.mem_size_given) options.mem_size = args.mem_size;
     if (is_elf(bytes)) {
         if (!args.type.empty()) throw Error(args.file + ": --type is for raw bytecode or assembler text, not ELF objects");
-        const Object object = open_object(args.file);
+        const Object object = open_object(args.file, tool_limits());
         for (const Program& program : object.programs) {
             if (!args.section.empty() && program.section != args.section && program.name != args.section) continue;
             verdicts.push_back({program.name, program.section, std::string(program_type_name(program.type)),
@@ -111,7 +113,7 @@ int run_verify(const VerifyArguments& args) {
             out.push_back(j);
             all_ok = all_ok && v.result.ok;
         }
-        std::printf("%s\n", out.dump(2).c_str());
+        std::printf("%s\n", json_text(out, 2).c_str());
     } else {
         for (const auto& v : verdicts) {
             print_text(args.file, v, args);
@@ -129,6 +131,7 @@ const CommandRegistration registration{{
         app.add_option("file", args->file, "eBPF ELF object, raw bytecode or assembler text")->required();
         app.add_option("--section,-s", args->section, "only the program of this section (or function name)");
         app.add_flag("--json", args->json, "machine-readable output");
+        add_limit_options(app);
         app.add_option("--log-level", args->log_level, "0: errors; 1: + path; 2: + state at every instruction")
             ->check(CLI::Range(0, 2));
         app.add_option("--type", args->type, "program type of raw input: raw (r1 = memory, r2 = its length) or hook")

@@ -5,8 +5,17 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "ebpf/limits.hpp"
+#include "ebpf/printable.hpp"
+
+namespace ebpf {
+struct Object;
+}
 
 namespace ebpf::tools {
 
@@ -24,9 +33,24 @@ struct CommandRegistration {
     explicit CommandRegistration(Command command) { command_table().push_back(std::move(command)); }
 };
 
-// Reads a whole file; throws ebpf::Error "path: why".
+// Reads a whole regular file, bounded (ebpf/input_file.hpp); throws
+// ebpf::Error "path: why" (also for a FIFO, a device or a file too large).
 std::vector<uint8_t> read_file(const std::string& path);
 std::string read_text_file(const std::string& path);
 void write_file(const std::string& path, const void* data, size_t size);
+
+// The resource limits of this run (ebpf/limits.hpp): defaults, changed by
+// the --max-* options that add_limit_options() gives a subcommand.
+ResourceLimits& tool_limits();
+void add_limit_options(CLI::App& app);
+
+// JSON text that is always valid: strings (and keys) that are not valid
+// UTF-8 are escaped with printable() first, so no name taken from an object
+// can make the JSON library throw. indent < 0: one line.
+std::string json_text(const nlohmann::json& value, int indent = -1);
+
+// For commands that only show an object: every name and source line in it
+// passed through printable(), so text output cannot be spoofed.
+void make_printable(Object& object);
 
 }  // namespace ebpf::tools

@@ -11,6 +11,7 @@
 
 #include "command.hpp"
 #include "ebpf/error.hpp"
+#include "ebpf/input_file.hpp"
 
 namespace ebpf::tools {
 
@@ -19,11 +20,7 @@ std::vector<Command>& command_table() {
     return table;
 }
 
-std::vector<uint8_t> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+std::vector<uint8_t> read_file(const std::string& path) { return read_input_file(path, tool_limits().max_object_bytes); }
 
 std::string read_text_file(const std::string& path) {
     auto bytes = read_file(path);
@@ -62,11 +59,13 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         // Messages that already carry "file:line: error:" go out as they are,
         // so editors and CI can jump to them.
-        std::string_view message = e.what();
-        if (message.find(": error: ") != std::string_view::npos) {
-            std::fprintf(stderr, "%s\n", e.what());
+        // Names in the message come from the object: control characters
+        // escaped, so a message cannot rewrite the terminal.
+        const std::string message = ebpf::printable(e.what(), true);
+        if (message.find(": error: ") != std::string::npos) {
+            std::fprintf(stderr, "%s\n", message.c_str());
         } else {
-            std::fprintf(stderr, "ebpf: error: %s\n", e.what());
+            std::fprintf(stderr, "ebpf: error: %s\n", message.c_str());
         }
         return 1;
     }

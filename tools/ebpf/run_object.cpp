@@ -174,10 +174,11 @@ void add_object_run_options(CLI::App& app, ObjectRunOptions& options) {
 
 int run_object_file(const std::string& path, ExecMode mode, uint64_t repeat, bool json, const ObjectRunOptions& options,
                     const std::string& memory_file) {
-    Object object = open_object(path);
+    Object object = open_object(path, tool_limits());
     const ebpf::Program& chosen = choose_program(object, options.program);
     LoadOptions load;
     load.mode = mode;
+    load.limits = tool_limits();
     load.programs = programs_to_load(object, chosen);
     auto loaded = load_object(object, load);
     return run_loaded_program(*loaded, loaded->program(chosen.name), repeat, json, options, memory_file);
@@ -241,14 +242,14 @@ int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program,
                               {"mode", exec_mode_name(mode)},  {"retval", result},
                               {"duration_ns", per_run},         {"repeat", repeat}};
         if (options.dump_maps) out["maps"] = maps;
-        std::printf("%s\n", out.dump(2).c_str());
+        std::printf("%s\n", json_text(out, 2).c_str());
         return 0;
     }
     std::printf("Return value: %" PRIu64 " (0x%" PRIx64 ")\n", result, result);
     std::printf("Duration: %" PRIu64 " ns per run (%" PRIu64 " run%s, %s)\n", per_run, repeat, repeat == 1 ? "" : "s",
                 exec_mode_name(mode));
     for (const auto& map : maps) {
-        std::printf("map %s (%s): %zu entr%s\n", map["name"].get<std::string>().c_str(), map["type"].get<std::string>().c_str(),
+        std::printf("map %s (%s): %zu entr%s\n", printable(map["name"].get<std::string>()).c_str(), map["type"].get<std::string>().c_str(),
                     map["entries"].size(), map["entries"].size() == 1 ? "y" : "ies");
         for (const auto& entry : map["entries"]) {
             if (entry.contains("key")) std::printf("  %s: %s\n", entry["key"].get<std::string>().c_str(), entry["value"].get<std::string>().c_str());

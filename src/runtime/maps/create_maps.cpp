@@ -9,7 +9,11 @@ namespace ebpf {
 
 using namespace runtime_detail;
 
-std::vector<std::shared_ptr<Map>> create_maps(std::span<const MapDefinition> definitions) {
+std::vector<std::shared_ptr<Map>> create_maps(std::span<const MapDefinition> definitions,
+                                              const ResourceLimits& limits) {
+    // All of them before the first allocation: a map over the limit must not
+    // be discovered after gigabytes went to the ones before it.
+    check_map_limits(definitions, limits, possible_cpus());
     std::vector<std::shared_ptr<Map>> maps(definitions.size());
     for (size_t i = 0; i < definitions.size(); ++i) {
         const MapDefinition& definition = definitions[i];
@@ -19,7 +23,7 @@ std::vector<std::shared_ptr<Map>> create_maps(std::span<const MapDefinition> def
                 throw Error("map '" + definition.name + "': a map of maps needs an inner map definition");
             maps[i] = make_map_of_maps(definition, definitions[*definition.inner_map]);
         } else {
-            maps[i] = create_map(definition);
+            maps[i] = create_map(definition, limits);
         }
     }
     for (size_t i = 0; i < definitions.size(); ++i) {

@@ -191,8 +191,9 @@ int64_t Map::host_get_next_key(const void* key, void* next) const {
     return const_cast<Map*>(this)->get_next_key(key, next);
 }
 
-std::shared_ptr<Map> create_map(const MapDefinition& definition) {
+std::shared_ptr<Map> create_map(const MapDefinition& definition, const ResourceLimits& limits) {
     const std::string where = "map '" + definition.name + "': ";
+    check_map_limits(std::span<const MapDefinition>(&definition, 1), limits, possible_cpus());
     std::shared_ptr<Map> map;
     switch (definition.type) {
     case MapType::array:
