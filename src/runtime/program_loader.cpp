@@ -407,7 +407,13 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
             auto it = std::find_if(loaded.begin(), loaded.end(), [&](const auto& p) { return p->name() == slot.target; });
             if (it != loaded.end()) {
                 prog_array->set_program(slot.key, it->get());
-            } else if (!object.find_program(slot.target)) {
+            } else if (const Program* target = object.find_program(slot.target)) {
+                // Not loaded, so the slot stays empty; the object is still
+                // refused when the slot names another program type, as the
+                // native loader (which loads every program) refuses it.
+                prog_array->claim_owner(target->type, "program '" + target->name + "'",
+                                        "stored in slot " + std::to_string(slot.key));
+            } else {
                 throw Error(object.path + ": map '" + object.maps[i].name + "': slot " + std::to_string(slot.key) +
                             " names program '" + slot.target + "', which the object does not define");
             }

@@ -171,6 +171,11 @@ int check_format(const MapDefinition& map, size_t start, size_t limit, const Hel
         if (i < end && map.initial_data[i] == 's')
             fail(std::string(proto.name) + " format has %s at offset " + std::to_string(at - start) +
                  ": not supported, because its argument would be an address to read (only numbers may be passed)");
+        // What the runtime formats (trace/format.cpp); anything else fails at
+        // run time, so refuse it at load as Linux does ("Invalid format string").
+        if (i >= end || std::string_view("diuxXcp").find(static_cast<char>(map.initial_data[i])) == std::string_view::npos)
+            fail(std::string(proto.name) + " format has an unsupported conversion at offset " + std::to_string(at - start) +
+                 " (supported: %d %i %u %x %X %c %p, with flags, width, precision and l/ll)");
         ++conversions;
     }
     return conversions;
