@@ -1,8 +1,9 @@
 // Differential test aimed at state pruning: random programs full of joins
 // (forward branches), copies that link scalars (64-bit moves, moves by a
 // constant), 32-bit ALU ops and moves, sign-extending moves, spills and
-// refills of 1, 4 and 8 bytes, and calls of subprograms that pass a value
-// through or use it as a stack offset. Their inputs are loaded from the
+// refills of 1, 4 and 8 bytes, variable-offset reads of spills, immediates
+// over spills, and calls of subprograms that pass a value through, use it as
+// a stack offset, or bound the caller's copy of it. Their inputs are loaded from the
 // memory, so one program takes different paths for different inputs. Every
 // accepted program must run without a bounds violation in the bounds-checked
 // interpreter for every input tried: a state wrongly pruned at a join
@@ -51,6 +52,14 @@ public:
         p.push_back(make(op::kClassSt | op::kModeMem | op::kSizeB, 1, 0, -16, 0));
         p.push_back(make(op::kClassAlu64 | op::kMov, 0, 0, 0, 0));
         p.push_back(make(op::kClassJmp | op::kExit, 0, 0, 0, 0));
+        // Returns whether the argument is above 15 (the caller's copy learns it).
+        bound_ = static_cast<int>(p.size());
+        p.push_back(make(op::kClassJmp | op::kJgt, 1, 0, 2, 15));
+        p.push_back(make(op::kClassAlu64 | op::kMov, 0, 0, 0, 0));
+        p.push_back(make(op::kClassJmp | op::kExit, 0, 0, 0, 0));
+        p.push_back(make(op::kClassAlu64 | op::kMov, 0, 0, 0, 1));
+        p.push_back(make(op::kClassJmp | op::kExit, 0, 0, 0, 0));
+        for (auto [at, bounding] : bounds_) p[at].imm = bound_ - static_cast<int>(at) - 1;
         for (auto [at, pass] : calls_) p[at].imm = (pass ? pass_ : use_) - static_cast<int>(at) - 1;
         for (size_t at : jumps_) p[at].offset = static_cast<int16_t>(pick(0, static_cast<int>(body_end - at - 1)));
         return p;
@@ -75,7 +84,29 @@ private:
 
     void emit(std::vector<Instruction>& p) {
         const int a = reg(), b = reg();
-        switch (pick(0, 11)) {
+        switch (pick(0, 14)) {
+        case 12: {  // a subprogram bounds a copy of a: the caller uses a when it says so
+            p.push_back(make(op::kClassAlu64 | op::kMov | op::kSrcX, 1, a, 0, 0));
+            bounds_.push_back({p.size(), true});
+            p.push_back(make(op::kClassJmp | op::kCall, 0, op::kCallLocal, 0, 0));
+            for (int r : {3, 4, 5})
+                if (r != a) p.push_back(make(op::kClassLdx | op::kModeMem | op::kSizeB, r, 9, static_cast<int16_t>(pick(0, 63)), 0));
+            p.push_back(make(op::kClassJmp | op::kJne, 0, 0, 3, 0));
+            p.push_back(make(op::kClassAlu64 | op::kAdd | op::kSrcX, a, 10, 0, 0));
+            p.push_back(make(op::kClassSt | op::kModeMem | op::kSizeB, a, 0, -16, 0));
+            p.push_back(make(op::kClassAlu64 | op::kMov, a, 0, 0, 0));
+            break;
+        }
+        case 13:  // variable-offset read of the spill area: fp-32 + (a & 8)
+            p.push_back(make(op::kClassAlu64 | op::kAnd, a, 0, 0, 8));
+            p.push_back(make(op::kClassAlu64 | op::kAdd | op::kSrcX, a, 10, 0, 0));
+            p.push_back(make(op::kClassLdx | op::kModeMem | op::kSizeDW, b == a ? (a == 3 ? 4 : 3) : b, a, -32, 0));
+            p.push_back(make(op::kClassAlu64 | op::kMov, a, 0, 0, 0));
+            break;
+        case 14:  // an immediate over a spill (a zero or a number, 8 or 4 bytes)
+            p.push_back(make(op::kClassSt | op::kModeMem | (pick(0, 1) ? op::kSizeDW : op::kSizeW), 10, 0,
+                             static_cast<int16_t>(-8 * pick(1, 4)), pick(0, 1) ? 0 : pick(0, 20)));
+            break;
         case 0: {  // ALU with an immediate or a register, 64 or 32 bit
             const uint8_t ops[] = {op::kAdd, op::kSub, op::kAnd, op::kOr, op::kRsh, op::kLsh, op::kXor, op::kMul};
             const uint8_t cls = pick(0, 1) ? op::kClassAlu64 : op::kClassAlu;
@@ -146,8 +177,8 @@ private:
 
     std::mt19937_64 rng_;
     std::vector<size_t> jumps_;
-    std::vector<std::pair<size_t, bool>> calls_;
-    int pass_ = 0, use_ = 0;
+    std::vector<std::pair<size_t, bool>> calls_, bounds_;
+    int pass_ = 0, use_ = 0, bound_ = 0;
 };
 
 TEST(VerifierDifferential, PrunedProgramsNeverViolateBounds) {
