@@ -91,6 +91,13 @@ bool backtrack(const Instruction& insn, const HistoryEntry& h, uint16_t& R, uint
         R &= static_cast<uint16_t>(~0x3f);  // R0 is the helper's result; R1-R5 are gone
         return true;
     }
+    // A comparison refines its operands and every copy linked to them (same
+    // id): a copy needed afterwards got its bound from the operands' ranges
+    // before the jump (Linux: linked registers in the jump history). A
+    // linked spilled copy is not followed exactly.
+    const uint16_t operands = static_cast<uint16_t>(d | (op::is_x(insn.opcode) ? s : 0));
+    if (h.linked_slot && ((R & (h.linked | operands)) || S != 0)) return false;
+    if (R & h.linked) R |= h.linked | operands;
     // A comparison of two registers moves bounds between them.
     if (op::is_x(insn.opcode) && (R & (d | s))) R |= d | s;
     return true;
@@ -159,6 +166,24 @@ void note_history(const VerifierEnv& env, VerifierState& state) {
                 h.other_stack = true;
             }
         }
+    }
+    if (is_cond_jump(insn)) {
+        // The copies this comparison will refine (check_cond_jmp.cpp, propagate_scalar).
+        const RegState* regs = state.regs_const();
+        const uint32_t ids[2] = {regs[insn.dst].type == RegType::scalar ? regs[insn.dst].id : 0,
+                                 op::is_x(insn.opcode) && regs[insn.src].type == RegType::scalar ? regs[insn.src].id : 0};
+        auto linked_id = [&](const RegState& r) {
+            return r.type == RegType::scalar && r.id != 0 && (r.id == ids[0] || r.id == ids[1]);
+        };
+        for (int r = 0; r < kRegisterCount; ++r)
+            if (linked_id(regs[r])) h.linked |= bit(r);
+        for (const FuncFrame& frame : state.frames) {
+            for (size_t i = 0; i < frame.stack.slot_count() && !h.linked_slot; ++i) {
+                const StackSlot* slot = frame.stack.slot(i);
+                h.linked_slot = slot && slot->full_spill() && linked_id(slot->spilled);
+            }
+        }
+        // A copy in a caller's frame: backtracking crosses a call before it matters there.
     }
     state.history.push_back(h);
 }

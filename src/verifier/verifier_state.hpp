@@ -53,6 +53,11 @@ struct HistoryEntry {
     int8_t slot = -1;         // the slot of the current frame accessed at a constant offset (within one slot)
     bool whole = false;       // ... all 8 bytes of it
     bool other_stack = false; // any other stack access (variable offset, across slots, another frame)
+    // A conditional jump on scalars: the registers of the current frame that
+    // share an id with an operand (linked copies the jump refines too,
+    // operands included), and whether a spilled slot does.
+    bool linked_slot = false;
+    uint16_t linked = 0;
 };
 
 struct VerifierState {
