@@ -120,7 +120,9 @@ if [ "$have_mdwe" = 1 ]; then
     "$ebpf" build "$programs/hooks_sock_addr.o" -o sock-unsigned.so 2> /dev/null
     "$ebpf" build "$programs/hooks_sock_addr.o" -o sock-signed.so "${sign_flags[@]}" 2> /dev/null
     bind_under_policy() {  # bind_under_policy PROGRAM MODE: a bind() in a process the shim guards
-        EBPF_CODE_INTEGRITY=1 EBPF_TRUST_STORE=$work/keys/trust LD_PRELOAD="$shim" EBPF_BIND_PROGRAM="$1" \
+        # In sanitizer builds the shim is instrumented: preloading it puts it
+        # before the ASan runtime, which ASan refuses unless told it is intended.
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 EBPF_CODE_INTEGRITY=1 EBPF_TRUST_STORE=$work/keys/trust LD_PRELOAD="$shim" EBPF_BIND_PROGRAM="$1" \
             EBPF_MODE=$2 "$sock_client" bind4 0 2>&1
     }
     out=$(bind_under_policy "$work/sock-unsigned.so" native)
