@@ -39,6 +39,7 @@ struct RunArguments {
     std::string policy = "none";  // "integrity": code-integrity mode (docs/signing.md)
     std::string trust;            // trusted roots for native modules; default $EBPF_TRUST_STORE
     std::string bytecode_object;  // native modules: the object to check each program's bytecode hash against
+    uint64_t callback_budget = kDefaultCallbackBudget;  // callbacks per run (bpf_loop, for_each), all engines
     ObjectRunOptions object;      // ELF objects (run_object.hpp)
 };
 
@@ -137,6 +138,7 @@ int run_native_module(const RunArguments& args) {
 
 int run_command(const RunArguments& args) {
     apply_policy(args);
+    set_callback_budget(args.callback_budget);
     const std::vector<uint8_t> bytes = read_file(args.file);
     // Only raw programs may skip verification (the bounds-checked interpreter).
     if (args.no_verify && !args.assembly && is_elf(bytes))
@@ -193,6 +195,10 @@ const CommandRegistration registration{Command{
         app.add_option("--object", args->bytecode_object,
                        "Native modules: the eBPF object the module was built from; each program's bytecode "
                        "SHA-256 recorded in the module must match it");
+        app.add_option("--callback-budget", args->callback_budget,
+                       "Callbacks one run may call in all (bpf_loop, bpf_for_each_map_elem, nested or not); "
+                       "past it those helpers return -E2BIG (src/verifier/README.md)")
+            ->capture_default_str();
         add_object_run_options(app, args->object);
         return [args] { return run_command(*args); };
     }}};
