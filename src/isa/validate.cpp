@@ -17,7 +17,6 @@ struct OpcodeName {
     uint8_t opcode;
     operator std::string() const { return isa_detail::opcode_name(opcode); }
     friend std::string operator+(const OpcodeName& n, const char* s) { return std::string(n) + s; }
-    friend std::string operator+(const std::string& s, const OpcodeName& n) { return s + std::string(n); }
     friend std::string operator+(std::string&& s, const OpcodeName& n) { return std::move(s) + std::string(n); }
 };
 
