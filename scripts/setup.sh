@@ -13,6 +13,10 @@ PACKAGES=(
   libpcap-dev                                # packet hook
   libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks
   gdb xxd                                    # source-level debugging test
+  systemtap-sdt-dev bpftrace linux-perf      # USDT probes for bpf_printk and their test
+  libcpp-httplib-dev                         # ebpf serve / submit / push / pull
+  docker-registry                            # a real OCI registry in tests
+  softhsm2 libengine-pkcs11-openssl libp11-dev opensc  # signing keys in a PKCS#11 token
 )
 
 missing=()
