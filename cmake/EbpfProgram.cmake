@@ -14,7 +14,20 @@
 #
 # The `ebpf` tool: the target `ebpf` inside the ebpf-native tree, otherwise
 # ${EBPF_TOOL} or `ebpf` on PATH. The module compiler is $CC (default cc).
+#
+# -DEBPF_BUILD_SERVER=https://HOST:PORT builds the modules through an `ebpf
+# serve` service instead (`ebpf submit`: verified, built and signed there;
+# a rejection fails the build with the same diagnostics). With it:
+# EBPF_BUILD_TOKEN_FILE (bearer token), EBPF_BUILD_CACERT (the server's CA),
+# EBPF_BUILD_CLIENT_CERT/EBPF_BUILD_CLIENT_KEY (mTLS). Each module's build
+# report lands next to it as NAME.so.json. See docs/service.md.
 include_guard(GLOBAL)
+
+set(EBPF_BUILD_SERVER "" CACHE STRING "URL of an `ebpf serve` service that builds and signs the modules (empty: build locally)")
+set(EBPF_BUILD_TOKEN_FILE "" CACHE FILEPATH "bearer token file for EBPF_BUILD_SERVER")
+set(EBPF_BUILD_CACERT "" CACHE FILEPATH "CA certificates for EBPF_BUILD_SERVER's TLS certificate")
+set(EBPF_BUILD_CLIENT_CERT "" CACHE FILEPATH "TLS client certificate for EBPF_BUILD_SERVER")
+set(EBPF_BUILD_CLIENT_KEY "" CACHE FILEPATH "TLS client key for EBPF_BUILD_SERVER")
 
 find_program(EBPF_PROGRAM_CLANG NAMES clang clang-14 clang-15 clang-16 REQUIRED)
 
@@ -78,12 +91,27 @@ function(ebpf_add_program)
       VERBATIM)
     add_custom_target(${ARG_NAME} ALL DEPENDS ${stamp})
   else()
-    # `ebpf build` writes the .so only when every step succeeded.
+    # `ebpf build` / `ebpf submit` write the .so only when every step succeeded.
+    if(EBPF_BUILD_SERVER)
+      set(server_flags --server ${EBPF_BUILD_SERVER} --report ${module}.json)
+      foreach(pair "TOKEN_FILE;--token-file" "CACERT;--cacert" "CLIENT_CERT;--client-cert" "CLIENT_KEY;--client-key")
+        list(GET pair 0 variable)
+        list(GET pair 1 flag)
+        if(EBPF_BUILD_${variable})
+          list(APPEND server_flags ${flag} ${EBPF_BUILD_${variable}})
+        endif()
+      endforeach()
+      set(build_command ${tool} submit ${object} -o ${module} ${section_flags} ${server_flags})
+      set(build_comment "eBPF ${ARG_NAME}: submit to ${EBPF_BUILD_SERVER} (verify, bpf2c, cc, sign) -> ${ARG_NAME}.so")
+    else()
+      set(build_command ${tool} build ${object} -o ${module} ${section_flags})
+      set(build_comment "eBPF ${ARG_NAME}: verify, bpf2c, cc -> ${ARG_NAME}.so")
+    endif()
     add_custom_command(
       OUTPUT ${module}
-      COMMAND ${tool} build ${object} -o ${module} ${section_flags}
+      COMMAND ${build_command}
       DEPENDS ${object} ${_ebpf_tool_target}
-      COMMENT "eBPF ${ARG_NAME}: verify, bpf2c, cc -> ${ARG_NAME}.so"
+      COMMENT "${build_comment}"
       VERBATIM)
     add_custom_target(${ARG_NAME} ALL DEPENDS ${module})
   endif()

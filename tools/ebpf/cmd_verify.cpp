@@ -10,6 +10,7 @@
 #include "command.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/object.hpp"
+#include "ebpf/service.hpp"
 #include "ebpf/verifier.hpp"
 
 namespace ebpf::tools {
@@ -37,43 +38,9 @@ bool looks_like_text(const std::vector<uint8_t>& bytes) {
     return true;
 }
 
-nlohmann::json diagnostic_json(const VerifyDiagnostic& d) {
-    nlohmann::json j = {{"insn", d.insn}, {"message", d.message}, {"insn_text", d.insn_text},
-                        {"state", d.state}, {"path", d.path}};
-    if (d.where) {
-        j["file"] = d.where->file;
-        j["line"] = d.where->line;
-        j["column"] = d.where->column;
-    }
-    return j;
-}
-
-struct Verdict {
-    std::string name;
-    std::string section;
-    std::string type;
-    VerifyResult result;
-};
-
-void print_text(const std::string& file, const Verdict& v, const VerifyArguments& args) {
-    if (args.log_level > 0 && !v.result.log.empty()) std::fputs(printable(v.result.log, true).c_str(), stdout);
-    const auto& s = v.result.stats;
-    if (v.result.ok) {
-        std::printf("%s: %s (%s): verified, %llu insns processed, %llu states, %.1f ms\n", file.c_str(),
-                    printable(v.name).c_str(),
-                    v.type.c_str(), static_cast<unsigned long long>(s.insns_processed),
-                    static_cast<unsigned long long>(s.states_visited), s.seconds * 1e3);
-        return;
-    }
-    // Diagnostics quote BTF source lines and names from the object.
-    for (const auto& d : v.result.errors) std::fputs(printable(format_diagnostic(d, file), true).c_str(), stderr);
-    std::printf("%s: %s (%s): rejected after %llu insns processed\n", file.c_str(), printable(v.name).c_str(), v.type.c_str(),
-                static_cast<unsigned long long>(s.insns_processed));
-}
-
 int run_verify(const VerifyArguments& args) {
     const std::vector<uint8_t> bytes = read_file(args.file);
-    std::vector<Verdict> verdicts;
+    std::vector<ProgramVerdict> verdicts;
     VerifyOptions options = args.budget;
     options.log_level = args.log_level;
     if (args.mem_size_given) options.mem_size = args.mem_size;
@@ -97,28 +64,11 @@ int run_verify(const VerifyArguments& args) {
     }
 
     bool all_ok = true;
+    for (const auto& v : verdicts) all_ok = all_ok && v.result.ok;
     if (args.json) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& v : verdicts) {
-            const auto& s = v.result.stats;
-            nlohmann::json j = {{"file", args.file}, {"program", v.name}, {"section", v.section}, {"type", v.type},
-                                {"verified", v.result.ok},
-                                {"stats", {{"insns_processed", s.insns_processed}, {"states_visited", s.states_visited},
-                                           {"peak_states", s.peak_states}, {"seconds", s.seconds},
-                                           {"peak_memory_bytes", s.peak_memory_bytes}}}};
-            nlohmann::json errors = nlohmann::json::array();
-            for (const auto& d : v.result.errors) errors.push_back(diagnostic_json(d));
-            j["errors"] = errors;
-            if (args.log_level > 0) j["log"] = v.result.log;
-            out.push_back(j);
-            all_ok = all_ok && v.result.ok;
-        }
-        std::printf("%s\n", json_text(out, 2).c_str());
+        std::printf("%s\n", json_text(verification_json(args.file, verdicts, args.log_level > 0), 2).c_str());
     } else {
-        for (const auto& v : verdicts) {
-            print_text(args.file, v, args);
-            all_ok = all_ok && v.result.ok;
-        }
+        for (const auto& v : verdicts) print_verdict_text(args.file, v, args.log_level);
     }
     return all_ok ? 0 : 1;
 }

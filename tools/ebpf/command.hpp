@@ -15,6 +15,7 @@
 
 namespace ebpf {
 struct Object;
+struct ProgramVerdict;
 }
 
 namespace ebpf::tools {
@@ -48,6 +49,10 @@ void add_limit_options(CLI::App& app);
 // UTF-8 are escaped with printable() first, so no name taken from an object
 // can make the JSON library throw. indent < 0: one line.
 std::string json_text(const nlohmann::json& value, int indent = -1);
+
+// One program's verdict as `ebpf verify` prints it: the verdict line on
+// stdout, diagnostics (`file:line:col: error: ...`) on stderr.
+void print_verdict_text(const std::string& file, const ProgramVerdict& verdict, int log_level);
 
 // For commands that only show an object: every name and source line in it
 // passed through printable(), so text output cannot be spoofed.

@@ -1,37 +1,28 @@
 // What every subcommand shares for its output and limits: JSON that no
 // object-derived name can break, and the --max-* resource limit options.
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
 #include "ebpf/object.hpp"
+#include "ebpf/service.hpp"
 
 namespace ebpf::tools {
-namespace {
+std::string json_text(const nlohmann::json& value, int indent) { return ebpf::json_text(value, indent); }
 
-nlohmann::json valid_utf8(const nlohmann::json& value) {
-    if (value.is_string()) {
-        const auto& text = value.get_ref<const std::string&>();
-        return is_valid_utf8(text) ? value : nlohmann::json(printable(text, true));
+void print_verdict_text(const std::string& file, const ProgramVerdict& v, int log_level) {
+    if (log_level > 0 && !v.result.log.empty()) std::fputs(printable(v.result.log, true).c_str(), stdout);
+    const auto& s = v.result.stats;
+    if (v.result.ok) {
+        std::printf("%s: %s (%s): verified, %llu insns processed, %llu states, %.1f ms\n", file.c_str(),
+                    printable(v.name).c_str(), v.type.c_str(), static_cast<unsigned long long>(s.insns_processed),
+                    static_cast<unsigned long long>(s.states_visited), s.seconds * 1e3);
+        return;
     }
-    if (value.is_array()) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& element : value) out.push_back(valid_utf8(element));
-        return out;
-    }
-    if (value.is_object()) {
-        nlohmann::json out = nlohmann::json::object();
-        for (const auto& [key, element] : value.items())
-            out[is_valid_utf8(key) ? key : printable(key, true)] = valid_utf8(element);
-        return out;
-    }
-    return value;
-}
-
-}  // namespace
-
-std::string json_text(const nlohmann::json& value, int indent) {
-    // `replace` as a last line of defence: dump() never throws.
-    return valid_utf8(value).dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+    // Diagnostics quote BTF source lines and names from the object.
+    for (const auto& d : v.result.errors) std::fputs(printable(format_diagnostic(d, file), true).c_str(), stderr);
+    std::printf("%s: %s (%s): rejected after %llu insns processed\n", file.c_str(), printable(v.name).c_str(),
+                printable(v.type).c_str(), static_cast<unsigned long long>(s.insns_processed));
 }
 
 void make_printable(Object& object) {
