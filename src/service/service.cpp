@@ -155,16 +155,14 @@ struct Service::Impl {
         return std::nullopt;
     }
 
-    void handle_build(const httplib::Request& req, httplib::Response& res);
+    void handle_build(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
     void handle_module(const httplib::Request& req, httplib::Response& res, bool report);
 };
 
-void Service::Impl::handle_build(const httplib::Request& req, httplib::Response& res) {
+void Service::Impl::handle_build(const httplib::Request& req, httplib::Response& res,
+                                 const httplib::ContentReader& content_reader) {
     const auto started = std::chrono::steady_clock::now();
-    const std::span<const uint8_t> object(reinterpret_cast<const uint8_t*>(req.body.data()), req.body.size());
-    nlohmann::json entry = {{"time", utc_now()},
-                            {"remote", req.remote_addr},
-                            {"input", {{"digest", digest_of(object)}, {"size", object.size()}}}};
+    nlohmann::json entry = {{"time", utc_now()}, {"remote", req.remote_addr}, {"input", nlohmann::json::object()}};
     auto finish = [&](const std::string& verdict, int status, double seconds) {
         entry["verdict"] = verdict;
         entry["status"] = status;
@@ -176,13 +174,22 @@ void Service::Impl::handle_build(const httplib::Request& req, httplib::Response&
         reply_error(res, status, message);
         finish(verdict, status, -1);
     };
+    // Refusals before the body is read close the connection: what the client
+    // still sends is never read, and never taken for a next request.
+    auto refuse_unread = [&](const std::string& verdict, int status, const std::string& message) {
+        res.set_header("Connection", "close");
+        refuse(verdict, status, message);
+    };
 
+    // Who is asking, from the headers alone: nothing of the body is read
+    // for an unauthenticated client.
     std::string why;
     const auto identity = authenticate(req, why);
-    entry["who"] = identity ? identity->name : nullptr;
+    if (identity) entry["who"] = identity->name;
+    else entry["who"] = nullptr;
     if (!identity) {
         res.set_header("WWW-Authenticate", "Bearer");
-        return refuse("unauthenticated", 401, why);
+        return refuse_unread("unauthenticated", 401, why);
     }
 
     // Options: query parameters only; the body is the object itself.
@@ -192,23 +199,50 @@ void Service::Impl::handle_build(const httplib::Request& req, httplib::Response&
         if (key == "name") options.name = value;
         else if (key == "section") options.section = value;
         else if (key == "type") options.type = value;
-        else return refuse("invalid", 400, "unknown parameter '" + printable(key) + "' (name, section, type)");
+        else return refuse_unread("invalid", 400, "unknown parameter '" + printable(key) + "' (name, section, type)");
     }
     entry["input"]["name"] = options.name;
     entry["options"] = {{"section", options.section}, {"type", options.type}};
     if (!is_plain_file_name(options.name))
-        return refuse("invalid", 400, "name: a plain file name of letters, digits, '.', '_' and '-' (at most 128)");
+        return refuse_unread("invalid", 400, "name: a plain file name of letters, digits, '.', '_' and '-' (at most 128)");
     if (options.section.size() > 1024 || !is_valid_utf8(options.section))
-        return refuse("invalid", 400, "section: at most 1024 bytes of UTF-8");
+        return refuse_unread("invalid", 400, "section: at most 1024 bytes of UTF-8");
     if (!options.type.empty()) {
         auto type = program_type_by_name(options.type);
-        if (!type) return refuse("invalid", 400, "type: unknown program type '" + printable(options.type) + "'");
+        if (!type) return refuse_unread("invalid", 400, "type: unknown program type '" + printable(options.type) + "'");
         if (!identity->allows(*type))
-            return refuse("forbidden", 403, identity->name + " may not get " + options.type + " programs signed");
+            return refuse_unread("forbidden", 403, identity->name + " may not get " + options.type + " programs signed");
     }
     const std::string content_type = req.get_header_value("Content-Type");
     if (!content_type.empty() && content_type != "application/octet-stream" && content_type != "application/x-elf")
-        return refuse("invalid", 415, "send the object as the request body (application/octet-stream); options go in the query");
+        return refuse_unread("invalid", 415,
+                             "send the object as the request body (application/octet-stream); options go in the query");
+
+    // The body, bounded: a declared length above the limit is refused
+    // unread; a chunked body is cut off as soon as it passes the limit.
+    const std::string too_large = "the object is larger than this service accepts (" +
+                                  std::to_string(config.max_object_bytes) + " bytes)";
+    if (req.has_header("Content-Length")) {
+        const std::string length = req.get_header_value("Content-Length");
+        if (length.size() > 19 || length.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoull("0" + length) > config.max_object_bytes)
+            return refuse_unread("invalid", 413, too_large);
+    }
+    std::string body;
+    bool over_limit = false;
+    const bool complete = content_reader([&](const char* data, size_t length) {
+        if (body.size() + length > config.max_object_bytes) {
+            over_limit = true;
+            return false;
+        }
+        body.append(data, length);
+        return true;
+    });
+    if (over_limit) return refuse_unread("invalid", 413, too_large);
+    if (!complete) return refuse_unread("invalid", 400, "the request body could not be read");
+    const std::span<const uint8_t> object(reinterpret_cast<const uint8_t*>(body.data()), body.size());
+    entry["input"]["digest"] = digest_of(object);
+    entry["input"]["size"] = object.size();
     if (object.size() < 4 || object[0] != 0x7f || object[1] != 'E' || object[2] != 'L' || object[3] != 'F')
         return refuse("invalid", 400, "the body is not an ELF object");
     if (!limiter.allow(identity->name)) {
@@ -360,11 +394,14 @@ Service::Service(ServiceConfig config) : impl_(std::make_unique<Impl>(std::move(
     httplib::Server& server = *s.server;
     const size_t threads = c.http_threads ? c.http_threads : c.max_concurrent_builds + c.max_queued_builds + 4;
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    server.set_payload_max_length(c.max_object_bytes);
+    server.set_payload_max_length(c.max_object_bytes);  // handle_build enforces it for chunked bodies too
     server.set_read_timeout(c.read_timeout);
     server.set_write_timeout(c.write_timeout);
-    server.set_keep_alive_timeout(5);
-    server.set_keep_alive_max_count(20);
+    server.set_keep_alive_timeout(std::min<time_t>(5, c.read_timeout.count()));
+    // One request per connection: a refusal that leaves the body unread must
+    // close the connection (httplib 0.11 does not honour a response's
+    // "Connection: close"), or the body would be parsed as the next request.
+    server.set_keep_alive_max_count(1);
     server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
         std::string message = "internal error";
         try {
@@ -375,7 +412,19 @@ Service::Service(ServiceConfig config) : impl_(std::make_unique<Impl>(std::move(
         }
         reply_error(res, 500, message);
     });
-    server.Post("/v1/builds", [&s](const httplib::Request& req, httplib::Response& res) { s.handle_build(req, res); });
+    server.Post("/v1/builds", [&s](const httplib::Request& req, httplib::Response& res,
+                                   const httplib::ContentReader& reader) { s.handle_build(req, res, reader); });
+    // httplib reads any other request's body into memory, a chunked one
+    // without bound: only POST /v1/builds takes a body, and reads it itself.
+    server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+        if (req.method == "POST" && req.path == "/v1/builds") return httplib::Server::HandlerResponse::Unhandled;
+        const bool has_body = req.has_header("Transfer-Encoding") ||
+                              (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
+        if (!has_body) return httplib::Server::HandlerResponse::Unhandled;
+        res.set_header("Connection", "close");
+        reply_error(res, 400, "only POST /v1/builds takes a request body");
+        return httplib::Server::HandlerResponse::Handled;
+    });
     server.Get(R"(/v1/modules/([^/]+))",
                [&s](const httplib::Request& req, httplib::Response& res) { s.handle_module(req, res, false); });
     server.Get(R"(/v1/modules/([^/]+)/report)",

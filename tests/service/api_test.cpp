@@ -51,7 +51,7 @@ TEST(ServiceApi, BuildsVerifiesSignsAndServesTheModule) {
     const auto report = nlohmann::json::parse(res->body);
     const std::string digest = report["module"]["digest"];
     EXPECT_TRUE(is_valid_digest(digest));
-    EXPECT_TRUE(is_valid_digest(report["module"]["signed_digest"]));
+    EXPECT_TRUE(is_valid_digest(report["module"]["signed_digest"].get<std::string>()));
     EXPECT_NE(report["module"]["digest"], report["module"]["signed_digest"]);
     EXPECT_EQ(report["module"]["url"], "/v1/modules/" + digest);
     EXPECT_EQ(res->get_header_value("Location"), "/v1/modules/" + digest);

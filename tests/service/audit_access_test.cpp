@@ -91,7 +91,7 @@ TEST(ServiceAccess, TokensAreHashedAndTypesParsed) {
     EXPECT_FALSE(access.for_certificate("agent.example2"));
     EXPECT_EQ(token_hash_line("abc"), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 
-    for (const std::string bad : {"token sha256:abc ci *", "token " + token_hash_line("x") + " ci kprobe",
+    for (const std::string& bad : std::vector<std::string>{"token sha256:abc ci *", "token " + token_hash_line("x") + " ci kprobe",
                                   "token " + token_hash_line("x") + " ci", "key abc ci *", "",
                                   "token " + token_hash_line("x") + " ci * extra"}) {
         EXPECT_THROW(AccessList::from_text(bad, "access"), Error) << bad;

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "ebpf/error.hpp"
 #include "ebpf/signing.hpp"
 #include "service_test_support.hpp"
 
@@ -106,14 +107,14 @@ TEST(ServiceTls, RefusesToStartWithoutTlsOrAuthentication) {
     TempDir dir;
     auto config = TestService::default_config(dir);
     config.insecure_http = false;
-    EXPECT_THROW(Service{config}, Error);
+    EXPECT_THROW(Service{config}, ebpf::Error);
     config = TestService::default_config(dir);
     config.access_file.clear();
-    EXPECT_THROW(Service{config}, Error);
+    EXPECT_THROW(Service{config}, ebpf::Error);
     config.tls_cert = dir.file("missing.pem");
     config.tls_key = dir.file("missing.key");
     config.access_file = write_access_file(dir);
-    EXPECT_THROW(Service{config}, Error);
+    EXPECT_THROW(Service{config}, ebpf::Error);
 }
 
 }  // namespace
