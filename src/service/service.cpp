@@ -10,6 +10,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <sys/socket.h>
+
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -437,12 +439,22 @@ Service::Service(ServiceConfig config) : impl_(std::make_unique<Impl>(std::move(
         res.set_content(s.metrics.text(), "text/plain; version=0.0.4");
     });
 
+    // httplib listens with a backlog of 5: a burst of clients beyond it
+    // would see their connections dropped. The listening socket is taken
+    // here and its backlog raised once it listens.
+    int listen_fd = -1;
+    server.set_socket_options([&listen_fd](int fd) {
+        int yes = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        listen_fd = fd;
+    });
     if (c.port == 0) {
         s.port = server.bind_to_any_port(c.listen_host);
     } else {
         s.port = server.bind_to_port(c.listen_host, c.port) ? c.port : -1;
     }
     if (s.port < 0) throw Error(fmt::format("serve: cannot listen on {}:{}", c.listen_host, c.port));
+    if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
 }
 
 Service::~Service() = default;

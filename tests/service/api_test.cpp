@@ -219,6 +219,7 @@ TEST(ServiceApi, FiftyConcurrentSubmissionsAreServedInTurnOrRefused) {
         results.push_back(std::async(std::launch::async, [&] {
             auto client = service.client();
             auto res = submit(client, "accepted");
+            if (!res) ADD_FAILURE() << httplib::to_string(res.error());
             return res ? res->status : -1;
         }));
     }
