@@ -176,10 +176,22 @@ void Service::Impl::handle_build(const httplib::Request& req, httplib::Response&
         reply_error(res, status, message);
         finish(verdict, status, -1);
     };
-    // Refusals before the body is read close the connection: what the client
-    // still sends is never read, and never taken for a next request.
+    // A declared length above the limit is refused unread. Other refusals
+    // before the object is needed read the body and drop it (bounded by the
+    // same limit), so the client sees the answer rather than a reset.
+    const std::string too_large = "the object is larger than this service accepts (" +
+                                  std::to_string(config.max_object_bytes) + " bytes)";
+    bool declared_too_large = false;
+    if (req.has_header("Content-Length")) {
+        const std::string length = req.get_header_value("Content-Length");
+        declared_too_large = length.size() > 19 || length.find_first_not_of("0123456789") != std::string::npos ||
+                             std::stoull("0" + length) > config.max_object_bytes;
+    }
     auto refuse_unread = [&](const std::string& verdict, int status, const std::string& message) {
-        res.set_header("Connection", "close");
+        if (!declared_too_large) {
+            uint64_t seen = 0;
+            content_reader([&](const char*, size_t length) { return (seen += length) <= config.max_object_bytes; });
+        }
         refuse(verdict, status, message);
     };
 
@@ -222,14 +234,7 @@ void Service::Impl::handle_build(const httplib::Request& req, httplib::Response&
 
     // The body, bounded: a declared length above the limit is refused
     // unread; a chunked body is cut off as soon as it passes the limit.
-    const std::string too_large = "the object is larger than this service accepts (" +
-                                  std::to_string(config.max_object_bytes) + " bytes)";
-    if (req.has_header("Content-Length")) {
-        const std::string length = req.get_header_value("Content-Length");
-        if (length.size() > 19 || length.find_first_not_of("0123456789") != std::string::npos ||
-            std::stoull("0" + length) > config.max_object_bytes)
-            return refuse_unread("invalid", 413, too_large);
-    }
+    if (declared_too_large) return refuse_unread("invalid", 413, too_large);
     std::string body;
     bool over_limit = false;
     const bool complete = content_reader([&](const char* data, size_t length) {
@@ -240,8 +245,8 @@ void Service::Impl::handle_build(const httplib::Request& req, httplib::Response&
         body.append(data, length);
         return true;
     });
-    if (over_limit) return refuse_unread("invalid", 413, too_large);
-    if (!complete) return refuse_unread("invalid", 400, "the request body could not be read");
+    if (over_limit) return refuse("invalid", 413, too_large);
+    if (!complete) return refuse("invalid", 400, "the request body could not be read");
     const std::span<const uint8_t> object(reinterpret_cast<const uint8_t*>(body.data()), body.size());
     entry["input"]["digest"] = digest_of(object);
     entry["input"]["size"] = object.size();

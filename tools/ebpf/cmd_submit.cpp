@@ -3,6 +3,7 @@
 // verify` prints (the service returns the verifier's JSON) and exits 1.
 #include <httplib.h>
 
+#include <csignal>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -54,6 +55,7 @@ std::string server_message(const httplib::Result& res) {
 }
 
 int run_submit(const SubmitArguments& args) {
+    signal(SIGPIPE, SIG_IGN);  // a server that hangs up is an error message, not a dead process
     const std::vector<uint8_t> object = read_file(args.input);
     std::unique_ptr<httplib::Client> client;
     if (!args.client_cert.empty() || !args.client_key.empty()) {
