@@ -209,10 +209,12 @@ struct ServiceConfig {
     SandboxLimits limits;
     VerifyOptions budget;
 
-    // Called after a module is signed and stored (e.g. to push it to a
-    // registry); an exception fails the request with 502 and is audited.
-    std::function<void(const std::string& digest, std::span<const uint8_t> signed_module,
-                       const std::string& report)>
+    // Called once a module is signed, before it is stored and answered (e.g.
+    // to push it and its report to a registry); returns where it went (a
+    // pinned reference), which the report then names under "registry". An
+    // exception fails the request with 502; it is audited, nothing stored.
+    std::function<std::string(const std::string& digest, std::span<const uint8_t> signed_module,
+                              const std::string& report, const std::vector<std::string>& program_names)>
         publish;
 };
 

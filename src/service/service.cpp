@@ -315,19 +315,23 @@ void Service::Impl::handle_build(const httplib::Request& req, httplib::Response&
         {"signer", {{"subject", signer.subject}, {"issuer", signer.issuer}}},
         {"submitter", identity->name},
         {"time", utc_now()}};
-    const std::string report_text = json_text(report, 2) + "\n";
-    write_file_atomically(module_path(digest, ".so"),
-                          std::string_view(reinterpret_cast<const char*>(signed_module.data()), signed_module.size()));
-    write_file_atomically(module_path(digest, ".json"), report_text);
     entry["output"] = {{"module", digest}, {"signed", signed_digest}};
     entry["signer"] = signer.subject;
     if (config.publish) {
+        std::vector<std::string> names;
+        for (const auto& p : outcome.programs) names.push_back(p.name);
         try {
-            config.publish(digest, signed_module, report_text);
+            const std::string where = config.publish(digest, signed_module, json_text(report, 2) + "\n", names);
+            report["registry"] = {{"reference", where}};
+            entry["output"]["registry"] = where;
         } catch (const std::exception& e) {
             return fail("failed", 502, {{"error", std::string("signed, but publishing failed: ") + e.what()}});
         }
     }
+    const std::string report_text = json_text(report, 2) + "\n";
+    write_file_atomically(module_path(digest, ".so"),
+                          std::string_view(reinterpret_cast<const char*>(signed_module.data()), signed_module.size()));
+    write_file_atomically(module_path(digest, ".json"), report_text);
     res.set_header("Location", url);
     res.status = 201;
     res.set_content(report_text, kJson);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <future>
 
+#include "ebpf/error.hpp"
 #include "ebpf/native.hpp"
 #include "ebpf/signing.hpp"
 #include "service_test_support.hpp"
@@ -310,6 +311,46 @@ TEST(ServiceApi, GracefulShutdownFinishesRunningBuilds) {
     httplib::Client late("127.0.0.1", service.port());
     late.set_connection_timeout(std::chrono::seconds(1));
     EXPECT_FALSE(late.Get("/healthz"));
+}
+
+}  // namespace
+}  // namespace ebpf::service::test
+
+namespace ebpf::service::test {
+namespace {
+
+TEST(ServiceApi, PublishHookSeesEverySignedModule) {
+    TempDir dir;
+    auto config = TestService::default_config(dir);
+    std::vector<std::string> published;
+    bool fail = false;
+    config.publish = [&](const std::string& digest, std::span<const uint8_t> module, const std::string& report,
+                         const std::vector<std::string>& programs) -> std::string {
+        if (fail) throw Error("registry unreachable");
+        EXPECT_EQ("sha256:" + to_hex(sha256(split_signed_module(module).module)), digest);
+        EXPECT_EQ(nlohmann::json::parse(report)["module"]["digest"], digest);
+        EXPECT_EQ(programs, std::vector<std::string>{"sum_bytes"});
+        published.push_back(digest);
+        return "localhost:5000/team/mods@sha256:" + std::string(64, 'e');
+    };
+    START_SERVICE(service, config);
+    auto client = service.client();
+    auto res = submit(client, "accepted");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 201) << res->body;
+    const auto report = nlohmann::json::parse(res->body);
+    EXPECT_EQ(report["registry"]["reference"], "localhost:5000/team/mods@sha256:" + std::string(64, 'e'));
+    ASSERT_EQ(published.size(), 1u);
+    EXPECT_EQ(published[0], report["module"]["digest"]);
+    EXPECT_EQ(submit(client, "null_deref")->status, 422);
+    EXPECT_EQ(published.size(), 1u) << "a rejected program is never published";
+
+    fail = true;
+    res = submit(client, "xdp_pass");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 502);
+    EXPECT_NE(res->body.find("registry unreachable"), std::string::npos);
+    EXPECT_EQ(stored_modules(dir), 2u);  // only the first module and its report
 }
 
 }  // namespace
