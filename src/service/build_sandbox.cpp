@@ -98,7 +98,12 @@ ExecPlan make_plan(const WorkerCommand& worker, const std::string& dir) {
         if (setrlimit(resource, &r) != 0) _exit(126);
     };
     limit(RLIMIT_CPU, limits.cpu_seconds);
+#if !defined(__SANITIZE_ADDRESS__)
     limit(RLIMIT_AS, limits.memory_bytes);
+#else
+    // An ASan build of the worker reserves terabytes of address space for
+    // its shadow memory: RLIMIT_AS would stop every build (tests only).
+#endif
     limit(RLIMIT_FSIZE, limits.file_bytes);
     struct rlimit no_core {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);

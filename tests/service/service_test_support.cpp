@@ -50,9 +50,6 @@ ServiceConfig TestService::default_config(const TempDir& dir) {
     config.worker.argv = {EBPF_TOOL, "build-worker"};
     config.read_timeout = std::chrono::seconds(2);
     config.limits.wall_clock = std::chrono::seconds(60);
-#if defined(__SANITIZE_ADDRESS__)
-    config.limits.memory_bytes = 0;  // ASan reserves terabytes of address space: RLIMIT_AS would stop the worker
-#endif
     return config;
 }
 
