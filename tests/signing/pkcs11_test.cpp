@@ -1,0 +1,275 @@
+// Signing keys in a PKCS#11 token: a SoftHSM2 token made in a private
+// directory for each test process (its own SOFTHSM2_CONF), keys generated in
+// it with pkcs11-tool (sensitive, never extractable), used through libp11's
+// engine. Skips cleanly when SoftHSM2, pkcs11-tool or the engine is missing.
+#include <gtest/gtest.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "ebpf/error.hpp"
+#include "ebpf/signing.hpp"
+#include "pkcs11_key.hpp"
+#include "test_support.hpp"
+
+namespace ebpf {
+namespace {
+
+constexpr const char* kSoftHsm = "/usr/lib/softhsm/libsofthsm2.so";
+constexpr const char* kPin = "4321";
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Runs a shell command quietly; true when it exits 0.
+bool shell(const std::string& command) { return std::system((command + " > /dev/null 2>&1").c_str()) == 0; }
+
+// The token, made once per test process.
+struct Token {
+    std::unique_ptr<test::ScratchDir> dir;
+    std::string skip_reason;
+    std::filesystem::path keys;  // keygen output: trust/, signing-cert.pem (for the EC key)
+    std::filesystem::path rsa_cert;
+};
+
+Token& token() {
+    static Token* made = [] {
+        auto* t = new Token;
+        for (const char* tool : {"softhsm2-util", "pkcs11-tool"})
+            if (!shell(std::string("command -v ") + tool)) t->skip_reason = std::string(tool) + " not installed";
+        if (t->skip_reason.empty() && ::access(kSoftHsm, R_OK) != 0) t->skip_reason = "SoftHSM2 not installed";
+        if (!t->skip_reason.empty()) return t;
+        t->dir = std::make_unique<test::ScratchDir>();
+        const auto& dir = t->dir->path();
+        std::filesystem::create_directories(dir / "tokens");
+        std::ofstream(dir / "softhsm2.conf") << "directories.tokendir = " << (dir / "tokens").string()
+                                              << "\nobjectstore.backend = file\nlog.level = ERROR\n";
+        ::setenv("SOFTHSM2_CONF", (dir / "softhsm2.conf").c_str(), 1);
+        const std::string tool = std::string("pkcs11-tool --module ") + kSoftHsm + " --token-label ebpf-test --login --pin " + kPin;
+        if (!shell(std::string("softhsm2-util --init-token --free --label ebpf-test --so-pin 8765 --pin ") + kPin) ||
+            !shell(tool + " --keypairgen --key-type EC:prime256v1 --label signer --id 01 --usage-sign --sensitive --private") ||
+            !shell(tool + " --keypairgen --key-type rsa:2048 --label rsa-signer --id 02 --usage-sign --sensitive --private")) {
+            t->skip_reason = "cannot make a SoftHSM2 token";
+            return t;
+        }
+        try {
+            Pkcs11Options options{.module_path = kSoftHsm, .pin = kPin};
+            t->keys = write_development_keys(dir / "keys", "pkcs11:token=ebpf-test;object=signer", options).signing_cert.parent_path();
+            const auto rsa = write_development_keys(dir / "rsa-keys", "pkcs11:token=ebpf-test;object=rsa-signer", options);
+            // The RSA key's certificate chains to its own root: trust both roots.
+            std::filesystem::copy_file(rsa.root_cert, t->keys / "trust" / "rsa-root-ca.pem");
+            t->rsa_cert = rsa.signing_cert;
+        } catch (const Error& e) {
+            if (contains(e.what(), "engine")) t->skip_reason = std::string("libp11's engine unavailable: ") + e.what();
+            else throw;
+        }
+        return t;
+    }();
+    return *made;
+}
+
+#define REQUIRE_TOKEN()                                                         \
+    do {                                                                        \
+        if (!token().skip_reason.empty()) GTEST_SKIP() << token().skip_reason; \
+    } while (0)
+
+Pkcs11Options softhsm(std::string pin = kPin) { return {.module_path = kSoftHsm, .pin = std::move(pin)}; }
+
+std::vector<uint8_t> some_module() {
+    static const std::vector<uint8_t> bytes = [] {
+        test::ScratchDir dir;
+        return test::build_module(dir.path(), "answer", 42);
+    }();
+    return bytes;
+}
+
+std::string error_of(const std::function<void()>& body) {
+    try {
+        body();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+TEST(Pkcs11, SignsWithAnEcKeyInTheTokenAndTheSignatureChains) {
+    REQUIRE_TOKEN();
+    const ModuleSigner signer = ModuleSigner::open("pkcs11:token=ebpf-test;object=signer",
+                                                   token().keys / "signing-cert.pem", softhsm());
+    EXPECT_TRUE(signer.key_in_token());
+    EXPECT_EQ(signer.key_description(), "pkcs11:token=ebpf-test;object=signer");
+    EXPECT_TRUE(contains(signer.subject(), "PKCS#11 token")) << signer.subject();
+    const auto module = some_module();
+    const auto signed_file = signer.sign(module);
+    const TrustStore trust = TrustStore::from_path(token().keys / "trust");
+    const SignatureReport report = verify_module_signature(signed_file, trust);
+    EXPECT_TRUE(report.ok()) << report.reason;
+    // The unsigned module digest survives signing; the file digest does not.
+    EXPECT_EQ(module_digest(signed_file), sha256_digest(module));
+    EXPECT_NE(module_digests(signed_file).file, sha256_digest(module));
+    // A module changed after signing no longer verifies.
+    auto tampered = signed_file;
+    tampered[100] ^= 1;
+    EXPECT_FALSE(verify_module_signature(tampered, trust).ok());
+}
+
+TEST(Pkcs11, SignsWithAnRsaKeyInTheToken) {
+    REQUIRE_TOKEN();
+    const ModuleSigner signer =
+        ModuleSigner::open("pkcs11:token=ebpf-test;object=rsa-signer", token().rsa_cert, softhsm());
+    const SignatureReport report =
+        verify_module_signature(signer.sign(some_module()), TrustStore::from_path(token().keys / "trust"));
+    EXPECT_TRUE(report.ok()) << report.reason;
+}
+
+TEST(Pkcs11, KeyByIdAndPinFromTheUriOrAFile) {
+    REQUIRE_TOKEN();
+    const TrustStore trust = TrustStore::from_path(token().keys / "trust");
+    const auto cert = token().keys / "signing-cert.pem";
+    // id=%01 and pin-value in the URI; the description never shows the PIN.
+    const ModuleSigner by_id = ModuleSigner::open(std::string("pkcs11:token=ebpf-test;id=%01;pin-value=") + kPin, cert,
+                                                  {.module_path = kSoftHsm});
+    EXPECT_FALSE(contains(by_id.key_description(), kPin)) << by_id.key_description();
+    EXPECT_TRUE(verify_module_signature(by_id.sign(some_module()), trust).ok());
+
+    // pin-source=file: (mode 0600) and module-path in the URI.
+    const auto pin_file = token().dir->path() / "pin";
+    std::ofstream(pin_file) << kPin << "\n";
+    ::chmod(pin_file.c_str(), 0600);
+    const std::string uri = "pkcs11:token=ebpf-test;object=signer?module-path=" + std::string(kSoftHsm) +
+                            "&pin-source=file:" + pin_file.string();
+    const ModuleSigner from_file = ModuleSigner::open(uri, cert);
+    EXPECT_TRUE(verify_module_signature(from_file.sign(some_module()), trust).ok());
+
+    // A PIN file others can read is refused, as ssh refuses such keys.
+    ::chmod(pin_file.c_str(), 0644);
+    EXPECT_TRUE(contains(error_of([&] { ModuleSigner::open(uri, cert); }), "chmod 600")) ;
+}
+
+TEST(Pkcs11, ThePinMayComeFromTheEnvironment) {
+    REQUIRE_TOKEN();
+    ::setenv(kPkcs11PinEnvironment, kPin, 1);
+    const ModuleSigner signer = ModuleSigner::open("pkcs11:token=ebpf-test;object=signer",
+                                                   token().keys / "signing-cert.pem", {.module_path = kSoftHsm});
+    ::unsetenv(kPkcs11PinEnvironment);
+    EXPECT_TRUE(verify_module_signature(signer.sign(some_module()), TrustStore::from_path(token().keys / "trust")).ok());
+    // No PIN anywhere: say where one may come from.
+    const std::string why = error_of([] {
+        ModuleSigner::open("pkcs11:token=ebpf-test;object=signer", token().keys / "signing-cert.pem",
+                           {.module_path = kSoftHsm});
+    });
+    EXPECT_TRUE(contains(why, "no PIN") && contains(why, kPkcs11PinEnvironment)) << why;
+}
+
+TEST(Pkcs11, WrongPinIsAClearError) {
+    REQUIRE_TOKEN();
+    pkcs11::close_unused_tokens();  // logged out: the token itself checks the PIN
+    const std::string why = error_of([] {
+        ModuleSigner::open("pkcs11:token=ebpf-test;object=signer", token().keys / "signing-cert.pem", softhsm("0000"));
+    });
+    EXPECT_TRUE(contains(why, "wrong PIN (the token refused the login: PIN incorrect)")) << why;
+    // Also after a login with the right PIN in this process (PKCS#11 logins
+    // are per process: the token would not check the PIN again).
+    ModuleSigner::open("pkcs11:token=ebpf-test;object=signer", token().keys / "signing-cert.pem", softhsm());
+    const std::string again = error_of([] {
+        ModuleSigner::open("pkcs11:token=ebpf-test;object=signer", token().keys / "signing-cert.pem", softhsm("0000"));
+    });
+    EXPECT_TRUE(contains(again, "wrong PIN (this process is logged into the token with another PIN)")) << again;
+}
+
+TEST(Pkcs11, MissingTokenKeyModuleAndEngineAreNamed) {
+    REQUIRE_TOKEN();
+    const auto cert = token().keys / "signing-cert.pem";
+    std::string why = error_of([&] { ModuleSigner::open("pkcs11:token=no-such-token;object=signer", cert, softhsm()); });
+    EXPECT_TRUE(contains(why, "no initialised token with token=no-such-token") && contains(why, "'ebpf-test'")) << why;
+    why = error_of([&] { ModuleSigner::open("pkcs11:token=ebpf-test;object=no-such-key", cert, softhsm()); });
+    EXPECT_TRUE(contains(why, "no private key with object=no-such-key in token token=ebpf-test")) << why;
+    why = error_of([&] { ModuleSigner::open("pkcs11:token=ebpf-test;id=%7f", cert, softhsm()); });
+    EXPECT_TRUE(contains(why, "no private key with id=7f")) << why;
+    why = error_of([&] {
+        ModuleSigner::open("pkcs11:token=ebpf-test;object=signer", cert, {.module_path = "/nonexistent/libpkcs11.so", .pin = kPin});
+    });
+    EXPECT_TRUE(contains(why, "PKCS#11 module /nonexistent/libpkcs11.so")) << why;
+    why = error_of([&] {
+        ModuleSigner::open("pkcs11:token=ebpf-test;object=signer", cert,
+                           {.module_path = kSoftHsm, .engine_path = "/nonexistent/pkcs11.so", .pin = kPin});
+    });
+    EXPECT_TRUE(contains(why, "libp11's OpenSSL engine /nonexistent/pkcs11.so")) << why;
+    // The key must belong to the certificate.
+    why = error_of([&] { ModuleSigner::open("pkcs11:token=ebpf-test;object=signer", token().rsa_cert, softhsm()); });
+    EXPECT_TRUE(contains(why, "does not belong to certificate")) << why;
+}
+
+TEST(Pkcs11, MalformedUrisAreRefusedBeforeAnyTokenIsTouched) {
+    const auto cert = std::filesystem::path("/nonexistent-cert.pem");
+    for (const auto& [uri, expected] : std::vector<std::pair<std::string, std::string>>{
+             {"pkcs11:token=x", "names no key"},
+             {"pkcs11:token=x;object=y;slot-id=3", "unsupported attribute 'slot-id'"},
+             {"pkcs11:token=x;object=y?module-name=softhsm2", "unsupported query attribute 'module-name'"},
+             {"pkcs11:token=x;object=%zz", "bad percent-encoding"},
+             {"pkcs11:token=x;object=y;type=cert", "type=private"},
+             {"pkcs11:token=x;token=y;object=z", "given twice"},
+             {"pkcs11:object=y;pin-value=1?pin-source=file:/p", "either pin-value or pin-source"},
+             {"pkcs11:object=y?pin-source=relative", "absolute file"},
+             {"pkcs11:object", "not NAME=VALUE"}}) {
+        // The certificate does not exist either: the URI is checked after it,
+        // so read it from a real file.
+        const std::string why = error_of([&] { pkcs11::load_key(uri, {.module_path = kSoftHsm, .pin = kPin}); });
+        EXPECT_TRUE(contains(why, expected)) << uri << ": " << why;
+        EXPECT_FALSE(contains(why, "pin-value=1")) << why;
+    }
+    EXPECT_TRUE(contains(error_of([&] { ModuleSigner::open("pkcs11:object=y", cert); }), "signing certificate"));
+}
+
+TEST(Pkcs11, ThePrivateKeyNeverLeavesTheToken) {
+    REQUIRE_TOKEN();
+    // The handle we sign with has no private key material in it...
+    const pkcs11::TokenKey key = pkcs11::load_key("pkcs11:token=ebpf-test;object=signer", softhsm());
+    BIGNUM* priv = nullptr;
+    EXPECT_FALSE(EVP_PKEY_get_bn_param(key.key.get(), OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1 && priv != nullptr);
+    BN_free(priv);
+    ERR_clear_error();
+    ssl::Bio bio(BIO_new(BIO_s_mem()));
+    EXPECT_NE(PEM_write_bio_PrivateKey(bio.get(), key.key.get(), nullptr, nullptr, 0, nullptr, nullptr), 1)
+        << "the private key could be written out as PEM";
+    ERR_clear_error();
+    // ...and the token refuses to export it (CKA_SENSITIVE, not CKA_EXTRACTABLE).
+    const std::string out = (token().dir->path() / "exported").string();
+    EXPECT_FALSE(shell(std::string("pkcs11-tool --module ") + kSoftHsm + " --token-label ebpf-test --login --pin " +
+                       kPin + " --read-object --type privkey --id 01 -o " + out));
+    std::error_code ec;
+    EXPECT_FALSE(std::filesystem::file_size(out, ec) > 0 && !ec);
+    FILE* list = ::popen((std::string("pkcs11-tool --module ") + kSoftHsm + " --token-label ebpf-test --login --pin " +
+                          kPin + " --list-objects --type privkey 2>/dev/null")
+                             .c_str(),
+                         "r");
+    ASSERT_NE(list, nullptr);
+    std::string text;
+    char buffer[512];
+    while (size_t n = fread(buffer, 1, sizeof buffer, list)) text.append(buffer, n);
+    ::pclose(list);
+    EXPECT_TRUE(contains(text, "never extractable") && contains(text, "sensitive")) << text;
+}
+
+TEST(Pkcs11, SignsFromSeveralThreadsAtOnce) {
+    REQUIRE_TOKEN();
+    const ModuleSigner signer = ModuleSigner::open("pkcs11:token=ebpf-test;object=signer",
+                                                   token().keys / "signing-cert.pem", softhsm());
+    const TrustStore trust = TrustStore::from_path(token().keys / "trust");
+    const auto module = some_module();
+    std::vector<std::thread> threads;
+    std::atomic<int> valid{0};
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 5; ++i)
+                if (verify_module_signature(signer.sign(module), trust).ok()) ++valid;
+        });
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(valid.load(), 20);
+}
+
+}  // namespace
+}  // namespace ebpf
