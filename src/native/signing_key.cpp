@@ -14,7 +14,6 @@ namespace ebpf {
 
 struct ModuleSigner::Impl {
     ssl::Key key;
-    std::shared_ptr<void> token;  // keeps a token key's engine alive
     std::vector<ssl::Cert> certs;  // signer first, then intermediates
     std::string description;
     bool in_token = false;
@@ -81,7 +80,6 @@ ModuleSigner ModuleSigner::open(std::string_view key, const std::filesystem::pat
     pkcs11::TokenKey token_key = pkcs11::load_key(key, pkcs11);
     auto impl = make_impl(std::move(token_key.key), cert_pem, token_key.description,
                           token_key.description + ": ");
-    impl->token = std::move(token_key.engine);
     impl->in_token = true;
     return ModuleSigner(std::move(impl));
 }

@@ -8,11 +8,10 @@
 // without any check): the engine gets a URI with the object attributes only,
 // the PIN through its PIN control, the module through MODULE_PATH.
 //
-// One engine instance per PKCS#11 module path, kept for the life of the
-// process: PKCS#11 state (initialisation, login) is per process, and
-// finishing one engine would C_Finalize the module under any other.
+// One engine instance, kept for the life of the process (see Engine below).
 #define OPENSSL_SUPPRESS_DEPRECATED  // ENGINE: libp11's engine is an ENGINE
-#include <libp11.h>
+#include <dlfcn.h>
+#include <p11-kit/pkcs11.h>
 #include <openssl/crypto.h>
 #include <openssl/engine.h>
 #include <openssl/ui.h>
@@ -25,6 +24,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "ebpf/input_file.hpp"
@@ -211,34 +211,26 @@ std::string engine_path_for(const Pkcs11Options& options) {
     return dir + "/pkcs11.so";
 }
 
-struct EngineFree {
-    void operator()(ENGINE* e) const {
-        ENGINE_finish(e);
-        ENGINE_free(e);
-    }
-};
-
-// One engine per PKCS#11 module; `pins` remembers which PIN each token was
-// logged in with (a PKCS#11 login is per process: a later load with another
-// PIN would otherwise succeed without the token ever checking it).
+// The process's one instance of libp11's engine. libp11 (0.4.12) binds only
+// one live instance per process, and never lets it go once keys were loaded
+// (the keys hold references to it), so it drives one PKCS#11 module for the
+// life of the process. `pins` remembers which PIN each token was logged in
+// with: a PKCS#11 login is per process, and a later load with another PIN
+// would otherwise succeed without the token ever checking it.
 struct Engine {
-    std::unique_ptr<ENGINE, EngineFree> engine;
+    ENGINE* engine = nullptr;
+    std::string module_path;
+    std::string engine_path;
     std::mutex mutex;
     std::map<std::string, std::array<uint8_t, 32>> pins;
 };
 
-std::mutex engines_mutex;
-std::map<std::string, std::shared_ptr<Engine>>& engines() {
-    static auto* table = new std::map<std::string, std::shared_ptr<Engine>>;  // never destroyed: no C_Finalize at exit
-    return *table;
-}
+std::mutex engine_mutex;
+Engine* the_engine = nullptr;  // never destroyed: no C_Finalize under live keys at exit
 
-std::shared_ptr<Engine> engine_for(const std::string& module_path, const Pkcs11Options& options) {
-    std::lock_guard lock(engines_mutex);
-    auto& table = engines();
+Engine& engine_for(const std::string& module_path, const Pkcs11Options& options) {
+    std::lock_guard lock(engine_mutex);
     const std::string engine_path = engine_path_for(options);
-    const std::string cache_key = module_path + '\n' + engine_path;
-    if (auto found = table.find(cache_key); found != table.end()) return found->second;
     if (!module_path.empty() && ::access(module_path.c_str(), R_OK) != 0)
         throw Error("PKCS#11 module " + module_path + ": " + std::strerror(errno) +
                     " (set the module with module-path= in the URI, --pkcs11-module or " + kPkcs11ModuleEnvironment +
@@ -246,15 +238,27 @@ std::shared_ptr<Engine> engine_for(const std::string& module_path, const Pkcs11O
     if (::access(engine_path.c_str(), R_OK) != 0)
         throw Error("libp11's OpenSSL engine " + engine_path + ": " + std::strerror(errno) +
                     " (install libengine-pkcs11-openssl, or set " + kPkcs11EngineEnvironment + ")");
-    // A dynamic engine not added to OpenSSL's list: an instance of our own,
-    // whatever else in the process uses "pkcs11".
+    if (the_engine != nullptr) {
+        if (the_engine->module_path != module_path)
+            throw Error("this process already uses the PKCS#11 module " +
+                        (the_engine->module_path.empty() ? std::string("(default)") : the_engine->module_path) +
+                        "; libp11's engine drives one module per process (asked for " +
+                        (module_path.empty() ? std::string("the default") : module_path) + ")");
+        if (the_engine->engine_path != engine_path)
+            throw Error("this process already uses libp11's engine " + the_engine->engine_path + " (asked for " +
+                        engine_path + ")");
+        return *the_engine;
+    }
+    // The dynamic engine, not added to OpenSSL's list: our own instance, set
+    // up by us whatever openssl.cnf says about "pkcs11".
     ENGINE* raw = ENGINE_by_id("dynamic");
     if (raw == nullptr) throw ssl::error("OpenSSL: no dynamic engine support");
     if (!ENGINE_ctrl_cmd_string(raw, "SO_PATH", engine_path.c_str(), 0) ||
         !ENGINE_ctrl_cmd_string(raw, "ID", "pkcs11", 0) || !ENGINE_ctrl_cmd_string(raw, "LIST_ADD", "0", 0) ||
         !ENGINE_ctrl_cmd_string(raw, "LOAD", nullptr, 0)) {
         ENGINE_free(raw);
-        throw ssl::error("cannot load libp11's OpenSSL engine from " + engine_path);
+        throw ssl::error("cannot load libp11's OpenSSL engine from " + engine_path +
+                         " (is another instance of it in use in this process?)");
     }
     // QUIET: the engine would print its diagnostics on stderr; we report errors ourselves.
     if (!ENGINE_ctrl_cmd_string(raw, "QUIET", nullptr, 0) ||
@@ -263,61 +267,52 @@ std::shared_ptr<Engine> engine_for(const std::string& module_path, const Pkcs11O
         ENGINE_free(raw);
         throw ssl::error("cannot initialise libp11's engine (" + engine_path + ")");
     }
-    auto engine = std::make_shared<Engine>();
-    engine->engine.reset(raw);
-    table.emplace(cache_key, engine);
-    return engine;
+    ENGINE_free(raw);  // ENGINE_init holds the functional reference we keep
+    the_engine = new Engine{raw, module_path, engine_path, {}, {}};
+    return *the_engine;
 }
 
-// Drops an engine nobody else uses, so that a failed first attempt does not
-// leave a half-initialised module behind. Returns false if others use it.
-bool forget_engine_if_unused(std::shared_ptr<Engine>& engine) {
-    std::lock_guard lock(engines_mutex);
-    if (engine.use_count() > 2) return false;  // the table's and ours
-    auto& table = engines();
-    for (auto it = table.begin(); it != table.end(); ++it) {
-        if (it->second == engine) {
-            table.erase(it);
-            break;
-        }
-    }
-    engine.reset();  // ENGINE_finish: C_Finalize
-    return true;
+std::string token_field(const unsigned char* field, size_t size) {
+    std::string text(reinterpret_cast<const char*>(field), size);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\0')) text.pop_back();  // blank-padded
+    return text;
 }
 
-// Finds whether any initialised token of `module_path` matches the URI's
-// token attributes, with libp11 (after the engine for that module is gone).
-// Returns the labels of the initialised tokens, and sets `matched`.
-std::vector<std::string> list_tokens(const std::string& module_path, const Uri& uri, bool& matched) {
-    matched = false;
-    std::vector<std::string> labels;
-    PKCS11_CTX* ctx = PKCS11_CTX_new();
-    if (ctx == nullptr) return labels;
-    if (PKCS11_CTX_load(ctx, module_path.empty() ? nullptr : module_path.c_str()) != 0) {
-        PKCS11_CTX_free(ctx);
-        ERR_clear_error();
-        return labels;
-    }
-    PKCS11_SLOT* slots = nullptr;
-    unsigned int count = 0;
-    if (PKCS11_enumerate_slots(ctx, &slots, &count) == 0) {
-        for (unsigned int i = 0; i < count; ++i) {
-            const PKCS11_TOKEN* token = slots[i].token;
-            if (token == nullptr || !token->initialized) continue;
-            labels.emplace_back(token->label);
-            auto same = [](const std::string& want, const char* have) {
-                return want.empty() || (have != nullptr && want == have);
-            };
-            if (same(uri.token_label, token->label) && same(uri.manufacturer, token->manufacturer) &&
-                same(uri.serial, token->serialnr) && same(uri.model, token->model))
-                matched = true;
+// Whether a token with the URI's attributes is present in the module, read
+// straight from the module's function list (C_GetSlotList, C_GetTokenInfo:
+// no session, no login, no C_Initialize/C_Finalize, so the engine's sessions
+// are untouched). Returns nullopt when that cannot be told; `labels` gets
+// the labels of the tokens present.
+std::optional<bool> token_present(const std::string& module_path, const Uri& uri, std::vector<std::string>& labels) {
+    if (module_path.empty()) return std::nullopt;
+    void* handle = ::dlopen(module_path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);  // the engine loaded it
+    if (handle == nullptr) return std::nullopt;
+    std::optional<bool> found;
+    auto get_function_list = reinterpret_cast<CK_RV (*)(CK_FUNCTION_LIST_PTR_PTR)>(::dlsym(handle, "C_GetFunctionList"));
+    CK_FUNCTION_LIST_PTR functions = nullptr;
+    CK_ULONG count = 0;
+    if (get_function_list != nullptr && get_function_list(&functions) == CKR_OK && functions != nullptr &&
+        functions->C_GetSlotList(CK_TRUE, nullptr, &count) == CKR_OK) {
+        std::vector<CK_SLOT_ID> slots(count);
+        if (functions->C_GetSlotList(CK_TRUE, slots.data(), &count) == CKR_OK) {
+            found = false;
+            for (CK_ULONG i = 0; i < count && i < slots.size(); ++i) {
+                CK_TOKEN_INFO info{};
+                if (functions->C_GetTokenInfo(slots[i], &info) != CKR_OK || !(info.flags & CKF_TOKEN_INITIALIZED))
+                    continue;
+                const std::string label = token_field(info.label, sizeof info.label);
+                labels.push_back(label);
+                auto same = [](const std::string& want, const std::string& have) { return want.empty() || want == have; };
+                if (same(uri.token_label, label) &&
+                    same(uri.manufacturer, token_field(info.manufacturerID, sizeof info.manufacturerID)) &&
+                    same(uri.serial, token_field(info.serialNumber, sizeof info.serialNumber)) &&
+                    same(uri.model, token_field(info.model, sizeof info.model)))
+                    found = true;
+            }
         }
-        PKCS11_release_all_slots(ctx, slots, count);
     }
-    PKCS11_CTX_unload(ctx);
-    PKCS11_CTX_free(ctx);
-    ERR_clear_error();
-    return labels;
+    ::dlclose(handle);
+    return found;
 }
 
 // The PKCS#11 return value among the queued OpenSSL errors (libp11 queues
@@ -332,11 +327,6 @@ int token_error() {
 }
 
 }  // namespace
-
-void close_unused_tokens() {
-    std::lock_guard lock(engines_mutex);
-    std::erase_if(engines(), [](const auto& entry) { return entry.second.use_count() == 1; });
-}
 
 std::string describe_uri(std::string_view uri) {
     try {
@@ -353,32 +343,32 @@ TokenKey load_key(std::string_view uri_text, const Pkcs11Options& options) {
     const std::string where = uri.description;
     const std::string pin = find_pin(uri, options);
     const std::string module_path = module_path_for(uri, options);
-    std::shared_ptr<Engine> engine = engine_for(module_path, options);
+    Engine& engine = engine_for(module_path, options);
     const std::string module_text = module_path.empty() ? "the default PKCS#11 module (p11-kit)" : module_path;
 
     EVP_PKEY* raw = nullptr;
     int ckr = 0;
     {
-        std::lock_guard lock(engine->mutex);
+        std::lock_guard lock(engine.mutex);
         {
             const auto pin_hash = sha256({reinterpret_cast<const uint8_t*>(pin.data()), pin.size()});
-            auto known = engine->pins.find(uri.token);
-            if (known != engine->pins.end() && known->second != pin_hash)
+            auto known = engine.pins.find(uri.token);
+            if (known != engine.pins.end() && known->second != pin_hash)
                 throw Error(where + ": wrong PIN (this process is logged into the token with another PIN)");
-            if (!ENGINE_ctrl_cmd_string(engine->engine.get(), "PIN", pin.c_str(), 0))
+            if (!ENGINE_ctrl_cmd_string(engine.engine, "PIN", pin.c_str(), 0))
                 throw ssl::error(where + ": cannot pass the PIN to the engine");
         }
         ERR_clear_error();
         // UI_null: libp11 must never prompt on a terminal; the PIN was given.
-        raw = ENGINE_load_private_key(engine->engine.get(), uri.engine_uri.c_str(),
+        raw = ENGINE_load_private_key(engine.engine, uri.engine_uri.c_str(),
                                       const_cast<UI_METHOD*>(UI_null()), nullptr);
         if (raw == nullptr) {
             ckr = token_error();
         } else {
-            engine->pins[uri.token] = sha256({reinterpret_cast<const uint8_t*>(pin.data()), pin.size()});
+            engine.pins[uri.token] = sha256({reinterpret_cast<const uint8_t*>(pin.data()), pin.size()});
         }
     }
-    if (raw != nullptr) return {ssl::Key(raw), engine, where};
+    if (raw != nullptr) return {ssl::Key(raw), where};
 
     switch (ckr) {
         case kCkrPinIncorrect: throw Error(where + ": wrong PIN (the token refused the login: PIN incorrect)");
@@ -391,20 +381,17 @@ TokenKey load_key(std::string_view uri_text, const Pkcs11Options& options) {
         case kCkrTokenNotRecognized: throw Error(where + ": no token present in " + module_text);
         default: break;
     }
-    // Not found: tell a missing token from a missing key. The token list
-    // comes from libp11 directly, which needs the module to ourselves.
-    if (forget_engine_if_unused(engine)) {
-        bool matched = false;
-        const std::vector<std::string> labels = list_tokens(module_path, uri, matched);
-        if (!matched) {
-            std::string list;
-            for (const auto& label : labels) list += (list.empty() ? "" : ", ") + ("'" + label + "'");
-            throw Error(where + ": no initialised token" + (uri.token.empty() ? "" : " with " + uri.token) + " in " +
-                        module_text + (labels.empty() ? " (it has no initialised tokens)" : " (tokens: " + list + ")"));
-        }
-        throw Error(where + ": no private key with " + uri.object + " in token " +
-                    (uri.token.empty() ? "(any)" : uri.token));
+    // Not found: tell a missing token from a missing key.
+    std::vector<std::string> labels;
+    const std::optional<bool> present = token_present(module_path, uri, labels);
+    if (present.has_value() && !*present) {
+        std::string list;
+        for (const auto& label : labels) list += (list.empty() ? "" : ", ") + ("'" + label + "'");
+        throw Error(where + ": no initialised token" + (uri.token.empty() ? "" : " with " + uri.token) + " in " +
+                    module_text + (labels.empty() ? " (it has no initialised tokens)" : " (tokens: " + list + ")"));
     }
+    if (present.has_value())
+        throw Error(where + ": no private key with " + uri.object + " in token " + (uri.token.empty() ? "(any)" : uri.token));
     throw Error(where + ": no private key with " + uri.object + " found (or no token with " +
                 (uri.token.empty() ? "those attributes" : uri.token) + ") in " + module_text);
 }

@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <dlfcn.h>
+#include <openssl/bn.h>
+#include <p11-kit/pkcs11.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <atomic>
 #include <thread>
 
 #include "ebpf/error.hpp"
@@ -31,7 +35,7 @@ bool shell(const std::string& command) { return std::system((command + " > /dev/
 struct Token {
     std::unique_ptr<test::ScratchDir> dir;
     std::string skip_reason;
-    std::filesystem::path keys;  // keygen output: trust/, signing-cert.pem (for the EC key)
+    std::filesystem::path keys;  // trust/ (the test CA), signing-cert.pem (for the EC key, id 01)
     std::filesystem::path rsa_cert;
 };
 
@@ -55,17 +59,29 @@ Token& token() {
             t->skip_reason = "cannot make a SoftHSM2 token";
             return t;
         }
-        try {
-            Pkcs11Options options{.module_path = kSoftHsm, .pin = kPin};
-            t->keys = write_development_keys(dir / "keys", "pkcs11:token=ebpf-test;object=signer", options).signing_cert.parent_path();
-            const auto rsa = write_development_keys(dir / "rsa-keys", "pkcs11:token=ebpf-test;object=rsa-signer", options);
-            // The RSA key's certificate chains to its own root: trust both roots.
-            std::filesystem::copy_file(rsa.root_cert, t->keys / "trust" / "rsa-root-ca.pem");
-            t->rsa_cert = rsa.signing_cert;
-        } catch (const Error& e) {
-            if (contains(e.what(), "engine")) t->skip_reason = std::string("libp11's engine unavailable: ") + e.what();
-            else throw;
-        }
+        // Certificates for the token keys, issued to their public halves as
+        // pkcs11-tool reads them: this process does not log into the token
+        // before the tests do (a PKCS#11 login lasts as long as the process).
+        const test::Pki& ca = test::pki();
+        auto certify = [&](const char* id, const std::filesystem::path& cert) {
+            const auto der_path = dir / (std::string("pub-") + id + ".der");
+            if (!shell(tool + " --read-object --type pubkey --id " + id + " -o " + der_path.string())) return false;
+            const auto der = test::read_bytes(der_path);
+            const unsigned char* p = der.data();
+            ssl::Key key(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));
+            ssl::Bio bio(BIO_new(BIO_s_mem()));
+            if (!key || !PEM_write_bio_PUBKEY(bio.get(), key.get())) return false;
+            CertificateSpec spec{.common_name = std::string("module signer in a PKCS#11 token (key ") + id + ")"};
+            spec.public_key_pem = ssl::bio_text(bio.get());
+            std::ofstream(cert) << issue_certificate(spec, &ca.root).cert_pem;
+            return true;
+        };
+        t->keys = dir / "keys";
+        std::filesystem::create_directories(t->keys / "trust");
+        std::ofstream(t->keys / "trust" / "root.pem") << ca.root.cert_pem;
+        t->rsa_cert = dir / "rsa-cert.pem";
+        if (!certify("01", t->keys / "signing-cert.pem") || !certify("02", t->rsa_cert))
+            t->skip_reason = "cannot read the token's public keys";
         return t;
     }();
     return *made;
@@ -76,6 +92,12 @@ Token& token() {
         if (!token().skip_reason.empty()) GTEST_SKIP() << token().skip_reason; \
     } while (0)
 
+// Whether this process has logged into the token (ctest runs each test in a
+// process of its own; run by hand, earlier tests log in first).
+bool logged_in = false;
+
+ModuleSigner open_signer(const std::string& uri, const std::filesystem::path& cert, const Pkcs11Options& options);
+
 Pkcs11Options softhsm(std::string pin = kPin) { return {.module_path = kSoftHsm, .pin = std::move(pin)}; }
 
 std::vector<uint8_t> some_module() {
@@ -84,6 +106,12 @@ std::vector<uint8_t> some_module() {
         return test::build_module(dir.path(), "answer", 42);
     }();
     return bytes;
+}
+
+ModuleSigner open_signer(const std::string& uri, const std::filesystem::path& cert, const Pkcs11Options& options) {
+    ModuleSigner signer = ModuleSigner::open(uri, cert, options);
+    logged_in = true;
+    return signer;
 }
 
 std::string error_of(const std::function<void()>& body) {
@@ -97,11 +125,11 @@ std::string error_of(const std::function<void()>& body) {
 
 TEST(Pkcs11, SignsWithAnEcKeyInTheTokenAndTheSignatureChains) {
     REQUIRE_TOKEN();
-    const ModuleSigner signer = ModuleSigner::open("pkcs11:token=ebpf-test;object=signer",
+    const ModuleSigner signer = open_signer("pkcs11:token=ebpf-test;object=signer",
                                                    token().keys / "signing-cert.pem", softhsm());
     EXPECT_TRUE(signer.key_in_token());
     EXPECT_EQ(signer.key_description(), "pkcs11:token=ebpf-test;object=signer");
-    EXPECT_TRUE(contains(signer.subject(), "PKCS#11 token")) << signer.subject();
+    EXPECT_TRUE(contains(signer.subject(), "PKCS#11 token (key 01)")) << signer.subject();
     const auto module = some_module();
     const auto signed_file = signer.sign(module);
     const TrustStore trust = TrustStore::from_path(token().keys / "trust");
@@ -118,8 +146,7 @@ TEST(Pkcs11, SignsWithAnEcKeyInTheTokenAndTheSignatureChains) {
 
 TEST(Pkcs11, SignsWithAnRsaKeyInTheToken) {
     REQUIRE_TOKEN();
-    const ModuleSigner signer =
-        ModuleSigner::open("pkcs11:token=ebpf-test;object=rsa-signer", token().rsa_cert, softhsm());
+    const ModuleSigner signer = open_signer("pkcs11:token=ebpf-test;object=rsa-signer", token().rsa_cert, softhsm());
     const SignatureReport report =
         verify_module_signature(signer.sign(some_module()), TrustStore::from_path(token().keys / "trust"));
     EXPECT_TRUE(report.ok()) << report.reason;
@@ -130,7 +157,7 @@ TEST(Pkcs11, KeyByIdAndPinFromTheUriOrAFile) {
     const TrustStore trust = TrustStore::from_path(token().keys / "trust");
     const auto cert = token().keys / "signing-cert.pem";
     // id=%01 and pin-value in the URI; the description never shows the PIN.
-    const ModuleSigner by_id = ModuleSigner::open(std::string("pkcs11:token=ebpf-test;id=%01;pin-value=") + kPin, cert,
+    const ModuleSigner by_id = open_signer(std::string("pkcs11:token=ebpf-test;id=%01;pin-value=") + kPin, cert,
                                                   {.module_path = kSoftHsm});
     EXPECT_FALSE(contains(by_id.key_description(), kPin)) << by_id.key_description();
     EXPECT_TRUE(verify_module_signature(by_id.sign(some_module()), trust).ok());
@@ -141,7 +168,7 @@ TEST(Pkcs11, KeyByIdAndPinFromTheUriOrAFile) {
     ::chmod(pin_file.c_str(), 0600);
     const std::string uri = "pkcs11:token=ebpf-test;object=signer?module-path=" + std::string(kSoftHsm) +
                             "&pin-source=file:" + pin_file.string();
-    const ModuleSigner from_file = ModuleSigner::open(uri, cert);
+    const ModuleSigner from_file = open_signer(uri, cert, {});
     EXPECT_TRUE(verify_module_signature(from_file.sign(some_module()), trust).ok());
 
     // A PIN file others can read is refused, as ssh refuses such keys.
@@ -152,7 +179,7 @@ TEST(Pkcs11, KeyByIdAndPinFromTheUriOrAFile) {
 TEST(Pkcs11, ThePinMayComeFromTheEnvironment) {
     REQUIRE_TOKEN();
     ::setenv(kPkcs11PinEnvironment, kPin, 1);
-    const ModuleSigner signer = ModuleSigner::open("pkcs11:token=ebpf-test;object=signer",
+    const ModuleSigner signer = open_signer("pkcs11:token=ebpf-test;object=signer",
                                                    token().keys / "signing-cert.pem", {.module_path = kSoftHsm});
     ::unsetenv(kPkcs11PinEnvironment);
     EXPECT_TRUE(verify_module_signature(signer.sign(some_module()), TrustStore::from_path(token().keys / "trust")).ok());
@@ -166,14 +193,18 @@ TEST(Pkcs11, ThePinMayComeFromTheEnvironment) {
 
 TEST(Pkcs11, WrongPinIsAClearError) {
     REQUIRE_TOKEN();
-    pkcs11::close_unused_tokens();  // logged out: the token itself checks the PIN
+    const bool first_login = !logged_in;
     const std::string why = error_of([] {
         ModuleSigner::open("pkcs11:token=ebpf-test;object=signer", token().keys / "signing-cert.pem", softhsm("0000"));
     });
-    EXPECT_TRUE(contains(why, "wrong PIN (the token refused the login: PIN incorrect)")) << why;
+    // Not yet logged in: the token itself refuses the PIN.
+    if (first_login) {
+        EXPECT_TRUE(contains(why, "wrong PIN (the token refused the login: PIN incorrect)")) << why;
+    }
+    EXPECT_TRUE(contains(why, "wrong PIN")) << why;
     // Also after a login with the right PIN in this process (PKCS#11 logins
     // are per process: the token would not check the PIN again).
-    ModuleSigner::open("pkcs11:token=ebpf-test;object=signer", token().keys / "signing-cert.pem", softhsm());
+    open_signer("pkcs11:token=ebpf-test;object=signer", token().keys / "signing-cert.pem", softhsm());
     const std::string again = error_of([] {
         ModuleSigner::open("pkcs11:token=ebpf-test;object=signer", token().keys / "signing-cert.pem", softhsm("0000"));
     });
@@ -201,6 +232,7 @@ TEST(Pkcs11, MissingTokenKeyModuleAndEngineAreNamed) {
     // The key must belong to the certificate.
     why = error_of([&] { ModuleSigner::open("pkcs11:token=ebpf-test;object=signer", token().rsa_cert, softhsm()); });
     EXPECT_TRUE(contains(why, "does not belong to certificate")) << why;
+    logged_in = true;
 }
 
 TEST(Pkcs11, MalformedUrisAreRefusedBeforeAnyTokenIsTouched) {
@@ -224,39 +256,88 @@ TEST(Pkcs11, MalformedUrisAreRefusedBeforeAnyTokenIsTouched) {
     EXPECT_TRUE(contains(error_of([&] { ModuleSigner::open("pkcs11:object=y", cert); }), "signing certificate"));
 }
 
+// The token's answers about private key `id` (CKA_SENSITIVE, CKA_EXTRACTABLE,
+// and what reading its secret attribute returns), asked through PKCS#11 directly.
+struct KeyAttributes {
+    CK_BBOOL sensitive = CK_FALSE, extractable = CK_TRUE;
+    CK_RV read_value = CKR_OK;
+    std::string error;
+};
+KeyAttributes private_key_attributes(CK_BYTE id, CK_ATTRIBUTE_TYPE secret_attribute) {
+    KeyAttributes out;
+    void* module = ::dlopen(kSoftHsm, RTLD_NOW | RTLD_LOCAL);
+    auto get_list = module ? reinterpret_cast<CK_RV (*)(CK_FUNCTION_LIST_PTR_PTR)>(::dlsym(module, "C_GetFunctionList")) : nullptr;
+    CK_FUNCTION_LIST_PTR f = nullptr;
+    if (get_list == nullptr || get_list(&f) != CKR_OK) return {.error = "no function list"};
+    const CK_RV init = f->C_Initialize(nullptr);
+    if (init != CKR_OK && init != CKR_CRYPTOKI_ALREADY_INITIALIZED) return {.error = "C_Initialize failed"};
+    CK_ULONG count = 0;
+    f->C_GetSlotList(CK_TRUE, nullptr, &count);
+    std::vector<CK_SLOT_ID> slots(count);
+    f->C_GetSlotList(CK_TRUE, slots.data(), &count);
+    for (CK_SLOT_ID slot : slots) {
+        CK_TOKEN_INFO info{};
+        if (f->C_GetTokenInfo(slot, &info) != CKR_OK ||
+            std::string(reinterpret_cast<char*>(info.label), 9) != "ebpf-test")
+            continue;
+        CK_SESSION_HANDLE session = 0;
+        if (f->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &session) != CKR_OK) return {.error = "no session"};
+        const CK_RV login = f->C_Login(session, CKU_USER, reinterpret_cast<CK_UTF8CHAR_PTR>(const_cast<char*>(kPin)), 4);
+        if (login != CKR_OK && login != CKR_USER_ALREADY_LOGGED_IN) out.error = "login failed";
+        CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+        CK_ATTRIBUTE find[] = {{CKA_CLASS, &cls, sizeof cls}, {CKA_ID, &id, 1}};
+        CK_OBJECT_HANDLE key = 0;
+        CK_ULONG found = 0;
+        f->C_FindObjectsInit(session, find, 2);
+        f->C_FindObjects(session, &key, 1, &found);
+        f->C_FindObjectsFinal(session);
+        if (found != 1) {
+            out.error = "no private key";
+        } else {
+            CK_ATTRIBUTE flags[] = {{CKA_SENSITIVE, &out.sensitive, sizeof(CK_BBOOL)},
+                                    {CKA_EXTRACTABLE, &out.extractable, sizeof(CK_BBOOL)}};
+            if (f->C_GetAttributeValue(session, key, flags, 2) != CKR_OK) out.error = "cannot read the flags";
+            unsigned char value[512];
+            CK_ATTRIBUTE secret[] = {{secret_attribute, value, sizeof value}};
+            out.read_value = f->C_GetAttributeValue(session, key, secret, 1);
+        }
+        f->C_CloseSession(session);  // only ours; no C_Finalize: the engine may be using the module
+        return out;
+    }
+    return {.error = "token not found"};
+}
+
 TEST(Pkcs11, ThePrivateKeyNeverLeavesTheToken) {
     REQUIRE_TOKEN();
-    // The handle we sign with has no private key material in it...
+    // The handle we sign with holds no key material: libp11 gives OpenSSL a
+    // placeholder private scalar of zero; the signature comes from the token.
     const pkcs11::TokenKey key = pkcs11::load_key("pkcs11:token=ebpf-test;object=signer", softhsm());
+    logged_in = true;
     BIGNUM* priv = nullptr;
-    EXPECT_FALSE(EVP_PKEY_get_bn_param(key.key.get(), OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1 && priv != nullptr);
+    if (EVP_PKEY_get_bn_param(key.key.get(), OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1 && priv != nullptr) {
+        EXPECT_TRUE(BN_is_zero(priv)) << "the handle holds a private scalar";
+    }
     BN_free(priv);
     ERR_clear_error();
-    ssl::Bio bio(BIO_new(BIO_s_mem()));
-    EXPECT_NE(PEM_write_bio_PrivateKey(bio.get(), key.key.get(), nullptr, nullptr, 0, nullptr, nullptr), 1)
-        << "the private key could be written out as PEM";
-    ERR_clear_error();
-    // ...and the token refuses to export it (CKA_SENSITIVE, not CKA_EXTRACTABLE).
-    const std::string out = (token().dir->path() / "exported").string();
-    EXPECT_FALSE(shell(std::string("pkcs11-tool --module ") + kSoftHsm + " --token-label ebpf-test --login --pin " +
-                       kPin + " --read-object --type privkey --id 01 -o " + out));
-    std::error_code ec;
-    EXPECT_FALSE(std::filesystem::file_size(out, ec) > 0 && !ec);
-    FILE* list = ::popen((std::string("pkcs11-tool --module ") + kSoftHsm + " --token-label ebpf-test --login --pin " +
-                          kPin + " --list-objects --type privkey 2>/dev/null")
-                             .c_str(),
-                         "r");
-    ASSERT_NE(list, nullptr);
-    std::string text;
-    char buffer[512];
-    while (size_t n = fread(buffer, 1, sizeof buffer, list)) text.append(buffer, n);
-    ::pclose(list);
-    EXPECT_TRUE(contains(text, "never extractable") && contains(text, "sensitive")) << text;
+    // The token marks both keys sensitive and not extractable, and refuses
+    // to reveal their value.
+    // EC: the scalar is CKA_VALUE; RSA: CKA_PRIVATE_EXPONENT.
+    for (auto [id, secret] : {std::pair<CK_BYTE, CK_ATTRIBUTE_TYPE>{1, CKA_VALUE}, {2, CKA_PRIVATE_EXPONENT}}) {
+        const KeyAttributes attributes = private_key_attributes(id, secret);
+        ASSERT_EQ(attributes.error, "") << int(id);
+        EXPECT_EQ(attributes.sensitive, CK_TRUE) << int(id);
+        EXPECT_EQ(attributes.extractable, CK_FALSE) << int(id);
+        EXPECT_EQ(attributes.read_value, static_cast<CK_RV>(CKR_ATTRIBUTE_SENSITIVE)) << int(id);
+    }
+    // And signing still works after our own session came and went.
+    const ModuleSigner signer = open_signer("pkcs11:token=ebpf-test;object=signer",
+                                            token().keys / "signing-cert.pem", softhsm());
+    EXPECT_TRUE(verify_module_signature(signer.sign(some_module()), TrustStore::from_path(token().keys / "trust")).ok());
 }
 
 TEST(Pkcs11, SignsFromSeveralThreadsAtOnce) {
     REQUIRE_TOKEN();
-    const ModuleSigner signer = ModuleSigner::open("pkcs11:token=ebpf-test;object=signer",
+    const ModuleSigner signer = open_signer("pkcs11:token=ebpf-test;object=signer",
                                                    token().keys / "signing-cert.pem", softhsm());
     const TrustStore trust = TrustStore::from_path(token().keys / "trust");
     const auto module = some_module();
