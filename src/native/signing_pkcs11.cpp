@@ -339,9 +339,16 @@ std::string describe_uri(std::string_view uri) {
 }
 
 TokenKey load_key(std::string_view uri_text, const Pkcs11Options& options) {
-    const Uri uri = parse_uri(uri_text);
+    Uri uri = parse_uri(uri_text);
     const std::string where = uri.description;
-    const std::string pin = find_pin(uri, options);
+    // Our copy of the PIN is wiped when we are done with it (the engine keeps
+    // its own for logging in again).
+    struct WipedString {
+        std::string text;
+        ~WipedString() { OPENSSL_cleanse(text.data(), text.size()); }
+    } pin_holder{find_pin(uri, options)};
+    const std::string& pin = pin_holder.text;
+    OPENSSL_cleanse(uri.pin_value.data(), uri.pin_value.size());
     const std::string module_path = module_path_for(uri, options);
     Engine& engine = engine_for(module_path, options);
     const std::string module_text = module_path.empty() ? "the default PKCS#11 module (p11-kit)" : module_path;

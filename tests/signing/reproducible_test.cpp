@@ -137,6 +137,15 @@ TEST(ReproducibleModules, EbpfBuildGivesWhatTheLibraryGives) {
     }
 }
 
+TEST(ReproducibleModules, CompilerVersionNamesTheToolchain) {
+    // For reports: the module is reproducible for the same compiler.
+    const std::string version = compiler_version();
+    EXPECT_FALSE(version.empty());
+    EXPECT_NE(version.find_first_of("0123456789"), std::string::npos) << version;
+    EXPECT_EQ(version.find('\n'), std::string::npos);
+    EXPECT_THROW(compiler_version({.compiler = "/nonexistent/cc"}), Error);
+}
+
 TEST(ReproducibleModules, TheSignatureIsTheOnlyPartThatDiffers) {
     const BuiltModule built = build_module(open_object(program_path("hook_buffer.o")));
     const ModuleSigner signer = ModuleSigner::from_credential(test::pki().signer);
