@@ -25,7 +25,4 @@ struct TokenKey {
 // process (libp11's engine): a second module path is an error.
 TokenKey load_key(std::string_view uri, const Pkcs11Options& options);
 
-// The URI with pin-value removed, for messages and reports.
-std::string describe_uri(std::string_view uri);
-
 }  // namespace ebpf::pkcs11

@@ -33,11 +33,6 @@
 namespace ebpf::pkcs11 {
 namespace {
 
-// PKCS#11 return values the token reports through libp11 (pkcs11t.h).
-constexpr int kCkrPinIncorrect = 0xA0, kCkrPinInvalid = 0xA1, kCkrPinLenRange = 0xA2, kCkrPinExpired = 0xA3,
-              kCkrPinLocked = 0xA4, kCkrTokenNotPresent = 0xE0, kCkrTokenNotRecognized = 0xE1,
-              kCkrUserPinNotInitialized = 0x102;
-
 struct Uri {
     std::string engine_uri;      // "pkcs11:" + the object and token attributes, as given
     std::string description;     // the URI without pin-value
@@ -317,26 +312,17 @@ std::optional<bool> token_present(const std::string& module_path, const Uri& uri
 
 // The PKCS#11 return value among the queued OpenSSL errors (libp11 queues
 // them under the library "PKCS#11 module"), or 0. Clears the queue.
-int token_error() {
-    int ckr = 0;
+CK_RV token_error() {
+    CK_RV ckr = CKR_OK;
     while (unsigned long e = ERR_get_error()) {
         const char* lib = ERR_lib_error_string(e);
-        if (lib != nullptr && std::strcmp(lib, "PKCS#11 module") == 0 && ckr == 0) ckr = ERR_GET_REASON(e);
+        if (lib != nullptr && std::strcmp(lib, "PKCS#11 module") == 0 && ckr == CKR_OK)
+            ckr = static_cast<CK_RV>(ERR_GET_REASON(e));
     }
     return ckr;
 }
 
 }  // namespace
-
-std::string describe_uri(std::string_view uri) {
-    try {
-        return parse_uri(uri).description;
-    } catch (const Error&) {
-        // Unparsable: still never show a PIN.
-        std::string text(uri.substr(0, uri.find("pin-value")));
-        return text;
-    }
-}
 
 TokenKey load_key(std::string_view uri_text, const Pkcs11Options& options) {
     Uri uri = parse_uri(uri_text);
@@ -354,7 +340,7 @@ TokenKey load_key(std::string_view uri_text, const Pkcs11Options& options) {
     const std::string module_text = module_path.empty() ? "the default PKCS#11 module (p11-kit)" : module_path;
 
     EVP_PKEY* raw = nullptr;
-    int ckr = 0;
+    CK_RV ckr = CKR_OK;
     {
         std::lock_guard lock(engine.mutex);
         {
@@ -378,14 +364,14 @@ TokenKey load_key(std::string_view uri_text, const Pkcs11Options& options) {
     if (raw != nullptr) return {ssl::Key(raw), where};
 
     switch (ckr) {
-        case kCkrPinIncorrect: throw Error(where + ": wrong PIN (the token refused the login: PIN incorrect)");
-        case kCkrPinLocked: throw Error(where + ": the token's user PIN is locked (too many wrong PINs)");
-        case kCkrPinInvalid:
-        case kCkrPinLenRange: throw Error(where + ": wrong PIN (the token says the PIN is not a valid PIN)");
-        case kCkrPinExpired: throw Error(where + ": the token's user PIN has expired");
-        case kCkrUserPinNotInitialized: throw Error(where + ": the token has no user PIN set (softhsm2-util --init-token ... --pin)");
-        case kCkrTokenNotPresent:
-        case kCkrTokenNotRecognized: throw Error(where + ": no token present in " + module_text);
+        case CKR_PIN_INCORRECT: throw Error(where + ": wrong PIN (the token refused the login: PIN incorrect)");
+        case CKR_PIN_LOCKED: throw Error(where + ": the token's user PIN is locked (too many wrong PINs)");
+        case CKR_PIN_INVALID:
+        case CKR_PIN_LEN_RANGE: throw Error(where + ": wrong PIN (the token says the PIN is not a valid PIN)");
+        case CKR_PIN_EXPIRED: throw Error(where + ": the token's user PIN has expired");
+        case CKR_USER_PIN_NOT_INITIALIZED: throw Error(where + ": the token has no user PIN set (softhsm2-util --init-token ... --pin)");
+        case CKR_TOKEN_NOT_PRESENT:
+        case CKR_TOKEN_NOT_RECOGNIZED: throw Error(where + ": no token present in " + module_text);
         default: break;
     }
     // Not found: tell a missing token from a missing key.
