@@ -78,6 +78,11 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 
 Uri parse_uri(std::string_view text) {
     if (!is_pkcs11_uri(text)) throw Error("not a pkcs11: URI");
+    // RFC 7512 URIs are printable ASCII: anything else is percent-encoded.
+    // (Descriptions of the URI go into messages and audit logs.)
+    for (char c : text)
+        if (c <= ' ' || c >= 0x7f)
+            throw Error("pkcs11 URI: contains a space, a control or a non-ASCII character (percent-encode it)");
     Uri uri;
     std::string_view rest = text.substr(7);
     std::string_view path = rest, query;
@@ -91,6 +96,10 @@ Uri parse_uri(std::string_view text) {
         if (eq == std::string_view::npos) throw Error("pkcs11 URI: '" + std::string(item) + "' is not NAME=VALUE");
         const std::string name(item.substr(0, eq));
         const std::string value = percent_decode(item.substr(eq + 1), name);
+        if (name != "id" && name != "pin-value")
+            for (char c : value)
+                if (static_cast<unsigned char>(c) < ' ' || c == 0x7f)
+                    throw Error("pkcs11 URI: attribute '" + name + "' decodes to a control character");
         auto once = [&](std::string& field) {
             if (!field.empty()) throw Error("pkcs11 URI: attribute '" + name + "' given twice");
             if (value.empty()) throw Error("pkcs11 URI: attribute '" + name + "' is empty");

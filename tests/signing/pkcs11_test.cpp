@@ -246,7 +246,11 @@ TEST(Pkcs11, MalformedUrisAreRefusedBeforeAnyTokenIsTouched) {
              {"pkcs11:token=x;token=y;object=z", "given twice"},
              {"pkcs11:object=y;pin-value=1?pin-source=file:/p", "either pin-value or pin-source"},
              {"pkcs11:object=y?pin-source=relative", "absolute file"},
-             {"pkcs11:object", "not NAME=VALUE"}}) {
+             {"pkcs11:object", "not NAME=VALUE"},
+             {"pkcs11:token=a b;object=y", "percent-encode it"},
+             {"pkcs11:token=x;object=y\nforged audit line", "percent-encode it"},
+             {"pkcs11:token=x;object=y%0aforged", "control character"},
+             {"pkcs11:token=x;object=y%00", "control character"}}) {
         // The certificate does not exist either: the URI is checked after it,
         // so read it from a real file.
         const std::string why = error_of([&] { pkcs11::load_key(uri, {.module_path = kSoftHsm, .pin = kPin}); });
