@@ -120,6 +120,37 @@ std::vector<uint8_t> build_module_bytes(std::string_view c_source, const Compile
 void compile_c_to_module(const std::string& c_path, const std::string& so_path,
                          const CompileOptions& options = {});
 
+// --- ebpf build, as a library call ---------------------------------------------
+//
+// Object → verified → C → unsigned module: what `ebpf build` does before it
+// signs, and what the signing service calls, so a module built locally and
+// one built by the service are byte for byte the same (same object, options
+// and compiler). Reproducible: the result depends on none of the object's
+// path (only its base name, recorded as the source name), the current
+// directory, the private build directory, the time or the environment
+// beyond $CC (docs/signing.md, "Reproducible modules").
+struct ModuleBuildOptions {
+    Bpf2cOptions bpf2c;
+    CompileOptions compile;
+    // Recorded in the module's metadata; empty: the object path's base name.
+    std::string source_name;
+    // Called once every program verified, before the compiler runs (progress).
+    std::function<void(const TranslationUnit&)> on_verified;
+};
+struct BuiltModule {
+    TranslationUnit unit;       // the verified programs (names, types, bytecode hashes, counts)
+    std::string c_source;       // the generated C that was compiled
+    std::vector<uint8_t> bytes; // the unsigned module
+    std::string compiler;       // the compiler command that built it ($CC or "cc")
+};
+// Throws ebpf::Error: the verifier's diagnostics for a program that fails
+// verification, the compiler's output if it fails, the code-integrity policy.
+BuiltModule build_module(const Object& object, const ModuleBuildOptions& options = {});
+
+// The compiler's identity for reports: the first line of `CC --version`
+// (e.g. "cc (Debian 12.2.0-14) 12.2.0"). Throws ebpf::Error when it cannot run.
+std::string compiler_version(const CompileOptions& options = {});
+
 // --- module loader ----------------------------------------------------------
 
 // Where the runtime put a map the module needs.
