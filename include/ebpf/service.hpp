@@ -191,7 +191,7 @@ struct ServiceConfig {
     std::string access_file;          // tokens and certificate identities
     bool allow_anonymous = false;     // no authentication at all (development)
 
-    std::string signing_key;          // PEM file (or a pkcs11: URI where supported)
+    std::string signing_key;          // PEM file or pkcs11: URI (the key stays in its token)
     std::string signing_cert;         // PEM
     std::string store_dir;            // modules/, by digest
     std::string audit_log;            // JSON lines

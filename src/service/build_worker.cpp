@@ -75,12 +75,13 @@ nlohmann::json build(const std::string& dir) {
         return outcome;
     }
     try {
-        Bpf2cOptions bpf2c_options;
-        bpf2c_options.section = section;
-        const TranslationUnit unit = prepare_translation_unit(object, bpf2c_options);
-        const std::vector<uint8_t> module = build_module_bytes(generate_c(unit, bpf2c_options.codegen));
+        // The library call `ebpf build` makes: the same object and options
+        // give the same unsigned module here and on a developer's machine.
+        ModuleBuildOptions build_options;
+        build_options.bpf2c.section = section;
+        const BuiltModule built = build_module(object, build_options);
         write_file_atomically(dir + "/module.so",
-                              std::string_view(reinterpret_cast<const char*>(module.data()), module.size()));
+                              std::string_view(reinterpret_cast<const char*>(built.bytes.data()), built.bytes.size()));
     } catch (const Error& e) {
         throw StageError{BuildOutcome::Status::failed, e.what()};
     }

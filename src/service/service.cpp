@@ -66,18 +66,6 @@ CertificateNames certificate_names(const std::string& pem) {
     return names;
 }
 
-// `cmd --version`'s first line, once at start-up (before any thread exists).
-std::string first_line_of(const std::string& command) {
-    std::string line;
-    if (FILE* pipe = ::popen(command.c_str(), "r")) {
-        char buffer[512];
-        if (std::fgets(buffer, sizeof buffer, pipe)) line = buffer;
-        ::pclose(pipe);
-    }
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    return line.empty() ? "unknown" : line;
-}
-
 // The object's file name as the client gave it, for diagnostics only: a
 // plain name, never a path.
 bool is_plain_file_name(const std::string& name) {
@@ -101,7 +89,7 @@ void reply_error(httplib::Response& res, int status, const std::string& message)
 struct Service::Impl {
     ServiceConfig config;
     std::optional<AccessList> access;
-    SigningCredential credential;
+    std::optional<ModuleSigner> module_signer;  // a PEM key or a key in a PKCS#11 token
     CertificateNames signer;
     nlohmann::json toolchain;
     std::unique_ptr<AuditLog> audit;
@@ -293,7 +281,7 @@ void Service::Impl::handle_build(const httplib::Request& req, httplib::Response&
     }
 
     // Only a verified, built module reaches the signer.
-    const std::vector<uint8_t> signed_module = sign_module(outcome.module, credential);
+    const std::vector<uint8_t> signed_module = module_signer->sign(outcome.module);
     const std::string digest = digest_of(outcome.module);
     const std::string signed_digest = digest_of(signed_module);
     nlohmann::json programs = nlohmann::json::array();
@@ -312,7 +300,8 @@ void Service::Impl::handle_build(const httplib::Request& req, httplib::Response&
         {"options", entry["options"]},
         {"programs", programs},
         {"toolchain", toolchain},
-        {"signer", {{"subject", signer.subject}, {"issuer", signer.issuer}}},
+        {"signer", {{"subject", signer.subject}, {"issuer", signer.issuer}, {"key", module_signer->key_description()},
+                    {"key_in_token", module_signer->key_in_token()}}},
         {"submitter", identity->name},
         {"time", utc_now()}};
     entry["output"] = {{"module", digest}, {"signed", signed_digest}};
@@ -364,12 +353,12 @@ Service::Service(ServiceConfig config) : impl_(std::make_unique<Impl>(std::move(
     if (c.tls_cert.empty() && !c.insecure_http) throw Error("serve: HTTPS needs --tls-cert and --tls-key (or --insecure-http)");
     if (!c.client_ca.empty() && c.tls_cert.empty()) throw Error("serve: client certificates need TLS");
 
-    s.credential = read_signing_credential(c.signing_key, c.signing_cert);
-    s.signer = certificate_names(s.credential.cert_pem);
-    const char* cc = std::getenv("CC");
-    const std::string compiler = cc != nullptr && *cc ? cc : "cc";
+    // The key stays where it is (a file, or its token); this process signs.
+    s.module_signer = ModuleSigner::open(c.signing_key, c.signing_cert);
+    const auto cert_pem = read_input_file(c.signing_cert, 1 << 20);
+    s.signer = certificate_names(std::string(cert_pem.begin(), cert_pem.end()));
     s.toolchain = {{"ebpf_native", EBPF_NATIVE_VERSION},
-                   {"compiler", first_line_of(compiler + " --version 2>/dev/null")},
+                   {"compiler", compiler_version()},
                    {"openssl", OpenSSL_version(OPENSSL_VERSION)}};
     std::filesystem::create_directories(c.store_dir + "/modules");
     s.audit = std::make_unique<AuditLog>(c.audit_log);

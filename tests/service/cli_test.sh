@@ -49,6 +49,9 @@ check "submit names the digest" grep -q "sha256:" submit.err
 check "report written" grep -q '"signed_digest"' report.json
 "$ebpf" check-signature accepted.so --trust keys/trust > signature.out
 check "module signed by the service's key" grep -q "^Verdict: valid" signature.out
+"$ebpf" build "$programs/service_accepted.o" -o local.so 2> /dev/null
+check "ebpf build locally gives the service's unsigned module" \
+    grep -q "\"digest\": \"sha256:$(sha256sum local.so | cut -d' ' -f1)\"" report.json
 printf 'abc' > input.bin
 "$ebpf" run accepted.so --mode native --mem input.bin > run.out 2>&1
 check "module runs" grep -q "^Return value: 7 " run.out
