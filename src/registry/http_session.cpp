@@ -238,9 +238,15 @@ HttpResponse HttpSession::send_once(const HttpRequest& request, std::chrono::ste
     const auto set_timeout = [](std::chrono::milliseconds ms, auto&& setter) {
         setter(static_cast<time_t>(ms.count() / 1000), static_cast<time_t>((ms.count() % 1000) * 1000));
     };
-    set_timeout(options_.connect_timeout, [&](time_t s, time_t us) { client->set_connection_timeout(s, us); });
-    set_timeout(options_.io_timeout, [&](time_t s, time_t us) { client->set_read_timeout(s, us); });
-    set_timeout(options_.io_timeout, [&](time_t s, time_t us) { client->set_write_timeout(s, us); });
+    // No single wait may outlast the request's deadline (the wait for the
+    // status line calls none of the callbacks that check it).
+    const auto left = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   deadline - std::chrono::steady_clock::now()),
+                               std::chrono::milliseconds(1));
+    set_timeout(std::min(options_.connect_timeout, left),
+                [&](time_t s, time_t us) { client->set_connection_timeout(s, us); });
+    set_timeout(std::min(options_.io_timeout, left), [&](time_t s, time_t us) { client->set_read_timeout(s, us); });
+    set_timeout(std::min(options_.io_timeout, left), [&](time_t s, time_t us) { client->set_write_timeout(s, us); });
     client->set_follow_location(false);
     client->set_url_encode(false);  // targets are built or checked here; the library must not rewrite them
     client->set_decompress(false);  // the digest is over the bytes sent; no Accept-Encoding is asked for

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# A throw-away OCI registry for tests: Debian's docker-registry (the
+# reference Distribution registry) on a free loopback port, storage in a
+# directory of the caller's, stopped when the calling shell exits.
+#
+#   source tests/registry/local_registry.sh
+#   start_local_registry "$work/registry" || exit 77   # 77: skip (CTest SKIP_RETURN_CODE)
+#   ebpf push prog.so "$LOCAL_REGISTRY/team/prog:v1"
+#
+# Sets LOCAL_REGISTRY (127.0.0.1:PORT), LOCAL_REGISTRY_PID and
+# LOCAL_REGISTRY_STORAGE; stop_local_registry stops it early. An EXIT trap
+# set before sourcing is kept: the stop runs first, then it. Prints why on
+# stderr and returns 1 when no registry can run here (no docker-registry,
+# no free port): callers skip then rather than fail.
+
+LOCAL_REGISTRY_BINARY=${LOCAL_REGISTRY_BINARY:-docker-registry}
+
+# 0 when something accepts connections on 127.0.0.1:$1.
+_local_registry_port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# 0 when GET /v2/ answers 200 (checked with curl when it is installed).
+_local_registry_answers() {
+    command -v curl > /dev/null || return 0
+    curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$1/v2/"
+}
+
+stop_local_registry() {
+    if [ -n "${LOCAL_REGISTRY_PID:-}" ]; then
+        kill "$LOCAL_REGISTRY_PID" 2>/dev/null
+        wait "$LOCAL_REGISTRY_PID" 2>/dev/null
+        LOCAL_REGISTRY_PID=
+    fi
+}
+
+start_local_registry() {
+    local dir=$1 attempt port i
+    if ! command -v "$LOCAL_REGISTRY_BINARY" > /dev/null; then
+        echo "skip: $LOCAL_REGISTRY_BINARY is not installed (Debian package docker-registry)" >&2
+        return 1
+    fi
+    mkdir -p "$dir/storage" || return 1
+    LOCAL_REGISTRY_STORAGE=$dir/storage
+    local previous_trap
+    previous_trap=$(trap -p EXIT | sed "s/^trap -- '\(.*\)' EXIT$/\1/")
+    # shellcheck disable=SC2064
+    trap "stop_local_registry; $previous_trap" EXIT
+    for attempt in 1 2 3 4 5 6 7 8; do
+        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        _local_registry_port_open "$port" && continue
+        cat > "$dir/config.yml" <<CONFIG
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+CONFIG
+        "$LOCAL_REGISTRY_BINARY" serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
+        LOCAL_REGISTRY_PID=$!
+        # Up to 10 s for /v2/ to answer; give up on this port if the process died.
+        for i in $(seq 1 100); do
+            if ! kill -0 "$LOCAL_REGISTRY_PID" 2>/dev/null; then break; fi
+            if _local_registry_port_open "$port" && _local_registry_answers "$port"; then
+                LOCAL_REGISTRY=127.0.0.1:$port
+                export LOCAL_REGISTRY LOCAL_REGISTRY_PID LOCAL_REGISTRY_STORAGE
+                return 0
+            fi
+            sleep 0.1
+        done
+        stop_local_registry
+    done
+    echo "skip: could not start $LOCAL_REGISTRY_BINARY on a free port (log: $dir/registry.log)" >&2
+    tail -5 "$dir/registry.log" >&2 2>/dev/null
+    return 1
+}
