@@ -7,7 +7,7 @@
 #   start_local_registry "$work/registry" || exit 77   # 77: skip (CTest SKIP_RETURN_CODE)
 #   ebpf push prog.so "$LOCAL_REGISTRY/team/prog:v1"
 #
-# Sets LOCAL_REGISTRY (127.0.0.1:PORT), LOCAL_REGISTRY_PID and
+# Works under `set -euo pipefail`. Sets LOCAL_REGISTRY (127.0.0.1:PORT), LOCAL_REGISTRY_PID and
 # LOCAL_REGISTRY_STORAGE; stop_local_registry stops it early. An EXIT trap
 # set before sourcing is kept: the stop runs first, then it. Prints why on
 # stderr and returns 1 when no registry can run here (no docker-registry,
@@ -26,12 +26,14 @@ _local_registry_answers() {
     curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$1/v2/"
 }
 
+# Safe under `set -e` and when nothing runs.
 stop_local_registry() {
     if [ -n "${LOCAL_REGISTRY_PID:-}" ]; then
-        kill "$LOCAL_REGISTRY_PID" 2>/dev/null
-        wait "$LOCAL_REGISTRY_PID" 2>/dev/null
+        kill "$LOCAL_REGISTRY_PID" 2>/dev/null || true
+        wait "$LOCAL_REGISTRY_PID" 2>/dev/null || true
         LOCAL_REGISTRY_PID=
     fi
+    return 0
 }
 
 start_local_registry() {
