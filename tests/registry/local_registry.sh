@@ -7,23 +7,30 @@
 #   start_local_registry "$work/registry" || exit 77   # 77: skip (CTest SKIP_RETURN_CODE)
 #   ebpf push prog.so "$LOCAL_REGISTRY/team/prog:v1"
 #
-# Works under `set -euo pipefail`. Sets LOCAL_REGISTRY (127.0.0.1:PORT), LOCAL_REGISTRY_PID and
-# LOCAL_REGISTRY_STORAGE; stop_local_registry stops it early. An EXIT trap
+# Works under `set -euo pipefail`. Sets LOCAL_REGISTRY (HOST:PORT, 127.0.0.1 by default), LOCAL_REGISTRY_PID and
+# LOCAL_REGISTRY_STORAGE; stop_local_registry stops it early. Optional:
+# LOCAL_REGISTRY_HOST (another loopback address such as 127.0.0.2, which the
+# client treats as remote: HTTPS) and LOCAL_REGISTRY_TLS_CERT /
+# LOCAL_REGISTRY_TLS_KEY (PEM files: serve HTTPS). An EXIT trap
 # set before sourcing is kept: the stop runs first, then it. Prints why on
 # stderr and returns 1 when no registry can run here (no docker-registry,
 # no free port): callers skip then rather than fail.
 
 LOCAL_REGISTRY_BINARY=${LOCAL_REGISTRY_BINARY:-docker-registry}
 
-# 0 when something accepts connections on 127.0.0.1:$1.
+# 0 when something accepts connections on $LOCAL_REGISTRY_HOST:$1.
 _local_registry_port_open() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+    (exec 3<>"/dev/tcp/${LOCAL_REGISTRY_HOST:-127.0.0.1}/$1") 2>/dev/null
 }
 
 # 0 when GET /v2/ answers 200 (checked with curl when it is installed).
 _local_registry_answers() {
     command -v curl > /dev/null || return 0
-    curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$1/v2/"
+    if [ -n "${LOCAL_REGISTRY_TLS_CERT:-}" ]; then
+        curl -sfk -o /dev/null --max-time 2 "https://${LOCAL_REGISTRY_HOST:-127.0.0.1}:$1/v2/"
+    else
+        curl -sf -o /dev/null --max-time 2 "http://${LOCAL_REGISTRY_HOST:-127.0.0.1}:$1/v2/"
+    fi
 }
 
 # Safe under `set -e` and when nothing runs.
@@ -37,7 +44,7 @@ stop_local_registry() {
 }
 
 start_local_registry() {
-    local dir=$1 attempt port i
+    local dir=$1 port i tls='' host=${LOCAL_REGISTRY_HOST:-127.0.0.1}
     if ! command -v "$LOCAL_REGISTRY_BINARY" > /dev/null; then
         echo "skip: $LOCAL_REGISTRY_BINARY is not installed (Debian package docker-registry)" >&2
         return 1
@@ -48,7 +55,10 @@ start_local_registry() {
     previous_trap=$(trap -p EXIT | sed "s/^trap -- '\(.*\)' EXIT$/\1/")
     # shellcheck disable=SC2064
     trap "stop_local_registry; $previous_trap" EXIT
-    for attempt in 1 2 3 4 5 6 7 8; do
+    if [ -n "${LOCAL_REGISTRY_TLS_CERT:-}" ]; then
+        tls=$(printf '  tls:\n    certificate: %s\n    key: %s\n' "$LOCAL_REGISTRY_TLS_CERT" "$LOCAL_REGISTRY_TLS_KEY")
+    fi
+    for _ in 1 2 3 4 5 6 7 8; do
         port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
         _local_registry_port_open "$port" && continue
         cat > "$dir/config.yml" <<CONFIG
@@ -63,7 +73,8 @@ storage:
   delete:
     enabled: true
 http:
-  addr: 127.0.0.1:$port
+  addr: $host:$port
+$tls
 CONFIG
         "$LOCAL_REGISTRY_BINARY" serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
         LOCAL_REGISTRY_PID=$!
@@ -71,7 +82,7 @@ CONFIG
         for i in $(seq 1 100); do
             if ! kill -0 "$LOCAL_REGISTRY_PID" 2>/dev/null; then break; fi
             if _local_registry_port_open "$port" && _local_registry_answers "$port"; then
-                LOCAL_REGISTRY=127.0.0.1:$port
+                LOCAL_REGISTRY=$host:$port
                 export LOCAL_REGISTRY LOCAL_REGISTRY_PID LOCAL_REGISTRY_STORAGE
                 return 0
             fi
