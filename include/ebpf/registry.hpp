@@ -86,8 +86,11 @@ struct ClientOptions {
     // HTTPS: trust only the CA certificates of this PEM file instead of the
     // system's (for a private registry). Ignored for loopback registries.
     std::optional<std::filesystem::path> ca_file;
-    // Credentials, sent to the registry's own host only (never to the host a
-    // redirect points to). At most one of them.
+    // Credentials, sent to the registry's own origin only (never to the
+    // host a redirect points to). At most one of them. A registry behind a
+    // token service (401 with `WWW-Authenticate: Bearer realm=...`) gets a
+    // token from the realm, asked with the basic credentials (or none);
+    // a bearer token given here is used as it is, never exchanged.
     std::string basic_username;  // basic auth when not empty
     std::string basic_password;
     std::string bearer_token;    // "Authorization: Bearer TOKEN" when not empty

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -89,7 +90,95 @@ std::string transport_failure(httplib::Error error, const Url& url, bool has_ca_
     }
 }
 
+// key="value" pairs of a `WWW-Authenticate: Bearer ...` challenge (values
+// may hold commas: scope="repository:a:pull,push"). Empty when the challenge
+// is not Bearer.
+std::map<std::string, std::string> bearer_challenge(std::string_view header) {
+    std::map<std::string, std::string> params;
+    if (header.size() < 7 || lowercase(header.substr(0, 7)) != "bearer ") return params;
+    size_t i = 7;
+    while (i < header.size()) {
+        while (i < header.size() && (header[i] == ' ' || header[i] == ',')) ++i;
+        const size_t equals = header.find('=', i);
+        if (equals == std::string_view::npos) break;
+        const std::string key = lowercase(header.substr(i, equals - i));
+        i = equals + 1;
+        std::string value;
+        if (i < header.size() && header[i] == '"') {
+            for (++i; i < header.size() && header[i] != '"'; ++i) {
+                if (header[i] == '\\' && i + 1 < header.size()) ++i;
+                value += header[i];
+            }
+            ++i;  // the closing quote
+        } else {
+            while (i < header.size() && header[i] != ',') value += header[i++];
+        }
+        params[key] = value;
+    }
+    return params;
+}
+
+// Percent-encoding for a query value: everything but RFC 3986's unreserved.
+std::string query_encode(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string result;
+    for (const char c : text) {
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~') {
+            result += c;
+        } else {
+            result += '%';
+            result += kHex[static_cast<unsigned char>(c) >> 4];
+            result += kHex[static_cast<unsigned char>(c) & 15];
+        }
+    }
+    return result;
+}
+
+// A token as RFC 6750 allows it (token68 characters), at most 16 KiB.
+bool is_valid_token(std::string_view token) {
+    return !token.empty() && token.size() <= 16 * 1024 && std::all_of(token.begin(), token.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-._~+/=").find(c) != std::string_view::npos;
+    });
+}
+
 }  // namespace
+
+bool HttpSession::obtain_token(const HttpResponse& challenge_response) const {
+    // A token given by the user is what it is; the exchange is for registries
+    // that hand out their own.
+    if (!options_.bearer_token.empty()) return false;
+    const auto challenge = bearer_challenge(challenge_response.header("WWW-Authenticate"));
+    const auto realm = challenge.find("realm");
+    if (realm == challenge.end()) return false;
+    const std::string scope = challenge.contains("scope") ? challenge.at("scope") : std::string();
+    // One attempt per scope: a second 401 for it means the credentials do not suffice.
+    if (!token_authorization_.empty() && scope == token_scope_) return false;
+    Url url;
+    try {
+        url = parse_url(realm->second);
+    } catch (const Error& e) {
+        throw error("the registry's token service: " + std::string(e.what()));
+    }
+    if (url.scheme == "http" && !is_loopback_host(url.host))
+        throw error("refusing the token service " + shown(realm->second) + " over plain HTTP");
+    url.target += url.target.find('?') == std::string::npos ? "?" : "&";
+    url.target += "service=" + query_encode(challenge.contains("service") ? challenge.at("service") : "");
+    if (!scope.empty()) url.target += "&scope=" + query_encode(scope);
+    HttpRequest request{"GET", url, {}, {}, {}, 64 * 1024, "token from " + url.authority(), {}};
+    if (!options_.basic_username.empty()) request.authorization = authorization_;
+    const HttpResponse response = send_following_redirects(std::move(request));
+    if (response.status != 200) throw status_error(response, "token from " + url.authority());
+    const auto json = nlohmann::json::parse(response.body, nullptr, false);
+    std::string token;
+    for (const char* key : {"token", "access_token"})
+        if (token.empty() && json.is_object() && json.contains(key) && json[key].is_string())
+            token = json[key].get<std::string>();
+    if (!is_valid_token(token))
+        throw error("the token service at " + url.authority() + " answered without a usable token");
+    token_authorization_ = "Bearer " + token;
+    token_scope_ = scope;
+    return true;
+}
 
 std::string Url::authority() const { return host + ":" + std::to_string(port); }
 std::string Url::origin() const { return scheme + "://" + authority(); }
@@ -196,6 +285,12 @@ Error HttpSession::status_error(const HttpResponse& response, std::string_view w
 }
 
 HttpResponse HttpSession::send(HttpRequest request) const {
+    HttpResponse response = send_following_redirects(request);
+    if (response.status == 401 && obtain_token(response)) response = send_following_redirects(std::move(request));
+    return response;
+}
+
+HttpResponse HttpSession::send_following_redirects(HttpRequest request) const {
     const auto deadline = std::chrono::steady_clock::now() + options_.request_timeout;
     const bool may_redirect = request.method == "GET" || request.method == "HEAD";
     for (unsigned hops = 0;; ++hops) {
@@ -217,6 +312,7 @@ HttpResponse HttpSession::send(HttpRequest request) const {
         if (request.url.scheme == "https" && next.scheme == "http")
             throw error(request.what + ": refusing a redirect from HTTPS to plain HTTP (" + shown(next.to_string()) +
                         ")");
+        if (next.origin() != request.url.origin()) request.authorization.clear();
         request.url = std::move(next);
     }
 }
@@ -259,7 +355,12 @@ HttpResponse HttpSession::send_once(const HttpRequest& request, std::chrono::ste
     req.headers.emplace("Host", url.authority());
     req.headers.emplace("User-Agent", "ebpf-native");
     // Credentials go to the registry itself, never to storage a redirect names.
-    if (!authorization_.empty() && url.origin() == base_.origin()) req.headers.emplace("Authorization", authorization_);
+    if (!request.authorization.empty()) {
+        req.headers.emplace("Authorization", request.authorization);
+    } else if (url.origin() == base_.origin()) {
+        const std::string& authorization = token_authorization_.empty() ? authorization_ : token_authorization_;
+        if (!authorization.empty()) req.headers.emplace("Authorization", authorization);
+    }
     if (!request.body.empty() || request.method == "PUT" || request.method == "POST") {
         req.body = request.body;
         req.headers.emplace("Content-Type", request.content_type.empty() ? "application/octet-stream"

@@ -50,6 +50,10 @@ struct HttpRequest {
     std::string content_type;  // with a body
     size_t max_body = 0;       // the most the answer's body may have
     std::string what;          // for messages: "manifest", "blob sha256:..."
+    // When set, sent as the Authorization header to this request's own
+    // origin only (the token service's credentials); else the session's
+    // credentials go to the registry's origin.
+    std::string authorization;
 };
 
 class HttpSession {
@@ -74,13 +78,23 @@ public:
     const ClientOptions& options() const { return options_; }
 
 private:
+    HttpResponse send_following_redirects(HttpRequest request) const;
     HttpResponse send_once(const HttpRequest& request, std::chrono::steady_clock::time_point deadline,
                            bool& redirected) const;
+    // The token flow of registries behind a token service: a 401 with
+    // `WWW-Authenticate: Bearer realm=...,service=...,scope=...` sends us to
+    // the realm (with the basic credentials, if any) for a token. True when
+    // a new token was obtained, so the request is worth repeating.
+    bool obtain_token(const HttpResponse& challenge_response) const;
 
     std::string where_;
     Url base_;
     ClientOptions options_;
     std::string authorization_;  // the header's value, or empty
+    // A session serves one push or pull on one thread; tokens obtained on
+    // the way are kept for its later requests.
+    mutable std::string token_authorization_;  // "Bearer TOKEN" from the token service
+    mutable std::string token_scope_;          // the scope it was obtained for
 };
 
 }  // namespace ebpf::registry

@@ -411,3 +411,79 @@ TEST(HostileRegistry, PushNeedsATag) {
 
 }  // namespace
 }  // namespace ebpf::registry
+
+namespace ebpf::registry {
+namespace {
+
+// A registry behind a token service (Docker Hub, GHCR, Harbor...): 401 with
+// a Bearer challenge, a token from the realm for the basic credentials, then
+// the request again with the token.
+struct TokenRegistry {
+    FakeServer fake;
+    std::atomic<int> token_requests{0};
+    std::string seen_scope, seen_service, seen_credentials;
+    std::mutex mutex;
+
+    explicit TokenRegistry(const ArtifactForPush& artifact, std::string realm = "") {
+        if (realm.empty()) realm = "http://" + fake.address() + "/token";
+        fake.server.Get("/token", [this](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard lock(mutex);
+            ++token_requests;
+            seen_scope = req.get_param_value("scope");
+            seen_service = req.get_param_value("service");
+            seen_credentials = req.get_header_value("Authorization");
+            res.set_content(R"({"token":"tok-123"})", "application/json");
+        });
+        fake.server.set_pre_routing_handler([realm](const httplib::Request& req, httplib::Response& res) {
+            if (req.path == "/token" || req.get_header_value("Authorization") == "Bearer tok-123")
+                return httplib::Server::HandlerResponse::Unhandled;
+            res.status = 401;
+            res.set_header("WWW-Authenticate",
+                           "Bearer realm=\"" + realm + "\",service=\"fake registry\",scope=\"repository:prog:pull\"");
+            return httplib::Server::HandlerResponse::Handled;
+        });
+        serve_artifact(fake, artifact);
+        fake.start();
+    }
+};
+
+TEST(TokenService, PullGetsATokenOnceAndUsesIt) {
+    const auto artifact = good_artifact();
+    TokenRegistry registry(artifact);
+    ClientOptions options;
+    set_basic_credentials(options, "alice:pa:ss");
+    const PullResult result = pull(registry.fake.reference(":v1"), options);
+    EXPECT_EQ(result.module, kModule);
+    EXPECT_EQ(registry.token_requests, 1);
+    EXPECT_EQ(registry.seen_scope, "repository:prog:pull");
+    EXPECT_EQ(registry.seen_service, "fake registry");
+    EXPECT_EQ(registry.seen_credentials, "Basic YWxpY2U6cGE6c3M=");  // alice:pa:ss
+}
+
+TEST(TokenService, AnonymousTokenWithoutCredentials) {
+    const auto artifact = good_artifact();
+    TokenRegistry registry(artifact);
+    EXPECT_EQ(pull(registry.fake.reference(":v1")).module, kModule);
+    EXPECT_EQ(registry.seen_credentials, "");
+}
+
+TEST(TokenService, NoPlainHttpTokenServiceOffLoopback) {
+    const auto artifact = good_artifact();
+    TokenRegistry registry(artifact, "http://auth.example.com/token");
+    ClientOptions options;
+    set_basic_credentials(options, "alice:secret");
+    EXPECT_CONTAINS(error_of([&] { pull(registry.fake.reference(":v1"), options); }),
+                    "refusing the token service http://auth.example.com/token over plain HTTP");
+}
+
+TEST(TokenService, AUserTokenIsNotExchanged) {
+    const auto artifact = good_artifact();
+    TokenRegistry registry(artifact);
+    ClientOptions options;
+    options.bearer_token = "mine";
+    EXPECT_CONTAINS(error_of([&] { pull(registry.fake.reference(":v1"), options); }), "refused the credentials");
+    EXPECT_EQ(registry.token_requests, 0);
+}
+
+}  // namespace
+}  // namespace ebpf::registry
