@@ -118,6 +118,11 @@ std::string read_secret_file(const std::filesystem::path& path);
 void set_basic_credentials(ClientOptions& options, std::string_view user_colon_password);
 
 // --- push and pull ---------------------------------------------------------------
+//
+// Both share no state between calls: threads may push and pull at once.
+// Neither changes signal dispositions: a process that writes to sockets
+// should ignore SIGPIPE (the `ebpf` tool does), since TLS writes to a peer
+// that closed the connection raise it.
 
 struct PushRequest {
     std::span<const uint8_t> module;       // the .so, as built (and signed)

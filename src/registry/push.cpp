@@ -66,15 +66,19 @@ PushResult push(const Reference& reference, const PushRequest& request, const Cl
     } catch (const Error& e) {
         throw Error(reference.to_string() + ": " + e.what());
     }
-    for (const Blob* blob : {&artifact.config, &artifact.module})
+    std::vector<const Blob*> blobs = {&artifact.config, &artifact.module};
+    if (artifact.report) blobs.push_back(&*artifact.report);
+    // What could not be pulled back with the same limits is not pushed.
+    for (const Blob* blob : blobs)
         if (blob->bytes.size() > options.max_blob_bytes)
             throw Error(reference.to_string() + ": a blob of " + std::to_string(blob->bytes.size()) +
                         " bytes is more than the limit of " + std::to_string(options.max_blob_bytes));
+    if (artifact.manifest.size() > options.max_manifest_bytes)
+        throw Error(reference.to_string() + ": the manifest (" + std::to_string(artifact.manifest.size()) +
+                    " bytes) is more than the limit of " + std::to_string(options.max_manifest_bytes));
 
     const HttpSession session(reference, options);
     PushResult result;
-    std::vector<const Blob*> blobs = {&artifact.config, &artifact.module};
-    if (artifact.report) blobs.push_back(&*artifact.report);
     for (const Blob* blob : blobs) {
         if (blob_exists(session, blob->descriptor)) {
             ++result.blobs_present;

@@ -3,6 +3,7 @@
 // (the manifest against the reference, the module against the manifest).
 // Outputs are written only after everything verified, each atomically, so a
 // failed pull leaves -o as it was.
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -24,6 +25,8 @@ struct PullArguments {
 };
 
 int pull_command(const PullArguments& args) {
+    // A registry that closes the connection early must give an error, not kill us.
+    std::signal(SIGPIPE, SIG_IGN);
     const registry::Reference reference = registry::Reference::parse(args.reference);
     const registry::ClientOptions options = registry_client_options(args.registry);
     const registry::PullResult result = registry::pull(reference, options);

@@ -1,6 +1,7 @@
 // `ebpf push prog.so REGISTRY/REPO:TAG [--report report.json]`: stores a
 // native module (and its build report) in an OCI registry and prints the
 // reference pinned to the manifest's digest, which is what hosts pull.
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -38,6 +39,8 @@ std::vector<std::string> program_names_from_report(const std::string& report_jso
 }
 
 int push_command(const PushArguments& args) {
+    // A registry that closes the connection mid-upload must give an error, not kill us.
+    std::signal(SIGPIPE, SIG_IGN);
     const registry::Reference reference = registry::Reference::parse(args.reference);
     const registry::ClientOptions options = registry_client_options(args.registry);
     const std::vector<uint8_t> module = read_file(args.module);
