@@ -347,6 +347,7 @@ HttpResponse HttpSession::send_once(const HttpRequest& request, std::chrono::ste
     client->set_url_encode(false);  // targets are built or checked here; the library must not rewrite them
     client->set_decompress(false);  // the digest is over the bytes sent; no Accept-Encoding is asked for
     client->set_keep_alive(false);
+    client->set_tcp_nodelay(true);  // headers and body go in separate writes: no Nagle delay between them
 
     httplib::Request req;
     req.method = request.method;
