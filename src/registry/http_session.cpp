@@ -9,7 +9,11 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -18,7 +22,13 @@
 #include "ebpf/printable.hpp"
 
 namespace ebpf::registry {
+
+uint64_t tcp_bytes_received(int fd);  // tcp_bytes.cpp
+
 namespace {
+
+// What the status line and headers of one answer may take, TLS included.
+constexpr uint64_t kMaxHeaderBytes = 1 << 20;
 
 std::string lowercase(std::string_view text) {
     std::string result(text);
@@ -368,16 +378,23 @@ HttpResponse HttpSession::send_once(const HttpRequest& request, std::chrono::ste
                                                                          : request.content_type);
     }
 
+    // The socket, for the watchdog below to count what it received.
+    std::atomic<int> socket_fd{-1};
+    client->set_socket_options([&socket_fd](socket_t fd) { socket_fd = fd; });
+
     HttpResponse response;
     response.url = url;
     bool too_large = false;
-    bool timed_out = false;
+    std::atomic<bool> timed_out{false};
+    std::atomic<bool> headers_done{false};
+    std::atomic<bool> headers_too_large{false};
     const auto past_deadline = [&] {
         if (std::chrono::steady_clock::now() < deadline) return false;
         timed_out = true;
         return true;
     };
     req.response_handler = [&](const httplib::Response& head) {
+        headers_done = true;
         response.status = head.status;
         response.headers = head.headers;
         if (head.status >= 300 && head.status < 400 && head.has_header("Location")) {
@@ -408,7 +425,41 @@ HttpResponse HttpSession::send_once(const HttpRequest& request, std::chrono::ste
 
     httplib::Response raw;
     httplib::Error failure = httplib::Error::Success;
+    // The watchdog: the callbacks above check the deadline only while a body
+    // arrives; waiting for the status line, or a registry sending header
+    // lines without end, calls none of them. It stops the client at the
+    // deadline, or once more than kMaxHeaderBytes arrived before the headers
+    // were complete.
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool finished = false;
+    std::thread watchdog([&] {
+        std::unique_lock lock(mutex);
+        while (!finished) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now >= deadline) {
+                timed_out = true;
+                client->stop();
+                return;
+            }
+            if (!headers_done && tcp_bytes_received(socket_fd) > kMaxHeaderBytes) {
+                headers_too_large = true;
+                client->stop();
+                return;
+            }
+            wake.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(50)));
+        }
+    });
     const bool ok = client->send(req, raw, failure);
+    {
+        std::lock_guard lock(mutex);
+        finished = true;
+    }
+    wake.notify_one();
+    watchdog.join();
+    if (headers_too_large)
+        throw error(request.what + ": the registry sent more than " + std::to_string(kMaxHeaderBytes) +
+                    " bytes without finishing its response headers; refused");
     if (redirected) return response;
     if (too_large)
         throw error(request.what + ": the registry sent more than " + std::to_string(request.max_body) +

@@ -87,7 +87,11 @@ std::string error_of(F&& f) {
     return {};
 }
 
-#define EXPECT_CONTAINS(text, part) EXPECT_NE((text).find(part), std::string::npos) << (text)
+#define EXPECT_CONTAINS(text, part)                                           \
+    do {                                                                      \
+        const std::string contains_text_ = (text);                            \
+        EXPECT_NE(contains_text_.find(part), std::string::npos) << contains_text_; \
+    } while (0)
 
 TEST(HostileRegistry, GoodArtifactPulls) {
     FakeServer fake;
@@ -483,6 +487,73 @@ TEST(TokenService, AUserTokenIsNotExchanged) {
     options.bearer_token = "mine";
     EXPECT_CONTAINS(error_of([&] { pull(registry.fake.reference(":v1"), options); }), "refused the credentials");
     EXPECT_EQ(registry.token_requests, 0);
+}
+
+}  // namespace
+}  // namespace ebpf::registry
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace ebpf::registry {
+namespace {
+
+// Below HTTP: a server that answers every connection with a status line and
+// then header lines without end (cpp-httplib reads headers without a count
+// limit and calls none of our callbacks meanwhile). The request deadline
+// must still end it.
+class EndlessHeaders {
+public:
+    EndlessHeaders() {
+        listener_ = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        if (bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || listen(listener_, 4) != 0 ||
+            getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+            return;
+        port_ = ntohs(address.sin_port);
+        thread_ = std::thread([this] {
+            const int connection = accept(listener_, nullptr, nullptr);
+            if (connection < 0) return;
+            connection_ = connection;
+            const std::string status = "HTTP/1.1 200 OK\r\n";
+            send(connection, status.data(), status.size(), MSG_NOSIGNAL);
+            std::string lines;
+            for (int i = 0; i < 1000; ++i) lines += "X-Filler-" + std::to_string(i) + ": yes\r\n";
+            while (!stop_ && send(connection, lines.data(), lines.size(), MSG_NOSIGNAL) > 0) {
+            }
+            close(connection);
+        });
+    }
+    ~EndlessHeaders() {
+        stop_ = true;
+        shutdown(listener_, SHUT_RDWR);
+        if (connection_ >= 0) shutdown(connection_, SHUT_RDWR);  // wakes a send blocked on a full buffer
+        if (thread_.joinable()) thread_.join();
+        close(listener_);
+    }
+    int port() const { return port_; }
+
+private:
+    int listener_ = -1;
+    int port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> connection_{-1};
+    std::thread thread_;
+};
+
+TEST(HostileRegistry, EndlessHeadersAreCutOff) {
+    EndlessHeaders server;
+    ASSERT_NE(server.port(), 0);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_CONTAINS(error_of([&] {
+                        pull(Reference::parse("127.0.0.1:" + std::to_string(server.port()) + "/prog:v1"));
+                    }),
+                    "without finishing its response headers");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
 }
 
 }  // namespace
