@@ -169,7 +169,8 @@ bool HttpSession::obtain_token(const HttpResponse& challenge_response) const {
     } catch (const Error& e) {
         throw error("the registry's token service: " + std::string(e.what()));
     }
-    if (url.scheme == "http" && !is_loopback_host(url.host))
+    // Plain HTTP only on loopback, and never from a registry spoken to over HTTPS.
+    if (url.scheme == "http" && (!is_loopback_host(url.host) || base_.scheme == "https"))
         throw error("refusing the token service " + shown(realm->second) + " over plain HTTP");
     url.target += url.target.find('?') == std::string::npos ? "?" : "&";
     url.target += "service=" + query_encode(challenge.contains("service") ? challenge.at("service") : "");

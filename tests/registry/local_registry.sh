@@ -11,7 +11,8 @@
 # LOCAL_REGISTRY_STORAGE; stop_local_registry stops it early. Optional:
 # LOCAL_REGISTRY_HOST (another loopback address such as 127.0.0.2, which the
 # client treats as remote: HTTPS) and LOCAL_REGISTRY_TLS_CERT /
-# LOCAL_REGISTRY_TLS_KEY (PEM files: serve HTTPS). An EXIT trap
+# LOCAL_REGISTRY_TLS_KEY (PEM files: serve HTTPS), LOCAL_REGISTRY_EXTRA_CONFIG
+# (YAML appended to the configuration, e.g. an `auth:` section). An EXIT trap
 # set before sourcing is kept: the stop runs first, then it. Prints why on
 # stderr and returns 1 when no registry can run here (no docker-registry,
 # no free port): callers skip then rather than fail.
@@ -23,14 +24,15 @@ _local_registry_port_open() {
     (exec 3<>"/dev/tcp/${LOCAL_REGISTRY_HOST:-127.0.0.1}/$1") 2>/dev/null
 }
 
-# 0 when GET /v2/ answers 200 (checked with curl when it is installed).
+# 0 when GET /v2/ answers 200, or 401 with auth configured (checked with
+# curl when it is installed).
 _local_registry_answers() {
     command -v curl > /dev/null || return 0
-    if [ -n "${LOCAL_REGISTRY_TLS_CERT:-}" ]; then
-        curl -sfk -o /dev/null --max-time 2 "https://${LOCAL_REGISTRY_HOST:-127.0.0.1}:$1/v2/"
-    else
-        curl -sf -o /dev/null --max-time 2 "http://${LOCAL_REGISTRY_HOST:-127.0.0.1}:$1/v2/"
-    fi
+    local scheme=http status
+    [ -n "${LOCAL_REGISTRY_TLS_CERT:-}" ] && scheme=https
+    status=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 2 \
+        "$scheme://${LOCAL_REGISTRY_HOST:-127.0.0.1}:$1/v2/") || true
+    [ "$status" = 200 ] || [ "$status" = 401 ]
 }
 
 # Safe under `set -e` and when nothing runs.
@@ -75,6 +77,7 @@ storage:
 http:
   addr: $host:$port
 $tls
+${LOCAL_REGISTRY_EXTRA_CONFIG:-}
 CONFIG
         "$LOCAL_REGISTRY_BINARY" serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
         LOCAL_REGISTRY_PID=$!

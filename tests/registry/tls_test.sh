@@ -51,6 +51,20 @@ LOCAL_REGISTRY_HOST=127.0.0.2 LOCAL_REGISTRY_TLS_CERT=$PWD/wrong.pem LOCAL_REGIS
 check "a certificate for another host is refused" grep -q "is not trusted or not for that host name" wrong.err
 stop_local_registry
 
+# Behind a token service whose realm is plain HTTP: no credentials go there.
+printf 'alice:secret\n' > basic-auth
+LOCAL_REGISTRY_HOST=127.0.0.2 LOCAL_REGISTRY_TLS_CERT=$PWD/right.pem LOCAL_REGISTRY_TLS_KEY=$PWD/right.key \
+LOCAL_REGISTRY_EXTRA_CONFIG="auth:
+  token:
+    realm: http://127.0.0.1:9/token
+    service: test-registry
+    issuer: test-issuer
+    rootcertbundle: $PWD/ca.pem" start_local_registry "$work/token" || exit 77
+"$ebpf" pull "$LOCAL_REGISTRY/team/prog:v1" -o token.so --ca-file ca.pem --basic-auth-file basic-auth 2> token.err
+check "a plain-HTTP token service of an HTTPS registry is refused" \
+    grep -q "refusing the token service http://127.0.0.1:9/token over plain HTTP" token.err
+stop_local_registry
+
 LOCAL_REGISTRY_HOST=127.0.0.2 start_local_registry "$work/plain" || exit 77
 "$ebpf" pull "$LOCAL_REGISTRY/team/prog:v1" -o plain.so 2> plain.err
 check "no plain HTTP off loopback" grep -q "TLS handshake with $LOCAL_REGISTRY failed" plain.err
