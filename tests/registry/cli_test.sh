@@ -3,7 +3,8 @@
 # (Debian's docker-registry on a free port): build --sign → push → pull by
 # digest → run under the code-integrity policy; pushing twice; and pulls
 # that must fail (unknown digest, unreachable registry, tampered storage,
-# missing report) with a clear message and the output file untouched.
+# missing report) with a clear message and the output file untouched; and a
+# registry with basic auth (htpasswd).
 # Usage: cli_test.sh EBPF HOOK_BUFFER_OBJECT LOCAL_REGISTRY_SH   (exit 77: skipped)
 set -u
 ebpf=$1
@@ -106,6 +107,31 @@ check "an empty token file refused" grep -q "empty-token: empty" token.err
 check "refusals leave -o alone" unchanged
 "$ebpf" push report.json "$LOCAL_REGISTRY/team/hook:v2" 2> notelf.err
 check "push refuses a file that is no module" grep -q "not an ELF shared object" notelf.err
+
+# --- a registry with basic auth (htpasswd, bcrypt from libxcrypt through perl) -----------
+stop_local_registry
+hash=$(perl -e 'print crypt("secret", "\$2b\$05\$abcdefghijklmnopqrstuu")' 2> /dev/null)
+if [[ "$hash" != '$2b$'* ]]; then
+    echo "skip: no bcrypt crypt() here; the basic-auth checks are not run"
+else
+    echo "alice:$hash" > htpasswd
+    printf 'alice:secret\n' > good-auth
+    printf 'alice:wrong\n' > bad-auth
+    LOCAL_REGISTRY_EXTRA_CONFIG="auth:
+  htpasswd:
+    realm: test
+    path: $PWD/htpasswd" start_local_registry "$work/auth-registry" || exit 77
+    "$ebpf" push hook.so "$LOCAL_REGISTRY/team/hook:v1" > /dev/null 2> anonymous.err
+    check "anonymous push to an auth registry exits 1" test $? -eq 1
+    check "anonymous push says how to authenticate" grep -q "requires authentication (401; give --token-file or --basic-auth-file)" anonymous.err
+    "$ebpf" push hook.so "$LOCAL_REGISTRY/team/hook:v1" --basic-auth-file good-auth > auth.ref 2> /dev/null
+    check "push with basic auth" test $? -eq 0
+    "$ebpf" pull "$(cat auth.ref)" -o keep.so --basic-auth-file bad-auth 2> bad-auth.err
+    check "wrong password refused" grep -q "the registry refused the credentials (401 Unauthorized)" bad-auth.err
+    check "wrong password leaves -o alone" unchanged
+    "$ebpf" pull "$(cat auth.ref)" -o auth.so --basic-auth-file good-auth 2> /dev/null
+    check "pull with basic auth" cmp -s hook.so auth.so
+fi
 
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all registry CLI checks passed"
