@@ -6,11 +6,12 @@
 #   code-integrity policy. Everything lives in build/demo-service and stops
 #   when the script ends.
 #   scripts/demo-service.sh [--quick]   (--quick: no cmake, tools already built; used by the test)
+# EBPF (the ebpf binary) and DEMO_OUT (the work directory) may be set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-out="$root/build/demo-service"
-ebpf="$root/build/release/tools/ebpf"
+out="${DEMO_OUT:-$root/build/demo-service}"
+ebpf="${EBPF:-$root/build/release/tools/ebpf}"
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -29,14 +30,14 @@ trap stop_service EXIT
 step "an OCI registry: Debian's docker-registry on a free port"
 # shellcheck source=../tests/registry/local_registry.sh
 source tests/registry/local_registry.sh
-start_local_registry "$out/registry"
+start_local_registry "$out/registry" || exit 77   # no docker-registry here (the test skips)
 echo "registry at $LOCAL_REGISTRY"
 
 step "a module-signing key in a SoftHSM2 token (never leaves it), and a code-signing certificate for it"
 scripts/softhsm-key.sh "$out/hsm" "$ebpf" > /dev/null
 export SOFTHSM2_CONF="$out/hsm/softhsm2.conf"
 key_uri=$(cat "$out/hsm/key.uri")
-echo "key: ${key_uri%%;pin-*}"
+echo "key: ${key_uri%%\?*}"
 
 step "the service: TLS certificate, a submitter token, ebpf serve --push"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$out/tls-ca.key" -out "$out/tls-ca.pem" \
@@ -64,7 +65,7 @@ clang -target bpf -O2 -g -I/usr/include/"$(uname -m)"-linux-gnu \
 "$ebpf" submit --server "$url" --token-file "$out/token" --cacert "$out/tls-ca.pem" \
     "$out/packet_filter.o" -o "$out/submitted.so" --report "$out/report.json"
 reference=$(sed -n 's/.*"reference": "\([^"]*\)".*/\1/p' "$out/report.json")
-sed -n 's/^  *"\(digest\|signed_digest\|subject\|submitter\|reference\)": \(.*\)/  \1: \2/p' "$out/report.json"
+sed -n -e '/^  "module": {/,/^  }/p' -e '/^  "registry": {/,/^  }/p' -e '/^  "submitter"/p' "$out/report.json"
 
 step "on the host: pull by digest (every digest checked) and run under the code-integrity policy"
 mkdir -p "$out/host"

@@ -10,7 +10,9 @@
 #include "command.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/native.hpp"
+#include "ebpf/registry.hpp"
 #include "ebpf/service.hpp"
+#include "registry_options.hpp"
 
 namespace ebpf::tools {
 namespace {
@@ -19,8 +21,35 @@ struct ServeArguments {
     std::string listen = "127.0.0.1:8443";
     std::string port_file;
     uint64_t build_timeout = 120;
+    std::string push;  // REGISTRY/REPO: every signed module goes there
+    RegistryArguments registry;
     service::ServiceConfig config;
 };
+
+// --push REGISTRY/REPO: each signed module, with its report, is pushed as
+// REGISTRY/REPO:sha256-<module digest hex>; the report names the pinned
+// reference REGISTRY/REPO@<manifest digest> that hosts pull.
+void configure_push(ServeArguments& args) {
+    if (args.push.empty()) return;
+    const auto colon = args.push.rfind(':');
+    if (args.push.find('@') != std::string::npos || (colon != std::string::npos && colon > args.push.rfind('/')))
+        throw Error("--push: REGISTRY/REPO without a tag or digest (each module is tagged with its digest)");
+    // Parsed with a placeholder tag: a reference needs one.
+    registry::Reference repository = registry::Reference::parse(args.push + ":tag");
+    repository.tag.clear();
+    const registry::ClientOptions options = registry_client_options(args.registry);
+    args.config.publish = [repository, options](const std::string& digest, std::span<const uint8_t> module,
+                                                const std::string& report, const std::vector<std::string>& programs) {
+        registry::Reference reference = repository;
+        reference.tag = "sha256-" + digest.substr(std::string_view("sha256:").size());
+        registry::PushRequest request;
+        request.module = module;
+        request.report_json = report;
+        request.title = reference.tag + ".so";
+        request.program_names = programs;
+        return registry::push(reference, request, options).pinned.to_string();
+    };
+}
 
 void parse_listen(const std::string& listen, service::ServiceConfig& config) {
     const auto colon = listen.rfind(':');
@@ -38,6 +67,7 @@ void parse_listen(const std::string& listen, service::ServiceConfig& config) {
 
 int run_serve(ServeArguments& args) {
     parse_listen(args.listen, args.config);
+    configure_push(args);
     args.config.limits.wall_clock = std::chrono::seconds(args.build_timeout);
     // Builds run this same executable as their worker.
     args.config.worker.argv = {"/proc/self/exe", "build-worker"};
@@ -95,6 +125,11 @@ const CommandRegistration serve{Command{
         app.add_option("--store", c.store_dir, "directory of signed modules and reports, by digest")->required();
         app.add_option("--audit-log", c.audit_log, "append-only audit log (JSON lines, hash-chained)")->required();
         app.add_option("--work-dir", c.work_dir, "where build directories are made (default $TMPDIR)");
+        app.add_option("--push", args->push, "push every signed module (and its report) to this REGISTRY/REPO");
+        app.add_option("--registry-token-file", args->registry.token_file, "--push: bearer token for the registry");
+        app.add_option("--registry-basic-auth-file", args->registry.basic_auth_file,
+                       "--push: USER:PASSWORD for the registry");
+        app.add_option("--registry-ca-file", args->registry.ca_file, "--push: CA file for the registry's TLS certificate");
         app.add_option("--max-object-bytes", c.max_object_bytes, "largest object accepted")->capture_default_str();
         app.add_option("--builds", c.max_concurrent_builds, "builds at once")->capture_default_str();
         app.add_option("--queue", c.max_queued_builds, "builds waiting for a slot; more get 429")->capture_default_str();
@@ -132,7 +167,8 @@ const CommandRegistration check_audit{Command{
         return [path] {
             const auto check = service::check_audit_log(*path);
             if (!check.ok) throw Error(check.problem);
-            std::printf("%s: %llu entries, chain intact\n", path->c_str(), static_cast<unsigned long long>(check.entries));
+            std::printf("%s: %llu %s, chain intact\n", path->c_str(), static_cast<unsigned long long>(check.entries),
+                        check.entries == 1 ? "entry" : "entries");
             return 0;
         };
     }}};
