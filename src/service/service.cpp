@@ -357,6 +357,7 @@ Service::Service(ServiceConfig config) : impl_(std::make_unique<Impl>(std::move(
     s.module_signer = ModuleSigner::open(c.signing_key, c.signing_cert);
     const auto cert_pem = read_input_file(c.signing_cert, 1 << 20);
     s.signer = certificate_names(std::string(cert_pem.begin(), cert_pem.end()));
+    s.signer.subject = s.module_signer->subject();  // as `ebpf check-signature` prints it
     s.toolchain = {{"ebpf_native", EBPF_NATIVE_VERSION},
                    {"compiler", compiler_version()},
                    {"openssl", OpenSSL_version(OPENSSL_VERSION)}};
