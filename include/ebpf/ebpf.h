@@ -75,7 +75,7 @@ int ebpf_program_run(const ebpf_program *program, void *ctx, size_t ctx_size, ui
  *                     egress_ifindex 0); data_out = the packet after the run.
  *   cgroup_sock_addr  ctx_in/ctx_out = struct bpf_sock_addr (72 bytes); no data.
  *   hook, raw_memory  data_in/data_out = the byte buffer; no ctx.
- * data_out and ctx_out may be NULL (with size 0) when not wanted. On return
+ * data_out and ctx_out may be NULL when not wanted (their sizes are then ignored). On return
  * data_size_out and ctx_size_out hold the sizes the run produced; when a
  * buffer is too small it gets the first bytes that fit and the call returns
  * -ENOSPC (retval and duration are still set), as Linux.
