@@ -47,11 +47,14 @@ TEST(CTestRun, OldEntryPointRefusesXdpInsteadOfCrashing) {
     pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
-        ebpf_object* object = ebpf_object_load(kXdpCounter.c_str(), "interpret");
+        ebpf_object* object = ebpf_object_load(kXdpAdjust.c_str(), "interpret");
         if (!object) _exit(3);
-        ebpf_program* program = ebpf_object_find_program(object, "count_packets");
-        unsigned char buffer[56];
-        std::memset(buffer, 0x11, sizeof buffer);  // equal "pointers": every check of them passed
+        ebpf_program* program = ebpf_object_find_program(object, "xdp_adjust");
+        // 56 bytes a host might pass as "the packet"; as the runtime's context
+        // they read data = 0x10000 (unmapped), data_end 64 bytes further,
+        // and the frame around them: every check of the pointers passed and
+        // the program's packet read faulted.
+        uint64_t buffer[7] = {0x10000, 0x10040, 0x10000, 0, 0, 0x10000, 0x10040};
         uint64_t result = 0;
         int rc = ebpf_program_run(program, buffer, sizeof buffer, &result);
         _exit(rc == -EINVAL && std::strstr(ebpf_last_error(), "ebpf_program_test_run") ? 0 : 4);
