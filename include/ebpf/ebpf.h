@@ -49,6 +49,22 @@ int ebpf_set_trust_store(const char *path);
  * NULL (interpret). In code-integrity mode only signed native modules load.
  * NULL on failure. */
 ebpf_object *ebpf_object_load(const char *path, const char *mode);
+/* ebpf_object_load with options. sz = sizeof(struct ebpf_load_opts) (an
+ * older, smaller struct is fine; a larger one only with zeros past these
+ * fields). Zero limits keep the defaults of docs/limits.md. */
+struct ebpf_load_opts {
+    size_t sz;
+    const char *mode;            /* "interpret" (NULL), "jit" or "native" */
+    int require_signature;       /* native modules: the signature must chain to the process trust store */
+    const char *bytecode_object; /* native modules: the object they were built from (bytecode hashes compared) */
+    uint64_t max_object_bytes;   /* the input file */
+    uint64_t max_map_bytes;      /* one map's memory */
+    uint64_t max_total_map_bytes;
+    uint32_t max_maps;
+    uint32_t max_programs;
+    uint64_t max_program_instructions;
+};
+ebpf_object *ebpf_object_load_opts(const char *path, const struct ebpf_load_opts *opts);
 void ebpf_object_close(ebpf_object *object);
 
 /* By function or section name; NULL when absent. Handles live as long as the object. */

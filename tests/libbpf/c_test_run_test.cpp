@@ -210,3 +210,48 @@ TEST(CTestRun, OptsAreChecked) {
 }
 
 }  // namespace
+
+namespace {
+
+// ebpf_object_load_opts: resource limits and the signature requirement from C.
+TEST(CApiLoad, LimitsAndSignatureFromC) {
+    ebpf_load_opts opts{};
+    opts.sz = sizeof opts;
+    opts.max_maps = 1;  // xdp_counter has three
+    EXPECT_EQ(ebpf_object_load_opts(kXdpCounter.c_str(), &opts), nullptr);
+    EXPECT_NE(std::string(ebpf_last_error()).find("map"), std::string::npos) << ebpf_last_error();
+    opts.max_maps = 0;
+    opts.max_object_bytes = 100;  // the file is larger
+    EXPECT_EQ(ebpf_object_load_opts(kXdpCounter.c_str(), &opts), nullptr);
+    opts.max_object_bytes = 0;
+    opts.mode = "jit";
+    ebpf_object* object = ebpf_object_load_opts(kXdpCounter.c_str(), &opts);
+    EXPECT_NE(object, nullptr) << ebpf_last_error();
+    ebpf_object_close(object);
+
+    // An unsigned module when a signature is required (no trust store is even set here).
+    ebpf_load_opts native{};
+    native.sz = sizeof native;
+    native.mode = "native";
+    native.require_signature = 1;
+    EXPECT_EQ(ebpf_object_load_opts((std::string(LIBBPF_TEST_DIR) + "/xdp_counter.so").c_str(), &native), nullptr);
+    native.require_signature = 0;
+    native.bytecode_object = kXdpCounter.c_str();  // the module was built from it: hashes match
+    object = ebpf_object_load_opts((std::string(LIBBPF_TEST_DIR) + "/xdp_counter.so").c_str(), &native);
+    EXPECT_NE(object, nullptr) << ebpf_last_error();
+    ebpf_object_close(object);
+    const std::string other = test_program("xdp_parse");
+    native.bytecode_object = other.c_str();  // not built from this one
+    EXPECT_EQ(ebpf_object_load_opts((std::string(LIBBPF_TEST_DIR) + "/xdp_counter.so").c_str(), &native), nullptr);
+
+    struct {
+        ebpf_load_opts known;
+        uint64_t future;
+    } bigger{};
+    bigger.known.sz = sizeof bigger;
+    bigger.future = 1;
+    EXPECT_EQ(ebpf_object_load_opts(kXdpCounter.c_str(), &bigger.known), nullptr);
+    EXPECT_EQ(ebpf_object_load_opts(nullptr, nullptr), nullptr);
+}
+
+}  // namespace
