@@ -109,8 +109,8 @@ LoadOptions native_load_options(const bpf_object& object, std::vector<std::strin
     return options;
 }
 
-void report_warnings(const bpf_object& object, const std::vector<std::string>& warnings) {
-    for (const auto& warning : warnings) print(LIBBPF_WARN, object.path + ": " + warning);
+void report_warnings(const std::string& module, const std::vector<std::string>& warnings) {
+    for (const auto& warning : warnings) print(LIBBPF_WARN, module + ": " + warning);
 }
 
 // A .so: loaded now, so its programs and maps can be listed before load.
@@ -118,7 +118,7 @@ void open_module(bpf_object& object) {
     std::vector<std::string> warnings;
     LoadOptions options = native_load_options(object, &warnings);
     object.loaded = std::shared_ptr<LoadedObject>(load_native_object(object.path, options));
-    report_warnings(object, warnings);
+    report_warnings(object.path, warnings);
     for (const auto& program : object.loaded->programs())
         add_program(object, program->name(), program->section(), program->type(), program.get());
     for (const auto& map : object.loaded->maps()) add_map(object, map->definition(), map);
@@ -214,7 +214,7 @@ int load(bpf_object& object) {
                 // Only a file on disk can be compared: bpf_object__open_mem has none.
                 if (object.path.ends_with(".o")) options.bytecode_object = object.path;
                 object.loaded = std::shared_ptr<LoadedObject>(load_native_object(object.module_path, options));
-                report_warnings(object, warnings);
+                report_warnings(object.module_path, warnings);
             }
             bind(object);
         } catch (const Error& e) {
