@@ -32,8 +32,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "open: %s\n", strerror(errno));
         return 1;
     }
-    if (bpf_object__load(obj)) {
-        fprintf(stderr, "failed to load\n");
+    int err = bpf_object__load(obj);
+    if (err) {
+        fprintf(stderr, "failed to load %s: %s\n", argv[1], strerror(-err));
         bpf_object__close(obj);
         return 1;
     }
@@ -66,7 +67,7 @@ int main(int argc, char **argv) {
     memset(out, 0, sizeof(out));
     LIBBPF_OPTS(bpf_test_run_opts, small, .data_in = packet, .data_out = out, .data_size_in = sizeof(packet),
                 .data_size_out = 8);
-    int err = bpf_prog_test_run_opts(prog_fd, &small);
+    err = bpf_prog_test_run_opts(prog_fd, &small);
     show("8-byte data_out", err, &small, out, NULL);
     printf("byte 8 untouched: %s\n", out[8] == 0 ? "yes" : "no");
 
