@@ -278,6 +278,39 @@ TEST(ServiceApi, HangingOrCrashingBuildsFailAlone) {
     EXPECT_EQ(stored_modules(dir), 2u);  // the one module and its report
 }
 
+// The rlimits reach the compiler: one that spins is stopped by RLIMIT_CPU
+// long before the wall clock, one that writes without end by RLIMIT_FSIZE.
+TEST(ServiceApi, CpuAndFileSizeLimitsStopTheCompiler) {
+    TempDir dir;
+    const std::string spin = dir.file("spinning-cc"), writer = dir.file("writing-cc");
+    std::ofstream(spin) << "#!/bin/sh\nwhile :; do :; done\n";
+    std::ofstream(writer) << "#!/bin/sh\nexec dd if=/dev/zero of=big bs=1M count=64 status=none\n";
+    std::filesystem::permissions(spin, std::filesystem::perms(0755));
+    std::filesystem::permissions(writer, std::filesystem::perms(0755));
+    auto config = TestService::default_config(dir);
+    config.limits.cpu_seconds = 1;
+    config.limits.file_bytes = 1 << 20;
+    config.limits.wall_clock = std::chrono::seconds(30);
+    START_SERVICE(service, config);
+    auto client = service.client();
+
+    ::setenv("CC", spin.c_str(), 1);
+    const auto started = std::chrono::steady_clock::now();
+    auto res = submit(client, "accepted");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 422) << res->body;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(15)) << "stopped by CPU, not wall time";
+    EXPECT_EQ(res->body.find("wall-clock"), std::string::npos) << res->body;
+
+    ::setenv("CC", writer.c_str(), 1);
+    res = submit(client, "accepted");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 422) << res->body;
+    ::unsetenv("CC");
+    EXPECT_EQ(stored_modules(dir), 0u);
+    EXPECT_EQ(client.Get("/healthz")->status, 200);
+}
+
 TEST(ServiceApi, CrashingWorkerFailsItsBuildOnly) {
     TempDir dir;
     auto config = TestService::default_config(dir);
