@@ -268,7 +268,9 @@ void Service::Impl::handle_build(const httplib::Request& req, httplib::Response&
     // anything is signed — also for programs the verifier rejected.
     for (const auto& program : outcome.programs) {
         auto type = program_type_by_name(program.type);
-        if (!type || !identity->allows(*type))
+        // A type we do not know (a section the loader cannot place) is for
+        // identities allowed any type; the verifier then has its say.
+        if (type ? !identity->allows(*type) : !identity->any_type)
             return fail("forbidden", 403,
                         {{"error", identity->name + " may not get " + program.type + " programs signed (program '" +
                                        program.name + "')"}});
@@ -279,6 +281,7 @@ void Service::Impl::handle_build(const httplib::Request& req, httplib::Response&
         case BuildOutcome::Status::failed: return fail("failed", 422, {{"error", outcome.error}});
         case BuildOutcome::Status::built: break;
     }
+    if (outcome.module.empty()) return fail("failed", 422, {{"error", "the build produced no module"}});
 
     // Only a verified, built module reaches the signer.
     const std::vector<uint8_t> signed_module = module_signer->sign(outcome.module);
