@@ -63,10 +63,52 @@ ebpf_program *ebpf_object_program(ebpf_object *object, size_t index);
 const char *ebpf_program_name(const ebpf_program *program);
 const char *ebpf_program_section(const ebpf_program *program);
 
-/* Runs a program with r1 = ctx, r2 = ctx_size; its r0 in *result. Hook
- * programs take a byte buffer: NULL with ctx_size 0 runs on an empty buffer
- * (r1 still points somewhere), NULL with a non-zero size is refused. */
+/* Runs a hook or raw_memory program on a byte buffer (r1 = ctx, r2 =
+ * ctx_size) or a cgroup_sock_addr program on a struct bpf_sock_addr (72
+ * bytes); its r0 in *result. NULL with ctx_size 0 runs on an empty buffer (r1
+ * still points somewhere), NULL with a non-zero size is refused. Programs
+ * whose context holds pointers (xdp) are refused with -EINVAL: the caller's
+ * bytes would be taken as the runtime's own context; run them with
+ * ebpf_program_test_run. */
 int ebpf_program_run(const ebpf_program *program, void *ctx, size_t ctx_size, uint64_t *result);
+
+/* A test run, as Linux BPF_PROG_TEST_RUN: the caller gives plain bytes and the
+ * runtime builds the context the program type needs (docs/libbpf.md).
+ *   xdp               data_in = the packet; ctx_in = an optional struct xdp_md
+ *                     (ingress_ifindex, rx_queue_index; data, data_meta and
+ *                     egress_ifindex 0); data_out = the packet after the run.
+ *   cgroup_sock_addr  ctx_in/ctx_out = struct bpf_sock_addr (72 bytes); no data.
+ *   hook, raw_memory  data_in/data_out = the byte buffer; no ctx.
+ * data_out and ctx_out may be NULL (with size 0) when not wanted. On return
+ * data_size_out and ctx_size_out hold the sizes the run produced; when a
+ * buffer is too small it gets the first bytes that fit and the call returns
+ * -ENOSPC (retval and duration are still set), as Linux.
+ * Unlike Linux, a data_size_out of 0 with a data_out buffer means no room
+ * (-ENOSPC), never "unbounded".
+ * sz must be sizeof(struct ebpf_test_run_opts) of the caller's header: a
+ * smaller sz (an older caller; missing fields count as 0) is fine, a larger
+ * one only when the bytes past what this library knows are zero (-EINVAL
+ * otherwise, as libbpf's opts).
+ * Returns 0, -EINVAL (bad arguments or sizes, or a run-time fault or policy
+ * refusal: ebpf_last_error() says which), -E2BIG (non-zero bytes past the
+ * context struct), -EOPNOTSUPP (a program type the runtime cannot run) or
+ * -ENOSPC. */
+struct ebpf_test_run_opts {
+    size_t sz;
+    const void *data_in;
+    size_t data_size_in;
+    void *data_out;
+    size_t data_size_out; /* in: capacity of data_out; out: bytes produced */
+    const void *ctx_in;
+    size_t ctx_size_in;
+    void *ctx_out;
+    size_t ctx_size_out;  /* in: capacity of ctx_out; out: bytes produced */
+    uint32_t repeat;      /* runs (0 = 1); every run starts from the same input */
+    uint32_t flags;       /* must be 0 */
+    uint64_t retval;      /* out: r0 of the last run */
+    uint64_t duration_ns; /* out: mean time of one run */
+};
+int ebpf_program_test_run(const ebpf_program *program, struct ebpf_test_run_opts *opts);
 
 /* Map access from the host. Sizes must match the map's key size and host
  * value size (per-CPU maps: value size rounded to 8 times ebpf_possible_cpus()). */

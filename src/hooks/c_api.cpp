@@ -4,12 +4,14 @@
 #include "ebpf/ebpf.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <string>
 
 #include "ebpf/error.hpp"
 #include "ebpf/policy.hpp"
 #include "ebpf/runtime.hpp"
+#include "opts.hpp"
 
 struct ebpf_object {
     std::unique_ptr<ebpf::LoadedObject> object;
@@ -146,8 +148,53 @@ const char* ebpf_program_section(const ebpf_program* program) {
 int ebpf_program_run(const ebpf_program* program, void* ctx, size_t ctx_size, uint64_t* result) {
     return guarded([&] {
         if (int error = require(program && result, "ebpf_program_run: NULL program or result")) return error;
-        *result = program_of(program)->run(ctx, ctx_size);
+        const ebpf::LoadedProgram& loaded = *program_of(program);
+        // The runtime's XDP context holds pointers the engine dereferences; the
+        // caller's bytes must never become one (that crashed the process).
+        if (loaded.type() == ebpf::ProgramType::xdp)
+            return fail(EINVAL, "program '" + loaded.name() +
+                                    "': xdp programs take a packet, not a context struct: run them with "
+                                    "ebpf_program_test_run (data_in = the packet)");
+        *result = loaded.run(ctx, ctx_size);
         return 0;
+    });
+}
+
+int ebpf_program_test_run(const ebpf_program* program, struct ebpf_test_run_opts* user_opts) {
+    return guarded([&] {
+        if (int error = require(program && user_opts, "ebpf_program_test_run: NULL program or opts")) return error;
+        ebpf_test_run_opts opts{};
+        if (int error = ebpf::c_api::read_opts(user_opts, &opts, "struct ebpf_test_run_opts", fail)) return error;
+        if (opts.flags != 0) return fail(EINVAL, "ebpf_test_run_opts: flags must be 0");
+        if ((!opts.data_in && opts.data_size_in) || (!opts.ctx_in && opts.ctx_size_in) ||
+            (!opts.data_out && opts.data_size_out) || (!opts.ctx_out && opts.ctx_size_out))
+            return fail(EINVAL, "ebpf_test_run_opts: a NULL buffer with a non-zero size");
+        ebpf::TestRunOutput out;
+        try {
+            out = ebpf::test_run(*program_of(program),
+                                 {.data = {static_cast<const uint8_t*>(opts.data_in), opts.data_size_in},
+                                  .ctx = {static_cast<const uint8_t*>(opts.ctx_in), opts.ctx_size_in},
+                                  .repeat = opts.repeat});
+        } catch (const ebpf::TestRunRefused& e) {
+            return fail(e.code(), e.what());
+        }
+        int result = 0;
+        // As Linux: the first bytes that fit, the full size, and -ENOSPC.
+        auto copy_out = [&](const std::vector<uint8_t>& bytes, void* buffer, size_t& size, const char* what) {
+            if (buffer) {
+                if (size_t n = std::min(size, bytes.size()); n > 0) std::memcpy(buffer, bytes.data(), n);
+                if (bytes.size() > size)
+                    result = fail(ENOSPC, std::string(what) + ": the run produced " + std::to_string(bytes.size()) +
+                                              " bytes, the buffer holds " + std::to_string(size));
+            }
+            size = bytes.size();
+        };
+        copy_out(out.data, opts.data_out, opts.data_size_out, "data_out");
+        copy_out(out.ctx, opts.ctx_out, opts.ctx_size_out, "ctx_out");
+        opts.retval = out.retval;
+        opts.duration_ns = out.duration_ns;
+        ebpf::c_api::write_opts(opts, user_opts);
+        return result;
     });
 }
 
