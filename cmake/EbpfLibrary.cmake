@@ -71,6 +71,9 @@ function(ebpf_native_library)
     list(APPEND static_flags ${flags})
   endforeach()
   # The objects are C++: a C host linking the archive needs the C++ runtime.
+  # Components come in dependency order (isa first); a static link needs
+  # users before what they use (libbpf before libelf): the reverse.
+  list(REVERSE static_flags)
   list(APPEND static_flags -pthread -lstdc++ -lm)
   list(REMOVE_DUPLICATES static_flags)
   set(EBPF_NATIVE_STATIC_LIBS ${static_flags} PARENT_SCOPE)
@@ -137,6 +140,10 @@ function(ebpf_native_install)
                 ${PROJECT_SOURCE_DIR}/cmake/EbpfProgram.cmake
           DESTINATION ${cmake_dir})
 
+  # Libs.private, not Requires.private: `pkg-config --static` would then pull
+  # the whole closure (libpcap → dbus → libsystemd, often without a static
+  # archive) for a link that keeps the system libraries shared anyway: native
+  # modules are loaded with dlopen, so hosts link glibc dynamically.
   list(JOIN EBPF_NATIVE_STATIC_LIBS " " EBPF_NATIVE_LIBS_PRIVATE)
   # Relocatable: the prefix is found from the .pc file's own place, so
   # `cmake --install build --prefix DIR` works for any DIR.
