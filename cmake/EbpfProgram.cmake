@@ -1,7 +1,7 @@
 # Build-time verification and native modules for eBPF C programs.
 #
-#   list(APPEND CMAKE_MODULE_PATH <ebpf-native>/cmake)
-#   include(EbpfProgram)
+#   find_package(ebpf-native)        # installed: lib/cmake/ebpf-native includes this file
+#   # or, from a source tree: list(APPEND CMAKE_MODULE_PATH <ebpf-native>/cmake) + include(EbpfProgram)
 #   ebpf_add_program(NAME hello SOURCES hello.bpf.c [SECTION s] [INCLUDE_DIRS d...] [NO_MODULE])
 #
 # compiles the eBPF C with `clang -target bpf -O2 -g` into

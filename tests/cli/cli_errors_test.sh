@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# cli_errors_test.sh EBPF VERSION PROGRAMS_DIR WORKDIR
+# cli_errors_test.sh EBPF VERSION PROGRAMS_DIR WORKDIR BPF2C
 # Every case: the exit code, and a message that names what went wrong.
 set -uo pipefail
-ebpf=$1 version=$2 programs=$3 work=$4
+ebpf=$1 version=$2 programs=$3 work=$4 bpf2c=$5
 rm -rf "$work" && mkdir -p "$work"
 failures=0
 
@@ -101,6 +101,22 @@ expect 1 "$work: a directory" verify "$work" --type raw
 expect 1 "$work/empty.bin: not an ELF file" show "$work/empty.bin"
 # The same text is a program with --asm.
 expect 0 "Return value: 1 " run "$work/text16.s" --asm
+
+# bpf2c follows the same rules.
+bpf2c_expect() {
+    local code=$1 text=$2; shift 2
+    local out rc
+    out=$("$bpf2c" "$@" 2>&1); rc=$?
+    if [ "$rc" != "$code" ] || [[ "$out" != *"$text"* ]]; then
+        echo "FAIL: bpf2c $*: exit $rc (expected $code), output lacks '$text'?"; echo "$out" | sed 's/^/    /'
+        failures=$((failures + 1)); return
+    fi
+    echo "ok: bpf2c $* -> $rc"
+}
+bpf2c_expect 0 "bpf2c (ebpf-native) $version" --version
+bpf2c_expect 2 "bpf2c: error: The following argument was not expected: --bogus" "$programs/xdp_parse.o" -o "$work/x.c" --bogus
+bpf2c_expect 2 "bpf2c: error: --output is required" "$programs/xdp_parse.o"
+bpf2c_expect 1 "$missing: cannot open" "$missing" -o "$work/x.c"
 
 if [ "$failures" -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo PASS

@@ -81,3 +81,4 @@ if [ "$failures" -ne 0 ]; then
     exit 1
 fi
 echo "$doc: all $count sh block(s) ran"
+rm -rf "$work"  # kept on failure, to look at

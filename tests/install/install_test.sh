@@ -121,4 +121,5 @@ echo "libebpf-native.so: $(size_of "$libdir/libebpf-native.so.$version") bytes, 
 echo "libebpf-native.a: $(size_of "$libdir/libebpf-native.a") bytes"
 echo "host, dynamic: $(size_of "$work/xdp_host_dynamic") bytes, stripped $(size_of "$work/dynamic.stripped")"
 echo "host, static: $(size_of "$work/xdp_host_static") bytes, stripped $(size_of "$work/static.stripped")"
+rm -rf "$work"  # kept on failure, to look at
 echo PASS
