@@ -53,6 +53,22 @@ int ebpf_set_trust_store(const char *path);
  * NULL (interpret). In code-integrity mode only signed native modules load.
  * NULL on failure. */
 ebpf_object *ebpf_object_load(const char *path, const char *mode);
+/* ebpf_object_load with options. sz = sizeof(struct ebpf_load_opts) (an
+ * older, smaller struct is fine; a larger one only with zeros past these
+ * fields). Zero limits keep the defaults of docs/limits.md. */
+struct ebpf_load_opts {
+    size_t sz;
+    const char *mode;            /* "interpret" (NULL), "jit" or "native" */
+    int require_signature;       /* native modules: the signature must chain to the process trust store */
+    const char *bytecode_object; /* native modules: the object they were built from (bytecode hashes compared) */
+    uint64_t max_object_bytes;   /* the input file */
+    uint64_t max_map_bytes;      /* one map's memory */
+    uint64_t max_total_map_bytes;
+    uint32_t max_maps;
+    uint32_t max_programs;
+    uint64_t max_program_instructions;
+};
+ebpf_object *ebpf_object_load_opts(const char *path, const struct ebpf_load_opts *opts);
 void ebpf_object_close(ebpf_object *object);
 
 /* By function or section name; NULL when absent. Handles live as long as the object. */
@@ -79,7 +95,7 @@ int ebpf_program_run(const ebpf_program *program, void *ctx, size_t ctx_size, ui
  *                     egress_ifindex 0); data_out = the packet after the run.
  *   cgroup_sock_addr  ctx_in/ctx_out = struct bpf_sock_addr (72 bytes); no data.
  *   hook, raw_memory  data_in/data_out = the byte buffer; no ctx.
- * data_out and ctx_out may be NULL (with size 0) when not wanted. On return
+ * data_out and ctx_out may be NULL when not wanted (their sizes are then ignored). On return
  * data_size_out and ctx_size_out hold the sizes the run produced; when a
  * buffer is too small it gets the first bytes that fit and the call returns
  * -ENOSPC (retval and duration are still set), as Linux.

@@ -95,20 +95,44 @@ int ebpf_set_trust_store(const char* path) {
     });
 }
 
-ebpf_object* ebpf_object_load(const char* path, const char* mode) {
+ebpf_object* ebpf_object_load_opts(const char* path, const struct ebpf_load_opts* user_opts) {
     ebpf_object* result = nullptr;
     guarded([&] {
         if (!path) return fail(EINVAL, "ebpf_object_load: path is NULL");
+        ebpf_load_opts opts{};
+        if (user_opts) {
+            if (int error = ebpf::c_api::read_opts(user_opts, &opts, "struct ebpf_load_opts", fail)) return error;
+        }
         ebpf::LoadOptions options;
-        std::string m = mode ? mode : "interpret";
+        std::string m = opts.mode ? opts.mode : "interpret";
         if (m == "interpret") options.mode = ebpf::ExecMode::interpret;
         else if (m == "jit") options.mode = ebpf::ExecMode::jit;
         else if (m == "native") options.mode = ebpf::ExecMode::native;
         else return fail(EINVAL, "ebpf_object_load: unknown mode '" + m + "' (interpret, jit or native)");
+        ebpf::ResourceLimits& limits = options.limits;
+        if (opts.max_object_bytes) limits.max_object_bytes = opts.max_object_bytes;
+        if (opts.max_map_bytes) limits.max_map_bytes = opts.max_map_bytes;
+        if (opts.max_total_map_bytes) limits.max_total_map_bytes = opts.max_total_map_bytes;
+        if (opts.max_maps) limits.max_maps = opts.max_maps;
+        if (opts.max_programs) limits.max_programs = opts.max_programs;
+        if (opts.max_program_instructions) limits.max_program_instructions = opts.max_program_instructions;
+        if (opts.require_signature) {
+            ebpf::PolicyOptions policy;
+            policy.code_integrity = true;
+            options.check_signature = ebpf::module_policy_hook(policy);
+        }
+        if (opts.bytecode_object) options.bytecode_object = opts.bytecode_object;
         result = new ebpf_object{ebpf::load_object(path, options)};
         return 0;
     });
     return result;
+}
+
+ebpf_object* ebpf_object_load(const char* path, const char* mode) {
+    ebpf_load_opts opts{};
+    opts.sz = sizeof opts;
+    opts.mode = mode;
+    return ebpf_object_load_opts(path, &opts);
 }
 
 void ebpf_object_close(ebpf_object* object) { delete object; }
@@ -166,9 +190,10 @@ int ebpf_program_test_run(const ebpf_program* program, struct ebpf_test_run_opts
         ebpf_test_run_opts opts{};
         if (int error = ebpf::c_api::read_opts(user_opts, &opts, "struct ebpf_test_run_opts", fail)) return error;
         if (opts.flags != 0) return fail(EINVAL, "ebpf_test_run_opts: flags must be 0");
-        if ((!opts.data_in && opts.data_size_in) || (!opts.ctx_in && opts.ctx_size_in) ||
-            (!opts.data_out && opts.data_size_out) || (!opts.ctx_out && opts.ctx_size_out))
-            return fail(EINVAL, "ebpf_test_run_opts: a NULL buffer with a non-zero size");
+        // A NULL output buffer means "not wanted", whatever its size says (the
+        // size of a previous run's output, when the caller reuses the struct).
+        if ((!opts.data_in && opts.data_size_in) || (!opts.ctx_in && opts.ctx_size_in))
+            return fail(EINVAL, "ebpf_test_run_opts: a NULL input buffer with a non-zero size");
         ebpf::TestRunOutput out;
         try {
             out = ebpf::test_run(*program_of(program),

@@ -9,6 +9,8 @@
 // object's, so that a loader written for prog.o runs the signed prog.so
 // unchanged. In code-integrity mode the runtime itself refuses everything but
 // signed native modules, whatever is asked here.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -83,7 +85,9 @@ int apply_open_opts(bpf_object& object, const bpf_object_open_opts* user_opts) {
     object.log_size = opts.kernel_log_size;
     object.require_signature = opts.ebpf_require_signature;
     const char* mode = opts.ebpf_mode ? opts.ebpf_mode : std::getenv(kModeEnvironment);
-    if (mode && *mode) {
+    if (object.path.ends_with(".so") && !(mode && *mode)) {
+        object.mode = ExecMode::native;  // a native module asks for nothing else
+    } else if (mode && *mode) {
         auto parsed = mode_from_name(mode);
         if (!parsed)
             return fail(EINVAL, std::string(opts.ebpf_mode ? "bpf_object_open_opts.ebpf_mode" : kModeEnvironment) +
@@ -105,8 +109,8 @@ LoadOptions native_load_options(const bpf_object& object, std::vector<std::strin
     return options;
 }
 
-void report_warnings(const bpf_object& object, const std::vector<std::string>& warnings) {
-    for (const auto& warning : warnings) print(LIBBPF_WARN, object.path + ": " + warning);
+void report_warnings(const std::string& module, const std::vector<std::string>& warnings) {
+    for (const auto& warning : warnings) print(LIBBPF_WARN, module + ": " + warning);
 }
 
 // A .so: loaded now, so its programs and maps can be listed before load.
@@ -114,7 +118,7 @@ void open_module(bpf_object& object) {
     std::vector<std::string> warnings;
     LoadOptions options = native_load_options(object, &warnings);
     object.loaded = std::shared_ptr<LoadedObject>(load_native_object(object.path, options));
-    report_warnings(object, warnings);
+    report_warnings(object.path, warnings);
     for (const auto& program : object.loaded->programs())
         add_program(object, program->name(), program->section(), program->type(), program.get());
     for (const auto& map : object.loaded->maps()) add_map(object, map->definition(), map);
@@ -210,7 +214,7 @@ int load(bpf_object& object) {
                 // Only a file on disk can be compared: bpf_object__open_mem has none.
                 if (object.path.ends_with(".o")) options.bytecode_object = object.path;
                 object.loaded = std::shared_ptr<LoadedObject>(load_native_object(object.module_path, options));
-                report_warnings(object, warnings);
+                report_warnings(object.module_path, warnings);
             }
             bind(object);
         } catch (const Error& e) {
@@ -253,6 +257,7 @@ extern "C" {
 bpf_object* bpf_object__open_file(const char* path, const bpf_object_open_opts* opts) {
     if (!path || !*path) return fail_null<bpf_object>(EINVAL, "bpf_object__open_file: no path");
     std::string file = path;
+    if (access(path, R_OK) != 0) return fail_null<bpf_object>(errno, file + ": " + std::strerror(errno));
     if (file.ends_with(".so")) return open_common(file, opts, nullptr);
     return open_common(file, opts, [&] { return ebpf::open_object(file); });
 }
