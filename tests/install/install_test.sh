@@ -100,10 +100,10 @@ for loader in "${loaders[@]}"; do
     clang -target bpf -O2 -g -I/usr/include/"$(uname -m)"-linux-gnu -c "$program" -o "$work/$name.o"
     "$prefix/bin/ebpf" build "$work/$name.o" -o "$work/$name.so" >/dev/null
     "$CC" "${cflags[@]}" "$loader" -o "$work/loader_$name" "${pc_flags[@]}" -Wl,-rpath,"$libdir" "${ldflags[@]}"
+    # EBPF_MODE=native: the loader opens the object's sibling NAME.so.
     for mode in interpret jit native; do
-        object=$work/$name.o
-        [ "$mode" = native ] && object=$work/$name.so
-        out=$(EBPF_MODE=$mode "$work/loader_$name" "$object" 2>&1) || { echo "$out"; fail "loader $name in $mode"; }
+        out=$(EBPF_MODE=$mode "$work/loader_$name" "$work/$name.o" 2>"$work/loader.err") ||
+            { echo "$out"; cat "$work/loader.err"; fail "loader $name in $mode"; }
         if [ -e "${loader%.c}.expected" ] && ! diff -u "${loader%.c}.expected" <(echo "$out"); then
             fail "loader $name in $mode: output differs from ${loader%.c}.expected"
         fi
