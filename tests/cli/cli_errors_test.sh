@@ -79,6 +79,8 @@ expect 1 "$missing: cannot open" check-signature "$missing" --trust "$work"
 expect 1 "$missing: cannot open" attach packet "$missing" --pcap "$missing"
 expect 1 "$missing: cannot read as a pcap file" attach packet "$programs/xdp_parse.o" --pcap "$missing"
 expect 1 "$missing: cannot open" run "$programs/xdp_parse.o" --data-in "$missing"
+expect 1 "$missing: no trace buffer" trace --path "$missing"
+EBPF_TRACE_PATH=$missing expect 0 "no trace buffer at $missing yet" trace
 asm_out="$work/never-written.bin"
 expect 1 "$missing: cannot open" asm "$missing" -o "$asm_out"
 [ ! -e "$asm_out" ] || { echo "FAIL: asm wrote $asm_out from a missing file"; failures=$((failures + 1)); }
@@ -90,13 +92,13 @@ printf 'r0 = 1\n    exit\n' >"$work/text16.s"  # 16 bytes, no zero byte
 printf '\x95\x00\x00\x00\x00\x00\x00\x00\x00' >"$work/nine.bin"
 for command in run disasm; do
     expect 1 "$work: a directory, not a regular file" $command "$work"
-    expect 1 "$work/empty.bin: not an ELF object, and not raw bytecode: the file is empty" $command "$work/empty.bin"
-    expect 1 "$work/nine.bin: not an ELF object, and not raw bytecode: bytecode length 9 is not a multiple of 8" \
+    expect 1 "$work/empty.bin: the file is empty: not an ELF object nor raw bytecode" $command "$work/empty.bin"
+    expect 1 "$work/nine.bin: bytecode length 9 is not a multiple of 8: not an ELF object nor raw bytecode" \
         $command "$work/nine.bin"
-    expect 1 "$work/text16.s: not an ELF object, and not raw bytecode: it has no zero byte" $command "$work/text16.s"
+    expect 1 "$work/text16.s: no zero byte, so no exit instruction: not an ELF object nor raw bytecode" $command "$work/text16.s"
 done
-expect 1 "$work/empty.bin: not an ELF object, and not raw bytecode: the file is empty" verify "$work/empty.bin" --type raw
-expect 1 "$work/nine.bin: not an ELF object, and not raw bytecode" verify "$work/nine.bin" --type raw
+expect 1 "$work/empty.bin: the file is empty: not an ELF object nor raw bytecode" verify "$work/empty.bin" --type raw
+expect 1 "$work/nine.bin: bytecode length 9 is not a multiple of 8" verify "$work/nine.bin" --type raw
 expect 1 "$work: a directory" verify "$work" --type raw
 expect 1 "$work/empty.bin: not an ELF file" show "$work/empty.bin"
 # The same text is a program with --asm.

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
@@ -57,10 +58,13 @@ std::vector<PcapPacket> read_pcap(const std::string& path) {
 }
 
 Bytes ethernet_frame(uint16_t ether_type, size_t payload) {
-    Bytes frame = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01,   // destination MAC
-                   0x02, 0x00, 0x00, 0x00, 0x00, 0x02,   // source MAC
-                   static_cast<uint8_t>(ether_type >> 8), static_cast<uint8_t>(ether_type)};
-    frame.resize(frame.size() + payload, 0x5a);
+    const uint8_t header[] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01,   // destination MAC
+                              0x02, 0x00, 0x00, 0x00, 0x00, 0x02,   // source MAC
+                              static_cast<uint8_t>(ether_type >> 8), static_cast<uint8_t>(ether_type)};
+    // Sized once, then filled: GCC 12 at -O3 reports a false -Warray-bounds
+    // when a 14-byte vector grown by resize() is inlined.
+    Bytes frame(sizeof(header) + payload, 0x5a);
+    std::copy(std::begin(header), std::end(header), frame.begin());
     return frame;
 }
 

@@ -11,13 +11,16 @@ bool is_elf_file(const std::vector<uint8_t>& bytes) {
 }
 
 std::vector<Instruction> raw_bytecode(const std::string& path, const std::vector<uint8_t>& bytes) {
-    const std::string not_bytecode = path + ": not an ELF object, and not raw bytecode: ";
-    if (bytes.empty()) throw Error(not_bytecode + "the file is empty");
+    // "PATH: what is wrong: not an ELF object nor raw bytecode (hint)".
+    const auto refuse = [&](const std::string& why, const std::string& hint) {
+        return Error(path + ": " + why + ": not an ELF object nor raw bytecode" + hint);
+    };
+    if (bytes.empty()) throw refuse("the file is empty", "");
     if (bytes.size() % sizeof(Instruction) != 0)
-        throw Error(not_bytecode + "bytecode length " + std::to_string(bytes.size()) +
-                    " is not a multiple of 8 (assembler text needs --asm)");
+        throw refuse("bytecode length " + std::to_string(bytes.size()) + " is not a multiple of 8",
+                     " (assembler text needs --asm)");
     if (std::find(bytes.begin(), bytes.end(), uint8_t{0}) == bytes.end())
-        throw Error(not_bytecode + "it has no zero byte, so no exit instruction (text? assembler text needs --asm)");
+        throw refuse("no zero byte, so no exit instruction", " (text? assembler text needs --asm)");
     return instructions_from_bytes(bytes);
 }
 
