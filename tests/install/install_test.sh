@@ -43,6 +43,11 @@ if nm -D --defined-only "$libdir/libebpf-native.so" | grep -q ' _ZN6asmjit'; the
 "$prefix/bin/ebpf" --version | grep -qx "ebpf (ebpf-native) $version" || fail "ebpf --version"
 used=$(ldd "$prefix/bin/ebpf" | sed -n "s/.*libebpf-native.so.${version%%.*} => \([^ ]*\).*/\1/p")
 [ "$(dirname "$(realpath "$used")")" = "$libdir" ] || fail "installed ebpf uses '$used', not $libdir"
+# `ebpf attach bind` finds the installed shim (no build tree, no --shim).
+preloaded=$(cd "$work" && ASAN_OPTIONS=verify_asan_link_order=0 EBPF_BIND_SHIM= \
+    "$prefix/bin/ebpf" attach bind "$build/tests/programs/sock_addr.o" -- sh -c 'echo "$LD_PRELOAD"') ||
+    fail "ebpf attach bind with the installed shim"
+[[ "$(realpath "${preloaded##*:}")" == "$libdir/libebpf_bind_shim.so" ]] || fail "attach bind preloaded '$preloaded'"
 # The environment must not help: only the package.
 export PATH=/usr/bin:/bin
 
