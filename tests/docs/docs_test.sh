@@ -6,7 +6,8 @@
 #  - in order, each block with `bash -euo pipefail`, in the repository root,
 #    after the README's first command built build/release;
 #  - the tools of the build on PATH (build/release/tools: ebpf, bpf2c, …);
-#  - within a few seconds each (a block is stopped after 120 s).
+#  - within a few seconds each (a block is stopped after 120 s), leaving
+#    nothing running (what it leaves is stopped and the block fails).
 # The "repository root" is a scratch copy made of links to the real tree's
 # top-level entries, with build/release pointing at BUILD_DIR: files a block
 # creates (keys/, prog.o) land in the scratch root, never in the checkout, and
@@ -62,8 +63,19 @@ for ((i = 1; i <= count; i++)); do
         continue
     fi
     start=$(date +%s%N)
-    (cd "$root" && timeout --kill-after=5 120 bash -euo pipefail "$block") >"$work/out.$i" 2>&1
+    # Its own session, so whatever the block leaves running can be found and
+    # stopped (by session id) instead of holding the test open.
+    (cd "$root" && exec setsid timeout --kill-after=5 120 bash -euo pipefail "$block") >"$work/out.$i" 2>&1 &
+    session=$!
+    wait "$session"
     status=$?
+    left=$(ps -o pid=,args= -s "$session" 2>/dev/null || true)
+    if [ -n "$left" ]; then
+        pkill -KILL -s "$session" 2>/dev/null || true
+        echo "FAIL: $where: the block left processes running (stopped now):"
+        echo "$left" | sed 's/^/    /'
+        [ "$status" -ne 0 ] || status=125
+    fi
     ms=$((($(date +%s%N) - start) / 1000000))
     if [ "$status" -ne 0 ]; then
         failures=$((failures + 1))
