@@ -111,6 +111,10 @@ LIBBPF_API enum bpf_map_type bpf_map__type(const struct bpf_map *map);
 LIBBPF_API __u32 bpf_map__key_size(const struct bpf_map *map);
 LIBBPF_API __u32 bpf_map__value_size(const struct bpf_map *map);
 LIBBPF_API __u32 bpf_map__max_entries(const struct bpf_map *map);
+/* Before load only (-EBUSY after); an ELF object's map (a native module's
+ * maps are fixed when it is built: -EOPNOTSUPP for a .so, and in native mode
+ * the load fails when the module's map differs). */
+LIBBPF_API int bpf_map__set_max_entries(struct bpf_map *map, __u32 max_entries);
 /* As the fd calls, with the sizes checked: key_sz must be the key size and
  * value_sz the value size (per-CPU maps: rounded up to 8, times the CPUs),
  * -EINVAL otherwise. flags: BPF_ANY/BPF_NOEXIST/BPF_EXIST for updates, 0 else. */

@@ -91,8 +91,9 @@ int ebpf_program_run(const ebpf_program *program, void *ctx, size_t ctx_size, ui
 /* A test run, as Linux BPF_PROG_TEST_RUN: the caller gives plain bytes and the
  * runtime builds the context the program type needs (docs/libbpf.md).
  *   xdp               data_in = the packet; ctx_in = an optional struct xdp_md
- *                     (ingress_ifindex, rx_queue_index; data, data_meta and
- *                     egress_ifindex 0); data_out = the packet after the run.
+ *                     (ingress_ifindex, rx_queue_index; data_end not past
+ *                     the packet; data, data_meta and egress_ifindex 0);
+ *                     data_out = the packet after the run.
  *   cgroup_sock_addr  ctx_in/ctx_out = struct bpf_sock_addr (72 bytes); no data.
  *   hook, raw_memory  data_in/data_out = the byte buffer; no ctx.
  * data_out and ctx_out may be NULL when not wanted (their sizes are then ignored). On return

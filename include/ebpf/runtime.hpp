@@ -279,8 +279,8 @@ private:
 //  * xdp               data = the packet (256 bytes of headroom and tailroom
 //                      around it, as Linux); ctx = an optional struct xdp_md
 //                      (24 bytes: data, data_meta and egress_ifindex 0,
-//                      data_end 0 or the packet length; ingress_ifindex and
-//                      rx_queue_index are passed on). Out: the packet after
+//                      data_end not past the packet, rx_queue_index only
+//                      with an ingress_ifindex; both are passed on), as Linux. Out: the packet after
 //                      the run (bpf_xdp_adjust_head/tail applied) and xdp_md
 //                      with data_end = its length.
 //  * cgroup_sock_addr  ctx = struct bpf_sock_addr (72 bytes; shorter is

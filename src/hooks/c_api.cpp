@@ -3,8 +3,8 @@
 // negative errno (or NULL) plus a per-thread message for ebpf_last_error().
 #include "ebpf/ebpf.h"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <string>
 

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <mutex>
+#include <shared_mutex>
 #include <unordered_map>
 
 namespace ebpf::libbpf_detail {
@@ -19,7 +20,7 @@ struct Entry {
 };
 
 struct Table {
-    std::mutex mutex;
+    std::shared_mutex mutex;  // map calls from many threads only read it
     std::unordered_map<int, Entry> entries;
 };
 
@@ -43,7 +44,7 @@ int add(Handle handle, const std::string& label) {
         close(fd);
         return -error;
     }
-    std::lock_guard lock(table().mutex);
+    std::unique_lock lock(table().mutex);
     // A stale entry under this number (its memfd closed by the host) is replaced.
     table().entries[fd] = Entry{std::move(handle), st.st_dev, st.st_ino};
     return fd;
@@ -63,7 +64,7 @@ int register_program(std::shared_ptr<LoadedObject> object, const LoadedProgram& 
 void release(int fd) {
     Entry entry;
     {
-        std::lock_guard lock(table().mutex);
+        std::unique_lock lock(table().mutex);
         auto it = table().entries.find(fd);
         if (it == table().entries.end()) return;
         entry = std::move(it->second);
@@ -74,14 +75,20 @@ void release(int fd) {
 
 std::optional<Handle> find(int fd) {
     if (fd < 0) return std::nullopt;
-    std::lock_guard lock(table().mutex);
-    auto it = table().entries.find(fd);
-    if (it == table().entries.end()) return std::nullopt;
-    if (!same_file(fd, it->second)) {
-        table().entries.erase(it);  // closed by the host: the handle is gone
-        return std::nullopt;
+    Entry entry;
+    {
+        std::shared_lock lock(table().mutex);
+        auto it = table().entries.find(fd);
+        if (it == table().entries.end()) return std::nullopt;
+        entry = it->second;
     }
-    return it->second.handle;
+    if (same_file(fd, entry)) return entry.handle;
+    // Closed by the host (or the number reused): the handle is gone.
+    std::unique_lock lock(table().mutex);
+    auto it = table().entries.find(fd);
+    if (it != table().entries.end() && it->second.inode == entry.inode && it->second.device == entry.device)
+        table().entries.erase(it);
+    return std::nullopt;
 }
 
 }  // namespace ebpf::libbpf_detail

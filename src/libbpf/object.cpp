@@ -385,4 +385,17 @@ __u32 bpf_map__key_size(const bpf_map* map) { return map ? map->definition.key_s
 __u32 bpf_map__value_size(const bpf_map* map) { return map ? map->definition.value_size : 0; }
 __u32 bpf_map__max_entries(const bpf_map* map) { return map ? map->definition.max_entries : 0; }
 
+int bpf_map__set_max_entries(bpf_map* map, __u32 max_entries) {
+    if (!map) return fail(EINVAL);
+    bpf_object& object = *map->owner;
+    if (object.load_attempted) return fail(EBUSY, "map '" + map->definition.name + "': already created");
+    if (!object.elf)
+        return fail(EOPNOTSUPP, "map '" + map->definition.name + "': a native module's maps are fixed when it is built");
+    for (auto& definition : object.elf->maps) {
+        if (definition.name == map->definition.name && !definition.inner_template) definition.max_entries = max_entries;
+    }
+    map->definition.max_entries = max_entries;
+    return 0;
+}
+
 }  // extern "C"

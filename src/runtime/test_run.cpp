@@ -74,10 +74,13 @@ TestRunOutput test_run(const LoadedProgram& program, const TestRunInput& input) 
         const uint32_t ingress = u32_at(input.ctx, 12), rx_queue = u32_at(input.ctx, 16), egress = u32_at(input.ctx, 20);
         if (data != 0 || data_meta != 0)
             refuse(EINVAL, program, "xdp_md.data and data_meta must be 0 (packet metadata is not supported)");
-        if (data_end != 0 && data_end != input.data.size())
-            refuse(EINVAL, program, "xdp_md.data_end is " + std::to_string(data_end) + ", the packet has " +
-                                        std::to_string(input.data.size()) + " bytes");
+        // Linux 6.x refuses a data_end past the packet and otherwise goes by data_size_in.
+        if (data_end > input.data.size())
+            refuse(EINVAL, program, "xdp_md.data_end is " + std::to_string(data_end) + ", past the " +
+                                        std::to_string(input.data.size()) + "-byte packet");
         if (egress != 0) refuse(EINVAL, program, "xdp_md.egress_ifindex must be 0 on input");
+        if (rx_queue != 0 && ingress == 0)
+            refuse(EINVAL, program, "xdp_md.rx_queue_index needs an ingress_ifindex");
         std::vector<uint8_t> frame;
         size_t offset = 0, length = 0;
         for (uint64_t run = 0; run < repeat; ++run) {

@@ -117,13 +117,20 @@ TEST(CTestRun, XdpContextIsChecked) {
     opts.ctx_in = md;
     opts.ctx_size_in = 24;
     md[3] = 7;  // ingress_ifindex
+    EXPECT_EQ(ebpf_program_test_run(xdp.program, &opts), 0) << ebpf_last_error();  // data_end 0: as Linux 6.x
+    md[1] = 32;
     EXPECT_EQ(ebpf_program_test_run(xdp.program, &opts), 0) << ebpf_last_error();
+    md[3] = 0;
+    md[4] = 1;  // rx_queue_index without an ingress device
+    EXPECT_EQ(ebpf_program_test_run(xdp.program, &opts), -EINVAL);
+    md[4] = 0;
+    md[3] = 7;
     md[5] = 1;  // egress_ifindex
     EXPECT_EQ(ebpf_program_test_run(xdp.program, &opts), -EINVAL);
     md[5] = 0;
-    md[1] = 31;  // data_end that is not the packet's length
+    md[1] = 33;  // data_end past the packet
     EXPECT_EQ(ebpf_program_test_run(xdp.program, &opts), -EINVAL);
-    md[1] = 0;
+    md[1] = 32;
     opts.ctx_size_in = sizeof md;  // longer than struct xdp_md: zeros are fine...
     EXPECT_EQ(ebpf_program_test_run(xdp.program, &opts), 0) << ebpf_last_error();
     md[7] = 1;  // ...a non-zero byte past it is not

@@ -86,9 +86,19 @@ TEST(LibbpfErrors, BeforeAndAfterLoad) {
     EXPECT_EQ(bpf_map__key_size(bpf_object__find_map_by_name(object.obj, "counts")), 4u);  // known before load
     EXPECT_EQ(bpf_program__set_type(prog, BPF_PROG_TYPE_KPROBE), -EOPNOTSUPP);
     EXPECT_EQ(bpf_program__type(prog), BPF_PROG_TYPE_XDP);
+    bpf_map* counts = bpf_object__find_map_by_name(object.obj, "counts");
+    EXPECT_EQ(bpf_map__set_max_entries(counts, 2), 0);
+    EXPECT_EQ(bpf_map__max_entries(counts), 2u);
     ASSERT_EQ(bpf_object__load(object.obj), 0);
     EXPECT_GE(bpf_program__fd(prog), 0);
     EXPECT_EQ(bpf_program__set_type(prog, BPF_PROG_TYPE_XDP), -EBUSY);
+    EXPECT_EQ(bpf_map__set_max_entries(counts, 8), -EBUSY);
+    // The map was created with 2 entries: a third key does not fit.
+    const int counts_fd = bpf_map__fd(counts);
+    __u64 value = 1;
+    for (__u32 key = 0; key < 2; ++key) EXPECT_EQ(bpf_map_update_elem(counts_fd, &key, &value, BPF_ANY), 0);
+    __u32 third = 2;
+    EXPECT_EQ(bpf_map_update_elem(counts_fd, &third, &value, BPF_ANY), -E2BIG);
     EXPECT_EQ(bpf_object__load(object.obj), -EINVAL);  // once
 }
 
@@ -128,6 +138,11 @@ TEST(LibbpfErrors, OpenOptionsAreChecked) {
     LIBBPF_OPTS(bpf_object_open_opts, jit, .ebpf_mode = "jit");
     EXPECT_EQ(bpf_object__open_file((std::string(LIBBPF_TEST_DIR) + "/xdp_counter.so").c_str(), &jit), nullptr);
     EXPECT_EQ(errno, EINVAL);
+    // A native module's maps are what it was built with.
+    bpf_object* module = bpf_object__open_file((std::string(LIBBPF_TEST_DIR) + "/xdp_counter.so").c_str(), nullptr);
+    ASSERT_NE(module, nullptr);
+    EXPECT_EQ(bpf_map__set_max_entries(bpf_object__find_map_by_name(module, "counts"), 2), -EOPNOTSUPP);
+    bpf_object__close(module);
     // Native mode without its module.
     LIBBPF_OPTS(bpf_object_open_opts, native, .ebpf_mode = "native", .ebpf_native_module = "/nonexistent.so");
     bpf_object* missing = bpf_object__open_file(kXdpCounter.c_str(), &native);

@@ -3,7 +3,7 @@
 //                     tailroom around it, as Linux); --data-out gets the
 //                     packet after the run (bpf_xdp_adjust_head/tail applied);
 //                     --ctx-in may give a struct xdp_md (ingress_ifindex,
-//                     rx_queue_index);
+//                     rx_queue_index; data_end not past the packet, as Linux);
 //   cgroup_sock_addr  --ctx-in is a struct bpf_sock_addr (72 bytes, shorter
 //                     files are zero-padded); --ctx-out gets it after the run;
 //   hook / raw        --data-in is the byte buffer (r1, length in r2);

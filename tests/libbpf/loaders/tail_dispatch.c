@@ -29,8 +29,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "open: %s\n", strerror(-err));
         return 1;
     }
-    if (bpf_object__load(obj)) {
-        fprintf(stderr, "load failed\n");
+    err = bpf_object__load(obj);
+    if (err) {
+        fprintf(stderr, "failed to load %s: %s\n", argv[1], strerror(-err));
         bpf_object__close(obj);
         return 1;
     }
