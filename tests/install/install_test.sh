@@ -100,10 +100,12 @@ loaders=("$src"/tests/libbpf/loaders/*.c)
 if [ ${#loaders[@]} -eq 0 ]; then echo "(no tests/libbpf/loaders in this tree)"; fi
 for loader in "${loaders[@]}"; do
     name=$(basename "$loader" .c)
-    program=$src/tests/libbpf/programs/$name.bpf.c
-    [ -e "$program" ] || fail "$loader: no $program"
-    clang -target bpf -O2 -g -I/usr/include/"$(uname -m)"-linux-gnu -c "$program" -o "$work/$name.o"
-    "$prefix/bin/ebpf" build "$work/$name.o" -o "$work/$name.so" >/dev/null
+    # Its program as tests/libbpf built it (ebpf_add_program: NAME.o and the
+    # sibling NAME.so); the loader itself is compiled here, against the package.
+    for f in "$name.o" "$name.so"; do
+        [ -e "$build/tests/libbpf/$f" ] || fail "$loader: no $build/tests/libbpf/$f (tests/libbpf builds it)"
+        cp "$build/tests/libbpf/$f" "$work/$f"
+    done
     "$CC" "${cflags[@]}" "$loader" -o "$work/loader_$name" "${pc_flags[@]}" -Wl,-rpath,"$libdir" "${ldflags[@]}"
     # EBPF_MODE=native: the loader opens the object's sibling NAME.so.
     for mode in interpret jit native; do
