@@ -31,12 +31,23 @@ ln -s "$build" "$root/build/release"
 
 # The blocks: WORK/blocks/N.sh, with their first line numbers in WORK/blocks/N.line.
 awk -v dir="$work/blocks" '
-    /^```/ {
+    # Fences may be indented (a block inside a list item): the lines of a block
+    # lose the indentation of its fence.
+    /^[ \t]*```/ {
         if (inside) { inside = 0; close(file); next }
-        if ($0 ~ /^```sh[ \t]*$/) { inside = 1; n++; file = dir "/" n ".sh"; print NR + 1 > (dir "/" n ".line"); close(dir "/" n ".line"); printf "" > file; next }
-        fence = !fence; next
+        if ($0 ~ /^[ \t]*```sh[ \t]*$/) {
+            inside = 1; n++; file = dir "/" n ".sh"
+            indent = match($0, /[^ \t]/) - 1
+            print NR + 1 > (dir "/" n ".line"); close(dir "/" n ".line")
+            printf "" > file
+        }
+        next
     }
-    inside { print > file }
+    inside {
+        line = $0
+        for (i = 0; i < indent && substr(line, 1, 1) ~ /[ \t]/; i++) line = substr(line, 2)
+        print line > file
+    }
 ' "$src/$doc"
 
 count=$(find "$work/blocks" -name '*.sh' | wc -l)
