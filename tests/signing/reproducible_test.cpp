@@ -134,6 +134,8 @@ TEST(ReproducibleModules, EbpfBuildGivesWhatTheLibraryGives) {
         const std::string digest = module_digest(library.bytes);
         EXPECT_TRUE(contains_bytes(json, "\"module_digest\": \"" + digest + "\"")) << digest;
         EXPECT_TRUE(contains_bytes(json, "\"file_digest\": \"" + digest + "\""));
+        EXPECT_TRUE(contains_bytes(json, "\"insns_processed\": "));
+        for (const auto& program : library.unit.programs) EXPECT_GT(program.verifier_stats.insns_processed, 0u);
     }
 }
 
