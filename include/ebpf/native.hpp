@@ -16,6 +16,7 @@
 #include "ebpf/exec.hpp"
 #include "ebpf/isa.hpp"
 #include "ebpf/object.hpp"
+#include "ebpf/verifier.hpp"
 
 struct ebpf_native_module;
 
@@ -34,6 +35,7 @@ struct TranslationProgram {
     uint32_t verified_instruction_count = 0;
     std::vector<FunctionInfo> functions;       // may be empty: then one function at 0
     std::vector<LineInfo> lines;               // may be empty
+    VerifyStats verifier_stats;                // what verifying it took (zero when not verified)
 };
 
 // Everything that goes into one generated C file (one module).

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "ebpf/ebpf.h"
 #include "ebpf/error.hpp"
 #include "ebpf/input_file.hpp"
 #include "ebpf/native.hpp"
@@ -361,7 +362,7 @@ Service::Service(ServiceConfig config) : impl_(std::make_unique<Impl>(std::move(
     const auto cert_pem = read_input_file(c.signing_cert, 1 << 20);
     s.signer = certificate_names(std::string(cert_pem.begin(), cert_pem.end()));
     s.signer.subject = s.module_signer->subject();  // as `ebpf check-signature` prints it
-    s.toolchain = {{"ebpf_native", EBPF_NATIVE_VERSION},
+    s.toolchain = {{"ebpf_native", ebpf_version()},
                    {"compiler", compiler_version()},
                    {"openssl", OpenSSL_version(OPENSSL_VERSION)}};
     std::filesystem::create_directories(c.store_dir + "/modules");

@@ -3,11 +3,14 @@
 // no more than the limits allow, and returns nothing unverified.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <chrono>
 #include <thread>
 
 #include "artifact.hpp"
@@ -413,11 +416,6 @@ TEST(HostileRegistry, PushNeedsATag) {
                     "push needs REGISTRY/REPOSITORY:TAG");
 }
 
-}  // namespace
-}  // namespace ebpf::registry
-
-namespace ebpf::registry {
-namespace {
 
 // A registry behind a token service (Docker Hub, GHCR, Harbor...): 401 with
 // a Bearer challenge, a token from the realm for the basic credentials, then
@@ -489,15 +487,6 @@ TEST(TokenService, AUserTokenIsNotExchanged) {
     EXPECT_EQ(registry.token_requests, 0);
 }
 
-}  // namespace
-}  // namespace ebpf::registry
-
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-namespace ebpf::registry {
-namespace {
 
 // Below HTTP: a server that answers every connection with a status line and
 // then header lines without end (cpp-httplib reads headers without a count

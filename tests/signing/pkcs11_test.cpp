@@ -235,6 +235,22 @@ TEST(Pkcs11, MissingTokenKeyModuleAndEngineAreNamed) {
     logged_in = true;
 }
 
+TEST(Pkcs11, OneModulePerProcess) {
+    REQUIRE_TOKEN();
+    const auto cert = token().keys / "signing-cert.pem";
+    open_signer("pkcs11:token=ebpf-test;object=signer", cert, softhsm());
+    // libp11's engine drives one module per process: another module path
+    // (here another name for the same file) is refused, not silently ignored.
+    const auto other = token().dir->path() / "other-module.so";
+    std::filesystem::create_symlink(kSoftHsm, other);
+    const std::string why = error_of([&] {
+        ModuleSigner::open("pkcs11:token=ebpf-test;object=signer", cert, {.module_path = other.string(), .pin = kPin});
+    });
+    EXPECT_TRUE(contains(why, "already uses the PKCS#11 module " + std::string(kSoftHsm)) &&
+                contains(why, other.string()))
+        << why;
+}
+
 TEST(Pkcs11, MalformedUrisAreRefusedBeforeAnyTokenIsTouched) {
     const auto cert = std::filesystem::path("/nonexistent-cert.pem");
     for (const auto& [uri, expected] : std::vector<std::pair<std::string, std::string>>{

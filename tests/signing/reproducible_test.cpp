@@ -108,6 +108,29 @@ TEST(ReproducibleModules, SameObjectGivesTheSameModuleInAnyDirectory) {
     }
 }
 
+TEST(ReproducibleModules, AlsoWithClang) {
+    if (std::system("command -v clang > /dev/null 2>&1") != 0) GTEST_SKIP() << "clang not installed";
+    ModuleBuildOptions options;
+    options.compile.compiler = "clang";
+    test::ScratchDir a, b;
+    std::filesystem::create_directories(b / "sub/dir");
+    std::filesystem::copy_file(program_path("maps_all.o"), b / "sub/dir/maps_all.o");
+    const BuiltModule first = in_directory(a.path(), a.path(), [&] {
+        return build_module(open_object(program_path("maps_all.o")), options);
+    });
+    const BuiltModule second = in_directory(b / "sub", b / "sub", [&] {
+        return build_module(open_object("dir/maps_all.o"), options);
+    });
+    EXPECT_EQ(first.compiler, "clang");
+    EXPECT_TRUE(first.bytes == second.bytes) << "clang: module bytes differ";
+    EXPECT_FALSE(contains_bytes(first.bytes, "ebpf-build-"));
+    // Another compiler is another toolchain: not the same module as cc's
+    // (unless $CC is that same clang).
+    if (compiler_version() != compiler_version(options.compile)) {
+        EXPECT_FALSE(first.bytes == build_module(open_object(program_path("maps_all.o"))).bytes);
+    }
+}
+
 TEST(ReproducibleModules, DifferentProgramsGetDifferentBuildIds) {
     test::ScratchDir dir;
     std::set<std::string> ids;
@@ -134,6 +157,8 @@ TEST(ReproducibleModules, EbpfBuildGivesWhatTheLibraryGives) {
         const std::string digest = module_digest(library.bytes);
         EXPECT_TRUE(contains_bytes(json, "\"module_digest\": \"" + digest + "\"")) << digest;
         EXPECT_TRUE(contains_bytes(json, "\"file_digest\": \"" + digest + "\""));
+        EXPECT_TRUE(contains_bytes(json, "\"insns_processed\": "));
+        for (const auto& program : library.unit.programs) EXPECT_GT(program.verifier_stats.insns_processed, 0u);
     }
 }
 

@@ -72,7 +72,13 @@ int run_build(const BuildArguments& args) {
             programs.push_back({{"name", program.name},
                                 {"section", program.section},
                                 {"instructions", program.verified_instruction_count},
-                                {"bytecode_sha256", to_hex(program.bytecode_sha256)}});
+                                {"bytecode_sha256", to_hex(program.bytecode_sha256)},
+                                {"verifier",
+                                 {{"insns_processed", program.verifier_stats.insns_processed},
+                                  {"states_visited", program.verifier_stats.states_visited},
+                                  {"peak_states", program.verifier_stats.peak_states},
+                                  {"peak_memory_bytes", program.verifier_stats.peak_memory_bytes},
+                                  {"seconds", program.verifier_stats.seconds}}}});
         nlohmann::json out = {{"object", args.input},
                               {"output", args.output},
                               {"module_digest", digests.module},
