@@ -2,6 +2,7 @@
 #include "shared_file.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -35,6 +36,23 @@ uint64_t start_time_of(int32_t pid) {
         if (index == 22) return std::strtoull(field.c_str(), nullptr, 10);
     }
     return 0;
+}
+
+// getpid() is a system call; lock words need it on every write. Cached,
+// and refreshed in a forked child (which must not lock as its parent).
+std::atomic<uint32_t> cached_pid{0};
+
+void refresh_pid() { cached_pid.store(static_cast<uint32_t>(getpid()), std::memory_order_relaxed); }
+
+uint32_t current_pid() {
+    uint32_t pid = cached_pid.load(std::memory_order_relaxed);
+    if (pid == 0) {
+        static const int registered = pthread_atfork(nullptr, nullptr, refresh_pid);
+        (void)registered;
+        refresh_pid();
+        pid = cached_pid.load(std::memory_order_relaxed);
+    }
+    return pid;
 }
 
 }  // namespace
@@ -139,7 +157,7 @@ bool process_alive(const ProcessIdentity& who) {
 }
 
 OwnerLock::OwnerLock(std::atomic<uint32_t>* word) : word_(word) {
-    const auto self = static_cast<uint32_t>(getpid());
+    const uint32_t self = current_pid();
     for (uint32_t spins = 0;; ++spins) {
         uint32_t owner = 0;
         if (word_->compare_exchange_weak(owner, self, std::memory_order_acquire, std::memory_order_relaxed)) return;
