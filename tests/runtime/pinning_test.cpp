@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
@@ -409,6 +410,31 @@ TEST(Pinning, ALockHeldByADeadProcessIsTakenOver) {
     auto* value = static_cast<uint64_t*>(map->lookup_elem(bytes_of(uint32_t{2}).data()));
     ASSERT_NE(value, nullptr);
     EXPECT_EQ(*value, 20u);
+}
+
+TEST(Pinning, ALockKeptByALiveProcessGivesEbusyNotAHang) {
+    using namespace ebpf::runtime_detail;
+    TempRoot root;
+    const std::string path = root.file("h");
+    auto map = ebpf::create_pinned_map(definition(MapType::hash, 4, 8, 8, "h"), path, root.path);
+    map->update(bytes_of(uint32_t{1}), bytes_of(uint64_t{10}));
+    int fd = open(path.c_str(), O_RDWR);
+    struct stat st {};
+    fstat(fd, &st);
+    auto* base = static_cast<uint8_t*>(mmap(nullptr, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+    auto* header = reinterpret_cast<MapFileHeader*>(base);
+    for (auto& lock : header->locks) lock.store(1);  // init: alive, and never lets go
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_NE(error_of([&] { map->update(bytes_of(uint32_t{2}), bytes_of(uint64_t{20})); }).find("EBUSY"), std::string::npos);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+    {
+        ebpf::CpuScope cpu;  // lookups from programs do not need the lock
+        EXPECT_NE(map->lookup_elem(bytes_of(uint32_t{1}).data()), nullptr);
+    }
+    for (auto& lock : header->locks) lock.store(0);
+    map->update(bytes_of(uint32_t{2}), bytes_of(uint64_t{20}));
+    munmap(base, st.st_size);
+    close(fd);
 }
 
 TEST(Pinning, TwoProcessesUpdateOneMapConcurrently) {

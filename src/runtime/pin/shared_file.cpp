@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -158,22 +159,33 @@ bool process_alive(const ProcessIdentity& who) {
 
 OwnerLock::OwnerLock(std::atomic<uint32_t>* word) : word_(word) {
     const uint32_t self = current_pid();
+    std::chrono::steady_clock::time_point started;
     for (uint32_t spins = 0;; ++spins) {
         uint32_t owner = 0;
-        if (word_->compare_exchange_weak(owner, self, std::memory_order_acquire, std::memory_order_relaxed)) return;
+        if (word_->compare_exchange_weak(owner, self, std::memory_order_acquire, std::memory_order_relaxed)) {
+            acquired_ = true;
+            return;
+        }
         if (owner != 0 && owner != self && owner < (1u << 22) /* pid_max */ && spins % 64 == 63 && kill(static_cast<pid_t>(owner), 0) != 0 &&
             errno == ESRCH) {
             // The owner is gone: take the lock over from its pid (one
             // waiter wins), and repair.
             if (word_->compare_exchange_strong(owner, self, std::memory_order_acquire, std::memory_order_relaxed)) {
-                recovered_ = true;
+                acquired_ = recovered_ = true;
                 return;
             }
         }
         if (spins % 16 == 15) sched_yield();
+        if (spins % 1024 == 0) {
+            auto now = std::chrono::steady_clock::now();
+            if (spins == 0) started = now;
+            else if (now - started > std::chrono::milliseconds(kOwnerLockPatienceMs)) return;  // not acquired
+        }
     }
 }
 
-OwnerLock::~OwnerLock() { word_->store(0, std::memory_order_release); }
+OwnerLock::~OwnerLock() {
+    if (acquired_) word_->store(0, std::memory_order_release);
+}
 
 }  // namespace ebpf::runtime_detail

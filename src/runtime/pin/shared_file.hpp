@@ -68,18 +68,24 @@ bool process_alive(const ProcessIdentity& who);
 // that dies holding it cannot leave it locked forever: a waiter that finds
 // the owner gone takes it over (compare-and-swap from the dead pid) and is
 // told so, to repair what the owner may have left half done. Critical
-// sections are a few stores long, so waiters spin and yield.
+// sections are a few stores long, so waiters spin and yield. A word a live
+// process keeps (a writer of the file gone wrong, or hostile) is waited for
+// at most kOwnerLockPatience: then the lock is not acquired and the
+// operation fails with EBUSY instead of hanging.
+inline constexpr int kOwnerLockPatienceMs = 1000;
 class OwnerLock {
 public:
     explicit OwnerLock(std::atomic<uint32_t>* word);
     ~OwnerLock();
     OwnerLock(const OwnerLock&) = delete;
     OwnerLock& operator=(const OwnerLock&) = delete;
+    bool acquired() const { return acquired_; }
     // The previous owner died holding the lock.
     bool recovered() const { return recovered_; }
 
 private:
     std::atomic<uint32_t>* word_;
+    bool acquired_ = false;
     bool recovered_ = false;
 };
 

@@ -162,6 +162,7 @@ public:
         uint64_t h = hash_key(key, key_size());
         uint32_t b = bucket_of(h);
         Locked lock(*this, b);
+        if (!lock) return -EBUSY;
         uint32_t found = walk(b, key, h, nullptr);
         if (found == kNone) return -ENOENT;
         for (uint32_t cpu = 0; cpu < layout_.cpus; ++cpu)
@@ -200,6 +201,8 @@ private:
         Locked(const SharedHashMap& map, uint32_t b) : lock_(&map.header().locks[b % kMapFileStripes]) {
             if (lock_.recovered()) map.repair_stripe(b % kMapFileStripes);
         }
+        // False when a live process kept the lock too long (EBUSY).
+        explicit operator bool() const { return lock_.acquired(); }
 
     private:
         OwnerLock lock_;
@@ -242,7 +245,7 @@ private:
         for (uint32_t at = link->load(std::memory_order_acquire); at != kNone; at = link->load(std::memory_order_acquire)) {
             if (at > layout_.element_count || steps++ >= layout_.element_count) return kNone;  // corrupt
             ElementHeader* e = element(at);
-            if (e->hash == h && same_key(key_of(e), key, key_size())) {
+            if (__atomic_load_n(&e->hash, __ATOMIC_RELAXED) == h && same_key(key_of(e), key, key_size())) {
                 if (link_out) *link_out = link;
                 return at;
             }
@@ -266,7 +269,7 @@ private:
             if (bk.seq.load(std::memory_order_relaxed) == before) return found;
         }
         Locked lock(*this, b);
-        return walk(b, key, h, nullptr);
+        return lock ? walk(b, key, h, nullptr) : kNone;
     }
 
     uint32_t pop_free() {
@@ -315,6 +318,7 @@ private:
         for (int attempt = 0;; ++attempt) {
             {
                 Locked lock(*this, b);
+                if (!lock) return -EBUSY;
                 if (uint32_t found = walk(b, key, h, nullptr); found != kNone) {
                     if (flags == kUpdateNoExist) return -EEXIST;
                     begin_write(bucket(b));
@@ -326,7 +330,7 @@ private:
                 if (flags == kUpdateExist) return -ENOENT;
                 if (uint32_t index = pop_free(); index != kNone) {
                     ElementHeader* e = element(index);
-                    e->hash = h;
+                    __atomic_store_n(&e->hash, h, __ATOMIC_RELAXED);
                     copy_to_map(key_of(e), key, key_size());
                     write_value(e, value, from_host, true);
                     if (layout_.lru()) touch(e);
@@ -345,6 +349,7 @@ private:
         uint32_t removed;
         {
             Locked lock(*this, b);
+            if (!lock) return -EBUSY;
             std::atomic<uint32_t>* link = nullptr;
             removed = walk(b, key, h, &link);
             if (removed == kNone) return -ENOENT;
@@ -386,6 +391,7 @@ private:
     bool unlink(uint32_t target, uint32_t b) {
         {
             Locked lock(*this, b);
+            if (!lock) return false;
             std::atomic<uint32_t>* link = &bucket(b).head;
             uint32_t steps = 0;
             uint32_t at = link->load(std::memory_order_acquire);
@@ -409,6 +415,7 @@ private:
             uint64_t h = hash_key(key, key_size());
             uint32_t b = bucket_of(h);
             Locked lock(*this, b);
+            if (!lock) return -EBUSY;
             if (uint32_t found = walk(b, key, h, nullptr); found != kNone) {
                 uint32_t after = element(found)->next.load(std::memory_order_acquire);
                 if (after != kNone && after <= layout_.element_count) {
@@ -421,6 +428,7 @@ private:
         for (uint32_t b = start; b < layout_.bucket_count; ++b) {
             if (bucket(b).head.load(std::memory_order_relaxed) == kNone) continue;  // cheap skip, rechecked locked
             Locked lock(*this, b);
+            if (!lock) return -EBUSY;
             uint32_t first = bucket(b).head.load(std::memory_order_acquire);
             if (first != kNone && first <= layout_.element_count) {
                 std::memcpy(next_key, key_of(element(first)), key_size());
