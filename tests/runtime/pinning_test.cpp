@@ -4,6 +4,7 @@
 // `ebpf map` / `ebpf prog` in every mode, two processes updating one map
 // concurrently, a process dying while it holds a lock, run statistics.
 #include <fcntl.h>
+#include <signal.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -118,6 +119,15 @@ public:
     }
     ~Host() { quit(); }
     bool ready() const { return ready_; }
+    // SIGKILL: the host cannot remove its records or maps/<id> names.
+    void kill_now() {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        std::fclose(in_);
+        std::fclose(out_);
+        pid_ = -1;
+    }
     std::string ask(const std::string& command) {
         std::fprintf(in_, "%s\n", command.c_str());
         std::fflush(in_);
@@ -632,6 +642,25 @@ TEST_P(PinnedHost, CliAndHostSeeEachOthersUpdates) {
     EXPECT_EQ(host->ask("run 7"), "3");
 }
 
+TEST(Pinning, RecordsOfAKilledHostAreDroppedAsStale) {
+    TempRoot root;
+    Host host(root.path, runtime_test::program_path("pinned_maps"), "jit");
+    ASSERT_TRUE(host.ready());
+    EXPECT_EQ(host.ask("run 1"), "1");
+    EXPECT_EQ(tool_json(root.path, {"prog", "list"}).size(), 1u);
+    host.kill_now();
+    EXPECT_FALSE(std::filesystem::is_empty(root.file("progs")));
+    // The record is still there, its host is gone: listing drops it, and the
+    // maps/<id> names of the dead host; pinned maps stay.
+    EXPECT_EQ(tool_json(root.path, {"prog", "list"}).size(), 0u);
+    EXPECT_TRUE(std::filesystem::is_empty(root.file("progs")));
+    std::set<std::string> names;
+    for (const auto& m : tool_json(root.path, {"map", "list"})) names.insert(m["name"]);
+    EXPECT_EQ(names, (std::set<std::string>{"flows", "totals"}));
+    auto flows = tool_json(root.path, {"map", "dump", "name", "flows"});
+    EXPECT_EQ(flows["entries"].size(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, PinnedHost, ::testing::Values("interpret", "jit", "native"));
 
 TEST(Pinning, CliErrorsAreClear) {
@@ -658,6 +687,14 @@ TEST(Pinning, CliErrorsAreClear) {
         << dump.out;
     auto all = tool_json(root.path, {"map", "dump", "pinned", root.file("arr"), "--all"});
     EXPECT_EQ(all["entries"].size(), 4u);
+    // `map pin` gives it another name; `map show` lists both.
+    ASSERT_EQ(ebpf_tool(root.path, {"map", "pin", "name", "arr", root.file("arr2")}).exit_code, 0);
+    auto shown = tool_json(root.path, {"map", "show", "pinned", root.file("arr2")});
+    EXPECT_EQ(shown["pinned"].size(), 3u) << shown;  // maps/<id>, arr, arr2
+    EXPECT_EQ(tool_json(root.path, {"map", "lookup", "pinned", root.file("arr2"), "key", "2", "0", "0", "0"})["value"],
+              "4d00000000000000");
+    ASSERT_EQ(ebpf_tool(root.path, {"map", "unpin", root.file("arr2")}).exit_code, 0);
+    EXPECT_FALSE(std::filesystem::exists(root.file("arr2")));
 }
 
 TEST(Pinning, RunStatisticsOnlyWhenEnabled) {
