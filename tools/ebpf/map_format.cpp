@@ -60,8 +60,9 @@ bool is_array_like(MapType type) {
            type == MapType::array_of_maps;
 }
 
+// The formatted value when it was decoded (a hex fallback is shown as the raw hex).
 std::string shown(const nlohmann::json& formatted, const nlohmann::json& raw) {
-    if (!formatted.is_null()) return json_text(formatted);
+    if (!formatted.is_null() && !formatted.is_string()) return json_text(formatted);
     return raw.get<std::string>();
 }
 
