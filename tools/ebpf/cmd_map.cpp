@@ -215,6 +215,11 @@ const CommandRegistration registration{Command{
     "Inspect and change maps in shared memory (pinned maps, maps of running hosts), like bpftool map",
     [](CLI::App& app) -> std::function<int()> {
         app.require_subcommand(1);
+        app.footer(
+            "MAP   := id ID | pinned PATH | name NAME\n"
+            "BYTES := one token per byte (0x1f, 31 or 037), or `hex` then hex digits, two per byte\n"
+            "Example: ebpf map update name flows key 7 0 0 0 value hex 0a00000000000000 0000000000000000 noexist\n"
+            "A per-CPU update takes one value (set on every CPU) or every CPU's. See docs/pinning.md.");
         struct Verb {
             const char* name;
             const char* help;
@@ -235,7 +240,7 @@ const CommandRegistration registration{Command{
         for (const Verb& verb : verbs) {
             auto args = std::make_shared<MapArguments>();
             CLI::App* sub = app.add_subcommand(verb.name, verb.help);
-            sub->add_option("words", args->words, "MAP, key/value bytes, ... (see ebpf map --help)");
+            sub->add_option("words", args->words, "MAP, then key/value BYTES (syntax: ebpf map --help)");
             sub->add_option("--pin-root", args->root,
                             std::string("Pin root (default: $") + kPinRootEnvironment + ", else " + kDefaultPinRoot + ")");
             sub->add_flag("--json", args->json, "Print JSON");
