@@ -43,6 +43,13 @@ check "--asm: name#id read and printed" has "call bpf_ktime_get_ns#5" asm.txt
 "$ebpf" asm calls.asm -o calls.bin > /dev/null 2>&1 && "$ebpf" disasm calls.bin > raw.txt
 check "raw bytecode: helper named" has "call bpf_ktime_get_ns#5" raw.txt
 
+# Verifier diagnostics and its log show the instruction the same way.
+printf 'r1 = 0\nr2 = 0\ncall 1\nexit\n' > bad.asm
+"$ebpf" verify --type hook bad.asm > verify.out 2> verify.err
+check "verifier diagnostic: insn named" has "^  insn 2: call bpf_map_lookup_elem#1$" verify.err
+"$ebpf" verify --type hook --log-level 2 bad.asm > log.out 2>&1
+check "verifier log: insn named" has "^2: call bpf_map_lookup_elem#1 ;" log.out
+
 # bpf2c's C names each helper call in a comment.
 "$bpf2c" "$programs/xdp_parse.o" -o xdp.c > /dev/null 2>&1
 check "bpf2c: call named in the C" has "function\(r1, r2, r3, r4, r5\); /\* call bpf_map_lookup_elem#1 \*/" xdp.c
