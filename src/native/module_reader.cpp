@@ -30,11 +30,11 @@ constexpr size_t kMaxModuleBytes = size_t{256} << 20;
 
 class PrivateImage {
 public:
-    explicit PrivateImage(size_t size) : size_(size) {
+    PrivateImage(const std::string& name, size_t size) : size_(size) {
         memory_ = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (memory_ == MAP_FAILED)
-            throw Error("cannot reserve " + std::to_string(size_) + " bytes to lay out the module");
+            throw Error(name + ": cannot reserve " + std::to_string(size_) + " bytes to lay out the module");
     }
     ~PrivateImage() { ::munmap(memory_, size_); }
     PrivateImage(const PrivateImage&) = delete;
@@ -118,7 +118,7 @@ NativeModuleMetadata read_module_metadata(std::span<const uint8_t> bytes,
     if (span == 0 || span > kMaxImageSpan)
         throw Error(name + ": the loaded segments span " + std::to_string(span) +
                     " bytes; a module spans at most " + std::to_string(kMaxImageSpan));
-    PrivateImage laid_out(static_cast<size_t>(span));
+    PrivateImage laid_out(name, static_cast<size_t>(span));
     uint8_t* base = laid_out.base();
     for (const auto& segment : image.segments)  // (check_module_image: file bytes inside `bytes`)
         std::memcpy(base + segment.vaddr, bytes.data() + segment.offset, segment.filesz);
