@@ -49,6 +49,22 @@ int ebpf_set_trust_store(const char *path);
  * NULL (interpret). In code-integrity mode only signed native modules load.
  * NULL on failure. */
 ebpf_object *ebpf_object_load(const char *path, const char *mode);
+/* ebpf_object_load with options. sz = sizeof(struct ebpf_load_opts) (an
+ * older, smaller struct is fine; a larger one only with zeros past these
+ * fields). Zero limits keep the defaults of docs/limits.md. */
+struct ebpf_load_opts {
+    size_t sz;
+    const char *mode;            /* "interpret" (NULL), "jit" or "native" */
+    int require_signature;       /* native modules: the signature must chain to the process trust store */
+    const char *bytecode_object; /* native modules: the object they were built from (bytecode hashes compared) */
+    uint64_t max_object_bytes;   /* the input file */
+    uint64_t max_map_bytes;      /* one map's memory */
+    uint64_t max_total_map_bytes;
+    uint32_t max_maps;
+    uint32_t max_programs;
+    uint64_t max_program_instructions;
+};
+ebpf_object *ebpf_object_load_opts(const char *path, const struct ebpf_load_opts *opts);
 void ebpf_object_close(ebpf_object *object);
 
 /* By function or section name; NULL when absent. Handles live as long as the object. */
@@ -59,10 +75,53 @@ ebpf_program *ebpf_object_program(ebpf_object *object, size_t index);
 const char *ebpf_program_name(const ebpf_program *program);
 const char *ebpf_program_section(const ebpf_program *program);
 
-/* Runs a program with r1 = ctx, r2 = ctx_size; its r0 in *result. Hook
- * programs take a byte buffer: NULL with ctx_size 0 runs on an empty buffer
- * (r1 still points somewhere), NULL with a non-zero size is refused. */
+/* Runs a hook or raw_memory program on a byte buffer (r1 = ctx, r2 =
+ * ctx_size) or a cgroup_sock_addr program on a struct bpf_sock_addr (72
+ * bytes); its r0 in *result. NULL with ctx_size 0 runs on an empty buffer (r1
+ * still points somewhere), NULL with a non-zero size is refused. Programs
+ * whose context holds pointers (xdp) are refused with -EINVAL: the caller's
+ * bytes would be taken as the runtime's own context; run them with
+ * ebpf_program_test_run. */
 int ebpf_program_run(const ebpf_program *program, void *ctx, size_t ctx_size, uint64_t *result);
+
+/* A test run, as Linux BPF_PROG_TEST_RUN: the caller gives plain bytes and the
+ * runtime builds the context the program type needs (docs/libbpf.md).
+ *   xdp               data_in = the packet; ctx_in = an optional struct xdp_md
+ *                     (ingress_ifindex, rx_queue_index; data_end not past
+ *                     the packet; data, data_meta and egress_ifindex 0);
+ *                     data_out = the packet after the run.
+ *   cgroup_sock_addr  ctx_in/ctx_out = struct bpf_sock_addr (72 bytes); no data.
+ *   hook, raw_memory  data_in/data_out = the byte buffer; no ctx.
+ * data_out and ctx_out may be NULL when not wanted (their sizes are then ignored). On return
+ * data_size_out and ctx_size_out hold the sizes the run produced; when a
+ * buffer is too small it gets the first bytes that fit and the call returns
+ * -ENOSPC (retval and duration are still set), as Linux.
+ * Unlike Linux, a data_size_out of 0 with a data_out buffer means no room
+ * (-ENOSPC), never "unbounded".
+ * sz must be sizeof(struct ebpf_test_run_opts) of the caller's header: a
+ * smaller sz (an older caller; missing fields count as 0) is fine, a larger
+ * one only when the bytes past what this library knows are zero (-EINVAL
+ * otherwise, as libbpf's opts).
+ * Returns 0, -EINVAL (bad arguments or sizes, or a run-time fault or policy
+ * refusal: ebpf_last_error() says which), -E2BIG (non-zero bytes past the
+ * context struct), -EOPNOTSUPP (a program type the runtime cannot run) or
+ * -ENOSPC. */
+struct ebpf_test_run_opts {
+    size_t sz;
+    const void *data_in;
+    size_t data_size_in;
+    void *data_out;
+    size_t data_size_out; /* in: capacity of data_out; out: bytes produced */
+    const void *ctx_in;
+    size_t ctx_size_in;
+    void *ctx_out;
+    size_t ctx_size_out;  /* in: capacity of ctx_out; out: bytes produced */
+    uint32_t repeat;      /* runs (0 = 1); every run starts from the same input */
+    uint32_t flags;       /* must be 0 */
+    uint64_t retval;      /* out: r0 of the last run */
+    uint64_t duration_ns; /* out: mean time of one run */
+};
+int ebpf_program_test_run(const ebpf_program *program, struct ebpf_test_run_opts *opts);
 
 /* Map access from the host. Sizes must match the map's key size and host
  * value size (per-CPU maps: value size rounded to 8 times ebpf_possible_cpus()). */

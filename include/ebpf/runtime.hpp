@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "ebpf/abi.hpp"
+#include "ebpf/error.hpp"
 #include "ebpf/exec.hpp"
 #include "ebpf/isa.hpp"
 #include "ebpf/object.hpp"
@@ -161,6 +162,9 @@ std::shared_ptr<Map> find_map_by_id(uint32_t id);
 // how many it consumed. Never blocks; returns 0 when nothing is ready.
 // Throws ebpf::Error when `map` is not a ring buffer.
 size_t ringbuf_consume(Map& map, const std::function<void(std::span<const uint8_t>)>& on_record);
+// As ringbuf_consume; `on_record` returns false to stop after that record
+// (which counts as consumed), e.g. when the host's callback reports an error.
+size_t ringbuf_consume_until(Map& map, const std::function<bool(std::span<const uint8_t>)>& on_record);
 // Bytes submitted or reserved but not consumed yet.
 uint64_t ringbuf_available(Map& map);
 
@@ -238,7 +242,7 @@ public:
     // move its start and end within the buffer (headroom/tailroom) with
     // bpf_xdp_adjust_head/tail; `data_offset` and `length` are updated.
     uint64_t run_xdp(std::span<uint8_t> frame, size_t& data_offset, size_t& length,
-                     uint32_t ingress_ifindex = 0) const;
+                     uint32_t ingress_ifindex = 0, uint32_t rx_queue_index = 0) const;
 
     // Engine internals for the runtime and the native loader.
     // `admitted_under_policy`: a native module's program loaded in
@@ -267,6 +271,50 @@ private:
     LoadedObject* object_ = nullptr;
     bool admitted_under_policy_ = false;
 };
+
+// --- test runs (the BPF_PROG_TEST_RUN model) ----------------------------------
+//
+// Runs a program on inputs the caller gives as plain bytes, never as runtime
+// structures: the runtime builds the context its program type needs.
+//  * xdp               data = the packet (256 bytes of headroom and tailroom
+//                      around it, as Linux); ctx = an optional struct xdp_md
+//                      (24 bytes: data, data_meta and egress_ifindex 0,
+//                      data_end not past the packet, rx_queue_index only
+//                      with an ingress_ifindex; both are passed on), as Linux. Out: the packet after
+//                      the run (bpf_xdp_adjust_head/tail applied) and xdp_md
+//                      with data_end = its length.
+//  * cgroup_sock_addr  ctx = struct bpf_sock_addr (72 bytes; shorter is
+//                      zero-padded); no data. Out: the struct after the run.
+//  * hook, raw_memory  data = the byte buffer (r1, its length in r2); no ctx.
+//                      Out: the buffer after the run.
+// A ctx longer than the type's struct is accepted only when the extra bytes
+// are zero (E2BIG otherwise), as Linux. Every run starts from the same input;
+// only the runs are timed.
+struct TestRunInput {
+    std::span<const uint8_t> data;
+    std::span<const uint8_t> ctx;
+    uint64_t repeat = 1;  // 0 counts as 1, as Linux
+};
+struct TestRunOutput {
+    uint64_t retval = 0;
+    std::vector<uint8_t> data;  // after the last run (empty for types without data)
+    std::vector<uint8_t> ctx;   // after the last run (empty for types without a context)
+    uint64_t duration_ns = 0;   // mean time of one run
+};
+// The test run refused its input or the program type before running it;
+// code() is the errno a C caller gets: EINVAL (bad input), E2BIG (non-zero
+// bytes past the context struct), EOPNOTSUPP (the runtime cannot run the type).
+class TestRunRefused : public Error {
+public:
+    TestRunRefused(int code, const std::string& message) : Error(message), code_(code) {}
+    int code() const { return code_; }
+
+private:
+    int code_;
+};
+inline constexpr size_t kMaxTestRunBytes = size_t{64} << 20;  // data or ctx, each
+// Throws TestRunRefused for bad input, ebpf::Error for run-time faults (as run()).
+TestRunOutput test_run(const LoadedProgram& program, const TestRunInput& input);
 
 // Called when a program is unloaded (hooks detach it).
 using ProgramUnloadObserver = void (*)(const LoadedProgram* program);

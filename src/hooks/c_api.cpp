@@ -3,6 +3,7 @@
 // negative errno (or NULL) plus a per-thread message for ebpf_last_error().
 #include "ebpf/ebpf.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -10,6 +11,7 @@
 #include "ebpf/error.hpp"
 #include "ebpf/policy.hpp"
 #include "ebpf/runtime.hpp"
+#include "opts.hpp"
 
 struct ebpf_object {
     std::unique_ptr<ebpf::LoadedObject> object;
@@ -93,20 +95,44 @@ int ebpf_set_trust_store(const char* path) {
     });
 }
 
-ebpf_object* ebpf_object_load(const char* path, const char* mode) {
+ebpf_object* ebpf_object_load_opts(const char* path, const struct ebpf_load_opts* user_opts) {
     ebpf_object* result = nullptr;
     guarded([&] {
         if (!path) return fail(EINVAL, "ebpf_object_load: path is NULL");
+        ebpf_load_opts opts{};
+        if (user_opts) {
+            if (int error = ebpf::c_api::read_opts(user_opts, &opts, "struct ebpf_load_opts", fail)) return error;
+        }
         ebpf::LoadOptions options;
-        std::string m = mode ? mode : "interpret";
+        std::string m = opts.mode ? opts.mode : "interpret";
         if (m == "interpret") options.mode = ebpf::ExecMode::interpret;
         else if (m == "jit") options.mode = ebpf::ExecMode::jit;
         else if (m == "native") options.mode = ebpf::ExecMode::native;
         else return fail(EINVAL, "ebpf_object_load: unknown mode '" + m + "' (interpret, jit or native)");
+        ebpf::ResourceLimits& limits = options.limits;
+        if (opts.max_object_bytes) limits.max_object_bytes = opts.max_object_bytes;
+        if (opts.max_map_bytes) limits.max_map_bytes = opts.max_map_bytes;
+        if (opts.max_total_map_bytes) limits.max_total_map_bytes = opts.max_total_map_bytes;
+        if (opts.max_maps) limits.max_maps = opts.max_maps;
+        if (opts.max_programs) limits.max_programs = opts.max_programs;
+        if (opts.max_program_instructions) limits.max_program_instructions = opts.max_program_instructions;
+        if (opts.require_signature) {
+            ebpf::PolicyOptions policy;
+            policy.code_integrity = true;
+            options.check_signature = ebpf::module_policy_hook(policy);
+        }
+        if (opts.bytecode_object) options.bytecode_object = opts.bytecode_object;
         result = new ebpf_object{ebpf::load_object(path, options)};
         return 0;
     });
     return result;
+}
+
+ebpf_object* ebpf_object_load(const char* path, const char* mode) {
+    ebpf_load_opts opts{};
+    opts.sz = sizeof opts;
+    opts.mode = mode;
+    return ebpf_object_load_opts(path, &opts);
 }
 
 void ebpf_object_close(ebpf_object* object) { delete object; }
@@ -146,8 +172,54 @@ const char* ebpf_program_section(const ebpf_program* program) {
 int ebpf_program_run(const ebpf_program* program, void* ctx, size_t ctx_size, uint64_t* result) {
     return guarded([&] {
         if (int error = require(program && result, "ebpf_program_run: NULL program or result")) return error;
-        *result = program_of(program)->run(ctx, ctx_size);
+        const ebpf::LoadedProgram& loaded = *program_of(program);
+        // The runtime's XDP context holds pointers the engine dereferences; the
+        // caller's bytes must never become one (that crashed the process).
+        if (loaded.type() == ebpf::ProgramType::xdp)
+            return fail(EINVAL, "program '" + loaded.name() +
+                                    "': xdp programs take a packet, not a context struct: run them with "
+                                    "ebpf_program_test_run (data_in = the packet)");
+        *result = loaded.run(ctx, ctx_size);
         return 0;
+    });
+}
+
+int ebpf_program_test_run(const ebpf_program* program, struct ebpf_test_run_opts* user_opts) {
+    return guarded([&] {
+        if (int error = require(program && user_opts, "ebpf_program_test_run: NULL program or opts")) return error;
+        ebpf_test_run_opts opts{};
+        if (int error = ebpf::c_api::read_opts(user_opts, &opts, "struct ebpf_test_run_opts", fail)) return error;
+        if (opts.flags != 0) return fail(EINVAL, "ebpf_test_run_opts: flags must be 0");
+        // A NULL output buffer means "not wanted", whatever its size says (the
+        // size of a previous run's output, when the caller reuses the struct).
+        if ((!opts.data_in && opts.data_size_in) || (!opts.ctx_in && opts.ctx_size_in))
+            return fail(EINVAL, "ebpf_test_run_opts: a NULL input buffer with a non-zero size");
+        ebpf::TestRunOutput out;
+        try {
+            out = ebpf::test_run(*program_of(program),
+                                 {.data = {static_cast<const uint8_t*>(opts.data_in), opts.data_size_in},
+                                  .ctx = {static_cast<const uint8_t*>(opts.ctx_in), opts.ctx_size_in},
+                                  .repeat = opts.repeat});
+        } catch (const ebpf::TestRunRefused& e) {
+            return fail(e.code(), e.what());
+        }
+        int result = 0;
+        // As Linux: the first bytes that fit, the full size, and -ENOSPC.
+        auto copy_out = [&](const std::vector<uint8_t>& bytes, void* buffer, size_t& size, const char* what) {
+            if (buffer) {
+                if (size_t n = std::min(size, bytes.size()); n > 0) std::memcpy(buffer, bytes.data(), n);
+                if (bytes.size() > size)
+                    result = fail(ENOSPC, std::string(what) + ": the run produced " + std::to_string(bytes.size()) +
+                                              " bytes, the buffer holds " + std::to_string(size));
+            }
+            size = bytes.size();
+        };
+        copy_out(out.data, opts.data_out, opts.data_size_out, "data_out");
+        copy_out(out.ctx, opts.ctx_out, opts.ctx_size_out, "ctx_out");
+        opts.retval = out.retval;
+        opts.duration_ns = out.duration_ns;
+        ebpf::c_api::write_opts(opts, user_opts);
+        return result;
     });
 }
 

@@ -8,9 +8,10 @@
 #include "btf_data.hpp"
 
 #include <bpf/btf.h>
-#include <bpf/libbpf.h>
+#include <dlfcn.h>
 
 #include <cerrno>
+#include <cstdarg>
 #include <cstring>
 #include <mutex>
 
@@ -21,11 +22,24 @@ namespace ebpf::object_detail {
 namespace {
 
 // libbpf prints warnings to stderr by default; the library never prints.
-int silent_print(enum libbpf_print_level, const char*, va_list) { return 0; }
+// Our libbpf-compatible API (src/libbpf) defines libbpf_set_print too, and a
+// plain call here could bind to that one (it would replace the print function
+// a libbpf-style host set), so the system libbpf's own symbol is looked up in
+// that library by name and version. <bpf/libbpf.h> is not included here: our
+// include directory has a header of that name.
+using SystemPrintFn = int (*)(int level, const char* format, va_list args);
+using SystemSetPrint = SystemPrintFn (*)(SystemPrintFn);
+int silent_print(int, const char*, va_list) { return 0; }
 
 void silence_libbpf() {
     static std::once_flag once;
-    std::call_once(once, [] { libbpf_set_print(silent_print); });
+    std::call_once(once, [] {
+        void* libbpf = dlopen("libbpf.so.1", RTLD_LAZY | RTLD_NOLOAD);
+        if (libbpf == nullptr) return;  // not loaded as a shared library: nothing to silence through it
+        if (auto set_print = reinterpret_cast<SystemSetPrint>(dlvsym(libbpf, "libbpf_set_print", "LIBBPF_0.0.1")))
+            set_print(silent_print);
+        dlclose(libbpf);
+    });
 }
 
 uint32_t read_u32(std::span<const uint8_t> bytes, size_t offset) {
@@ -87,7 +101,7 @@ BtfPtr load_btf(const ElfImage& elf) {
     errno = 0;
     struct btf* btf = btf__new(section->data.data(), static_cast<uint32_t>(section->data.size()));
     int err = errno;
-    if (!btf || libbpf_get_error(btf)) {
+    if (!btf) {  // libbpf 1.x: NULL and errno on failure
         throw Error(elf.where(*section) + ": invalid BTF: " +
                     std::strerror(err ? err : EINVAL));
     }

@@ -311,7 +311,7 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
 }
 
 uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, size_t& length,
-                                uint32_t ingress_ifindex) const {
+                                uint32_t ingress_ifindex, uint32_t rx_queue_index) const {
     if (type_ != ProgramType::xdp) throw Error("program '" + name_ + "': run_xdp needs an xdp program");
     if (data_offset > frame.size() || length > frame.size() - data_offset)
         throw Error("program '" + name_ + "': packet [" + std::to_string(data_offset) + ", +" + std::to_string(length) +
@@ -323,6 +323,7 @@ uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, s
     ctx.data_end = ctx.data + length;
     ctx.data_meta = ctx.data;
     ctx.ingress_ifindex = ingress_ifindex;
+    ctx.rx_queue_index = rx_queue_index;
     ctx.frame_start = start;
     ctx.frame_end = start + frame.size();
     uint64_t verdict = run(&ctx, sizeof(ctx));

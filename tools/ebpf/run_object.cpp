@@ -1,9 +1,9 @@
-// `ebpf run prog.o`: like `bpftool prog run`, with contexts per program type:
+// `ebpf run prog.o`: like `bpftool prog run`; the runtime's test_run (runtime.hpp) builds the context per program type:
 //   xdp               --data-in is the packet (256 bytes of headroom and
 //                     tailroom around it, as Linux); --data-out gets the
 //                     packet after the run (bpf_xdp_adjust_head/tail applied);
 //                     --ctx-in may give a struct xdp_md (ingress_ifindex,
-//                     rx_queue_index);
+//                     rx_queue_index; data_end not past the packet, as Linux);
 //   cgroup_sock_addr  --ctx-in is a struct bpf_sock_addr (72 bytes, shorter
 //                     files are zero-padded); --ctx-out gets it after the run;
 //   hook / raw        --data-in is the byte buffer (r1, length in r2);
@@ -32,10 +32,6 @@
 
 namespace ebpf::tools {
 namespace {
-
-constexpr size_t kXdpHeadroom = 256;  // Linux XDP_PACKET_HEADROOM
-constexpr size_t kXdpTailroom = 256;
-constexpr size_t kSockAddrSize = 72;  // struct bpf_sock_addr
 
 std::string hex(std::span<const uint8_t> bytes) {
     static const char digits[] = "0123456789abcdef";
@@ -189,50 +185,15 @@ int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program,
     const ExecMode mode = program.mode();
     for (const auto& spec : options.maps) preload_map(loaded, spec);
 
+    // The runtime builds the context for the program type (test_run, runtime.hpp).
     const std::vector<uint8_t> data_in = optional_file(options.data_in.empty() ? memory_file : options.data_in);
     const std::vector<uint8_t> ctx_in = optional_file(options.ctx_in);
-    std::vector<uint8_t> data_out, ctx_out;
-    uint64_t result = 0;
-    std::chrono::nanoseconds total{0};
-    for (uint64_t run = 0; run < repeat; ++run) {
-        std::chrono::steady_clock::time_point start;
-        switch (program.type()) {
-        case ProgramType::xdp: {
-            std::vector<uint8_t> frame(kXdpHeadroom + data_in.size() + kXdpTailroom);
-            std::copy(data_in.begin(), data_in.end(), frame.begin() + kXdpHeadroom);
-            uint32_t ifindex = 0;
-            if (ctx_in.size() >= 16) std::memcpy(&ifindex, ctx_in.data() + 12, 4);
-            size_t offset = kXdpHeadroom, length = data_in.size();
-            start = std::chrono::steady_clock::now();
-            result = program.run_xdp(frame, offset, length, ifindex);
-            total += std::chrono::steady_clock::now() - start;
-            data_out.assign(frame.begin() + static_cast<ptrdiff_t>(offset), frame.begin() + static_cast<ptrdiff_t>(offset + length));
-            break;
-        }
-        case ProgramType::cgroup_sock_addr: {
-            if (ctx_in.size() > kSockAddrSize)
-                throw Error(options.ctx_in + ": a struct bpf_sock_addr is " + std::to_string(kSockAddrSize) + " bytes, the file has " +
-                            std::to_string(ctx_in.size()));
-            ctx_out = ctx_in;
-            ctx_out.resize(kSockAddrSize);
-            start = std::chrono::steady_clock::now();
-            result = program.run(ctx_out.data(), ctx_out.size());
-            total += std::chrono::steady_clock::now() - start;
-            break;
-        }
-        default: {
-            data_out = data_in;
-            start = std::chrono::steady_clock::now();
-            result = program.run(data_out.empty() ? nullptr : data_out.data(), data_out.size());
-            total += std::chrono::steady_clock::now() - start;
-            break;
-        }
-        }
-    }
-    if (!options.data_out.empty()) write_file(options.data_out, data_out.data(), data_out.size());
-    if (!options.ctx_out.empty()) write_file(options.ctx_out, ctx_out.data(), ctx_out.size());
+    const TestRunOutput run = test_run(program, {.data = data_in, .ctx = ctx_in, .repeat = repeat});
+    const uint64_t result = run.retval;
+    if (!options.data_out.empty()) write_file(options.data_out, run.data.data(), run.data.size());
+    if (!options.ctx_out.empty()) write_file(options.ctx_out, run.ctx.data(), run.ctx.size());
 
-    const uint64_t per_run = static_cast<uint64_t>(total.count()) / repeat;
+    const uint64_t per_run = run.duration_ns;
     nlohmann::json maps = nlohmann::json::array();
     if (options.dump_maps) {
         for (const auto& map : loaded.maps()) maps.push_back(map_contents(*map));

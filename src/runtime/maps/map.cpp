@@ -227,6 +227,15 @@ std::shared_ptr<Map> find_map_by_id(uint32_t id) {
 size_t ringbuf_consume(Map& map, const std::function<void(std::span<const uint8_t>)>& on_record) {
     auto* ring = dynamic_cast<RingBufMap*>(&map);
     if (!ring) throw Error("map '" + map.name() + "': not a ring buffer (type " + std::string(map_type_name(map.type())) + ")");
+    return ring->consume([&](std::span<const uint8_t> record) {
+        on_record(record);
+        return true;
+    });
+}
+
+size_t ringbuf_consume_until(Map& map, const std::function<bool(std::span<const uint8_t>)>& on_record) {
+    auto* ring = dynamic_cast<RingBufMap*>(&map);
+    if (!ring) throw Error("map '" + map.name() + "': not a ring buffer (type " + std::string(map_type_name(map.type())) + ")");
     return ring->consume(on_record);
 }
 

@@ -96,7 +96,8 @@ public:
     virtual void discard(void* record, uint64_t flags) = 0;
     virtual int64_t output(const void* data, uint64_t size, uint64_t flags) = 0;
     virtual uint64_t query(uint64_t flags) = 0;
-    virtual size_t consume(const std::function<void(std::span<const uint8_t>)>& on_record) = 0;
+    // on_record returns false to stop after that record (it counts as consumed).
+    virtual size_t consume(const std::function<bool(std::span<const uint8_t>)>& on_record) = 0;
 };
 
 // Submits or discards a record from RingBufMap::reserve (its header is

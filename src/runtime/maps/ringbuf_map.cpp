@@ -85,7 +85,7 @@ public:
         }
     }
 
-    size_t consume(const std::function<void(std::span<const uint8_t>)>& on_record) override {
+    size_t consume(const std::function<bool(std::span<const uint8_t>)>& on_record) override {
         std::lock_guard lock(consumer_mutex_);
         uint64_t consumer = consumer_pos_.load(std::memory_order_relaxed);
         size_t consumed = 0;
@@ -94,12 +94,14 @@ public:
             uint32_t len = __atomic_load_n(reinterpret_cast<uint32_t*>(header), __ATOMIC_ACQUIRE);
             if (len & kBusyBit) break;  // not submitted yet: records are consumed in order
             uint32_t payload = len & ~(kBusyBit | kDiscardBit);
+            bool more = true;
             if (!(len & kDiscardBit)) {
-                on_record({header + kHeaderSize, payload});
+                more = on_record({header + kHeaderSize, payload});
                 ++consumed;
             }
             consumer += round8(payload + kHeaderSize);
             consumer_pos_.store(consumer, std::memory_order_release);
+            if (!more) break;
         }
         return consumed;
     }
