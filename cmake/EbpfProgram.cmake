@@ -1,7 +1,7 @@
 # Build-time verification and native modules for eBPF C programs.
 #
-#   list(APPEND CMAKE_MODULE_PATH <ebpf-native>/cmake)
-#   include(EbpfProgram)
+#   find_package(ebpf-native)        # installed: lib/cmake/ebpf-native includes this file
+#   # or, from a source tree: list(APPEND CMAKE_MODULE_PATH <ebpf-native>/cmake) + include(EbpfProgram)
 #   ebpf_add_program(NAME hello SOURCES hello.bpf.c [SECTION s] [INCLUDE_DIRS d...] [NO_MODULE])
 #
 # compiles the eBPF C with `clang -target bpf -O2 -g` into
@@ -12,16 +12,20 @@
 # EBPF_OBJECT and EBPF_MODULE hold the two paths. NO_MODULE stops after the
 # verification (`ebpf verify`) and builds no .so.
 #
-# The `ebpf` tool: the target `ebpf` inside the ebpf-native tree, otherwise
+# The `ebpf` tool: the target `ebpf` inside the ebpf-native tree, the
+# installed package's `ebpf` after find_package(ebpf-native), otherwise
 # ${EBPF_TOOL} or `ebpf` on PATH. The module compiler is $CC (default cc).
+# clang is looked for at the first ebpf_add_program, so find_package works on
+# hosts that only link the library.
 include_guard(GLOBAL)
-
-find_program(EBPF_PROGRAM_CLANG NAMES clang clang-14 clang-15 clang-16 REQUIRED)
 
 function(_ebpf_program_tool out)
   if(TARGET ebpf)
     set(${out} $<TARGET_FILE:ebpf> PARENT_SCOPE)
     set(_ebpf_tool_target ebpf PARENT_SCOPE)
+  elseif(TARGET ebpf-native::ebpf AND NOT EBPF_TOOL)
+    set(${out} $<TARGET_FILE:ebpf-native::ebpf> PARENT_SCOPE)
+    set(_ebpf_tool_target "" PARENT_SCOPE)
   else()
     if(NOT EBPF_TOOL)
       find_program(EBPF_TOOL ebpf REQUIRED)
@@ -42,6 +46,7 @@ function(ebpf_add_program)
   endif()
   get_filename_component(source ${ARG_SOURCES} ABSOLUTE)
   _ebpf_program_tool(tool)
+  find_program(EBPF_PROGRAM_CLANG NAMES clang clang-14 clang-15 clang-16 REQUIRED)
 
   # libbpf's headers in /usr/include; <asm/types.h> in the multiarch directory.
   set(arch_dir ${CMAKE_LIBRARY_ARCHITECTURE})

@@ -3,6 +3,10 @@
 # preset; `scripts/test.sh asan` runs the same tests under ASan+UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -n "${EBPF_DOCS_TEST:-}" ]; then
+    echo "scripts/test.sh: not from inside the docs test (it is one of the tests); use a console block" >&2
+    exit 1
+fi
 preset="${1:-release}"
 jobs="$(nproc)"
 cmake --preset "$preset" >/dev/null

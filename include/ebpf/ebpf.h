@@ -23,6 +23,10 @@ typedef struct ebpf_hook_link ebpf_hook_link;
 #define EBPF_NOEXIST 1
 #define EBPF_EXIST 2
 
+/* The version of the library, "MAJOR.MINOR.PATCH" (ebpf/version.h has the
+ * version the program was compiled against: EBPF_NATIVE_VERSION). */
+const char *ebpf_version(void);
+
 /* The message of the calling thread's last failure ("" when none). */
 const char *ebpf_last_error(void);
 

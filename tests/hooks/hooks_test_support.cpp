@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
@@ -57,28 +58,31 @@ std::vector<PcapPacket> read_pcap(const std::string& path) {
 }
 
 Bytes ethernet_frame(uint16_t ether_type, size_t payload) {
-    Bytes frame = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01,   // destination MAC
-                   0x02, 0x00, 0x00, 0x00, 0x00, 0x02,   // source MAC
-                   static_cast<uint8_t>(ether_type >> 8), static_cast<uint8_t>(ether_type)};
-    frame.resize(frame.size() + payload, 0x5a);
+    const uint8_t header[] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01,   // destination MAC
+                              0x02, 0x00, 0x00, 0x00, 0x00, 0x02,   // source MAC
+                              static_cast<uint8_t>(ether_type >> 8), static_cast<uint8_t>(ether_type)};
+    // Sized once, then filled: GCC 12 at -O3 reports a false -Warray-bounds
+    // when a 14-byte vector grown by resize() is inlined.
+    Bytes frame(sizeof(header) + payload, 0x5a);
+    std::copy(std::begin(header), std::end(header), frame.begin());
     return frame;
 }
 
 Bytes ipv4_frame(uint8_t protocol, uint8_t ttl, uint16_t destination_port, size_t payload) {
-    Bytes frame = ethernet_frame(0x0800, 0);
     const size_t transport = protocol == 6 ? 20 : 8;  // TCP or UDP header
     const size_t total = 20 + transport + payload;
+    // Sized once (the payload bytes are 0x5a), then filled: see ethernet_frame.
+    Bytes frame = ethernet_frame(0x0800, total);
     const uint8_t ip[20] = {0x45, 0, static_cast<uint8_t>(total >> 8), static_cast<uint8_t>(total),
                             0, 1, 0, 0, ttl, protocol, 0, 0,
                             10, 0, 0, 1, 10, 0, 0, 2};
-    frame.insert(frame.end(), ip, ip + 20);
-    Bytes header(transport, 0);
+    std::copy(std::begin(ip), std::end(ip), frame.begin() + 14);
+    uint8_t* header = frame.data() + 14 + 20;  // zeros but for the ports
+    std::fill(header, header + transport, 0);
     header[0] = 0x30;  // source port 12345
     header[1] = 0x39;
     header[2] = static_cast<uint8_t>(destination_port >> 8);
     header[3] = static_cast<uint8_t>(destination_port);
-    frame.insert(frame.end(), header.begin(), header.end());
-    frame.resize(frame.size() + payload, 0x5a);
     return frame;
 }
 

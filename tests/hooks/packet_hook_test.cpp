@@ -3,6 +3,7 @@
 // limits, and clear errors for bad input — in every execution mode.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -123,8 +124,8 @@ TEST_P(PacketHookModes, ProcessReturnsThePacketAsTheProgramLeftIt) {
     small[0] = 0x03;
     const ebpf::PacketResult result = hook.process(small);
     EXPECT_EQ(result.verdict, static_cast<uint64_t>(ebpf::XdpVerdict::pass));
-    Bytes expected = small;
-    expected.resize(28, 0);
+    Bytes expected(28, 0);  // sized once: GCC 12 -O3 gives a false -Warray-bounds on resize() here
+    std::copy(small.begin(), small.end(), expected.begin());
     EXPECT_EQ(Bytes(result.packet.begin(), result.packet.end()), expected);
     EXPECT_EQ(hook.stats().packets, 2u);
     EXPECT_EQ(hook.stats().bytes, 1520u);

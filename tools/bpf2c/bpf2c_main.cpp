@@ -4,7 +4,9 @@
 // behind on failure.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <string>
 
+#include "ebpf/ebpf.h"
 #include "ebpf/error.hpp"
 #include "ebpf/native.hpp"
 #include "ebpf/object.hpp"
@@ -31,7 +33,16 @@ int main(int argc, char** argv) {
         ->capture_default_str()->group("Limits");
     app.add_option("--max-object-bytes", limits.max_object_bytes, "largest input file, in bytes")
         ->capture_default_str()->group("Limits");
-    CLI11_PARSE(app, argc, argv);
+    app.set_version_flag("--version", std::string("bpf2c (ebpf-native) ") + ebpf_version(), "Print the version and exit");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);  // --help, --version
+    } catch (const CLI::ParseError& e) {
+        // As `ebpf`: a command line that cannot be understood exits 2.
+        std::fprintf(stderr, "bpf2c: error: %s\nRun 'bpf2c --help' for usage.\n", ebpf::printable(e.what(), true).c_str());
+        return 2;
+    }
     options.verify = !no_verify;
     options.codegen.line_directives = !no_line;
     try {

@@ -34,7 +34,8 @@ int run_asm(const AsmArguments& args) {
         insns = assemble(read_text_file(args.file));
         if (!args.no_validate) validate(insns);
     } catch (const Error& e) {
-        throw Error(args.file + ": " + e.what());
+        const std::string message = e.what();  // read_text_file() already names the file
+        throw Error(message.rfind(args.file + ":", 0) == 0 ? message : args.file + ": " + message);
     }
     const std::vector<uint8_t> bytes = instructions_to_bytes(insns);
     if (args.hex) {

@@ -292,6 +292,10 @@ std::string find_shim(const std::string& requested) {
         if (!dir.empty()) {
             candidates.push_back(dir / "libebpf_bind_shim.so");
             candidates.push_back(dir / ".." / "lib" / "libebpf_bind_shim.so");
+#ifdef EBPF_INSTALL_LIBDIR
+            // Installed: bin/ebpf and ${libdir}/libebpf_bind_shim.so (lib/x86_64-linux-gnu under /usr).
+            candidates.push_back(dir / ".." / EBPF_INSTALL_LIBDIR / "libebpf_bind_shim.so");
+#endif
         }
 #ifdef EBPF_BIND_SHIM_BUILD_PATH
         candidates.emplace_back(EBPF_BIND_SHIM_BUILD_PATH);

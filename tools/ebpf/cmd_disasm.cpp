@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "raw_input.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/isa.hpp"
 #include "ebpf/jit.hpp"
@@ -135,7 +136,7 @@ int run_disasm(const DisasmArguments& args) {
             insns = assemble(read_text_file(args.file));
         } else {
             const std::vector<uint8_t> bytes = read_file(args.file);
-            insns = instructions_from_bytes(bytes);
+            insns = raw_bytecode(args.file, bytes);
         }
     } catch (const Error& e) {
         const std::string message = e.what();

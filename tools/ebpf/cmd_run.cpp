@@ -19,6 +19,7 @@
 #include "command.hpp"
 #include "run_object.hpp"
 #include "raw_engine.hpp"
+#include "raw_input.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/exec.hpp"
 #include "ebpf/isa.hpp"
@@ -50,9 +51,7 @@ struct RunResult {
 
 ExecMode requested_mode(const RunArguments& args);
 
-bool is_elf(const std::vector<uint8_t>& bytes) {
-    return bytes.size() >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F';
-}
+bool is_elf(const std::vector<uint8_t>& bytes) { return is_elf_file(bytes); }
 
 // Runs `engine` args.repeat times on one copy of the memory (as bpftool's
 // repeat does) and returns the last return value and the mean duration.
@@ -70,7 +69,7 @@ RunResult time_runs(Engine& engine, std::vector<uint8_t>& memory, uint64_t repea
 RunResult run_raw_program(const RunArguments& args, const std::vector<uint8_t>& file_bytes,
                           std::vector<uint8_t>& memory) {
     const std::vector<Instruction> insns =
-        args.assembly ? assemble(std::string(file_bytes.begin(), file_bytes.end())) : instructions_from_bytes(file_bytes);
+        args.assembly ? assemble(std::string(file_bytes.begin(), file_bytes.end())) : raw_bytecode(args.file, file_bytes);
     const HelperTable helpers;
     RawEngineOptions options;
     options.mode = requested_mode(args);
@@ -161,7 +160,8 @@ int run_command(const RunArguments& args) {
     try {
         print_result(args, run_raw_program(args, bytes, memory));
     } catch (const Error& e) {
-        throw Error(args.file + ": " + e.what());
+        const std::string message = e.what();  // raw_bytecode() already names the file
+        throw Error(message.rfind(args.file + ":", 0) == 0 ? message : args.file + ": " + message);
     }
     return 0;
 }

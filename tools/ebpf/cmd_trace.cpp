@@ -6,10 +6,14 @@
 #include <cinttypes>
 #include <csignal>
 #include <cstdio>
+#include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <unistd.h>
 
 #include "command.hpp"
+#include "ebpf/error.hpp"
 #include "ebpf/runtime.hpp"
 
 namespace ebpf::tools {
@@ -43,7 +47,15 @@ void report_lost(uint64_t lost, bool json) {
 }
 
 int trace_command(const TraceArguments& args) {
-    TraceReader reader(args.path.empty() ? trace_buffer_path() : args.path, args.new_only);
+    const std::string path = args.path.empty() ? trace_buffer_path() : args.path;
+    // Without --follow a missing buffer is said, never a silent success: an
+    // error for a --path the user named, a note when no program traced yet.
+    if (!args.follow && ::access(path.c_str(), F_OK) != 0) {
+        if (!args.path.empty()) throw Error(path + ": no trace buffer: " + std::strerror(errno));
+        std::fprintf(stderr, "ebpf trace: no trace buffer at %s yet (no program has called bpf_printk)\n", path.c_str());
+        return 0;
+    }
+    TraceReader reader(path, args.new_only);
     std::signal(SIGINT, [](int) { interrupted = 1; });
     std::signal(SIGTERM, [](int) { interrupted = 1; });
     uint64_t lost_reported = 0;

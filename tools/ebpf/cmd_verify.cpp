@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "raw_input.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/object.hpp"
 #include "ebpf/verifier.hpp"
@@ -91,8 +92,16 @@ int run_verify(const VerifyArguments& args) {
         if (args.type.empty())
             throw Error(args.file + ": not an ELF object; for raw bytecode or assembler text give --type raw or --type hook");
         const ProgramType type = args.type == "raw" ? ProgramType::raw_memory : ProgramType::hook;
-        const std::vector<Instruction> insns =
-            looks_like_text(bytes) ? assemble(std::string(bytes.begin(), bytes.end())) : instructions_from_bytes(bytes);
+        std::vector<Instruction> insns;
+        if (bytes.empty() || !looks_like_text(bytes)) {
+            insns = raw_bytecode(args.file, bytes);  // names the file
+        } else {
+            try {
+                insns = assemble(std::string(bytes.begin(), bytes.end()));
+            } catch (const Error& e) {
+                throw Error(args.file + ": " + e.what());
+            }
+        }
         verdicts.push_back({"program", "", std::string(program_type_name(type)), verify_instructions(insns, type, {}, options)});
     }
 

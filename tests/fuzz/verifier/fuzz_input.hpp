@@ -35,12 +35,14 @@ inline FuzzInput split_fuzz_input(std::span<const uint8_t> data) {
     return input;
 }
 
+// Sized once, then filled: GCC 12 at -O3 reports a false -Warray-bounds when a
+// vector grown from one byte by insert() is inlined.
 inline std::vector<uint8_t> join_fuzz_input(std::span<const uint8_t> memory, std::span<const Instruction> insns) {
-    std::vector<uint8_t> out;
-    out.push_back(static_cast<uint8_t>(memory.size()));
-    out.insert(out.end(), memory.begin(), memory.end());
     const std::vector<uint8_t> code = instructions_to_bytes(insns);
-    out.insert(out.end(), code.begin(), code.end());
+    std::vector<uint8_t> out(1 + memory.size() + code.size());
+    out[0] = static_cast<uint8_t>(memory.size());
+    const auto after_memory = std::copy(memory.begin(), memory.end(), out.begin() + 1);
+    std::copy(code.begin(), code.end(), after_memory);
     return out;
 }
 
