@@ -83,7 +83,8 @@ function(ebpf_native_library)
 
   set(include_dirs $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
                    $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
-                   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+                   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
+                   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/ebpf-native>)
 
   # asmjit_stderr.c: Debian's libasmjit.a is not fit for a shared object as it is.
   add_library(ebpf-native SHARED ${objects} ${PROJECT_SOURCE_DIR}/src/exec/asmjit_stderr.c)
@@ -124,9 +125,12 @@ function(ebpf_native_install)
           LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
           RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-  # The whole include/ directory (ebpf/, and bpf/ for the libbpf-compatible
-  # API), and the generated version header.
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  # ebpf/ in the include directory; our libbpf-compatible bpf/ headers one
+  # level down (include/ebpf-native/bpf/), so that installing into /usr/local
+  # never shadows libbpf-dev's <bpf/libbpf.h> for other programs: only hosts
+  # that ask for ebpf-native (pkg-config, find_package) see ours.
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ebpf DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/bpf DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ebpf-native)
   install(FILES ${PROJECT_BINARY_DIR}/include/ebpf/version.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ebpf)
 
   install(EXPORT ebpf-native-targets NAMESPACE ebpf-native:: DESTINATION ${cmake_dir})

@@ -16,7 +16,7 @@ PACKAGES=(
   systemtap-sdt-dev bpftrace linux-perf      # USDT probes for bpf_printk and their test
   libcpp-httplib-dev                         # ebpf serve / submit / push / pull
   docker-registry                            # a real OCI registry in tests
-  softhsm2 libengine-pkcs11-openssl libp11-dev opensc  # signing keys in a PKCS#11 token
+  softhsm2 libengine-pkcs11-openssl libp11-dev libp11-kit-dev opensc  # signing keys in a PKCS#11 token
 )
 
 missing=()

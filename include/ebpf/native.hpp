@@ -16,6 +16,7 @@
 #include "ebpf/exec.hpp"
 #include "ebpf/isa.hpp"
 #include "ebpf/object.hpp"
+#include "ebpf/verifier.hpp"
 
 struct ebpf_native_module;
 
@@ -34,6 +35,7 @@ struct TranslationProgram {
     uint32_t verified_instruction_count = 0;
     std::vector<FunctionInfo> functions;       // may be empty: then one function at 0
     std::vector<LineInfo> lines;               // may be empty
+    VerifyStats verifier_stats;                // what verifying it took (zero when not verified)
 };
 
 // Everything that goes into one generated C file (one module).
@@ -119,6 +121,37 @@ std::vector<uint8_t> build_module_bytes(std::string_view c_source, const Compile
 // A C file → a module file, written with write_file_atomically.
 void compile_c_to_module(const std::string& c_path, const std::string& so_path,
                          const CompileOptions& options = {});
+
+// --- ebpf build, as a library call ---------------------------------------------
+//
+// Object → verified → C → unsigned module: what `ebpf build` does before it
+// signs, and what the signing service calls, so a module built locally and
+// one built by the service are byte for byte the same (same object, options
+// and compiler). Reproducible: the result depends on none of the object's
+// path (only its base name, recorded as the source name), the current
+// directory, the private build directory, the time or the environment
+// beyond $CC (docs/signing.md, "Reproducible modules").
+struct ModuleBuildOptions {
+    Bpf2cOptions bpf2c;
+    CompileOptions compile;
+    // Recorded in the module's metadata; empty: the object path's base name.
+    std::string source_name;
+    // Called once every program verified, before the compiler runs (progress).
+    std::function<void(const TranslationUnit&)> on_verified;
+};
+struct BuiltModule {
+    TranslationUnit unit;       // the verified programs (names, types, bytecode hashes, counts)
+    std::string c_source;       // the generated C that was compiled
+    std::vector<uint8_t> bytes; // the unsigned module
+    std::string compiler;       // the compiler command that built it ($CC or "cc")
+};
+// Throws ebpf::Error: the verifier's diagnostics for a program that fails
+// verification, the compiler's output if it fails, the code-integrity policy.
+BuiltModule build_module(const Object& object, const ModuleBuildOptions& options = {});
+
+// The compiler's identity for reports: the first line of `CC --version`
+// (e.g. "cc (Debian 12.2.0-14) 12.2.0"). Throws ebpf::Error when it cannot run.
+std::string compiler_version(const CompileOptions& options = {});
 
 // --- module loader ----------------------------------------------------------
 

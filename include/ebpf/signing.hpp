@@ -70,6 +70,91 @@ std::vector<uint8_t> sign_module(std::span<const uint8_t> bytes,
                                  const std::filesystem::path& key_pem_path,
                                  const std::filesystem::path& cert_pem_path);
 
+// --- Digests ------------------------------------------------------------------
+//
+// A module has two digests. The module digest is over the unsigned module
+// (a signed file without its appended signature): the same object, options
+// and toolchain give the same module digest wherever and however often it is
+// built, signed or not (docs/signing.md, "Reproducible modules"). The file
+// digest is over the file as it is, signature included: it names one signed
+// artefact (what a registry stores). Both are "sha256:" and 64 lowercase hex
+// digits, the OCI digest form.
+struct ModuleDigests {
+    std::string module;  // sha256 over the unsigned module
+    std::string file;    // sha256 over the whole file (== module for an unsigned file)
+};
+// Throws ebpf::Error when the file has a signature trailer that is malformed.
+ModuleDigests module_digests(std::span<const uint8_t> file_bytes);
+// The module digest alone (see above).
+std::string module_digest(std::span<const uint8_t> file_bytes);
+// "sha256:" + hex of SHA-256 over `bytes`.
+std::string sha256_digest(std::span<const uint8_t> bytes);
+
+// --- Signing keys: a PEM file or a PKCS#11 token ------------------------------
+//
+// A signing key reference is either a path to an unencrypted PEM private key
+// (development) or a PKCS#11 URI (RFC 7512) naming a private key in a token,
+// e.g. "pkcs11:token=ebpf-signing;object=module-signer;pin-source=file:/run/pin".
+// A key in a token is used through OpenSSL with libp11's "pkcs11" engine: the
+// process holds a handle, every signature is made by the token, and the key
+// itself never enters this process's memory (docs/signing.md, "Keys in a
+// PKCS#11 token").
+
+// True when `key` is a PKCS#11 URI ("pkcs11:" prefix, case-insensitive).
+bool is_pkcs11_uri(std::string_view key);
+
+struct Pkcs11Options {
+    // The PKCS#11 module (shared library) that drives the token. Empty: the
+    // URI's "module-path" attribute, else $EBPF_PKCS11_MODULE, else libp11's
+    // default (p11-kit's proxy module).
+    std::string module_path;
+    // libp11's OpenSSL engine. Empty: $EBPF_PKCS11_ENGINE, else the engine
+    // "pkcs11" from OpenSSL's engines directory.
+    std::string engine_path;
+    // The user PIN when the URI has neither "pin-value" nor "pin-source".
+    // Empty: $EBPF_PKCS11_PIN (kPkcs11PinEnvironment), else an error.
+    std::string pin;
+};
+inline constexpr const char* kPkcs11PinEnvironment = "EBPF_PKCS11_PIN";
+inline constexpr const char* kPkcs11ModuleEnvironment = "EBPF_PKCS11_MODULE";
+inline constexpr const char* kPkcs11EngineEnvironment = "EBPF_PKCS11_ENGINE";
+
+// A signing key and its certificate chain, ready to sign many modules. Safe
+// to use from several threads at once (signing is serialised per signer).
+class ModuleSigner {
+public:
+    // `key` is a PEM path or a pkcs11: URI; `cert_pem_path` the signer
+    // certificate, PEM, with any intermediates after it. Checks that the key
+    // belongs to the certificate (for a token key: by its public half).
+    // Throws ebpf::Error naming what is wrong: unreadable files, an engine or
+    // PKCS#11 module that cannot be loaded, no matching token, wrong PIN,
+    // no such key.
+    static ModuleSigner open(std::string_view key, const std::filesystem::path& cert_pem_path,
+                             const Pkcs11Options& pkcs11 = {});
+    // From PEM text in memory (tests, `ebpf keygen` output).
+    static ModuleSigner from_credential(const SigningCredential& credential);
+
+    ModuleSigner(ModuleSigner&&) noexcept;
+    ModuleSigner& operator=(ModuleSigner&&) noexcept;
+    ~ModuleSigner();
+
+    // Signs `bytes` (an unsigned module; a signed one has its old signature
+    // replaced) and returns module + signature + trailer.
+    std::vector<uint8_t> sign(std::span<const uint8_t> bytes) const;
+    // The signer certificate's subject ("CN=..., O=...").
+    std::string subject() const;
+    // The key as given, without any PIN ("keys/signing-key.pem",
+    // "pkcs11:token=...;object=..."), for reports and audit logs.
+    const std::string& key_description() const;
+    bool key_in_token() const;
+
+    struct Impl;
+
+private:
+    explicit ModuleSigner(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
 // Trusted root certificates. A module is trusted when its signer chains to one.
 class TrustStore {
 public:
@@ -192,6 +277,10 @@ struct CertificateSpec {
     // wrongly-purposed certificates with them.
     std::string key_usage;
     std::string extended_key_usage;
+    // When not empty: issue the certificate to this public key (PEM,
+    // SubjectPublicKeyInfo) instead of generating a key pair; the returned
+    // credential's key_pem is then empty. For keys that live in a token.
+    std::string public_key_pem;
     // Validity relative to now (negative = in the past).
     std::chrono::seconds not_before_offset{-60};
     std::chrono::seconds not_after_offset{std::chrono::hours(24 * 365)};
@@ -208,5 +297,11 @@ struct DevelopmentKeys {
 // Writes root-ca.pem, root-ca.key, signing.pem and signing.key into `dir`
 // (created if needed; existing files are not overwritten: an error instead).
 DevelopmentKeys write_development_keys(const std::filesystem::path& dir);
+// The same, but the code-signing certificate is issued to the private key
+// that the pkcs11: URI names (it stays in its token: no signing key file is
+// written, DevelopmentKeys::signing_key is empty). Logs into the token to
+// prove the key is there.
+DevelopmentKeys write_development_keys(const std::filesystem::path& dir, std::string_view token_key_uri,
+                                       const Pkcs11Options& pkcs11 = {});
 
 }  // namespace ebpf

@@ -35,6 +35,7 @@ TranslationProgram prepare_program(const Object& object, const Program& program,
         return out;
     }
     VerifyResult result = verify_program(program, object.maps);
+    out.verifier_stats = result.stats;
     if (!result.ok) {
         std::string message;
         for (const auto& diagnostic : result.errors) {

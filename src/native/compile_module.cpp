@@ -24,6 +24,7 @@
 #include <fstream>
 
 #include "ebpf/error.hpp"
+#include "ebpf/input_file.hpp"
 #include "ebpf/native.hpp"
 #include "ebpf/policy.hpp"
 
@@ -88,26 +89,21 @@ std::string compiler_name(const CompileOptions& options) {
     return env != nullptr && *env != '\0' ? env : "cc";
 }
 
-// Runs the compiler on `c_path`, writing `so_path` (inside `dir`, whose
-// path the compiler also gets as $TMPDIR and as a debug prefix to hide).
-void run_compiler(const std::string& c_path, const std::string& so_path, const std::string& dir,
-                  const CompileOptions& options) {
-    const std::string compiler = compiler_name(options);
-    // -nostartfiles -nostdlib: no crti/crtbegin (no _init, no frame_dummy
-    // constructor) and no DT_NEEDED: the module runs no code while it is
-    // loaded (the loader refuses modules that would). memcpy and the like
-    // bind to the host's libc at load time. The private directory's random
-    // name is mapped away so that the same C gives the same module bytes.
-    std::vector<std::string> args = {compiler, "-O2", "-fPIC", "-g", "-shared", "-nostartfiles", "-nostdlib",
-                                     "-fvisibility=hidden", "-fno-strict-aliasing",
-                                     "-fdebug-prefix-map=" + dir + "=ebpf-build", "-o", so_path, c_path};
-    args.insert(args.end(), options.extra_flags.begin(), options.extra_flags.end());
+struct ProgramRun {
+    int status = 0;      // waitpid status
+    std::string output;  // stdout and stderr together
+    bool ok() const { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+};
+
+// Runs argv[0] (found on $PATH) in `cwd` with $TMPDIR = `tmpdir` (when not
+// empty), the rest of the environment inherited, and collects its output.
+ProgramRun run_program(std::vector<std::string> args, const std::string& cwd, const std::string& tmpdir) {
     // Built before fork: the child only calls async-signal-safe functions.
     std::vector<std::string> environment;
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-        if (std::strncmp(*entry, "TMPDIR=", 7) != 0) environment.emplace_back(*entry);
+        if (tmpdir.empty() || std::strncmp(*entry, "TMPDIR=", 7) != 0) environment.emplace_back(*entry);
     }
-    environment.push_back("TMPDIR=" + dir);
+    if (!tmpdir.empty()) environment.push_back("TMPDIR=" + tmpdir);
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -126,28 +122,73 @@ void run_compiler(const std::string& c_path, const std::string& so_path, const s
     if (pid == 0) {
         ::dup2(pipe_fds[1], STDOUT_FILENO);
         ::dup2(pipe_fds[1], STDERR_FILENO);
+        if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
+            static const char message[] = "cannot enter the build directory\n";
+            (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+            ::_exit(127);
+        }
         ::execvpe(argv[0], argv.data(), envp.data());
         static const char message[] = "cannot run the C compiler\n";
         (void)!::write(STDERR_FILENO, message, sizeof message - 1);
         ::_exit(127);
     }
     ::close(pipe_fds[1]);
-    std::string output;
+    ProgramRun run;
     char buffer[4096];
     for (;;) {
         ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
-        output.append(buffer, static_cast<size_t>(n));
+        run.output.append(buffer, static_cast<size_t>(n));
     }
     ::close(pipe_fds[0]);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    while (::waitpid(pid, &run.status, 0) < 0 && errno == EINTR) {
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        throw Error(c_path + ": " + compiler + " failed (exit " +
-                    std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + "):\n" + output);
+    return run;
+}
+
+// Compiles `dir`/module.c into `dir`/module.so. The compiler runs inside the
+// private directory (its current directory and $TMPDIR) on relative names,
+// and that directory's random name is mapped away (-ffile-prefix-map: debug
+// info, __FILE__, the compilation directory), so the module's bytes depend
+// only on the C text, the flags and the compiler: not on the directory, the
+// caller's current directory or the time (reproducible modules,
+// docs/signing.md). The build ID is a SHA-1 over the linked content.
+void run_compiler(const std::string& dir, const CompileOptions& options, const std::string& name_for_errors) {
+    const std::string compiler = compiler_name(options);
+    // -nostartfiles -nostdlib: no crti/crtbegin (no _init, no frame_dummy
+    // constructor) and no DT_NEEDED: the module runs no code while it is
+    // loaded (the loader refuses modules that would). memcpy and the like
+    // bind to the host's libc at load time.
+    std::vector<std::string> args = {compiler, "-O2", "-fPIC", "-g", "-shared", "-nostartfiles", "-nostdlib",
+                                     "-fvisibility=hidden", "-fno-strict-aliasing",
+                                     "-ffile-prefix-map=" + dir + "=ebpf-build", "-Wl,--build-id=sha1",
+                                     "-o", "module.so", "module.c"};
+    args.insert(args.end(), options.extra_flags.begin(), options.extra_flags.end());
+    const ProgramRun run = run_program(std::move(args), dir, dir);
+    if (!run.ok()) {
+        throw Error(name_for_errors + ": " + compiler + " failed (exit " +
+                    std::to_string(WIFEXITED(run.status) ? WEXITSTATUS(run.status) : -1) + "):\n" + run.output);
     }
+}
+
+// Writes the C into a new module.c of the private directory (O_EXCL: never an
+// existing file or a link), compiles it, and reads module.so back.
+std::vector<uint8_t> compile_in_private_directory(std::string_view c_source, const CompileOptions& options,
+                                                  const std::string& name_for_errors) {
+    PrivateDirectory dir("ebpf-build");
+    const std::string c_path = dir.file("module.c");
+    int fd = ::open(c_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) throw Error(c_path + ": cannot create: " + errno_text());
+    try {
+        write_all(fd, c_source, c_path);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    if (::close(fd) != 0) throw Error(c_path + ": cannot write: " + errno_text());
+    run_compiler(dir.path(), options, name_for_errors);
+    return read_private_file(dir.file("module.so"));
 }
 
 }  // namespace
@@ -193,29 +234,23 @@ void write_file_atomically(const std::string& path, std::string_view contents) {
 
 std::vector<uint8_t> build_module_bytes(std::string_view c_source, const CompileOptions& options) {
     check_host_compilation_policy("compiling a native module");
-    PrivateDirectory dir("ebpf-build");
-    const std::string c_path = dir.file("module.c");
-    const std::string so_path = dir.file("module.so");
-    int fd = ::open(c_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) throw Error(c_path + ": cannot create: " + errno_text());
-    try {
-        write_all(fd, c_source, c_path);
-    } catch (...) {
-        ::close(fd);
-        throw;
-    }
-    if (::close(fd) != 0) throw Error(c_path + ": cannot write: " + errno_text());
-    run_compiler(c_path, so_path, dir.path(), options);
-    return read_private_file(so_path);
+    return compile_in_private_directory(c_source, options, "module.c");
 }
 
 void compile_c_to_module(const std::string& c_path, const std::string& so_path, const CompileOptions& options) {
     check_host_compilation_policy("compiling a native module");
-    PrivateDirectory dir("ebpf-build");
-    const std::string built = dir.file("module.so");
-    run_compiler(c_path, built, dir.path(), options);
-    const std::vector<uint8_t> bytes = read_private_file(built);
+    // Compiled from a copy in the private directory, like build_module_bytes:
+    // the same C gives the same module whatever its file is called.
+    const std::vector<uint8_t> c_bytes = read_input_file(c_path);
+    const std::vector<uint8_t> bytes = compile_in_private_directory(
+        std::string_view(reinterpret_cast<const char*>(c_bytes.data()), c_bytes.size()), options, c_path);
     write_file_atomically(so_path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+std::string compiler_version(const CompileOptions& options) {
+    const ProgramRun run = run_program({compiler_name(options), "--version"}, "", "");
+    if (!run.ok()) throw Error(compiler_name(options) + " --version failed: " + run.output);
+    return run.output.substr(0, run.output.find('\n'));
 }
 
 }  // namespace ebpf

@@ -102,54 +102,7 @@ SigningCredential read_signing_credential(const std::filesystem::path& key_pem_p
 }
 
 std::vector<uint8_t> sign_module(std::span<const uint8_t> bytes, const SigningCredential& credential) {
-    std::span<const uint8_t> module = bytes;
-    if (has_module_signature(bytes)) module = split_signed_module(bytes).module;  // re-sign
-    if (module.empty()) throw Error("sign: the module is empty");
-
-    ssl::Bio key_bio = ssl::memory_bio(credential.key_pem);
-    ssl::Key key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
-    if (!key) throw ssl::error("sign: the signing key is not a readable unencrypted PEM private key");
-    auto certs = ssl::read_certificates(credential.cert_pem, "sign: signing certificate");
-    if (X509_check_private_key(certs[0].get(), key.get()) != 1)
-        throw ssl::error("sign: the signing key does not belong to certificate '" +
-                         ssl::subject_of(certs[0].get()) + "'");
-
-    ssl::CertStack extra(sk_X509_new_null());
-    for (size_t i = 1; i < certs.size(); ++i) {
-        X509_up_ref(certs[i].get());
-        sk_X509_push(extra.get(), certs[i].get());
-    }
-    const unsigned flags = CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP | CMS_PARTIAL;
-    ssl::Cms cms(CMS_sign(nullptr, nullptr, extra.get(), nullptr, flags));
-    if (!cms) throw ssl::error("sign: cannot create the CMS structure");
-    if (!CMS_add1_signer(cms.get(), certs[0].get(), key.get(), EVP_sha256(), flags))
-        throw ssl::error("sign: cannot add the signer (is the key type supported by CMS?)");
-    ssl::Bio content = ssl::memory_bio(
-        std::string_view(reinterpret_cast<const char*>(module.data()), module.size()));
-    if (!CMS_final(cms.get(), content.get(), nullptr, flags)) throw ssl::error("sign: signing failed");
-
-    unsigned char* der = nullptr;
-    int der_size = i2d_CMS_ContentInfo(cms.get(), &der);
-    if (der_size <= 0) throw ssl::error("sign: cannot encode the signature");
-    std::unique_ptr<unsigned char, void (*)(unsigned char*)> der_owner(
-        der, [](unsigned char* p) { OPENSSL_free(p); });
-
-    ModuleSignatureInfo info{kModuleSignatureVersion, kModuleSignatureFormatCms, kModuleSignatureDigestSha256,
-                             0, {}};
-    const auto length = static_cast<uint32_t>(der_size);
-    info.signature_length[0] = static_cast<uint8_t>(length >> 24);
-    info.signature_length[1] = static_cast<uint8_t>(length >> 16);
-    info.signature_length[2] = static_cast<uint8_t>(length >> 8);
-    info.signature_length[3] = static_cast<uint8_t>(length);
-
-    std::vector<uint8_t> out;
-    out.reserve(module.size() + length + kModuleSignatureTrailerSize);
-    out.insert(out.end(), module.begin(), module.end());
-    out.insert(out.end(), der, der + der_size);
-    const auto* info_bytes = reinterpret_cast<const uint8_t*>(&info);
-    out.insert(out.end(), info_bytes, info_bytes + sizeof info);
-    out.insert(out.end(), kModuleSignatureMagic.begin(), kModuleSignatureMagic.end());
-    return out;
+    return ModuleSigner::from_credential(credential).sign(bytes);
 }
 
 std::vector<uint8_t> sign_module(std::span<const uint8_t> bytes, const std::filesystem::path& key_pem_path,

@@ -13,6 +13,7 @@
 
 #include "ebpf/signing.hpp"
 #include "openssl_util.hpp"
+#include "pkcs11_key.hpp"
 
 namespace ebpf {
 namespace {
@@ -73,11 +74,17 @@ void write_new_file(const std::filesystem::path& path, const std::string& text, 
 SigningCredential issue_certificate(const CertificateSpec& spec, const SigningCredential* issuer) {
     if (spec.common_name.empty()) throw Error("issue certificate: the common name is empty");
     ssl::Key key;
-    if (spec.key_algorithm.starts_with("RSA-"))
+    if (!spec.public_key_pem.empty()) {
+        ssl::Bio bio = ssl::memory_bio(spec.public_key_pem);
+        key.reset(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+        if (!key) throw ssl::error("issue certificate: the public key is not readable PEM");
+    } else if (spec.key_algorithm.starts_with("RSA-"))
         key.reset(EVP_RSA_gen(static_cast<unsigned>(std::stoul(spec.key_algorithm.substr(4)))));
     else
         key.reset(EVP_EC_gen(spec.key_algorithm.c_str()));
     if (!key) throw ssl::error("issue certificate: cannot generate a " + spec.key_algorithm + " key");
+    if (!spec.public_key_pem.empty() && spec.certificate_authority && issuer == nullptr)
+        throw Error("issue certificate: a self-signed certificate needs its own private key");
     const EVP_MD* digest = EVP_get_digestbyname(spec.signature_digest.c_str());
     if (digest == nullptr) throw Error("issue certificate: unknown digest " + spec.signature_digest);
 
@@ -125,12 +132,16 @@ SigningCredential issue_certificate(const CertificateSpec& spec, const SigningCr
 
     EVP_PKEY* signing_key = issuer_key ? issuer_key.get() : key.get();
     if (!X509_sign(cert.get(), signing_key, digest)) throw ssl::error("issue certificate: signing failed");
-    return {key_pem(key.get()), cert_pem(cert.get())};
+    return {spec.public_key_pem.empty() ? key_pem(key.get()) : std::string(), cert_pem(cert.get())};
 }
 
-DevelopmentKeys write_development_keys(const std::filesystem::path& dir) {
+namespace {
+
+// `ebpf keygen`: a root CA, and a code-signing certificate it issued to a new
+// key (written as PEM) or to a key in a token (`token_key`).
+DevelopmentKeys write_keys(const std::filesystem::path& dir, const ssl::Key* token_key) {
     DevelopmentKeys keys{dir / "trust" / "root-ca.pem", dir / "private" / "root-ca-key.pem",
-                         dir / "signing-cert.pem", dir / "signing-key.pem"};
+                         dir / "signing-cert.pem", token_key ? std::filesystem::path() : dir / "signing-key.pem"};
     std::error_code ec;
     const bool new_dir = !std::filesystem::exists(dir, ec);
     std::filesystem::create_directories(dir / "trust", ec);
@@ -142,7 +153,7 @@ DevelopmentKeys write_development_keys(const std::filesystem::path& dir) {
     if (!ec) std::filesystem::permissions(dir / "private", std::filesystem::perms(0700), ec);
     if (ec) throw Error(dir.string() + ": cannot create the key directory (" + ec.message() + ")");
     for (const auto& path : {keys.root_cert, keys.root_key, keys.signing_cert, keys.signing_key})
-        if (std::filesystem::exists(path))
+        if (!path.empty() && std::filesystem::exists(path))
             throw Error(path.string() + ": already exists; keygen never overwrites keys");
 
     using std::chrono::hours;
@@ -152,13 +163,30 @@ DevelopmentKeys write_development_keys(const std::filesystem::path& dir) {
     SigningCredential root = issue_certificate(root_spec, nullptr);
     CertificateSpec leaf_spec{.common_name = "ebpf-native development code signing",
                               .not_after_offset = hours(24 * 365)};
+    if (token_key != nullptr) {
+        leaf_spec.common_name = "ebpf-native development code signing (PKCS#11 token)";
+        ssl::Bio bio(BIO_new(BIO_s_mem()));
+        if (!PEM_write_bio_PUBKEY(bio.get(), token_key->get()))
+            throw ssl::error("keygen: cannot read the token key's public half");
+        leaf_spec.public_key_pem = ssl::bio_text(bio.get());
+    }
     SigningCredential leaf = issue_certificate(leaf_spec, &root);
 
     write_new_file(keys.root_key, root.key_pem, 0600);
     write_new_file(keys.root_cert, root.cert_pem, 0644);
-    write_new_file(keys.signing_key, leaf.key_pem, 0600);
+    if (token_key == nullptr) write_new_file(keys.signing_key, leaf.key_pem, 0600);
     write_new_file(keys.signing_cert, leaf.cert_pem, 0644);
     return keys;
+}
+
+}  // namespace
+
+DevelopmentKeys write_development_keys(const std::filesystem::path& dir) { return write_keys(dir, nullptr); }
+
+DevelopmentKeys write_development_keys(const std::filesystem::path& dir, std::string_view token_key_uri,
+                                       const Pkcs11Options& pkcs11) {
+    const pkcs11::TokenKey key = pkcs11::load_key(token_key_uri, pkcs11);
+    return write_keys(dir, &key.key);
 }
 
 }  // namespace ebpf

@@ -32,10 +32,13 @@ for f in libebpf-native.so "libebpf-native.so.${version%%.*}" "libebpf-native.so
          cmake/ebpf-native/EbpfProgram.cmake; do
     [ -e "$libdir/$f" ] || fail "$libdir/$f not installed"
 done
-# Headers another helper adds under include/ (bpf/…) are installed with the rest.
+# Every header is installed: ebpf/ in include/, the libbpf-compatible bpf/
+# one level down so that it never shadows libbpf-dev's headers for others.
 (cd "$src/include" && find . -type f) | while read -r header; do
-    [ -e "$prefix/include/$header" ] || fail "include/$header not installed"
+    case "$header" in ./bpf/*) where=include/ebpf-native/$header ;; *) where=include/$header ;; esac
+    [ -e "$prefix/$where" ] || fail "$where not installed"
 done
+[ ! -e "$prefix/include/bpf" ] || fail "include/bpf installed where it would shadow libbpf-dev's headers"
 soname=$(readelf -d "$libdir/libebpf-native.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "libebpf-native.so.${version%%.*}" ] || fail "soname '$soname'"
 # Third-party libraries are private: no asmjit symbol leaves the library.
