@@ -222,7 +222,7 @@ SignatureReport verify_module_signature(std::span<const uint8_t> bytes, const Tr
 
 // Who signed a module, as its signature says, for display (`ebpf show`):
 // nothing here is checked (verify_module_signature decides trust).
-struct ModuleSigner {
+struct SignerIdentity {
     std::string subject;     // one-line form, "CN=..., O=..."
     std::string issuer;
     std::string not_before;  // validity, UTC text
@@ -230,7 +230,7 @@ struct ModuleSigner {
 };
 // nullopt for an unsigned module; throws ebpf::Error when the trailer or the
 // CMS structure is unreadable or names no signer certificate it includes.
-std::optional<ModuleSigner> read_module_signer(std::span<const uint8_t> bytes);
+std::optional<SignerIdentity> read_module_signer(std::span<const uint8_t> bytes);
 
 // SHA-256 of `bytes`.
 std::array<uint8_t, 32> sha256(std::span<const uint8_t> bytes);

@@ -18,7 +18,7 @@ std::string issuer_of(const X509* cert) {
 
 }  // namespace
 
-std::optional<ModuleSigner> read_module_signer(std::span<const uint8_t> bytes) {
+std::optional<SignerIdentity> read_module_signer(std::span<const uint8_t> bytes) {
     if (!has_module_signature(bytes)) return std::nullopt;
     const SplitModule split = split_signed_module(bytes);
     const unsigned char* der = split.signature.data();
@@ -36,7 +36,7 @@ std::optional<ModuleSigner> read_module_signer(std::span<const uint8_t> bytes) {
     for (int i = 0; included && i < sk_X509_num(included.get()); ++i) {
         X509* cert = sk_X509_value(included.get(), i);
         if (CMS_SignerInfo_cert_cmp(info, cert) != 0) continue;
-        return ModuleSigner{ssl::subject_of(cert), issuer_of(cert),
+        return SignerIdentity{ssl::subject_of(cert), issuer_of(cert),
                             ssl::time_text(X509_get0_notBefore(cert)),
                             ssl::time_text(X509_get0_notAfter(cert))};
     }
