@@ -3,9 +3,14 @@
 // map API that the helpers call, inside a CpuScope as during a program run.
 #include <benchmark/benchmark.h>
 
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
 
+#include "ebpf/pinning.hpp"
 #include "ebpf/runtime.hpp"
 
 namespace {
@@ -52,8 +57,54 @@ ebpf::Map& shared_map(MapType type) {
     return *map;
 }
 
-void BM_Lookup(benchmark::State& state, MapType type) {
-    ebpf::Map& map = shared_map(type);
+// The same maps in shared memory (ebpf/pinning.hpp), under a temporary pin
+// root removed at exit: the cost of a pinned-map operation against the
+// in-process one above.
+struct TempPinRoot {
+    std::string path;
+    TempPinRoot() {
+        char pattern[] = "/tmp/ebpf-bench-pin-XXXXXX";
+        path = mkdtemp(pattern);
+    }
+    ~TempPinRoot() { std::filesystem::remove_all(path); }
+};
+
+ebpf::Map& pinned_map(MapType type) {
+    static TempPinRoot root;
+    static std::mutex mutex;
+    static std::map<MapType, std::shared_ptr<ebpf::Map>> maps;
+    std::lock_guard lock(mutex);
+    auto& map = maps[type];
+    if (map) return *map;
+    map = ebpf::create_shared_map(definition(type, 4, 8, kEntries), root.path);
+    ebpf::CpuScope cpu;
+    for (uint32_t k = 0; k < kEntries; ++k) {
+        uint64_t value = k;
+        map->update_elem(&k, &value, 0);
+    }
+    return *map;
+}
+
+ebpf::Map& bench_map(MapType type, bool pinned) { return pinned ? pinned_map(type) : shared_map(type); }
+
+// A program that returns at once, run with statistics off and on: the cost
+// of collecting run count and run time (two clock reads and two stores).
+void BM_RunStats(benchmark::State& state, bool stats) {
+    using namespace ebpf;
+    static std::unique_ptr<LoadedProgram> program = [] {
+        std::vector<Instruction> insns = {make_instruction(0xb7, 0, 0, 0, 0), make_instruction(0x95)};
+        auto engine = make_engine(ExecMode::jit, insns, {});
+        return std::make_unique<LoadedProgram>("empty", "hook/bench", ProgramType::hook, "bench", insns, std::move(engine));
+    }();
+    set_program_stats(stats);
+    uint8_t buffer[8] = {};
+    for (auto _ : state) benchmark::DoNotOptimize(program->run(buffer, sizeof buffer));
+    set_program_stats(false);
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+void BM_Lookup(benchmark::State& state, MapType type, bool pinned) {
+    ebpf::Map& map = bench_map(type, pinned);
     ebpf::CpuScope cpu;
     uint32_t key = static_cast<uint32_t>(state.thread_index()) * 97;
     for (auto _ : state) {
@@ -63,8 +114,8 @@ void BM_Lookup(benchmark::State& state, MapType type) {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 
-void BM_Update(benchmark::State& state, MapType type) {
-    ebpf::Map& map = shared_map(type);
+void BM_Update(benchmark::State& state, MapType type, bool pinned) {
+    ebpf::Map& map = bench_map(type, pinned);
     ebpf::CpuScope cpu;
     uint32_t key = static_cast<uint32_t>(state.thread_index()) * 97;
     uint64_t value = 1;
@@ -76,8 +127,8 @@ void BM_Update(benchmark::State& state, MapType type) {
 }
 
 // Insert and delete of fresh keys: element allocation, retirement and reuse.
-void BM_InsertDelete(benchmark::State& state, MapType type) {
-    ebpf::Map& map = shared_map(type);
+void BM_InsertDelete(benchmark::State& state, MapType type, bool pinned) {
+    ebpf::Map& map = bench_map(type, pinned);
     uint32_t key = kEntries + static_cast<uint32_t>(state.thread_index()) * 1'000'000;
     uint64_t value = 1;
     for (auto _ : state) {
@@ -137,13 +188,18 @@ void BM_RingbufOutput(benchmark::State& state) {
 void register_all() {
     const MapType keyed[] = {MapType::array, MapType::percpu_array, MapType::hash, MapType::percpu_hash,
                              MapType::lru_hash, MapType::lru_percpu_hash};
-    for (MapType type : keyed) {
-        std::string name(ebpf::map_type_name(type));
-        benchmark::RegisterBenchmark(("lookup/" + name).c_str(), BM_Lookup, type)->Threads(1)->Threads(2)->UseRealTime();
-        benchmark::RegisterBenchmark(("update/" + name).c_str(), BM_Update, type)->Threads(1)->Threads(2)->UseRealTime();
-        if (type != MapType::array && type != MapType::percpu_array)
-            benchmark::RegisterBenchmark(("insert_delete/" + name).c_str(), BM_InsertDelete, type)->Threads(1)->Threads(2)->UseRealTime();
+    for (bool pinned : {false, true}) {
+        for (MapType type : keyed) {
+            std::string name = (pinned ? "pinned_" : "") + std::string(ebpf::map_type_name(type));
+            benchmark::RegisterBenchmark(("lookup/" + name).c_str(), BM_Lookup, type, pinned)->Threads(1)->Threads(2)->UseRealTime();
+            benchmark::RegisterBenchmark(("update/" + name).c_str(), BM_Update, type, pinned)->Threads(1)->Threads(2)->UseRealTime();
+            if (type != MapType::array && type != MapType::percpu_array)
+                benchmark::RegisterBenchmark(("insert_delete/" + name).c_str(), BM_InsertDelete, type, pinned)
+                    ->Threads(1)->Threads(2)->UseRealTime();
+        }
     }
+    benchmark::RegisterBenchmark("run/empty_program(stats off)", BM_RunStats, false)->UseRealTime();
+    benchmark::RegisterBenchmark("run/empty_program(stats on)", BM_RunStats, true)->UseRealTime();
     benchmark::RegisterBenchmark("lookup/lpm_trie(64 prefixes)", BM_LpmLookup)->Threads(1)->Threads(2)->UseRealTime();
     benchmark::RegisterBenchmark("push_pop/queue", BM_PushPop, MapType::queue)->Threads(1)->Threads(2)->UseRealTime();
     benchmark::RegisterBenchmark("push_pop/stack", BM_PushPop, MapType::stack)->Threads(1)->Threads(2)->UseRealTime();

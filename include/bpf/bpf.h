@@ -25,6 +25,16 @@ LIBBPF_API int bpf_map_delete_elem(int fd, const void *key);
 /* key NULL: the first key; -ENOENT after the last. */
 LIBBPF_API int bpf_map_get_next_key(int fd, const void *key, void *next_key);
 
+/* Pinning, as on bpffs but in ebpf-native's pin root (docs/pinning.md):
+ * bpf_obj_pin gives a shared map (one loaded with LIBBPF_PIN_BY_NAME, or
+ * opened with bpf_obj_get) one more name on the pin root's file system;
+ * -EOPNOTSUPP for a map that lives in process memory and for programs,
+ * -EEXIST when the path exists. bpf_obj_get opens a pinned map and returns a
+ * new map fd; -ENOENT when nothing is there, -EINVAL for a file that is not a
+ * valid pinned map. */
+LIBBPF_API int bpf_obj_pin(int fd, const char *pathname);
+LIBBPF_API int bpf_obj_get(const char *pathname);
+
 /* BPF_PROG_TEST_RUN. The layout is libbpf's. */
 struct bpf_test_run_opts {
     size_t sz; /* sizeof(struct bpf_test_run_opts) */

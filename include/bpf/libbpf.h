@@ -46,10 +46,13 @@ struct bpf_object_open_opts {
     size_t sz; /* sizeof(struct bpf_object_open_opts) */
     /* The object's name (default: the file name). */
     const char *object_name;
-    /* Not supported here: must be false / NULL (-EOPNOTSUPP otherwise). */
+    /* Not supported here: must be false (-EOPNOTSUPP otherwise). */
     bool relaxed_maps;
+    /* Where LIBBPF_PIN_BY_NAME maps are pinned (default: $EBPF_PIN_ROOT, else
+     * /run/ebpf-native; docs/pinning.md). */
     const char *pin_root_path;
     __u32 : 32;
+    /* Not supported here: must be NULL (-EOPNOTSUPP otherwise). */
     const char *kconfig;
     const char *btf_custom_path;
     /* On a failed bpf_object__load, the verifier's (or loader's) message,

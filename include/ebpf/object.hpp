@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -22,6 +23,24 @@ struct MapSlotInit {
     std::string target;  // a program name (prog_array) or a map name (array/hash of maps)
 };
 
+// The C type of a map's key or value, from BTF (`__type(key, T)`), kept so
+// that tools can show values with field names (map dumps, pinned maps).
+// A tree: a struct/union has members at byte offsets, an array `count`
+// elements of members[0]; leaves are integers (enums included) or opaque bytes
+// (floats, pointers, bitfields are shown as their integer/bytes). Bounded when
+// built from BTF (depth, members) so a hostile object cannot make it huge.
+struct TypeInfo {
+    enum class Kind : uint8_t { integer, structure, array, bytes };
+    Kind kind = Kind::bytes;
+    std::string name;         // member name (empty for the root and array elements)
+    std::string type_name;    // C type name when it has one ("u32", "struct flow")
+    uint32_t offset = 0;      // bytes from the start of the enclosing type
+    uint32_t size = 0;        // bytes
+    uint32_t count = 0;       // arrays: element count
+    bool is_signed = false;   // integers
+    std::vector<TypeInfo> members;  // structure: its members; array: one element type
+};
+
 struct MapDefinition {
     std::string name;                  // symbol name, or ".rodata"/".data"/".bss"... for global data
     MapType type = MapType::unspec;
@@ -36,7 +55,14 @@ struct MapDefinition {
     std::vector<uint8_t> initial_data; // global data contents (.bss: zeros); value_size bytes
     bool inner_template = false;       // only a template for an outer map's values
     std::vector<MapSlotInit> initial_slots;  // `.values = {...}`; empty for most maps
+    // From `__type(key, T)` / `__type(value, T)` (BTF maps; global data: the
+    // section's variables as a struct); null when only sizes are known.
+    std::shared_ptr<const TypeInfo> key_type, value_type;
 };
+
+// LIBBPF_PIN_BY_NAME in `__uint(pinning, ...)` (libbpf's enum libbpf_pin_type).
+inline constexpr uint32_t kPinNone = 0;
+inline constexpr uint32_t kPinByName = 1;
 
 // Programs may only read this map (.rodata, or BPF_F_RDONLY_PROG): the
 // verifier rejects every program write into it, and the runtime freezes it

@@ -14,6 +14,7 @@
 // load_object().
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -139,6 +140,8 @@ public:
 
 protected:
     [[noreturn]] void fail(const std::string& what) const;
+    // Per-CPU maps in shared memory keep the CPU count they were made for.
+    void set_value_cpus(uint32_t cpus) { value_cpus_ = cpus; }
     // The family's host writes (never called on a frozen map).
     virtual int64_t update_from_host(const void* key, const void* host_value, uint64_t flags);
     virtual int64_t delete_from_host(const void* key);
@@ -146,6 +149,7 @@ protected:
 private:
     MapDefinition definition_;
     uint32_t id_;
+    uint32_t value_cpus_ = 0;  // 0: possible_cpus()
     std::atomic<bool> frozen_{false};
 };
 
@@ -215,9 +219,20 @@ struct LoadOptions {
     // What the object may make the host allocate (ebpf/limits.hpp): used by
     // open_object() and create_maps().
     ResourceLimits limits;
+    // Maps and programs visible to other processes (ebpf/pinning.hpp):
+    // the pin root (empty: $EBPF_PIN_ROOT, else /run/ebpf-native) where
+    // maps with __uint(pinning, LIBBPF_PIN_BY_NAME) are pinned or reused...
+    std::string pin_root;
+    // ...and, when set, every map that can be shared (not global data or
+    // read-only maps) created in shared memory under <root>/maps/<id>, and
+    // every program published under <root>/progs/<id> with run statistics.
+    bool share_maps = false;
 };
 
 class LoadedObject;
+namespace runtime_detail {
+struct ProgramRunStats;
+}
 
 // A loaded program (ebpf::Program is the object's program before loading).
 // run() is thread-safe: several threads may run the same program at once.
@@ -258,9 +273,16 @@ public:
     Engine& engine() const { return *engine_; }
     // The instructions the engine runs (empty for native modules).
     std::span<const Instruction> instructions() const { return insns_; }
+    // SHA-256 of the bytecode that was verified (the object's instructions
+    // before map references are resolved; for native modules the hash the
+    // module records), set by the loaders; zeros when unknown. Its first 8
+    // bytes are the program's tag in `ebpf prog` (pinning.hpp).
+    const std::array<uint8_t, 32>& bytecode_sha256() const { return bytecode_sha256_; }
+    void set_bytecode_sha256(const std::array<uint8_t, 32>& hash) { bytecode_sha256_ = hash; }
 
 private:
     friend class LoadedObject;
+    friend struct runtime_detail::ProgramRunStats;
     void check_admitted() const;
     std::string name_, section_, attach_;
     ProgramType type_;
@@ -270,6 +292,8 @@ private:
     uint32_t id_;
     LoadedObject* object_ = nullptr;
     bool admitted_under_policy_ = false;
+    std::array<uint8_t, 32> bytecode_sha256_{};
+    std::unique_ptr<runtime_detail::ProgramRunStats> stats_;  // run statistics (pinning.hpp)
 };
 
 // --- test runs (the BPF_PROG_TEST_RUN model) ----------------------------------
@@ -366,8 +390,15 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
 // data when the loader provides it. Index i ↔ definitions[i]. The map limits
 // (count, per map, total; per-CPU values × possible_cpus()) are checked for
 // all definitions before the first map is allocated.
+// `sharing`: LIBBPF_PIN_BY_NAME maps are pinned or reused under its pin
+// root, and with share_all every shareable map lives in shared memory
+// (LoadOptions::pin_root/share_maps).
+struct MapSharing {
+    std::string pin_root;  // empty: $EBPF_PIN_ROOT, else /run/ebpf-native
+    bool share_all = false;
+};
 std::vector<std::shared_ptr<Map>> create_maps(std::span<const MapDefinition> definitions,
-                                              const ResourceLimits& limits = {});
+                                              const ResourceLimits& limits = {}, const MapSharing& sharing = {});
 // Rewrites LDDW pseudo-map forms: kPseudoMapIdx → address of the Map object,
 // kPseudoMapIdxValue → direct_value(0) + offset. Throws ebpf::Error
 // "program 'x': instruction N: ..." for a bad map index or offset.

@@ -10,10 +10,13 @@
 #include <cstring>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include <bpf/bpf.h>
 
 #include "diagnostics.hpp"
 #include "ebpf/ebpf.h"
+#include "ebpf/pinning.hpp"
 #include "fd_table.hpp"
 #include "hooks/opts.hpp"
 #include "object_types.hpp"
@@ -159,6 +162,37 @@ int bpf_map__get_next_key(const bpf_map* map, const void* cur_key, void* next, s
         ebpf::Map* live = nullptr;
         if (int error = checked(map, key_sz, nullptr, live)) return error;
         return get_next(*live, cur_key, next);
+    });
+}
+
+// Pinning (docs/pinning.md): a shared map gets one more name; a map in
+// process memory cannot be seen by another process, so it cannot be pinned
+// after the fact (load it with pinning or share_maps instead).
+int bpf_obj_pin(int fd, const char* pathname) {
+    return guarded([&] {
+        if (!pathname || !*pathname) return fail(EINVAL, "bpf_obj_pin: no path");
+        auto handle = find(fd);
+        if (!handle) return fail(EBADF);
+        if (!handle->map)
+            return fail(EOPNOTSUPP, "bpf_obj_pin: programs are not pinned in ebpf-native; a host publishes its "
+                                    "programs under the pin root (docs/pinning.md)");
+        if (ebpf::shared_map_path(*handle->map).empty())
+            return fail(EOPNOTSUPP, "bpf_obj_pin: map '" + handle->map->name() +
+                                        "' lives in process memory; declare it with LIBBPF_PIN_BY_NAME to share it");
+        struct stat st {};
+        if (lstat(pathname, &st) == 0) return fail(EEXIST, std::string("bpf_obj_pin: ") + pathname + " exists");
+        ebpf::pin_map(*handle->map, pathname);
+        return 0;
+    });
+}
+
+int bpf_obj_get(const char* pathname) {
+    return guarded([&] {
+        if (!pathname || !*pathname) return fail(EINVAL, "bpf_obj_get: no path");
+        struct stat st {};
+        if (stat(pathname, &st) != 0) return fail(errno, std::string("bpf_obj_get: ") + pathname + ": " + std::strerror(errno));
+        int fd = register_map(ebpf::open_pinned_map(pathname));
+        return fd < 0 ? fail(-fd) : fd;
     });
 }
 

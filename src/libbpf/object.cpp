@@ -75,9 +75,12 @@ int apply_open_opts(bpf_object& object, const bpf_object_open_opts* user_opts) {
                                          [](int e, const std::string& m) { return fail(e, m); }))
             return error;
     }
-    if (opts.relaxed_maps || opts.pin_root_path || opts.kconfig || opts.btf_custom_path)
-        return fail(EOPNOTSUPP, "bpf_object_open_opts: relaxed_maps, pin_root_path, kconfig and btf_custom_path "
+    if (opts.relaxed_maps || opts.kconfig || opts.btf_custom_path)
+        return fail(EOPNOTSUPP, "bpf_object_open_opts: relaxed_maps, kconfig and btf_custom_path "
                                 "are not supported by ebpf-native (docs/libbpf.md)");
+    // LIBBPF_PIN_BY_NAME maps go under this root (docs/pinning.md), as
+    // libbpf's under /sys/fs/bpf.
+    if (opts.pin_root_path) object.pin_root = opts.pin_root_path;
     if (opts.kernel_log_buf && opts.kernel_log_size == 0)
         return fail(EINVAL, "bpf_object_open_opts: kernel_log_buf without kernel_log_size");
     if (opts.object_name) object.name = opts.object_name;
@@ -103,6 +106,7 @@ int apply_open_opts(bpf_object& object, const bpf_object_open_opts* user_opts) {
 LoadOptions native_load_options(const bpf_object& object, std::vector<std::string>* warnings) {
     LoadOptions options;
     options.mode = ExecMode::native;
+    options.pin_root = object.pin_root;
     PolicyOptions policy;
     policy.code_integrity = object.require_signature;
     options.check_signature = module_policy_hook(policy, warnings);
@@ -204,6 +208,7 @@ int load(bpf_object& object) {
                 for (size_t i = 0; i < elf.programs.size(); ++i) elf.programs[i].type = object.programs[i]->type;
                 LoadOptions options;
                 options.mode = object.mode;
+                options.pin_root = object.pin_root;
                 object.loaded = std::shared_ptr<LoadedObject>(load_object(elf, options));
             } else if (object.elf) {
                 if (object.path.empty() || object.module_path.empty())

@@ -35,6 +35,7 @@ struct bpf_object {
     ebpf::ExecMode mode = ebpf::ExecMode::jit;
     std::string module_path;             // native mode: the module to load
     bool require_signature = false;
+    std::string pin_root;                // bpf_object_open_opts.pin_root_path ("": the default root)
     char* log_buf = nullptr;             // bpf_object_open_opts.kernel_log_buf
     size_t log_size = 0;
     std::shared_ptr<ebpf::LoadedObject> loaded;  // a .so: from open; an ELF object: from load

@@ -35,6 +35,63 @@ std::string btf_name(const struct btf* btf, uint32_t offset) {
     return name;
 }
 
+// The C type `id` as a TypeInfo for formatting values. Bounded: at most
+// kMaxTypeDepth levels and kMaxTypeNodes nodes per map (a hostile object cannot
+// make it large); beyond that, or for kinds without fields (pointers, floats,
+// bitfields), the bytes are shown as they are.
+constexpr int kMaxTypeDepth = 8;
+constexpr size_t kMaxTypeNodes = 256;
+
+TypeInfo describe_type(const struct btf* btf, uint32_t id, int depth, size_t& nodes) {
+    TypeInfo info;
+    long long size = btf__resolve_size(btf, id);
+    info.size = size > 0 && size <= UINT32_MAX ? static_cast<uint32_t>(size) : 0;
+    const btf_type* t = skip_modifiers(btf, id);
+    if (!t || ++nodes > kMaxTypeNodes || depth > kMaxTypeDepth) return info;
+    info.type_name = btf_name(btf, t->name_off);
+    if (btf_is_int(t)) {
+        if (btf_int_offset(t) == 0 && btf_int_bits(t) == 8 * info.size && info.size <= 8) {
+            info.kind = TypeInfo::Kind::integer;
+            info.is_signed = (btf_int_encoding(t) & BTF_INT_SIGNED) != 0;
+        }
+    } else if (btf_is_enum(t) || btf_is_enum64(t)) {
+        if (info.size <= 8) info.kind = TypeInfo::Kind::integer;
+        if (!info.type_name.empty()) info.type_name = "enum " + info.type_name;
+    } else if (btf_is_array(t)) {
+        const struct btf_array* array = btf_array(t);
+        TypeInfo element = describe_type(btf, array->type, depth + 1, nodes);
+        if (element.size > 0 && static_cast<uint64_t>(element.size) * array->nelems == info.size) {
+            info.kind = TypeInfo::Kind::array;
+            info.count = array->nelems;
+            info.members.push_back(std::move(element));
+        }
+    } else if (btf_is_composite(t)) {
+        if (!info.type_name.empty()) info.type_name = (btf_is_struct(t) ? "struct " : "union ") + info.type_name;
+        info.kind = TypeInfo::Kind::structure;
+        const btf_member* members = btf_members(t);
+        for (uint16_t i = 0; i < btf_vlen(t); ++i) {
+            uint32_t bits = btf_member_bit_offset(t, i);
+            TypeInfo member = describe_type(btf, members[i].type, depth + 1, nodes);
+            member.name = btf_name(btf, members[i].name_off);
+            member.offset = bits / 8;
+            // Bitfields and members outside the struct are not shown field by field.
+            if (bits % 8 || btf_member_bitfield_size(t, i) || member.size == 0 ||
+                static_cast<uint64_t>(member.offset) + member.size > info.size)
+                continue;
+            info.members.push_back(std::move(member));
+        }
+        if (info.members.empty()) info.kind = TypeInfo::Kind::bytes;
+    }
+    return info;
+}
+
+std::shared_ptr<const TypeInfo> describe_map_type(const struct btf* btf, uint32_t id) {
+    size_t nodes = 0;
+    auto info = std::make_shared<TypeInfo>(describe_type(btf, id, 0, nodes));
+    if (info->size == 0) return nullptr;
+    return info;
+}
+
 // A BTF map definition struct decoded; `values_offset` locates `.values`.
 struct BtfMapFields {
     MapDefinition map;
@@ -92,14 +149,19 @@ BtfMapFields parse_map_struct(const struct btf* btf, const btf_type* def, const 
             out.map.map_flags = int_value(m, field);
         } else if (field == "pinning") {
             out.map.pinning = int_value(m, field);
+            if (out.map.pinning != kPinNone && out.map.pinning != kPinByName)
+                throw Error(map_where + ": pinning " + std::to_string(out.map.pinning) +
+                            " is not LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1)");
         } else if (field == "key_size") {
             out.map.key_size = int_value(m, field);
         } else if (field == "value_size") {
             out.map.value_size = int_value(m, field);
         } else if (field == "key") {
             out.map.key_size = type_size(m, field);
+            out.map.key_type = describe_map_type(btf, skip_modifiers(btf, m.type)->type);
         } else if (field == "value") {
             out.map.value_size = type_size(m, field);
+            out.map.value_type = describe_map_type(btf, skip_modifiers(btf, m.type)->type);
         } else if (field == "numa_node" || field == "map_extra") {
             int_value(m, field);  // accepted, meaningless in user space
         } else if (field == "values") {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "ebpf/error.hpp"
+#include "ebpf/pinning.hpp"
 #include "ebpf/runtime.hpp"
 #include "maps/map_types.hpp"
 
@@ -79,7 +80,7 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
     module_options.helpers = &helper_table();
     module_options.check_signature = options.check_signature;
     module_options.create_map = [&maps, &options](std::span<const MapDefinition> definitions, uint32_t index) {
-        if (maps.empty()) maps = create_maps(definitions, options.limits);
+        if (maps.empty()) maps = create_maps(definitions, options.limits, MapSharing{options.pin_root, options.share_maps});
         if (index >= maps.size() || !maps[index])
             throw Error("map index " + std::to_string(index) + " is not a map programs can use");
         MapBinding binding;
@@ -95,7 +96,7 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
             throw Error(path + ": " + e.what());
         }
     }
-    if (maps.empty() && !module->maps().empty()) maps = create_maps(module->maps(), options.limits);
+    if (maps.empty() && !module->maps().empty()) maps = create_maps(module->maps(), options.limits, MapSharing{options.pin_root, options.share_maps});
 
     std::vector<std::unique_ptr<LoadedProgram>> loaded;
     const auto& infos = module->programs();
@@ -119,6 +120,7 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
         loaded.push_back(std::make_unique<LoadedProgram>(info.name, info.section, info.type, attach,
                                                          std::vector<Instruction>{}, module->make_engine(i),
                                                          module->admitted_under_policy()));
+        loaded.back()->set_bytecode_sha256(info.bytecode_sha256);
     }
     for (size_t i = 0; i < module->maps().size() && i < maps.size(); ++i) {
         auto* prog_array = dynamic_cast<ProgArrayMap*>(maps[i].get());
@@ -132,7 +134,9 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
             }
         }
     }
-    return std::make_unique<LoadedObject>(path, std::move(maps), std::move(loaded));
+    auto result = std::make_unique<LoadedObject>(path, std::move(maps), std::move(loaded));
+    if (options.share_maps) publish_programs(*result, pin_root(options.pin_root));
+    return result;
 #else
     (void)options;
     throw Error(path + ": native modules are not supported by this build (no native module loader)");

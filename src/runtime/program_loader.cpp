@@ -2,15 +2,19 @@
 // rewriting, map resolution, engine) → LoadedObject. And running: the tail
 // call loop of LoadedProgram::run and the per-type context checks.
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <mutex>
 
 #include "ebpf/error.hpp"
 #if EBPF_RUNTIME_HAVE_NATIVE
+#include "ebpf/native.hpp"
 #include "ebpf/policy.hpp"
 #endif
 #include "ebpf/runtime.hpp"
+#include "ebpf/pinning.hpp"
 #include "load_steps.hpp"
+#include "pin/program_stats.hpp"
 #include "maps/map_types.hpp"
 #include "trace/usdt_probes.hpp"
 
@@ -183,7 +187,8 @@ LoadedProgram::LoadedProgram(std::string name, std::string section, ProgramType 
                              bool admitted_under_policy, std::optional<uint64_t> memory_size)
     : name_(std::move(name)), section_(std::move(section)), attach_(std::move(attach)), type_(type),
       insns_(std::move(insns)), engine_(std::move(engine)), memory_size_(memory_size),
-      admitted_under_policy_(admitted_under_policy) {
+      admitted_under_policy_(admitted_under_policy),
+      stats_(std::make_unique<runtime_detail::ProgramRunStats>(possible_cpus())) {
     if (!engine_) throw Error("program '" + name_ + "': no engine");
     std::lock_guard lock(programs().mutex);
     id_ = programs().next_id++;
@@ -262,6 +267,10 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
         if (type_ == ProgramType::xdp) check_xdp_context(name_, *static_cast<const XdpRuntimeContext*>(ctx));
     }
     CpuScope cpu;
+    // Statistics only while enabled (as kernel.bpf_stats_enabled): one
+    // relaxed load otherwise. Tail-called programs count in their caller's run.
+    const bool timed = runtime_detail::program_stats_on();
+    const auto started = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     RunState& state = run_state();
     // A helper may run a program on this thread (nested): keep the outer chain.
     struct SavedChain {
@@ -300,6 +309,10 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
         if (++state.tail_call_count > kMaxTailCalls)
             throw Error("program '" + name_ + "': tail-call chain longer than " + std::to_string(kMaxTailCalls));
     }
+    if (timed)
+        stats_->add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                              std::chrono::steady_clock::now() - started)
+                                              .count()));
     const ProgramTypeInfo& last = program_type_info(current->type_);
     auto value = static_cast<int64_t>(result);
     if (value < last.ret_min || value > last.ret_max)
@@ -393,7 +406,8 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
             throw Error(object.path + ": no program '" + name + "' (programs: " + join_names(names) + ")");
         }
     }
-    std::vector<std::shared_ptr<Map>> maps = create_maps(object.maps, options.limits);
+    std::vector<std::shared_ptr<Map>> maps =
+        create_maps(object.maps, options.limits, MapSharing{options.pin_root, options.share_maps});
     std::vector<std::unique_ptr<LoadedProgram>> loaded;
     for (const ebpf::Program& program : object.programs) {
         if (!wanted(program, options)) continue;
@@ -405,6 +419,9 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
         auto loaded_program = std::make_unique<LoadedProgram>(program.name, program.section, program.type,
                                                               program.attach, std::move(insns), std::move(engine), false,
                                                               options.verify ? options.verify_options.mem_size : std::nullopt);
+#if EBPF_RUNTIME_HAVE_NATIVE
+        loaded_program->set_bytecode_sha256(sha256_of_instructions(program.insns));
+#endif
         loaded.push_back(std::move(loaded_program));
     }
     // Statically initialised prog arrays (`.values = {[0] = &prog}`).
@@ -427,7 +444,9 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
             }
         }
     }
-    return std::make_unique<LoadedObject>(object.path, std::move(maps), std::move(loaded));
+    auto result = std::make_unique<LoadedObject>(object.path, std::move(maps), std::move(loaded));
+    if (options.share_maps) publish_programs(*result, pin_root(options.pin_root));
+    return result;
 }
 
 std::unique_ptr<LoadedObject> load_object(const std::string& path, const LoadOptions& options) {

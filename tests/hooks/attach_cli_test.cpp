@@ -46,13 +46,23 @@ TEST_F(AttachCli, PacketJsonSummaryOutputAndMaps) {
         EXPECT_EQ(summary["written"], 3);
         EXPECT_EQ(hooks_test::read_pcap(out).size(), 3u);
         // proto_count: UDP (17) twice, TCP (6) once; 254 zero slots hidden.
-        const auto& counts = summary["maps"]["proto_count"];
+        // maps: an array in the shape of tools/ebpf/map_format.hpp, shared by every command.
+        ASSERT_TRUE(summary["maps"].is_array());
+        nlohmann::json counts;
+        for (const auto& map : summary["maps"])
+            if (map["name"] == "proto_count") counts = map;
+        ASSERT_TRUE(counts.is_object()) << summary["maps"];
+        EXPECT_EQ(counts["type"], "array");
         EXPECT_EQ(counts["zero_entries_hidden"], 254);
         ASSERT_EQ(counts["entries"].size(), 2u);
         EXPECT_EQ(counts["entries"][0]["key"], "06000000");
         EXPECT_EQ(counts["entries"][0]["value"], "0100000000000000");
         EXPECT_EQ(counts["entries"][1]["key"], "11000000");
         EXPECT_EQ(counts["entries"][1]["value"], "0200000000000000");
+        // Formatted with the map's BTF types (__u32 key, __u64 value).
+        EXPECT_EQ(counts["entries"][0]["formatted"]["key"], 6);
+        EXPECT_EQ(counts["entries"][0]["formatted"]["value"], 1);
+        EXPECT_EQ(counts["entries"][1]["formatted"]["value"], 2);
     }
 }
 

@@ -14,6 +14,8 @@
 #include <cstdarg>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -128,8 +130,8 @@ TEST(LibbpfErrors, OpenOptionsAreChecked) {
     EXPECT_EQ(bpf_object__open_file(kXdpCounter.c_str(), &bigger.known), nullptr);
     EXPECT_EQ(errno, EINVAL);
 
-    LIBBPF_OPTS(bpf_object_open_opts, pinned, .pin_root_path = "/sys/fs/bpf");
-    EXPECT_EQ(bpf_object__open_file(kXdpCounter.c_str(), &pinned), nullptr);
+    LIBBPF_OPTS(bpf_object_open_opts, kconfig, .kconfig = "CONFIG_X=y");
+    EXPECT_EQ(bpf_object__open_file(kXdpCounter.c_str(), &kconfig), nullptr);
     EXPECT_EQ(errno, EOPNOTSUPP);
     LIBBPF_OPTS(bpf_object_open_opts, warp, .ebpf_mode = "warp");
     EXPECT_EQ(bpf_object__open_file(kXdpCounter.c_str(), &warp), nullptr);
@@ -201,6 +203,63 @@ TEST(LibbpfErrors, MapCallsOnBadFdsSizesAndPointers) {
     EXPECT_EQ(bpf_map_lookup_elem(events, &key, &value), -EINVAL);
     __u32 index = 5, limit = 0;
     EXPECT_EQ(bpf_map_update_elem(object.map_fd("config"), &index, &limit, BPF_ANY), -E2BIG);
+}
+
+// pin_root_path, bpf_obj_get and bpf_obj_pin over the shared-memory pin root:
+// the program's update is seen through a second fd, a second name outlives
+// the object, and what cannot be shared is refused with libbpf's errnos.
+TEST(LibbpfPinning, PinRootPathObjGetAndObjPin) {
+    char dir[] = "/tmp/libbpf-pin-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const std::string root = dir;
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = root.c_str());
+    {
+        Object object(test_program("pinned_maps"), &opts);
+        const int flows = object.map_fd("flows");
+        ASSERT_GE(flows, 0);
+        ASSERT_TRUE(std::filesystem::exists(root + "/flows"));
+        const int again = bpf_obj_get((root + "/flows").c_str());
+        ASSERT_GE(again, 0) << std::strerror(errno);
+        EXPECT_NE(again, flows);
+
+        __u32 id = 7;
+        LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = &id, .data_size_in = sizeof id);
+        ASSERT_EQ(bpf_prog_test_run_opts(object.prog_fd("pin_count"), &run), 0);
+        EXPECT_EQ(run.retval, 1u);
+        __u64 flow[2] = {};
+        ASSERT_EQ(bpf_map_lookup_elem(again, &id, flow), 0);  // the program's element, through the pin
+        EXPECT_EQ(flow[0], 1u);
+        flow[0] = 41;
+        ASSERT_EQ(bpf_map_update_elem(again, &id, flow, BPF_EXIST), 0);
+        ASSERT_EQ(bpf_prog_test_run_opts(object.prog_fd("pin_count"), &run), 0);
+        EXPECT_EQ(run.retval, 42u);  // and the host's update, seen by the program
+
+        EXPECT_EQ(bpf_obj_pin(again, (root + "/flows2").c_str()), 0);
+        EXPECT_EQ(bpf_obj_pin(again, (root + "/flows2").c_str()), -EEXIST);
+        EXPECT_EQ(bpf_obj_pin(object.map_fd("config"), (root + "/config").c_str()), -EOPNOTSUPP);  // process memory
+        EXPECT_EQ(errno, EOPNOTSUPP);
+        EXPECT_EQ(bpf_obj_pin(object.prog_fd("pin_count"), (root + "/prog").c_str()), -EOPNOTSUPP);
+        EXPECT_EQ(bpf_obj_pin(-1, (root + "/x").c_str()), -EBADF);
+        EXPECT_EQ(bpf_obj_pin(again, nullptr), -EINVAL);
+        EXPECT_FALSE(std::filesystem::exists(root + "/config"));
+        close(again);
+    }
+    // The second name outlives the object and every fd.
+    const int later = bpf_obj_get((root + "/flows2").c_str());
+    ASSERT_GE(later, 0);
+    __u32 id = 7;
+    __u64 flow[2] = {};
+    EXPECT_EQ(bpf_map_lookup_elem(later, &id, flow), 0);
+    EXPECT_EQ(flow[0], 42u);
+    close(later);
+
+    EXPECT_EQ(bpf_obj_get((root + "/missing").c_str()), -ENOENT);
+    EXPECT_EQ(errno, ENOENT);
+    std::ofstream(root + "/garbage") << "not a pinned map, just text of some length to look at";
+    EXPECT_EQ(bpf_obj_get((root + "/garbage").c_str()), -EINVAL);
+    EXPECT_EQ(bpf_obj_get(root.c_str()), -EINVAL);  // a directory
+    EXPECT_EQ(bpf_obj_get(nullptr), -EINVAL);
+    std::filesystem::remove_all(root);
 }
 
 TEST(LibbpfErrors, ClosedAndReusedFdsAreGone) {

@@ -21,8 +21,10 @@
 #include <vector>
 
 #include "command.hpp"
+#include "map_format.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/hooks.hpp"
+#include "ebpf/pinning.hpp"
 #include "ebpf/policy.hpp"
 #include "ebpf/runtime.hpp"
 
@@ -37,6 +39,9 @@ struct LoadArguments {
     std::string section;
     std::string trust;
     std::string policy = "none";
+    std::string pin_root;     // where LIBBPF_PIN_BY_NAME maps and --share-maps go
+    bool share_maps = false;  // maps and programs visible to `ebpf map` / `ebpf prog`
+    bool stats = false;       // collect run statistics (EBPF_STATS=1)
 };
 
 ExecMode mode_of(const std::string& name) {
@@ -50,6 +55,9 @@ std::unique_ptr<LoadedObject> load(const LoadArguments& args) {
     options.mode = mode_of(args.mode);
     options.limits = tool_limits();
     if (!args.section.empty()) options.programs = {args.section};
+    options.pin_root = args.pin_root;
+    options.share_maps = args.share_maps;
+    if (args.stats) set_program_stats(true);
     // --trust is the process trust store; --policy integrity the mode, in
     // which the loader checks every module against that store.
     if (!args.trust.empty()) set_process_trust_store(args.trust);
@@ -75,6 +83,11 @@ void add_load_options(CLI::App& app, LoadArguments& args) {
                    "integrity: code-integrity mode (PR_SET_MDWE; only signed native modules may run)")
         ->check(CLI::IsMember({"none", "integrity"}))
         ->capture_default_str();
+    app.add_option("--pin-root", args.pin_root,
+                   std::string("Where pinned maps live (default: $") + kPinRootEnvironment + ", else " + kDefaultPinRoot + ")");
+    app.add_flag("--share-maps", args.share_maps,
+                 "Maps in shared memory and programs published under the pin root, for `ebpf map` and `ebpf prog`");
+    app.add_flag("--stats", args.stats, "Collect run counts and run time (as EBPF_STATS=1)");
 }
 
 // --- packet ------------------------------------------------------------------
@@ -102,74 +115,11 @@ const LoadedProgram& xdp_program(const LoadedObject& object, const std::string& 
     throw Error(object.path() + ": no xdp program");
 }
 
-std::string hex(std::span<const uint8_t> bytes) {
-    static const char digits[] = "0123456789abcdef";
-    std::string text;
-    text.reserve(bytes.size() * 2);
-    for (uint8_t byte : bytes) {
-        text += digits[byte >> 4];
-        text += digits[byte & 15];
-    }
-    return text;
-}
-
-bool all_zero(std::span<const uint8_t> bytes) {
-    for (uint8_t byte : bytes)
-        if (byte) return false;
-    return true;
-}
-
-bool is_array_like(MapType type) {
-    return type == MapType::array || type == MapType::percpu_array || type == MapType::prog_array ||
-           type == MapType::array_of_maps;
-}
-
-bool has_keys(MapType type) {
-    return type != MapType::ringbuf && type != MapType::queue && type != MapType::stack;
-}
-
-// Map contents as JSON: {name: {"type", "entries": [{"key", "value"}], "zero_entries_hidden"}}.
-// Array slots holding only zeros are counted, not listed, so a 256-slot
-// counter array shows what the program counted.
+// Every map of the object after the run, in the shape of map_format.hpp.
 nlohmann::json dump_maps(const LoadedObject& object) {
-    nlohmann::json maps = nlohmann::json::object();
-    for (const auto& map : object.maps()) {
-        nlohmann::json entry = {{"type", std::string(map_type_name(map->type()))}};
-        if (!has_keys(map->type())) {
-            maps[map->name()] = entry;
-            continue;
-        }
-        nlohmann::json entries = nlohmann::json::array();
-        uint64_t hidden = 0;
-        for (const auto& key : map->keys()) {
-            const auto value = map->lookup(key);
-            if (!value) continue;
-            if (is_array_like(map->type()) && all_zero(*value)) {
-                ++hidden;
-                continue;
-            }
-            entries.push_back({{"key", hex(key)}, {"value", hex(*value)}});
-        }
-        entry["entries"] = entries;
-        if (hidden) entry["zero_entries_hidden"] = hidden;
-        maps[map->name()] = entry;
-    }
+    nlohmann::json maps = nlohmann::json::array();
+    for (const auto& map : object.maps()) maps.push_back(map_json(*map));
     return maps;
-}
-
-void print_maps_text(const nlohmann::json& maps) {
-    for (const auto& [name, map] : maps.items()) {
-        std::printf("map %s (%s)\n", printable(name).c_str(), map["type"].get<std::string>().c_str());
-        if (!map.contains("entries")) {
-            std::printf("  (no keys to list)\n");
-            continue;
-        }
-        for (const auto& entry : map["entries"])
-            std::printf("  key %s value %s\n", entry["key"].get<std::string>().c_str(),
-                        entry["value"].get<std::string>().c_str());
-        if (map.contains("zero_entries_hidden"))
-            std::printf("  (%" PRIu64 " zero entries not shown)\n", map["zero_entries_hidden"].get<uint64_t>());
-    }
 }
 
 // At most one progress line a second on stderr; rewritten in place on a terminal.
@@ -262,7 +212,8 @@ int run_packet(const PacketArguments& args) {
         std::printf("written: %" PRIu64 " packets (pass + tx) to %s\n", stats.written, args.write_pcap.c_str());
     if (args.inject) std::printf("injected: %" PRIu64 " tx packets\n", stats.injected);
     std::printf("mean: %" PRIu64 " ns per packet\n", stats.mean_ns());
-    if (args.dump_maps) print_maps_text(dump_maps(*object));
+    if (args.dump_maps)
+        for (const auto& map : dump_maps(*object)) print_map_text(map);
     return 0;
 }
 

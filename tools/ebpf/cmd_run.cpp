@@ -126,6 +126,7 @@ int run_native_module(const RunArguments& args) {
     options.limits = tool_limits();
     options.check_signature = module_policy_hook(policy, &warnings);
     options.bytecode_object = args.bytecode_object;
+    options.pin_root = args.object.pin_root;
     if (!args.object.program.empty()) options.programs = {args.object.program};
     auto object = load_native_object(args.file, options);
     for (const auto& warning : warnings) std::fprintf(stderr, "ebpf: warning: %s: %s\n", args.file.c_str(), warning.c_str());

@@ -26,6 +26,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "map_format.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/object.hpp"
 #include "ebpf/runtime.hpp"
@@ -33,15 +34,6 @@
 namespace ebpf::tools {
 namespace {
 
-std::string hex(std::span<const uint8_t> bytes) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (uint8_t b : bytes) {
-        out += digits[b >> 4];
-        out += digits[b & 15];
-    }
-    return out;
-}
 
 std::vector<uint8_t> parse_hex(const std::string& text, const std::string& where) {
     std::string digits;
@@ -107,27 +99,6 @@ void preload_map(const LoadedObject& object, const std::string& spec) {
     }
 }
 
-nlohmann::json map_contents(Map& map) {
-    nlohmann::json entries = nlohmann::json::array();
-    if (map.type() == MapType::ringbuf) {
-        ringbuf_consume(map, [&](std::span<const uint8_t> record) { entries.push_back({{"record", hex(record)}}); });
-    } else if (map.type() == MapType::queue || map.type() == MapType::stack) {
-        // Shown by draining: the run is over, and the map dies with the process.
-        // A frozen one (BPF_F_RDONLY_PROG) cannot be drained: its head is shown.
-        if (map.frozen()) {
-            if (auto value = map.peek()) entries.push_back({{"value", hex(*value)}});
-        } else {
-            while (auto value = map.pop()) entries.push_back({{"value", hex(*value)}});
-        }
-    } else {
-        for (const auto& key : map.keys()) {
-            auto value = map.lookup(key);
-            if (value) entries.push_back({{"key", hex(key)}, {"value", hex(*value)}});
-        }
-    }
-    return {{"name", map.name()}, {"type", std::string(map_type_name(map.type()))}, {"entries", entries}};
-}
-
 const ebpf::Program& choose_program(const Object& object, const std::string& wanted) {
     if (!wanted.empty()) {
         if (const ebpf::Program* program = object.find_program(wanted)) return *program;
@@ -166,6 +137,9 @@ void add_object_run_options(CLI::App& app, ObjectRunOptions& options) {
     app.add_option("--map", options.maps,
                    "NAME=FILE preloads a map (text \"KEY VALUE\" hex lines, or raw key+value bytes)");
     app.add_flag("--dump-maps", options.dump_maps, "Print every map's contents after the run");
+    app.add_option("--pin-root", options.pin_root,
+                   "Where maps with LIBBPF_PIN_BY_NAME are pinned or reused (default: $EBPF_PIN_ROOT, else "
+                   "/run/ebpf-native)");
 }
 
 int run_object_file(const std::string& path, ExecMode mode, uint64_t repeat, bool json, const ObjectRunOptions& options,
@@ -176,6 +150,7 @@ int run_object_file(const std::string& path, ExecMode mode, uint64_t repeat, boo
     load.mode = mode;
     load.limits = tool_limits();
     load.programs = programs_to_load(object, chosen);
+    load.pin_root = options.pin_root;
     auto loaded = load_object(object, load);
     return run_loaded_program(*loaded, loaded->program(chosen.name), repeat, json, options, memory_file);
 }
@@ -196,7 +171,7 @@ int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program,
     const uint64_t per_run = run.duration_ns;
     nlohmann::json maps = nlohmann::json::array();
     if (options.dump_maps) {
-        for (const auto& map : loaded.maps()) maps.push_back(map_contents(*map));
+        for (const auto& map : loaded.maps()) maps.push_back(map_json(*map));
     }
     if (json) {
         nlohmann::json out = {{"program", program.name()},     {"section", program.section()},
@@ -209,15 +184,7 @@ int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program,
     std::printf("Return value: %" PRIu64 " (0x%" PRIx64 ")\n", result, result);
     std::printf("Duration: %" PRIu64 " ns per run (%" PRIu64 " run%s, %s)\n", per_run, repeat, repeat == 1 ? "" : "s",
                 exec_mode_name(mode));
-    for (const auto& map : maps) {
-        std::printf("map %s (%s): %zu entr%s\n", printable(map["name"].get<std::string>()).c_str(), map["type"].get<std::string>().c_str(),
-                    map["entries"].size(), map["entries"].size() == 1 ? "y" : "ies");
-        for (const auto& entry : map["entries"]) {
-            if (entry.contains("key")) std::printf("  %s: %s\n", entry["key"].get<std::string>().c_str(), entry["value"].get<std::string>().c_str());
-            else if (entry.contains("value")) std::printf("  %s\n", entry["value"].get<std::string>().c_str());
-            else std::printf("  record %s\n", entry["record"].get<std::string>().c_str());
-        }
-    }
+    for (const auto& map : maps) print_map_text(map);
     return 0;
 }
 

@@ -3,6 +3,7 @@
 // every map exists, then read-only maps are frozen. Prog-array `.values` need
 // the programs: load_object fills them.
 #include "ebpf/error.hpp"
+#include "ebpf/pinning.hpp"
 #include "map_types.hpp"
 
 namespace ebpf {
@@ -10,7 +11,7 @@ namespace ebpf {
 using namespace runtime_detail;
 
 std::vector<std::shared_ptr<Map>> create_maps(std::span<const MapDefinition> definitions,
-                                              const ResourceLimits& limits) {
+                                              const ResourceLimits& limits, const MapSharing& sharing) {
     // All of them before the first allocation: a map over the limit must not
     // be discovered after gigabytes went to the ones before it.
     check_map_limits(definitions, limits, possible_cpus());
@@ -22,6 +23,19 @@ std::vector<std::shared_ptr<Map>> create_maps(std::span<const MapDefinition> def
             if (!definition.inner_map || *definition.inner_map >= definitions.size())
                 throw Error("map '" + definition.name + "': a map of maps needs an inner map definition");
             maps[i] = make_map_of_maps(definition, definitions[*definition.inner_map]);
+        } else if (definition.pinning == kPinByName) {
+            // As libbpf: pinned at <root>/<name>, or the pinned map reused.
+            if (!map_type_can_pin(definition.type))
+                throw Error("map '" + definition.name + "': LIBBPF_PIN_BY_NAME: map type '" +
+                            std::string(map_type_name(definition.type)) +
+                            "' cannot be pinned (pinned maps: array, percpu_array, hash, percpu_hash, lru_hash, "
+                            "lru_percpu_hash)");
+            maps[i] = reuse_or_create_pinned_map(definition, pin_root(sharing.pin_root), limits);
+        } else if (sharing.share_all && map_type_can_pin(definition.type) && !definition.is_global_data &&
+                   !read_only_for_programs(definition)) {
+            // Global data and read-only maps stay private: the verifier
+            // relies on their contents, which another process must not change.
+            maps[i] = create_shared_map(definition, pin_root(sharing.pin_root), limits);
         } else {
             maps[i] = create_map(definition, limits);
         }

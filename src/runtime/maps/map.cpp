@@ -83,7 +83,7 @@ uint32_t Map::host_value_size() const {
     case MapType::hash_of_maps: return 4;  // a program or map id, as the kernel's fds
     default: break;
     }
-    return is_per_cpu() ? round8(value_size()) * possible_cpus() : value_size();
+    return is_per_cpu() ? round8(value_size()) * (value_cpus_ ? value_cpus_ : possible_cpus()) : value_size();
 }
 
 void Map::fail(const std::string& what) const { throw Error("map '" + name() + "': " + what); }
