@@ -78,6 +78,18 @@ struct HelperPrototype {
 // Every helper the runtime implements, by Linux ID; nullptr when unknown.
 const HelperPrototype* helper_prototype(int32_t id);
 std::span<const HelperPrototype> helper_prototypes();
+// The Linux name of any helper ID ("bpf_map_lookup_elem"), implemented here
+// or not; "" for an ID Linux (6.1) does not define. A HelperNamer for
+// disassemble() (ebpf/isa.hpp): "call bpf_map_lookup_elem#1".
+std::string_view linux_helper_name(int32_t id);
+// IDs 1 .. linux_helper_count() - 1 have a name.
+int32_t linux_helper_count();
+// Linux's names of map and program types by ID (bpftool's: "percpu_hash",
+// "sched_cls"), supported here or not; "" beyond Linux 6.1's. IDs 0 .. count - 1.
+std::string_view linux_map_type_name(uint32_t id);
+uint32_t linux_map_type_count();
+std::string_view linux_program_type_name(uint32_t id);
+uint32_t linux_program_type_count();
 
 // Linux helper IDs we use by name.
 namespace helper_id {
@@ -161,6 +173,13 @@ struct SectionType {
     std::string_view attach;  // e.g. "bind4"; empty when none
 };
 std::optional<SectionType> program_type_from_section(std::string_view section);
+// The rules program_type_from_section applies, in order (the first match wins).
+struct SectionRule {
+    std::string_view prefix;  // "xdp/", "cgroup/bind4", "hook"
+    ProgramType type;
+    std::string_view attach;  // fixed attach point, or "*" for "what follows the prefix"
+};
+std::span<const SectionRule> section_rules();
 // For an unknown section name: the known section name (e.g. "xdp",
 // "cgroup/bind4", "hook/") closest to it by edit distance, when it is a
 // likely typo ("xpd" -> "xdp"); empty otherwise.

@@ -119,9 +119,13 @@ std::vector<uint32_t> function_starts(std::span<const Instruction> insns);
 // One instruction in the C-like syntax of llvm-objdump and the Linux verifier
 // log, e.g. "r1 = *(u32 *)(r2 + 4)" or "if r1 > 0x10 goto +3". For an LDDW,
 // `next` is the second slot.
-std::string disassemble(const Instruction& insn, const Instruction* next = nullptr);
+// A helper call prints as "call 1", or as "call bpf_map_lookup_elem#1" when
+// `helper_name` names the ID (the isa knows no helpers; ebpf/abi.hpp's
+// linux_helper_name does); assemble() reads both.
+using HelperNamer = std::string_view (*)(int32_t id);
+std::string disassemble(const Instruction& insn, const Instruction* next = nullptr, HelperNamer helper_name = nullptr);
 // A whole program, one line per instruction, "  12: r0 = 1".
-std::string disassemble_program(std::span<const Instruction> insns);
+std::string disassemble_program(std::span<const Instruction> insns, HelperNamer helper_name = nullptr);
 
 // Reads assembler text: the C-like syntax above, or the bpf_conformance
 // "-- asm" syntax ("mov %r0, 1", "ldxw %r0, [%r1+4]", "jeq %r1, 2, +3"),

@@ -242,6 +242,24 @@ std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> b
 std::shared_ptr<NativeModule> load_module_from_file(const std::string& path,
                                                     ModuleLoadOptions options);
 
+// What a module file says it holds, read without loading it.
+struct NativeModuleMetadata {
+    std::string source_name;                  // the object it was built from (informational)
+    std::vector<NativeProgramInfo> programs;
+    std::vector<MapDefinition> maps;
+    std::vector<int32_t> helpers;             // imported helpers, by Linux ID, in the module's order
+};
+// Reads a module's metadata from its bytes (signed or not) without running
+// any of its code and without dlopen: the ELF image is checked as the loader
+// checks it, laid out in private memory with its relocations applied, and the
+// metadata found from the entry function's code, which must be bpf2c's
+// `return &module;`; then the loader's metadata checks (every helper in
+// `helpers`). Throws ebpf::Error "NAME: why" for anything else (truncated,
+// hostile or not built by bpf2c). The signature is not checked: see
+// verify_module_signature() and read_module_signer() (signing.hpp).
+NativeModuleMetadata read_module_metadata(std::span<const uint8_t> bytes, const HelperTable& helpers,
+                                          const std::string& name);
+
 // One step from instructions to a running native engine: generate_c →
 // build_module_bytes → load_module_from_memory. Refused in code-integrity
 // mode (nothing is compiled on the host there). The caller must

@@ -469,7 +469,9 @@ public:
     TraceReader(const TraceReader&) = delete;
     TraceReader& operator=(const TraceReader&) = delete;
     // Records written since the last call (never blocks). `lost` grows by the
-    // records overwritten before this reader got to them.
+    // records overwritten before this reader got to them (and, for a reader
+    // that starts at the oldest record, starts at the records the ring had
+    // already overwritten when it was made).
     std::vector<TraceRecord> poll();
     uint64_t lost() const { return lost_; }
     // Records writers dropped because a slot was busy (all processes).

@@ -220,6 +220,18 @@ struct SignatureReport {
 // failure is a verdict with a reason.
 SignatureReport verify_module_signature(std::span<const uint8_t> bytes, const TrustStore& trust);
 
+// Who signed a module, as its signature says, for display (`ebpf show`):
+// nothing here is checked (verify_module_signature decides trust).
+struct SignerIdentity {
+    std::string subject;     // one-line form, "CN=..., O=..."
+    std::string issuer;
+    std::string not_before;  // validity, UTC text
+    std::string not_after;
+};
+// nullopt for an unsigned module; throws ebpf::Error when the trailer or the
+// CMS structure is unreadable or names no signer certificate it includes.
+std::optional<SignerIdentity> read_module_signer(std::span<const uint8_t> bytes);
+
 // SHA-256 of `bytes`.
 std::array<uint8_t, 32> sha256(std::span<const uint8_t> bytes);
 std::string to_hex(std::span<const uint8_t> bytes);

@@ -134,13 +134,8 @@ const ProgramTypeInfo kProgramTypes[] = {
 };
 const ProgramTypeInfo kUnspec{ProgramType::unspec, "unspec", 0, {}, false, INT64_MIN, INT64_MAX, {}, 0};
 
-struct SectionPrefix {
-    std::string_view prefix;
-    ProgramType type;
-    std::string_view attach;  // fixed attach point, or "*" for "what follows the prefix"
-};
 // Longest prefixes first: the first match wins.
-constexpr SectionPrefix kSections[] = {
+constexpr SectionRule kSections[] = {
     {"cgroup/connect4", ProgramType::cgroup_sock_addr, "connect4"},
     {"cgroup/connect6", ProgramType::cgroup_sock_addr, "connect6"},
     {"cgroup/bind4", ProgramType::cgroup_sock_addr, "bind4"},
@@ -180,6 +175,8 @@ const HelperPrototype* helper_prototype(int32_t helper) {
 }
 
 std::span<const HelperPrototype> helper_prototypes() { return kHelpers; }
+
+std::span<const SectionRule> section_rules() { return kSections; }
 
 std::string_view program_type_name(ProgramType type) { return program_type_info(type).name; }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "ebpf/abi.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/isa.hpp"
 #include "ebpf/jit.hpp"
@@ -76,7 +77,8 @@ std::string jit_disassemble(const ExecutableProgram& program, const ExecOptions&
     const auto& insns = program.insns;
     for (size_t i = 0; i < insns.size(); ++i) {
         const bool lddw = insns[i].opcode == op::kLddw && i + 1 < insns.size();
-        out += "  " + std::to_string(i) + ": " + disassemble(insns[i], lddw ? &insns[i + 1] : nullptr) + "\n";
+        out += "  " + std::to_string(i) + ": " +
+               disassemble(insns[i], lddw ? &insns[i + 1] : nullptr, linux_helper_name) + "\n";
         capstone.append(out, listing.code, listing.insn_offsets[i], listing.insn_offsets[i + 1]);
         if (lddw) {
             ++i;  // the second slot has no code of its own

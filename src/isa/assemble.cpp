@@ -57,8 +57,13 @@ ParsedInstruction parse_call(Cursor& in) {
         parsed.slots[0].imm = to_imm32(in.expect_number(), "function id");
     } else {
         in.accept("helper");
+        Cursor named = in;  // "call bpf_map_lookup_elem#1": the ID decides, the name is for people
         if (in.next_is_number()) {
             parsed.slots[0].imm = to_imm32(in.expect_number(), "helper id");
+        } else if (named.accept_identifier() && named.peek() == '#') {
+            named.expect("#");
+            parsed.slots[0].imm = to_imm32(named.expect_number(), "helper id");
+            in = named;
         } else {
             // "call name": a local call to a label.
             parsed.slots[0].src = op::kCallLocal;
@@ -81,9 +86,20 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
+// '#' starts a comment, except between a name and a number: the helper ID
+// of "call bpf_map_lookup_elem#1".
+size_t comment_hash(std::string_view line) {
+    for (size_t at = line.find('#'); at != std::string_view::npos; at = line.find('#', at + 1)) {
+        const bool named_id = at > 0 && is_identifier_char(line[at - 1]) && at + 1 < line.size() &&
+                              std::isdigit(static_cast<unsigned char>(line[at + 1]));
+        if (!named_id) return at;
+    }
+    return std::string_view::npos;
+}
+
 std::string_view strip_comment(std::string_view line) {
-    size_t end = line.size();
-    for (std::string_view marker : {"#", ";", "//"}) end = std::min(end, line.find(marker));
+    size_t end = comment_hash(line);
+    for (std::string_view marker : {";", "//"}) end = std::min(end, line.find(marker));
     return trim(line.substr(0, end));
 }
 

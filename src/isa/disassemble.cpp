@@ -111,9 +111,14 @@ std::string jump(const Instruction& insn) {
            relative(insn.offset);
 }
 
-std::string call(const Instruction& insn) {
+std::string call(const Instruction& insn, HelperNamer helper_name) {
     switch (insn.src) {
-    case op::kCallHelper: return "call " + std::to_string(insn.imm);
+    case op::kCallHelper: {
+        // As bpftool prints it: the name, then the ID that is encoded.
+        const std::string_view name = helper_name != nullptr ? helper_name(insn.imm) : std::string_view();
+        if (!name.empty()) return "call " + std::string(name) + "#" + std::to_string(insn.imm);
+        return "call " + std::to_string(insn.imm);
+    }
     case op::kCallLocal: return "call pc" + relative(insn.imm);
     default: return "call kfunc " + std::to_string(insn.imm);
     }
@@ -187,7 +192,7 @@ std::string atomic(const Instruction& insn) {
 
 }  // namespace
 
-std::string disassemble(const Instruction& insn, const Instruction* next) {
+std::string disassemble(const Instruction& insn, const Instruction* next, HelperNamer helper_name) {
     const isa_detail::Encoding& row = isa_detail::encoding(insn.opcode);
     // Fields outside what the syntax can show (e.g. r11) still print, as the
     // numbers they hold; only unknown opcodes get the raw form.
@@ -200,7 +205,7 @@ std::string disassemble(const Instruction& insn, const Instruction* next) {
     case Form::alu_end: return alu_end(insn);
     case Form::jump: return jump(insn);
     case Form::gotol: return "gotol " + relative(insn.imm);
-    case Form::call: return call(insn);
+    case Form::call: return call(insn, helper_name);
     case Form::exit: return "exit";
     case Form::lddw: return lddw(insn, next);
     case Form::ld_legacy: return ld_legacy(insn);
@@ -220,14 +225,14 @@ std::string disassemble(const Instruction& insn, const Instruction* next) {
     return invalid(insn);
 }
 
-std::string disassemble_program(std::span<const Instruction> insns) {
+std::string disassemble_program(std::span<const Instruction> insns, HelperNamer helper_name) {
     std::string text;
     for (size_t pc = 0; pc < insns.size(); ++pc) {
         const Instruction* next = pc + 1 < insns.size() ? &insns[pc + 1] : nullptr;
         char index[24];
         std::snprintf(index, sizeof index, "%4zu: ", pc);
         text += index;
-        text += disassemble(insns[pc], next);
+        text += disassemble(insns[pc], next, helper_name);
         text += '\n';
         if (insns[pc].opcode == op::kLddw && next != nullptr) ++pc;
     }

@@ -450,8 +450,10 @@ private:
         if (jop == op::kExit) return "return r0;";
         if (jop == op::kCall) {
             if (insn.src == op::kCallHelper) {
+                // Named as the disassembler names it ("bpf_map_lookup_elem#1").
                 std::string call = "r0 = ebpf_helpers[" + std::to_string(helper_index_.at(insn.imm)) +
-                                   "].function(r1, r2, r3, r4, r5);";
+                                   "].function(r1, r2, r3, r4, r5); /* " +
+                                   comment_text(disassemble(insn, nullptr, linux_helper_name)) + " */";
                 // The exec.hpp contract: after tail_call, leave every frame at once
                 // when the runtime took the call.
                 if (insn.imm == helper_id::tail_call)

@@ -155,7 +155,8 @@ public:
         check_dynamic();
         check_sections(elf.get());
         for (const Segment& segment : segments_)
-            image_info_.segments.push_back({segment.vaddr, segment.memsz, segment.executable, segment.writable});
+            image_info_.segments.push_back(
+                {segment.vaddr, segment.memsz, segment.executable, segment.writable, segment.offset, segment.filesz});
         return image_info_;
     }
 
@@ -408,6 +409,8 @@ private:
             if (rel.r_offset + sizeof(uint64_t) > dynamic_->p_vaddr &&
                 rel.r_offset < dynamic_->p_vaddr + dynamic_->p_memsz)
                 throw fail(where + "writes at " + hex(rel.r_offset) + ", into the dynamic table");
+            if (type == kRelative)
+                image_info_.relative_relocations.push_back({rel.r_offset, static_cast<uint64_t>(rel.r_addend)});
         }
     }
 

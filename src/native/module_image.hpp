@@ -19,10 +19,18 @@ struct ModuleImage {
     struct Segment {
         uint64_t vaddr, memsz;
         bool executable, writable;
+        uint64_t offset, filesz;  // the file bytes it maps (the rest is zero fill)
     };
     std::vector<Segment> segments;
     // PT_GNU_RELRO (size 0 when none): read-only once loaded, whole pages.
     uint64_t relro_vaddr = 0, relro_memsz = 0;
+    // The RELATIVE relocations (each writes load bias + addend at r_offset,
+    // inside a writable segment): what read_module_metadata() applies to lay
+    // the metadata out as the dynamic linker would, without loading anything.
+    struct Relative {
+        uint64_t offset, addend;
+    };
+    std::vector<Relative> relative_relocations;
 };
 
 // Throws ebpf::Error "NAME: why" unless `image` is a 64-bit little-endian

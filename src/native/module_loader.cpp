@@ -212,28 +212,6 @@ void check_handle_maps_memfd(void* handle, const SealedMemfd& memfd, const std::
     throw Error(name + ": the loaded object's entry point is not mapped at all; refusing it");
 }
 
-// The module's loaded segments at their addresses; the pages the dynamic
-// linker made read-only after relocating (RELRO, rounded down to pages as it
-// does) are not writable, whatever their segment's flags say.
-native_metadata::ModuleMemory module_memory(const native_image::ModuleImage& image, uintptr_t bias) {
-    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const uintptr_t relro_start = (bias + image.relro_vaddr) & ~(page - 1);
-    const uintptr_t relro_end = (bias + image.relro_vaddr + image.relro_memsz) & ~(page - 1);
-    native_metadata::ModuleMemory memory;
-    for (const auto& segment : image.segments) {
-        const uintptr_t start = bias + segment.vaddr, end = start + segment.memsz;
-        if (!segment.writable || relro_end <= start || relro_start >= end || relro_start == relro_end) {
-            memory.ranges.push_back({start, end - start, segment.executable, segment.writable});
-            continue;
-        }
-        const uintptr_t ro_start = std::max(start, relro_start), ro_end = std::min(end, relro_end);
-        if (start < ro_start) memory.ranges.push_back({start, ro_start - start, false, true});
-        memory.ranges.push_back({ro_start, ro_end - ro_start, false, false});
-        if (ro_end < end) memory.ranges.push_back({ro_end, end - ro_end, false, true});
-    }
-    return memory;
-}
-
 }  // namespace
 
 std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> bytes,
@@ -286,7 +264,7 @@ std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> b
     state.name = name;
     state.module = module;
     state.admitted_under_policy = admitted_under_policy;
-    const native_metadata::ModuleMemory memory = module_memory(image, map->l_addr);
+    const native_metadata::ModuleMemory memory = native_metadata::module_memory(image, map->l_addr);
     native_metadata::check_module(name, module, *options.helpers, memory);
     state.maps = native_metadata::map_definitions(module);
     state.programs = native_metadata::program_infos(module);

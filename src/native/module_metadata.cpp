@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <unistd.h>
 
 #include "ebpf/error.hpp"
 #include "ebpf/input_file.hpp"
@@ -17,6 +18,16 @@ void check_pointer(const std::string& name, const ModuleMemory& memory, const vo
     if (!memory.contains(address, size, writable, executable))
         throw Error(name + ": bad metadata: " + what + " points outside the module's " +
                     (executable ? "code" : writable ? "writable memory" : "memory"));
+}
+
+// `count` entries of T at `table`: the module's memory (as check_pointer) and
+// aligned for T, so that reading them is a plain load on every machine.
+template <class T>
+void check_table(const std::string& name, const ModuleMemory& memory, const T* table, size_t count,
+                 const std::string& what, bool writable = false) {
+    if (reinterpret_cast<uintptr_t>(table) % alignof(T) != 0)
+        throw Error(name + ": bad metadata: " + what + " is not aligned to " + std::to_string(alignof(T)) + " bytes");
+    check_pointer(name, memory, table, count * sizeof(T), what, writable);
 }
 
 // A NUL-terminated string of sane length inside the module, or an error naming `what`.
@@ -53,7 +64,7 @@ void check_map(const std::string& name, const ebpf_native_module* module, uint32
     if (map.initial_slot_count > map.max_entries || (map.initial_slot_count != 0 && map.initial_slots == nullptr))
         throw Error(where + ": bad metadata: " + std::to_string(map.initial_slot_count) + " initial slots");
     if (map.initial_slot_count != 0)
-        check_pointer(name, memory, map.initial_slots, size_t{map.initial_slot_count} * sizeof(ebpf_native_map_slot),
+        check_table(name, memory, map.initial_slots, map.initial_slot_count,
                       "map '" + map_name + "' initial slots");
     for (uint32_t s = 0; s < map.initial_slot_count; ++s) {
         const ebpf_native_map_slot& slot = map.initial_slots[s];
@@ -87,13 +98,17 @@ void check_map(const std::string& name, const ebpf_native_module* module, uint32
 // Every map a program names must exist and be a map the runtime creates: an
 // inner-map template gets no binding, so naming one would hand the code NULL.
 void check_map_references(const std::string& name, const ebpf_native_module* module,
-                          const ebpf_native_program& program, const std::string& program_name) {
+                          const ebpf_native_program& program, const std::string& program_name,
+                          const ModuleMemory& memory) {
     const std::string where = name + ": program '" + program_name + "'";
     if (program.reserved != 0) throw Error(where + ": bad metadata: reserved field is not 0");
     if (program.map_reference_count > kMaxMaps * 2)
         throw Error(where + ": bad metadata: implausible map reference count " + std::to_string(program.map_reference_count));
     if (program.map_reference_count != 0 && program.map_references == nullptr)
         throw Error(where + ": missing metadata: map reference table is NULL");
+    if (program.map_reference_count != 0)
+        check_table(name, memory, program.map_references, program.map_reference_count,
+                    "program '" + program_name + "' map reference table");
     for (uint32_t r = 0; r < program.map_reference_count; ++r) {
         const uint32_t index = program.map_references[r] & ~EBPF_NATIVE_MAP_REF_VALUE;
         if (index >= module->map_count)
@@ -127,7 +142,7 @@ size_t ModuleMemory::bytes_from(const void* address) const {
 void check_module(const std::string& name, const ebpf_native_module* module, const HelperTable& helpers,
                   const ModuleMemory& memory) {
     if (module == nullptr) throw Error(name + ": missing metadata: " EBPF_NATIVE_MODULE_ENTRY "() returned NULL");
-    check_pointer(name, memory, module, sizeof(ebpf_native_module), "the module struct");
+    check_table(name, memory, module, 1, "the module struct");
     if (module->magic != EBPF_NATIVE_MAGIC) throw Error(name + ": bad metadata: wrong magic (not a bpf2c module)");
     if (module->abi_version != EBPF_NATIVE_ABI_VERSION)
         throw Error(name + ": module ABI version " + std::to_string(module->abi_version) +
@@ -148,15 +163,15 @@ void check_module(const std::string& name, const ebpf_native_module* module, con
     if (module->map_count != 0 && module->maps == nullptr) throw Error(name + ": missing metadata: map table is NULL");
     if (module->runtime == nullptr) throw Error(name + ": missing metadata: runtime slots are NULL");
     // The loader writes the helper, map and runtime slots: the module's own writable memory only.
-    check_pointer(name, memory, module->programs, size_t{module->program_count} * sizeof(ebpf_native_program),
+    check_table(name, memory, module->programs, module->program_count,
                   "the program table");
     if (module->helper_count != 0)
-        check_pointer(name, memory, module->helpers, size_t{module->helper_count} * sizeof(ebpf_native_helper),
+        check_table(name, memory, module->helpers, module->helper_count,
                       "the helper table", true);
     if (module->map_count != 0)
-        check_pointer(name, memory, module->maps, size_t{module->map_count} * sizeof(ebpf_native_map), "the map table",
+        check_table(name, memory, module->maps, module->map_count, "the map table",
                       true);
-    check_pointer(name, memory, module->runtime, sizeof(ebpf_native_runtime), "the runtime slots", true);
+    check_table(name, memory, module->runtime, 1, "the runtime slots", true);
 
     for (uint32_t i = 0; i < module->program_count; ++i) {
         const ebpf_native_program& program = module->programs[i];
@@ -170,7 +185,7 @@ void check_module(const std::string& name, const ebpf_native_module* module, con
         if (!known_program_type(program.program_type))
             throw Error(name + ": program '" + program_name + "': unknown program type " +
                         std::to_string(program.program_type));
-        check_map_references(name, module, program, program_name);
+        check_map_references(name, module, program, program_name, memory);
     }
     for (uint32_t i = 0; i < module->helper_count; ++i) {
         const ebpf_native_helper& helper = module->helpers[i];
@@ -225,6 +240,28 @@ std::vector<NativeProgramInfo> program_infos(const ebpf_native_module* module) {
         programs.push_back(std::move(info));
     }
     return programs;
+}
+
+// The pages the dynamic linker made read-only after relocating (RELRO,
+// rounded down to pages as it does) are not writable, whatever their
+// segment's flags say.
+ModuleMemory module_memory(const native_image::ModuleImage& image, uintptr_t bias) {
+    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t relro_start = (bias + image.relro_vaddr) & ~(page - 1);
+    const uintptr_t relro_end = (bias + image.relro_vaddr + image.relro_memsz) & ~(page - 1);
+    ModuleMemory memory;
+    for (const auto& segment : image.segments) {
+        const uintptr_t start = bias + segment.vaddr, end = start + segment.memsz;
+        if (!segment.writable || relro_end <= start || relro_start >= end || relro_start == relro_end) {
+            memory.ranges.push_back({start, end - start, segment.executable, segment.writable});
+            continue;
+        }
+        const uintptr_t ro_start = std::max(start, relro_start), ro_end = std::min(end, relro_end);
+        if (start < ro_start) memory.ranges.push_back({start, ro_start - start, false, true});
+        memory.ranges.push_back({ro_start, ro_end - ro_start, false, false});
+        if (ro_end < end) memory.ranges.push_back({ro_end, end - ro_end, false, true});
+    }
+    return memory;
 }
 
 std::vector<uint8_t> read_whole_file(const std::string& path, size_t max_bytes) {

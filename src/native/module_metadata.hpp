@@ -8,6 +8,7 @@
 #include "ebpf/exec.hpp"
 #include "ebpf/native.hpp"
 #include "ebpf/native_module.h"
+#include "module_image.hpp"
 
 namespace ebpf::native_metadata {
 
@@ -39,6 +40,9 @@ struct ModuleMemory {
     // How many bytes of its range follow `address` (0 when outside the module).
     size_t bytes_from(const void* address) const;
 };
+
+// The memory of a module whose image (check_module_image) is loaded at `bias`.
+ModuleMemory module_memory(const native_image::ModuleImage& image, uintptr_t bias);
 
 // Throws ebpf::Error "NAME: why" when the module's ABI version, magic, sizes,
 // counts, names, program types, helper IDs (must be in `helpers`), map

@@ -16,6 +16,7 @@
 #include "load_steps.hpp"
 #include "pin/program_stats.hpp"
 #include "maps/map_types.hpp"
+#include "trace/usdt_probes.hpp"
 
 namespace ebpf {
 
@@ -276,18 +277,23 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
         RunState& state;
         const void* target;
         uint32_t count;
+        void* program;
         ~SavedChain() {
             state.tail_call_target = target;
             state.tail_call_count = count;
+            state.runtime = program;
         }
-    } saved{state, state.tail_call_target, state.tail_call_count};
+    } saved{state, state.tail_call_target, state.tail_call_count, state.runtime};
     state.tail_call_target = nullptr;
     state.tail_call_count = 0;
+    // The prog_run USDT probe: no clock read unless a tracer is attached.
+    const uint64_t traced_since = trace_probes::prog_run_enabled() ? trace_probes::monotonic_ns() : 0;
 
     const LoadedProgram* current = this;
     uint64_t result = 0;
     for (;;) {
         current->check_admitted();
+        state.runtime = const_cast<LoadedProgram*>(current);  // whose bpf_printk (usdt_probes.hpp)
         result = current->engine_->run(reinterpret_cast<uintptr_t>(ctx), size);
         if (!state.tail_call_target) break;
         current = static_cast<const LoadedProgram*>(state.tail_call_target);
@@ -313,6 +319,7 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
         throw Error("program '" + current->name_ + "': returned " + std::to_string(value) + ", outside the range [" +
                     std::to_string(last.ret_min) + ", " + std::to_string(last.ret_max) + "] of " +
                     std::string(last.name) + " programs");
+    if (traced_since != 0) trace_probes::fire_prog_run(name_, result, trace_probes::monotonic_ns() - traced_since);
     return result;
 }
 

@@ -129,7 +129,7 @@ VerifyDiagnostic make_diagnostic(const VerifierEnv& env, const VerifierState* st
     if (d.insn < env.insns.size()) {
         const Instruction* next = d.insn + 1 < env.insns.size() ? &env.insns[d.insn + 1] : nullptr;
         try {
-            d.insn_text = disassemble(env.insns[d.insn], next);
+            d.insn_text = disassemble(env.insns[d.insn], next, linux_helper_name);
         } catch (const Error&) {
             d.insn_text = "(invalid instruction)";
         }

@@ -84,7 +84,8 @@ void log_insn(VerifierEnv& env, const VerifierState& state) {
     if (env.log.size() > (size_t{16} << 20)) return;  // keep the log bounded
     const uint32_t i = state.insn;
     const Instruction* next = i + 1 < env.insns.size() ? &env.insns[i + 1] : nullptr;
-    env.log += std::to_string(i) + ": " + disassemble(env.insns[i], next) + " ; " + format_state(state) + "\n";
+    env.log += std::to_string(i) + ": " + disassemble(env.insns[i], next, linux_helper_name) + " ; " +
+               format_state(state) + "\n";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "ebpf/error.hpp"
 #include "ebpf/isa.hpp"
 
 namespace ebpf {
@@ -125,6 +126,26 @@ TEST(Disassemble, LddwForms) {
 TEST(Disassemble, InvalidOpcodesShowTheRawFields) {
     EXPECT_EQ(disassemble(insn(0xff, 1, 2, 3, 4)), ".invalid opcode=0xff dst=1 src=2 off=3 imm=4");
     EXPECT_EQ(disassemble(insn(0xdb, 1, 2, 0, 0x10)), ".invalid opcode=0xdb dst=1 src=2 off=0 imm=16");
+}
+
+// The isa knows no helper names; a namer (ebpf/abi.hpp's linux_helper_name in
+// the tools) adds them as bpftool prints them, and the assembler reads them back.
+std::string_view test_namer(int32_t id) { return id == 1 ? "bpf_map_lookup_elem" : ""; }
+
+TEST(Disassemble, HelperCallsNamedByTheNamer) {
+    EXPECT_EQ(disassemble(insn(0x85, 0, 0, 0, 1), nullptr, test_namer), "call bpf_map_lookup_elem#1");
+    EXPECT_EQ(disassemble(insn(0x85, 0, 0, 0, 7), nullptr, test_namer), "call 7");  // unnamed ID
+    EXPECT_EQ(disassemble(insn(0x85, 0, 1, 0, 4), nullptr, test_namer), "call pc+4");  // local calls: no name
+    const auto program = assemble("call bpf_map_lookup_elem#1\ncall anything#7 # comment\nexit");
+    ASSERT_EQ(program.size(), 3u);
+    EXPECT_EQ(program[0].imm, 1);
+    EXPECT_EQ(program[0].src, 0);  // a helper call, not a call to label "bpf_map_lookup_elem"
+    EXPECT_EQ(program[1].imm, 7);  // the ID decides
+    EXPECT_EQ(disassemble_program(program, test_namer),
+              "   0: call bpf_map_lookup_elem#1\n"
+              "   1: call 7\n"
+              "   2: exit\n");
+    EXPECT_THROW(assemble("call bpf_map_lookup_elem#"), Error);  // no ID: a label that does not exist
 }
 
 TEST(Disassemble, ProgramNumbersSlotsAndSkipsLddwSecondHalf) {

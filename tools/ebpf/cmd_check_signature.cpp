@@ -24,16 +24,10 @@ struct CheckArguments {
     bool json = false;
 };
 
-// The programs a valid module holds, read from its metadata. Only a module
-// whose signature passed is loaded (the loader runs none of its code but the
-// metadata function, and refuses constructors). Its maps are never created:
-// nothing of it runs, so the tables get placeholders.
+// The programs a valid module holds, read from its metadata in the file
+// (read_module_metadata): nothing of the module is loaded or run.
 std::vector<NativeProgramInfo> module_programs(const std::vector<uint8_t>& bytes, const std::string& name) {
-    ModuleLoadOptions options;
-    options.helpers = &helper_table();
-    options.name = name;
-    options.create_map = [](std::span<const MapDefinition>, uint32_t) { return MapBinding{1, 1}; };
-    return load_module_from_memory(bytes, options)->programs();
+    return read_module_metadata(bytes, helper_table(), name).programs;
 }
 
 int check_command(const CheckArguments& args) {

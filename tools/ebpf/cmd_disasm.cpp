@@ -1,8 +1,12 @@
 // `ebpf disasm FILE [--asm]`: prints a program in the C-like syntax, one line
-// per instruction. FILE is raw bytecode, or assembler text with --asm. ELF
-// objects are told apart by their magic: then every program (or the one
+// per instruction, helper calls named as bpftool names them ("call
+// bpf_map_lookup_elem#1"). FILE is raw bytecode, or assembler text with --asm.
+// ELF objects are told apart by their magic: then every program (or the one
 // --section names) is listed after loading, interleaved with its C source
-// lines with --source ("; return XDP_PASS; // prog.c:42").
+// lines with --source ("; return XDP_PASS; // prog.c:42"). With --jit, each
+// program's x86-64 code is shown beside its instructions: for an ELF object,
+// the code of the program as the runtime loads it (verified, context accesses
+// rewritten, maps and helpers bound).
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -14,6 +18,7 @@
 #include "ebpf/isa.hpp"
 #include "ebpf/jit.hpp"
 #include "ebpf/object.hpp"
+#include "ebpf/runtime.hpp"
 
 namespace ebpf::tools {
 namespace {
@@ -33,7 +38,7 @@ bool is_elf(const std::vector<uint8_t>& bytes) {
 
 // One program, as disassemble_program() lays it out.
 void print_program(std::span<const Instruction> insns) {
-    std::fputs(disassemble_program(insns).c_str(), stdout);
+    std::fputs(disassemble_program(insns, linux_helper_name).c_str(), stdout);
 }
 
 // The file part of a BTF file name, as compilers print it in diagnostics.
@@ -67,7 +72,7 @@ void print_object_program(const Object& object, const Program& program, bool sou
             std::printf("; %s // %s:%u\n", text.c_str(), base_name(where.file).c_str(), where.line);
         }
         const Instruction* next = pc + 1 < program.insns.size() ? &program.insns[pc + 1] : nullptr;
-        std::string text = disassemble(program.insns[pc], next);
+        std::string text = disassemble(program.insns[pc], next, linux_helper_name);
         const Instruction& insn = program.insns[pc];
         // Name what the loader resolved: maps and global data by name.
         if (insn.opcode == op::kLddw && (insn.src == op::kPseudoMapIdx || insn.src == op::kPseudoMapIdxValue) &&
@@ -79,9 +84,35 @@ void print_object_program(const Object& object, const Program& program, bool sou
     }
 }
 
+// --jit on an object: the runtime loads the selected programs (for the JIT,
+// so nothing is interpreted or run), and each one's code is listed.
+int run_disasm_object_jit(const DisasmArguments& args, const Object& object) {
+    LoadOptions options;
+    options.mode = ExecMode::jit;
+    options.exec.constant_blinding = args.blinding;
+    options.limits = tool_limits();
+    if (!args.section.empty()) options.programs = {args.section};
+    std::unique_ptr<LoadedObject> loaded = load_object(object, options);
+    ExecOptions exec;
+    exec.constant_blinding = args.blinding;
+    bool printed = false;
+    for (const auto& program : loaded->programs()) {
+        if (printed) std::printf("\n");
+        std::printf("%s (section %s, %s, %zu instructions as loaded):\n", printable(program->name()).c_str(),
+                    printable(program->section()).c_str(), std::string(program_type_name(program->type())).c_str(),
+                    program->instructions().size());
+        std::fputs(jit_disassemble({program->instructions(), &helper_table()}, exec).c_str(), stdout);
+        printed = true;
+    }
+    if (!printed)
+        throw Error(args.file + ": no program " +
+                    (args.section.empty() ? std::string("the runtime can load") : "with section or name '" + args.section + "'"));
+    return 0;
+}
+
 int run_disasm_object(const DisasmArguments& args, const std::vector<uint8_t>& bytes) {
-    if (args.jit) throw Error(args.file + ": --jit takes raw bytecode, not an ELF object");
     Object object = open_object_from_memory(bytes, args.file, tool_limits());
+    if (args.jit) return run_disasm_object_jit(args, object);
     make_printable(object);
     bool printed = false;
     for (const auto& program : object.programs) {

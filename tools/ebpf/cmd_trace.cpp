@@ -42,7 +42,8 @@ void print(const TraceRecord& record, bool json) {
 
 void report_lost(uint64_t lost, bool json) {
     if (json) std::printf("{\"lost\":%" PRIu64 "}\n", lost);
-    else std::printf("... %" PRIu64 " record%s lost (overwritten before they were read)\n", lost, lost == 1 ? "" : "s");
+    else std::printf("... %" PRIu64 " record%s lost (the ring wrapped: overwritten before they were read)\n", lost,
+                     lost == 1 ? "" : "s");
 }
 
 int trace_command(const TraceArguments& args) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "../trace/safe_read.hpp"
+#include "../trace/usdt_probes.hpp"
 #include "ebpf/runtime.hpp"
 #include "helper_registry.hpp"
 
@@ -27,6 +28,10 @@ uint64_t trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2,
     if (!format_bpf_string(bounded_format(fmt, fmt_size), args, message)) return from_errno(-EINVAL);
     while (!message.empty() && message.back() == '\n') message.pop_back();  // one record per call
     trace_write(message);
+    if (trace_probes::printk_enabled()) {
+        const auto* program = static_cast<const LoadedProgram*>(run_state().runtime);
+        trace_probes::fire_printk(program != nullptr ? program->name() : std::string_view(), message);
+    }
     return message.size();
 }
 

@@ -187,6 +187,9 @@ TraceReader::TraceReader(const std::string& path, bool start_at_end) : mapping_(
     mapping_->header = map_trace_buffer(path);
     uint64_t head = mapping_->header->next_sequence.load();
     next_ = start_at_end ? head : (head > kRecordCount ? head - kRecordCount : 0);
+    // Starting at the oldest record still present: every record before it
+    // was overwritten when the ring wrapped, and is lost to this reader too.
+    lost_ = start_at_end ? 0 : next_;
 }
 
 TraceReader::~TraceReader() = default;

@@ -221,7 +221,7 @@ static uint64_t prog_greet(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, u
 #line 29 "@SOURCE_DIR@/tests/programs/global_data.c"
     r6 = r2; /* 0 */
 #line 31 "@SOURCE_DIR@/tests/programs/global_data.c"
-    r1 = ebpf_maps[0].value_address + UINT64_C(0x10); /* 1 */ r2 = UINT64_C(0x18); /* 3 */ r3 = r6; /* 4 */ r0 = ebpf_helpers[0].function(r1, r2, r3, r4, r5); /* 5 */
+    r1 = ebpf_maps[0].value_address + UINT64_C(0x10); /* 1 */ r2 = UINT64_C(0x18); /* 3 */ r3 = r6; /* 4 */ r0 = ebpf_helpers[0].function(r1, r2, r3, r4, r5); /* call bpf_trace_printk#6 */ /* 5 */
 #line 32 "@SOURCE_DIR@/tests/programs/global_data.c"
     r6 &= UINT64_C(0x7); /* 6 */ r1 = ebpf_maps[0].value_address + UINT64_C(0x8); /* 7 */ r1 += r6; /* 9 */ r0 = ebpf_ld8(r1); /* 10 */ r0 <<= (UINT64_C(0x38) & 63); /* 11 */ r0 = ebpf_arsh64(r0, UINT64_C(0x38)); /* 12 */ return r0; /* 13 */
     return r0; }

@@ -221,7 +221,7 @@ static uint64_t prog_loop(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, ui
 #line 46 "@SOURCE_DIR@/tests/programs/subprograms.c"
     ebpf_st64(r10 + UINT64_C(0xfffffffffffffff8), r2); /* 2 */
 #line 47 "@SOURCE_DIR@/tests/programs/subprograms.c"
-    r1 &= UINT64_C(0x1f); /* 3 */ r3 = r10; /* 4 */ r3 += UINT64_C(0xfffffffffffffff8); /* 5 */ r2 = (uint64_t)(uintptr_t)&sub_loop_add_index; /* 6 */ r4 = UINT64_C(0x0); /* 8 */ r0 = ebpf_helpers[0].function(r1, r2, r3, r4, r5); /* 9 */
+    r1 &= UINT64_C(0x1f); /* 3 */ r3 = r10; /* 4 */ r3 += UINT64_C(0xfffffffffffffff8); /* 5 */ r2 = (uint64_t)(uintptr_t)&sub_loop_add_index; /* 6 */ r4 = UINT64_C(0x0); /* 8 */ r0 = ebpf_helpers[0].function(r1, r2, r3, r4, r5); /* call bpf_loop#181 */ /* 9 */
 #line 48 "@SOURCE_DIR@/tests/programs/subprograms.c"
     r0 = ebpf_ld64(r10 + UINT64_C(0xfffffffffffffff8)); /* 10 */ return r0; /* 11 */
     return r0; }

@@ -211,7 +211,7 @@ static uint64_t prog_dispatch(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4
 #line 34 "@SOURCE_DIR@/tests/programs/tail_call.c"
     if (r3 > r2) goto L8; /* 2 */
 #line 37 "@SOURCE_DIR@/tests/programs/tail_call.c"
-    r3 = ebpf_ld32(r1); /* 3 */ r2 = ebpf_maps[0].address; /* 4 */ r0 = ebpf_helpers[0].function(r1, r2, r3, r4, r5); if (ebpf_runtime.tail_call_pending()) return 0; /* 6 */ r0 = UINT64_C(0xffffffffffffffff); /* 7 */
+    r3 = ebpf_ld32(r1); /* 3 */ r2 = ebpf_maps[0].address; /* 4 */ r0 = ebpf_helpers[0].function(r1, r2, r3, r4, r5); /* call bpf_tail_call#12 */ if (ebpf_runtime.tail_call_pending()) return 0; /* 6 */ r0 = UINT64_C(0xffffffffffffffff); /* 7 */
 #line 39 "@SOURCE_DIR@/tests/programs/tail_call.c"
     L8: return r0; /* 8 */
     return r0; }
