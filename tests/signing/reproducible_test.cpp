@@ -93,11 +93,12 @@ TEST(ReproducibleModules, SameObjectGivesTheSameModuleInAnyDirectory) {
         const BuiltModule third = in_directory(a.path(), a / "tmp", [&] { return build_module(open_object("obj/" + name)); });
         EXPECT_TRUE(first.bytes == third.bytes);
 
-        // No temporary or build path made it into the binary.
+        // No temporary or build path made it into the binary. (Not a bare
+        // "/tmp": the eBPF source's own path, from the object's BTF line
+        // info, is kept for #line, and a checkout may live under /tmp.)
         for (const auto& module : {first.bytes, second.bytes}) {
             EXPECT_FALSE(contains_bytes(module, a.path().string()));
             EXPECT_FALSE(contains_bytes(module, b.path().string()));
-            EXPECT_FALSE(contains_bytes(module, "/tmp"));
             EXPECT_FALSE(contains_bytes(module, "ebpf-build-"));  // the private directory's random name
             EXPECT_TRUE(contains_bytes(module, "ebpf-build"));    // what -ffile-prefix-map made of it
         }
