@@ -204,6 +204,11 @@ struct LoadOptions {
     // Load only the programs whose name or section is listed (empty: every
     // program of a type the runtime can run).
     std::vector<std::string> programs;
+    // As `bpftool prog load … type`: every program of the object gets this
+    // type and attach point (set_program_type, ebpf/object.hpp; names as
+    // program_type_from_name), whatever its section says. Not for native
+    // modules: their types are fixed when built (`ebpf build --type`).
+    std::optional<SectionType> program_type;
     // Native modules (.so): called with exactly the bytes that will be loaded,
     // before anything is mapped; throws ebpf::Error to refuse them (signature
     // policy). Empty: no check of the caller's own. In code-integrity mode the

@@ -150,6 +150,14 @@ TouchedRange check_region_access(VerifierEnv& env, VerifierState& state, const R
                  range_text(lo, hi) + " are outside its size " + std::to_string(base.mem_size) +
                  (base.var.is_const() ? "" : " (variable offset " + base.var.to_string() + ")"));
         if (a.write && base.type == RegType::ptr_to_map_key) fail("write into a map key through " + name + " prohibited");
+        if (base.type == RegType::ptr_to_map_value && base.map_index >= 0 &&
+            static_cast<size_t>(base.map_index) < env.spin_lock_off.size()) {
+            const int64_t lock = env.spin_lock_off[static_cast<size_t>(base.map_index)];
+            if (lock >= 0 && lo < lock + 4 && hi > lock)
+                fail("the struct bpf_spin_lock of map '" + env.maps[static_cast<size_t>(base.map_index)].name +
+                     "' (bytes " + range_text(lock, lock + 4) + ") cannot be accessed directly by " + access_name(a) +
+                     " through " + name + " (bytes " + range_text(lo, hi) + "): only bpf_spin_lock/unlock use it");
+        }
         if (a.write && base.type == RegType::ptr_to_map_value && base.map_index >= 0) {
             const MapDefinition& map = env.maps[static_cast<size_t>(base.map_index)];
             if (read_only_for_programs(map))

@@ -63,6 +63,8 @@ struct VerifierEnv {
     size_t slots_at_start = SlotCounter::live();
     VerifyStats stats;
     std::string log;
+    std::vector<VerifyDiagnostic> warnings;  // at most one per instruction
+    std::vector<int64_t> spin_lock_off;      // per map: offset of its struct bpf_spin_lock; -1: none
 
     VerifierEnv(std::span<const Instruction> i, std::span<const MapDefinition> m, const ProgramTypeInfo& t)
         : insns(i), maps(m), info(t) {}
@@ -83,6 +85,9 @@ struct VerifierEnv {
     void push_branch(VerifierState state);
     // A path ended safely: its checkpoints may now be complete.
     void finish_path(int32_t checkpoint);
+    // Something Linux accepts that the author probably did not mean: reported
+    // beside the verdict, once per instruction.
+    void warn(const VerifierState& state, const std::string& message);
 };
 
 // --- the checks, one per concern -----------------------------------------

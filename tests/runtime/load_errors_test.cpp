@@ -33,7 +33,7 @@ ebpf::Object object_with(std::string_view assembly, ebpf::ProgramType type = ebp
 
 TEST(LoadErrors, UnknownHelperNamesTheInstruction) {
     auto object = object_with("r0 = 0\ncall 999\nexit");
-    EXPECT_EQ(load_error(object), "program 'x': instruction 1: unknown helper 999");
+    EXPECT_EQ(load_error(object), "program 'x': instruction 1: helper 999 is not supported by this runtime");
 }
 
 TEST(LoadErrors, HelperNotAllowedForTheType) {
