@@ -12,9 +12,6 @@ void check_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
     const int64_t target = int64_t{index} + 1 + insn.imm;
     if (target < 0 || target >= static_cast<int64_t>(env.insns.size()))
         fail("call to instruction " + std::to_string(target) + " outside the program");
-    if (state.lock_map >= 0)
-        fail("function calls are not allowed while holding a lock: the bpf_spin_lock taken at " +
-             env.where(state.lock_insn) + " is held");
     // Recursion is simulated frame by frame like any call (RFC 9669 allows it);
     // the frame limit bounds it.
     if (state.frames.size() >= static_cast<size_t>(kMaxCallDepth))
@@ -37,7 +34,9 @@ void check_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
 
 bool check_exit(VerifierEnv& env, VerifierState& state, uint32_t index) {
     FuncFrame& frame = state.frame();
-    if (state.lock_map >= 0)
+    // A bpf-to-bpf function may run, and return, with the lock held (as Linux
+    // 6.x); the program and callbacks must have released it when they end.
+    if (state.lock_map >= 0 && (state.frames.size() == 1 || frame.is_callback))
         fail("bpf_spin_unlock is missing: the bpf_spin_lock taken at " + env.where(state.lock_insn) +
              " is still held at this exit");
     if (state.frames.size() > 1 && !frame.is_callback) {

@@ -97,7 +97,9 @@ void check_alu(VerifierEnv& env, VerifierState& state, const Instruction& insn);
 void check_lddw(VerifierEnv& env, VerifierState& state, uint32_t index);
 // LDX, ST, STX and atomics.
 void check_mem_access(VerifierEnv& env, VerifierState& state, uint32_t index);
-// Legacy LD ABS/IND packet loads.
+// Legacy LD ABS/IND packet loads: where they are allowed (any instruction,
+// `where` prefixes the message), and their effect on a path.
+void check_legacy_packet_load(const VerifierEnv& env, const std::string& where, const Instruction& insn);
 void check_ld_abs(VerifierEnv& env, VerifierState& state, const Instruction& insn);
 // CALL of a helper (including bpf_loop / for_each_map_elem callbacks).
 void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index);

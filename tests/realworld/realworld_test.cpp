@@ -47,10 +47,18 @@ std::unique_ptr<ebpf::LoadedObject> load_ours(const Case& c, ebpf::ExecMode mode
     ebpf::LoadOptions options;
     options.mode = mode;
     if (!c.program.empty()) options.programs = {c.program};
+    // "type": as `--type` (bpftool prog load … type), every program gets it.
+    if (!c.type.empty()) {
+        options.program_type = ebpf::program_type_from_name(c.type);
+        if (!options.program_type) throw ebpf::Error("unknown program type \"" + c.type + "\"");
+    }
     if (mode != ebpf::ExecMode::native) return ebpf::load_object(c.object_path, options);
     ebpf::Bpf2cOptions bpf2c_options;
     bpf2c_options.section = c.program;
-    const auto result = ebpf::bpf2c(ebpf::open_object(c.object_path), bpf2c_options);
+    ebpf::Object typed = ebpf::open_object(c.object_path);
+    if (options.program_type) ebpf::set_program_type(typed, options.program_type->type, options.program_type->attach);
+    options.program_type.reset();  // a module's types are fixed when it is built
+    const auto result = ebpf::bpf2c(typed, bpf2c_options);
     ebpf::write_file_atomically(dir.file("prog.c"), result.c_source);
     ebpf::compile_c_to_module(dir.file("prog.c"), dir.file("prog.so"));
     options.bytecode_object = c.object_path;
