@@ -55,7 +55,7 @@ void check_loadable_instruction(const VerifierEnv& env, uint32_t i, bool reachab
         const HelperPrototype* proto = helper_prototype(insn.imm);
         if (!reachable && (!proto || std::find(env.info.helpers.begin(), env.info.helpers.end(), insn.imm) ==
                                          env.info.helpers.end()))
-            fail(where + "call of helper " + helper_display_name(insn.imm) + ", which " + std::string(env.info.name) +
+            fail(where + "call of " + helper_display_name(insn.imm) + ", which " + std::string(env.info.name) +
                  " programs may not call (a native module could not be loaded)");
         if (!proto) fail(where + helper_display_name(insn.imm) + " is not supported by this runtime");
     }

@@ -436,10 +436,10 @@ void check_mem_access(VerifierEnv& env, VerifierState& state, uint32_t index) {
 }
 
 void check_ld_abs(VerifierEnv& env, VerifierState& state, const Instruction& insn) {
-    check_legacy_packet_load(env, "", insn);
     const RegState& r6 = read_reg(state, 6);
     if (r6.type != RegType::ptr_to_ctx || r6.off != 0 || !r6.var.is_const() || r6.var.value() != 0)
         fail("legacy packet load needs the context in R6 (R6 is " + r6.to_string() + ")");
+    check_legacy_packet_load(env, "", insn);
     if (op::mode(insn.opcode) == op::kModeInd) {
         const RegState& src = read_reg(state, insn.src);
         if (src.type != RegType::scalar)
