@@ -102,9 +102,11 @@ struct Program {
     std::string section;      // ELF section name, e.g. "xdp" or "cgroup/bind4"
     ProgramType type = ProgramType::unspec;
     std::string attach;       // attach point from the section name, e.g. "bind4"
-    // The object's "license" section ("" when absent): as Linux, a program whose
-    // license is not GPL-compatible may not call GPL-only helpers.
-    std::string license;
+    // The object's "license" section ("" when absent; open_object sets it): as
+    // Linux, a program whose license is not GPL-compatible may not call
+    // GPL-only helpers. nullopt for a program built in memory, as for raw
+    // instructions: nothing to check.
+    std::optional<std::string> license;
     // Entry function first, then every subprogram it calls (bpf-to-bpf call
     // offsets relocated). Map references are LDDW src=kPseudoMapIdx (imm = map
     // index) or src=kPseudoMapIdxValue (imm = map index, next.imm = offset);

@@ -256,7 +256,7 @@ public:
     //  * xdp: ctx = an XdpRuntimeContext (run_xdp builds one);
     //  * cgroup_sock_addr: ctx = a struct bpf_sock_addr (72 bytes).
     // Throws ebpf::Error for engine faults, a tail-call chain beyond 33, or a
-    // return value outside the program type's range.
+    // return value outside the program type's range (xdp: any value, as Linux).
     uint64_t run(void* ctx, size_t size) const;
     // XDP over a packet buffer: the packet is data[0, length); the program may
     // move its start and end within the buffer (headroom/tailroom) with

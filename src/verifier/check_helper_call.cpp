@@ -282,11 +282,12 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
     if (!proto) fail(helper_display_name(insn.imm) + " is not supported by this runtime");
     if (std::find(env.info.helpers.begin(), env.info.helpers.end(), insn.imm) == env.info.helpers.end())
         fail("helper " + helper_display_name(insn.imm) + " is not allowed in " + std::string(env.info.name) + " programs");
-    // Programs from an object carry its license; raw instructions (our own
-    // hook and raw_memory types) have none to check.
-    if (env.program && helper_is_gpl_only(insn.imm) && !license_is_gpl_compatible(env.program->license))
+    // Programs from an object carry its license; raw instructions and
+    // programs built in memory have none to check.
+    if (env.program && env.program->license && helper_is_gpl_only(insn.imm) &&
+        !license_is_gpl_compatible(*env.program->license))
         fail("cannot call GPL-only helper " + helper_display_name(insn.imm) + " from a program whose license is " +
-             (env.program->license.empty() ? std::string("missing") : "'" + env.program->license + "'") +
+             (env.program->license->empty() ? std::string("missing") : "'" + *env.program->license + "'") +
              " (as Linux: put a GPL-compatible license in SEC(\"license\"), e.g. \"GPL\" or \"Dual BSD/GPL\")");
 
     // As Linux: between bpf_spin_lock and bpf_spin_unlock nothing is called,
