@@ -8,10 +8,16 @@
 // copy, an operand, a spilled stack slot). A pruned path carries the marks
 // of the state it was pruned against to its own stored states.
 //
+// Stack slots of the current frame are marked the same way: a value loaded
+// from a slot makes the slot precise, and the backtracking goes on to the
+// register that was stored there. A slot that is not precise is compared by
+// what its bytes may hold (data, not a pointer; written or not), not by value.
+//
 // Anything the backtracking does not follow exactly (a call or return in
 // between, a partial or variable-offset stack access, an atomic) marks every
-// register of every stored state of the path precise: the old behaviour.
-// Stack slots are always compared in full.
+// register and slot of every stored state of the path precise: the old
+// behaviour. The stacks of the frames below the current one are compared in
+// full.
 #include "verifier_env.hpp"
 
 namespace ebpf::verifier {
@@ -137,10 +143,13 @@ void mark_precise(VerifierEnv& env, const VerifierState& state, uint16_t regs, u
             return;
         }
         const uint16_t fresh = static_cast<uint16_t>(R & ~c.precise.back());
+        const uint64_t fresh_slots = S & ~c.precise_slots;
         c.precise.back() |= R;
+        c.precise_slots |= S;
         // Marks already there were followed further up when they were made.
-        if (fresh == 0 && S == 0) return;
+        if (fresh == 0 && fresh_slots == 0) return;
         R = fresh;
+        S = fresh_slots;
         history = &c.history;
         cp = c.parent;
     }

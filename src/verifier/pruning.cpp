@@ -29,9 +29,20 @@ public:
         pairs_.emplace_back(old_id, cur_id);
         return true;
     }
+    // Copies of scalars (as Linux's check_scalar_ids): a copy id in the old
+    // state is a relation the current one must have too, unless the old id
+    // occurs only once among what is compared; a current value without an
+    // id stands for a fresh id of its own, which only one old id can match.
+    // Links the current state has and the old one had not only narrow it.
+    bool check_scalar(uint32_t old_id, uint32_t cur_id) {
+        if (old_id == 0) return true;
+        return check(old_id, cur_id != 0 ? cur_id : kFresh - fresh_++);
+    }
 
 private:
+    static constexpr uint32_t kFresh = 0xffffffffu;  // ids count up from 1: these never meet them
     std::vector<std::pair<uint32_t, uint32_t>> pairs_;
+    uint32_t fresh_ = 0;
 };
 
 int32_t effective_margin(const RegState& r) {
@@ -39,16 +50,20 @@ int32_t effective_margin(const RegState& r) {
     return r.len_margin;
 }
 
-// `precise`: whether the old scalar's range matters (precision.cpp); the
-// relations it takes part in (copies, the memory length) always do.
+// `precise`: whether the old scalar's value matters (precision.cpp): its
+// range and the copies linked to it (a comparison that refines a linked copy
+// marks every copy and operand precise). The relations with the memory
+// length are always compared.
 bool regsafe(const RegState& old, const RegState& cur, IdMap& ids, bool precise = true) {
     if (old.type == RegType::not_init) return true;  // never read on any path from here
     if (old.type != cur.type) return false;
     if (old.type == RegType::scalar) {
-        if (precise && !old.var.contains(cur.var)) return false;
         if (old.mem_len && !cur.mem_len) return false;
         if (old.len_margin > effective_margin(cur)) return false;
-        if (old.id != 0 && (!ids.check(old.id, cur.id) || old.link_off != cur.link_off)) return false;
+        if (!precise) return true;
+        if (!old.var.contains(cur.var)) return false;
+        if (!ids.check_scalar(old.id, cur.id)) return false;
+        if (old.id != 0 && cur.id != 0 && old.link_off != cur.link_off) return false;
         return true;
     }
     if (old.off != cur.off || old.map_index != cur.map_index || old.mem_size != cur.mem_size ||
@@ -61,29 +76,52 @@ bool regsafe(const RegState& old, const RegState& cur, IdMap& ids, bool precise 
     return true;
 }
 
-bool stacksafe(const StackState& old, const StackState& cur, uint64_t live, IdMap& ids) {
+// Whether the bytes of `cur`'s slot may stand in for data bytes of the old
+// one: written where the old ones were, never part of a spilled pointer.
+bool bytes_hold_data(const StackSlot* o, const StackSlot* c) {
+    for (size_t b = 0; b < 8; ++b) {
+        if (o->bytes[b] == SlotKind::invalid) continue;
+        const SlotKind ck = c ? c->bytes[b] : SlotKind::invalid;
+        if (ck == SlotKind::invalid) return false;
+        if (ck == SlotKind::spill && c->spilled.is_pointer()) return false;
+    }
+    return true;
+}
+
+// A spilled scalar whose only meaning is its value (no relation with the
+// memory length): when that value is not precise, any data will do.
+bool plain_scalar(const RegState& r) {
+    return r.type == RegType::scalar && !r.mem_len && r.len_margin < 0;
+}
+
+// `live`: the slots a path from here may read; `precise`: those whose scalar
+// values some continuation depended on (precision.cpp). Other live slots
+// must hold data where the old state held data, and the same spilled
+// pointers.
+bool stacksafe(const StackState& old, const StackState& cur, uint64_t live, uint64_t precise, IdMap& ids) {
     for (size_t i = 0; i < old.slot_count(); ++i) {
         const StackSlot* o = old.slot(i);
         if (!o || !(live >> i & 1)) continue;
         const StackSlot* c = cur.slot(i);
         // The same shared slot: equal, unless a spilled id must join the renaming.
         if (o == c && !(o->full_spill() && (o->spilled.id || o->spilled.ref_obj_id))) continue;
+        const bool exact = precise >> i & 1;
         if (o->full_spill()) {
-            if (!c || !c->full_spill() || !regsafe(o->spilled, c->spilled, ids)) return false;
-            continue;
+            if (c && c->full_spill() && regsafe(o->spilled, c->spilled, ids, exact)) continue;
+            if (!exact && plain_scalar(o->spilled) && bytes_hold_data(o, c)) continue;
+            return false;
         }
+        if (!bytes_hold_data(o, c)) return false;
+        if (!exact || !c) continue;  // (no cur slot: the old one was never written)
         // Each narrow spill must sit on the same bytes with a value inside the old one.
         for (const auto& n : o->narrow) {
-            const StackSlot::Narrow* cn = c ? c->narrow_at(n.mask) : nullptr;
+            const StackSlot::Narrow* cn = c->narrow_at(n.mask);
             if (!cn || !n.value.contains(cn->value)) return false;
         }
         for (size_t b = 0; b < 8; ++b) {
-            SlotKind ok = o->bytes[b];
-            if (ok == SlotKind::invalid || ok == SlotKind::spill) continue;
-            SlotKind ck = c ? c->bytes[b] : SlotKind::invalid;
-            if (ck == SlotKind::invalid) return false;
-            if (ck == SlotKind::spill && c->spilled.is_pointer()) return false;
-            if (ok == SlotKind::zero && !(ck == SlotKind::zero || (ck == SlotKind::spill && c->spilled.is_const_scalar(0))))
+            const SlotKind ck = c->bytes[b];
+            if (o->bytes[b] == SlotKind::zero &&
+                !(ck == SlotKind::zero || (ck == SlotKind::spill && c->spilled.is_const_scalar(0))))
                 return false;
         }
     }
@@ -108,7 +146,8 @@ bool states_match(const VerifierState& old, const VerifierState& cur, std::span<
             return false;
         for (int r = 0; r < kRegisterCount; ++r)
             if ((live[f] & (1u << r)) && !reg_match(of.regs[r], cf.regs[r], ids, f, r)) return false;
-        if (!stack_match(of.stack, cf.stack, f + 1 == old.frames.size() ? slots : ~uint64_t{0}, ids)) return false;
+        if (!stack_match(of.stack, cf.stack, f + 1 == old.frames.size(), f + 1 == old.frames.size() ? slots : ~uint64_t{0}, ids))
+            return false;
     }
     for (size_t i = 0; i < old.refs.size(); ++i)
         if (!ids.check(old.refs[i].id, cur.refs[i].id)) return false;
@@ -120,7 +159,11 @@ bool states_subsumed(const Checkpoint& cp, const VerifierState& cur, std::span<c
         const bool precise = cp.all_precise || f >= cp.precise.size() || (cp.precise[f] >> r & 1);
         return regsafe(o, c, ids, precise);
     };
-    return states_match(cp.state, cur, live, slots, reg_match, stacksafe);
+    auto stack_match = [&](const StackState& o, const StackState& c, bool top, uint64_t live_slots, IdMap& ids) {
+        const uint64_t precise = cp.all_precise || !top ? ~uint64_t{0} : cp.precise_slots;
+        return stacksafe(o, c, live_slots, precise, ids);
+    };
+    return states_match(cp.state, cur, live, slots, reg_match, stack_match);
 }
 
 // Exact equality, for loop detection: equal in every register and stack
@@ -138,7 +181,7 @@ bool regs_equal(const RegState& old, const RegState& cur, IdMap& ids) {
     return ids.check(old.id, cur.id) && ids.check(old.ref_obj_id, cur.ref_obj_id);
 }
 
-bool stacks_equal(const StackState& old, const StackState& cur, uint64_t live, IdMap& ids) {
+bool stacks_equal(const StackState& old, const StackState& cur, bool, uint64_t live, IdMap& ids) {
     const size_t n = std::max(old.slot_count(), cur.slot_count());
     const StackSlot empty;
     for (size_t i = 0; i < n; ++i) {
@@ -160,21 +203,13 @@ bool states_equal(const VerifierState& old, const VerifierState& cur, std::span<
 
 // A path pruned against `cp` is safe because it is inside `cp` where that
 // mattered: its own stored states must keep what it relied on, the precise
-// registers of `cp` and the stack slots (always compared) that hold values.
+// registers and stack slots of `cp`.
 void propagate_precision(VerifierEnv& env, const Checkpoint& cp, const VerifierState& cur, uint64_t live_slots) {
     if (cp.all_precise || cur.frames.size() > 1 || cp.precise.size() != cur.frames.size()) {
         mark_all_precise(env, cur.checkpoint);
         return;
     }
-    uint64_t slots = 0;
-    const StackState& stack = cur.frame().stack;
-    for (size_t i = 0; i < stack.slot_count() && i < 64; ++i) {
-        const StackSlot* slot = stack.slot(i);
-        if (!slot || !(live_slots >> i & 1)) continue;
-        for (SlotKind k : slot->bytes)
-            if (k == SlotKind::spill || k == SlotKind::zero) slots |= uint64_t{1} << i;
-    }
-    mark_precise(env, cur, cp.precise.back(), slots);
+    mark_precise(env, cur, cp.precise.back(), cp.precise_slots & live_slots);
 }
 
 bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) {

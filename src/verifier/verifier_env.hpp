@@ -33,6 +33,9 @@ struct Checkpoint {
     // Precision (Linux's "precise" scalars): the scalar registers whose
     // range some continuation depends on. Others are not compared.
     std::vector<uint16_t> precise;      // per frame
+    // Likewise the stack slots of the current (innermost) frame whose
+    // scalar values matter; the frames below are compared in full.
+    uint64_t precise_slots = 0;
     bool all_precise = false;
     bool complete() const { return branches == 0; }
 };
