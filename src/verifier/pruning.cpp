@@ -222,7 +222,7 @@ bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) 
 
 bool is_state_visited(VerifierEnv& env, VerifierState& state) {
     const std::vector<uint16_t> live = live_register_masks(env, state);
-    const uint64_t slots = env.live_slots[state.insn];
+    const uint64_t slots = env.slot_liveness.live[state.insn];
     auto& here = env.checkpoints_at[state.insn];
     const size_t first = here.size() > kMaxCompared ? here.size() - kMaxCompared : 0;
     for (size_t k = here.size(); k-- > first;) {
@@ -251,7 +251,7 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
     cp.precise.assign(state.frames.size(), 0);
     cp.state = state;
     cp.state.path.steps.clear();
-    clear_dead_registers(live, slots, cp.state);  // what no path reads again is not stored
+    clear_dead_registers(live, cp.state);  // what no path reads again is not stored
     cp.parent = state.checkpoint;
     env.stored_bytes += cp.state.memory_bytes() + cp.history.capacity() * sizeof(HistoryEntry);
     env.stats.peak_memory_bytes = std::max<uint64_t>(env.stats.peak_memory_bytes, env.memory_in_use());
@@ -275,6 +275,7 @@ void VerifierEnv::finish_path(int32_t checkpoint) {
     while (checkpoint >= 0) {
         Checkpoint& cp = checkpoints[static_cast<size_t>(checkpoint)];
         if (--cp.branches > 0) return;
+        forget_dead_slots(*this, cp.state);
         checkpoint = cp.parent;
     }
 }
