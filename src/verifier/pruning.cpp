@@ -94,33 +94,34 @@ bool plain_scalar(const RegState& r) {
     return r.type == RegType::scalar && !r.mem_len && r.len_margin < 0;
 }
 
-// `live`: the slots a path from here may read; `precise`: those whose scalar
-// values some continuation depended on (precision.cpp). Other live slots
-// must hold data where the old state held data, and the same spilled
-// pointers.
-bool stacksafe(const StackState& old, const StackState& cur, uint64_t live, uint64_t precise, IdMap& ids) {
+// `live`: the slots a path from here may read; `precise`: the bytes whose
+// scalar values some continuation depended on (precision.cpp), null when
+// every byte is. Other live bytes must hold data where the old state held
+// data; spilled pointers must be the same.
+bool stacksafe(const StackState& old, const StackState& cur, uint64_t live, const SlotBytes* precise, IdMap& ids) {
     for (size_t i = 0; i < old.slot_count(); ++i) {
         const StackSlot* o = old.slot(i);
         if (!o || !(live >> i & 1)) continue;
         const StackSlot* c = cur.slot(i);
         // The same shared slot: equal, unless a spilled id must join the renaming.
         if (o == c && !(o->full_spill() && (o->spilled.id || o->spilled.ref_obj_id))) continue;
-        const bool exact = precise >> i & 1;
+        const uint8_t exact = precise ? precise->mask[i] : uint8_t{0xff};
         if (o->full_spill()) {
-            if (c && c->full_spill() && regsafe(o->spilled, c->spilled, ids, exact)) continue;
+            if (c && c->full_spill() && regsafe(o->spilled, c->spilled, ids, exact != 0)) continue;
             if (!exact && plain_scalar(o->spilled) && bytes_hold_data(o, c)) continue;
             return false;
         }
         if (!bytes_hold_data(o, c)) return false;
         if (!exact || !c) continue;  // (no cur slot: the old one was never written)
-        // Each narrow spill must sit on the same bytes with a value inside the old one.
+        // Each narrow spill on precise bytes must sit on the same bytes with a value inside the old one.
         for (const auto& n : o->narrow) {
+            if (!(n.mask & exact)) continue;
             const StackSlot::Narrow* cn = c->narrow_at(n.mask);
             if (!cn || !n.value.contains(cn->value)) return false;
         }
         for (size_t b = 0; b < 8; ++b) {
             const SlotKind ck = c->bytes[b];
-            if (o->bytes[b] == SlotKind::zero &&
+            if ((exact >> b & 1) && o->bytes[b] == SlotKind::zero &&
                 !(ck == SlotKind::zero || (ck == SlotKind::spill && c->spilled.is_const_scalar(0))))
                 return false;
         }
@@ -160,8 +161,7 @@ bool states_subsumed(const Checkpoint& cp, const VerifierState& cur, std::span<c
         return regsafe(o, c, ids, precise);
     };
     auto stack_match = [&](const StackState& o, const StackState& c, bool top, uint64_t live_slots, IdMap& ids) {
-        const uint64_t precise = cp.all_precise || !top ? ~uint64_t{0} : cp.precise_slots;
-        return stacksafe(o, c, live_slots, precise, ids);
+        return stacksafe(o, c, live_slots, cp.all_precise || !top ? nullptr : &cp.precise_slots, ids);
     };
     return states_match(cp.state, cur, live, slots, reg_match, stack_match);
 }
@@ -209,7 +209,7 @@ void propagate_precision(VerifierEnv& env, const Checkpoint& cp, const VerifierS
         mark_all_precise(env, cur.checkpoint);
         return;
     }
-    mark_precise(env, cur, cp.precise.back(), cp.precise_slots & live_slots);
+    mark_precise(env, cur, cp.precise.back(), cp.precise_slots.within(live_slots));
 }
 
 bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) {

@@ -33,9 +33,9 @@ struct Checkpoint {
     // Precision (Linux's "precise" scalars): the scalar registers whose
     // range some continuation depends on. Others are not compared.
     std::vector<uint16_t> precise;      // per frame
-    // Likewise the stack slots of the current (innermost) frame whose
-    // scalar values matter; the frames below are compared in full.
-    uint64_t precise_slots = 0;
+    // Likewise the stack bytes of the current (innermost) frame whose scalar
+    // values matter; the frames below are compared in full.
+    SlotBytes precise_slots;
     bool all_precise = false;
     bool complete() const { return branches == 0; }
 };
@@ -135,7 +135,7 @@ void mark_before_step(VerifierEnv& env, VerifierState& state);
 // step, they are marked precise when only one outcome was possible.
 uint16_t decided_branch_operands(const VerifierEnv& env, const VerifierState& state);
 void mark_after_branch(VerifierEnv& env, VerifierState& state, uint16_t operands, size_t pending_before, bool ended);
-void mark_precise(VerifierEnv& env, const VerifierState& state, uint16_t regs, uint64_t slots);
+void mark_precise(VerifierEnv& env, const VerifierState& state, uint16_t regs, const SlotBytes& slots);
 void mark_all_precise(VerifierEnv& env, int32_t checkpoint);
 // Register liveness (liveness.cpp): live-in masks per instruction, and
 // forgetting the registers of a state that no path reads again.
