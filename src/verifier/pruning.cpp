@@ -16,6 +16,9 @@ namespace {
 // current path's ancestors and its siblings). Comparing fewer only costs
 // precision: a path not pruned is explored further.
 constexpr size_t kMaxCompared = 64;
+// Misses a complete state may have beyond three per hit before it is no
+// longer compared.
+constexpr uint32_t kMissesKept = 32;
 
 // old id <-> cur id must be a consistent one-to-one mapping.
 class IdMap {
@@ -212,6 +215,13 @@ void propagate_precision(VerifierEnv& env, const Checkpoint& cp, const VerifierS
     mark_precise(env, cur, cp.precise.back(), cp.precise_slots.within(live_slots));
 }
 
+void release_state(VerifierEnv& env, Checkpoint& cp) {
+    env.stored_bytes -= std::min(env.stored_bytes, cp.state.memory_bytes());
+    cp.state.frames = {};
+    cp.state.refs = {};
+    env.stored_bytes += cp.state.memory_bytes();
+}
+
 bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) {
     for (int32_t cp = checkpoint; cp >= 0; cp = env.checkpoints[static_cast<size_t>(cp)].parent)
         if (cp == candidate) return true;
@@ -225,13 +235,27 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
     const uint64_t slots = env.slot_liveness.live[state.insn];
     auto& here = env.checkpoints_at[state.insn];
     const size_t first = here.size() > kMaxCompared ? here.size() - kMaxCompared : 0;
+    // Complete states that keep failing to prune are compared no more (as
+    // Linux's miss_cnt > hit_cnt * 3 + 3): they cost time at every visit.
+    std::vector<size_t> evicted;
+    auto evict = [&] {
+        for (size_t k : evicted) {  // descending positions
+            release_state(env, env.checkpoints[static_cast<size_t>(here[k])]);
+            here.erase(here.begin() + static_cast<std::ptrdiff_t>(k));
+        }
+    };
     for (size_t k = here.size(); k-- > first;) {
         const int32_t index = here[k];
-        const Checkpoint& cp = env.checkpoints[static_cast<size_t>(index)];
+        Checkpoint& cp = env.checkpoints[static_cast<size_t>(index)];
         if (cp.complete()) {
-            if (!states_subsumed(cp, state, live, slots)) continue;
+            if (!states_subsumed(cp, state, live, slots)) {
+                if (++cp.misses > cp.hits * 3 + kMissesKept) evicted.push_back(k);
+                continue;
+            }
+            ++cp.hits;
             propagate_precision(env, cp, state, slots);
             env.finish_path(state.checkpoint);
+            evict();
             return true;
         }
         // A loop is infinite only when it comes back to exactly the state it
@@ -241,6 +265,7 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
             fail("infinite loop detected at " + env.where(state.insn) +
                  ": the loop comes back to the same state without making progress");
     }
+    evict();
     if (env.checkpoints.size() >= env.options.max_states)
         env.fail_too_complex("more than " + std::to_string(env.options.max_states) + " states stored");
     if (const size_t used = env.memory_in_use(); used > env.options.max_memory_bytes)
@@ -258,6 +283,9 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
     env.checkpoints.push_back(std::move(cp));
     const auto index = static_cast<int32_t>(env.checkpoints.size() - 1);
     here.push_back(index);
+    // The state that leaves the window of compared ones is never compared
+    // again: only its precision marks and place in the path tree stay.
+    if (here.size() > kMaxCompared) release_state(env, env.checkpoints[static_cast<size_t>(here[here.size() - 1 - kMaxCompared])]);
     state.checkpoint = index;
     ++env.stats.states_visited;
     return false;
@@ -275,7 +303,12 @@ void VerifierEnv::finish_path(int32_t checkpoint) {
     while (checkpoint >= 0) {
         Checkpoint& cp = checkpoints[static_cast<size_t>(checkpoint)];
         if (--cp.branches > 0) return;
-        forget_dead_slots(*this, cp.state);
+        // Complete: compared from now on, never backtracked through again
+        // (backtracking walks the ancestors of paths still running), and every
+        // read of its continuations is known.
+        stored_bytes -= std::min(stored_bytes, cp.history.capacity() * sizeof(HistoryEntry));
+        cp.history = {};
+        if (!cp.state.frames.empty()) forget_dead_slots(*this, cp.state);
         checkpoint = cp.parent;
     }
 }

@@ -37,6 +37,7 @@ struct Checkpoint {
     // values matter; the frames below are compared in full.
     SlotBytes precise_slots;
     bool all_precise = false;
+    uint32_t hits = 0, misses = 0;      // prunes it made, and comparisons that failed
     bool complete() const { return branches == 0; }
 };
 
