@@ -535,6 +535,11 @@ L_ja:
     ADD_JMP(jsgt, as_signed(d) > as_signed(s))
     ADD_JMP(jeq, d == s)
 
+L_zext32_pair:  // r <<= 32; r >>= 32
+    DST = static_cast<uint32_t>(DST);
+    ip += 2;
+    DISPATCH();
+
 L_call_helper:
 L_call_tail: {
     const HelperFunction helper = helpers_ ? helpers_->find(ip->off) : nullptr;

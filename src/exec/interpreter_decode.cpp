@@ -265,6 +265,11 @@ private:
         for (size_t pc = 0; pc + 1 < insns_.size(); ++pc) {
             Decoded& first = out_[pc];
             const Decoded& second = out_[pc + 1];
+            if (first.plain == Op::lsh64k && first.imm == 32 && second.plain == Op::rsh64k && second.imm == 32 &&
+                second.dst == first.dst) {
+                first.op = Op::zext32_pair;
+                continue;
+            }
             if (first.plain != Op::add64k) continue;
             switch (second.plain) {
             case Op::jne64k: first.op = Op::add64k_jne64k; break;

@@ -46,9 +46,10 @@ namespace ebpf::interp {
 // (so a jump to the second instruction still works, and a record stays 16
 // bytes). Chosen by measurement on the compute set (bench/compute): an add of
 // an immediate followed by a conditional jump on an immediate is the typical
-// loop latch (`i += 1; if i != n goto loop`).
+// loop latch (`i += 1; if i != n goto loop`); `r <<= 32; r >>= 32` is how
+// clang zero-extends a 32-bit value in a 64-bit register.
 #define EBPF_INTERP_FUSED_OPS(X) X(add64k_jne64k) X(add64k_jlt64k) X(add64k_jgt64k) X(add64k_jslt64k) \
-    X(add64k_jsgt64k) X(add64k_jeq64k)
+    X(add64k_jsgt64k) X(add64k_jeq64k) X(zext32_pair)
 
 enum class Op : uint8_t {
 #define EBPF_INTERP_ENUM(name) name,
