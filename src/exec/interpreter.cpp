@@ -118,9 +118,11 @@ void atomic_operation(int32_t operation, uint8_t src, uint64_t* reg, uint64_t ad
 using interp::Decoded;
 using interp::Op;
 
+// No initialisers: a run sets a frame before it uses it, and zeroing all
+// eight on every run() would be most of the cost of a short program.
 struct Frame {
-    const Decoded* return_to = nullptr;
-    uint64_t saved[4] = {};  // r6..r9
+    const Decoded* return_to;
+    uint64_t saved[4];  // r6..r9
 };
 
 // One run (or call_function) of an engine: what bounds checking allows.
@@ -266,7 +268,7 @@ uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args,
     // callers' stacks.
     alignas(16) uint8_t stack[kMaxCallDepth * kStackSize];
     const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + sizeof stack;
-    Frame frames[kMaxCallDepth];
+    Frame frames[kMaxCallDepth];  // uninitialised (see Frame)
     int depth = 0;
 
     Activation activation{context,   context_size, stack_top - kStackSize, stack_top, outer,
