@@ -88,7 +88,11 @@ TestRunOutput test_run(const LoadedProgram& program, const TestRunInput& input) 
         std::vector<uint8_t> frame(kXdpHeadroom + input.data.size() + kXdpTailroom, 0);
         std::copy(input.data.begin(), input.data.end(), frame.begin() + kXdpHeadroom);
         size_t offset = kXdpHeadroom, length = input.data.size();
-        out.retval = timed_batch(total, repeat, [&] { return program.run_xdp(frame, offset, length, ingress, rx_queue); });
+        // The verdict is a u32 (Linux's bpf_prog_run_xdp); an unknown one is
+        // reported as it is, as BPF_PROG_TEST_RUN does (the packet host
+        // treats it as XDP_ABORTED).
+        out.retval = static_cast<uint32_t>(
+            timed_batch(total, repeat, [&] { return program.run_xdp(frame, offset, length, ingress, rx_queue); }));
         out.data.assign(frame.begin() + static_cast<ptrdiff_t>(offset),
                         frame.begin() + static_cast<ptrdiff_t>(offset + length));
         out.ctx.assign(kXdpMdSize, 0);
