@@ -233,7 +233,7 @@ void check_helper_mem(VerifierEnv& env, VerifierState& state, int regno, int64_t
     MemoryAccess a{regno, 0, size, write, !write, init, what};
     TouchedRange range = check_region_access(env, state, base, a);
     if (base.type != RegType::ptr_to_stack || size == 0) return;
-    if (!write && init) check_stack_initialised(state, base.frameno, range.lo, range.hi, regno, true);
+    if (!write && init) check_stack_initialised(env, state, base.frameno, range.lo, range.hi, regno, true);
     // Bytes count as written only when the helper surely writes them: a
     // variable offset or size may leave some of them as they were (Linux turns
     // off raw mode for a variable size, for the same reason).

@@ -41,8 +41,9 @@ void check_combined_stack(VerifierState& state) {
 
 }  // namespace
 
-void check_stack_initialised(VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi, int regno,
+void check_stack_initialised(VerifierEnv& env, VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi, int regno,
                              bool scalar_only) {
+    note_stack_read(env, state, frameno, lo, hi);
     const StackState& stack = state.frames[frameno].stack;
     for (int64_t o = lo; o < hi; ++o) {
         SlotKind kind = stack.kind_at(static_cast<int>(o));
@@ -237,10 +238,11 @@ uint8_t narrow_mask(int o, int size) {
 
 uint64_t size_max(int size) { return size >= 8 ? UINT64_MAX : (uint64_t{1} << (8 * size)) - 1; }
 
-RegState read_stack(VerifierState& state, const RegState& base, const TouchedRange& range, int size, int regno,
-                    bool sign_extend) {
+RegState read_stack(VerifierEnv& env, VerifierState& state, const RegState& base, const TouchedRange& range, int size,
+                    int regno, bool sign_extend) {
+    note_stack_read(env, state, base.frameno, range.lo, range.hi);
     if (!base.var.is_const()) {
-        check_stack_initialised(state, base.frameno, range.lo, range.hi, regno, true);
+        check_stack_initialised(env, state, base.frameno, range.lo, range.hi, regno, true);
         return RegState::scalar(scalar_of_size(static_cast<unsigned>(size), sign_extend));
     }
     StackState& stack = state.frames[base.frameno].stack;
@@ -256,7 +258,7 @@ RegState read_stack(VerifierState& state, const RegState& base, const TouchedRan
         // (it fits), or sign-extended for LDXSX.
         return RegState::scalar(sign_extend ? scalar_sext(n->value, static_cast<unsigned>(size)) : n->value);
     }
-    check_stack_initialised(state, base.frameno, range.lo, range.hi, regno, true);
+    check_stack_initialised(env, state, base.frameno, range.lo, range.hi, regno, true);
     bool all_zero = true;
     for (int64_t b = range.lo; b < range.hi; ++b) {
         SlotKind k = stack.kind_at(static_cast<int>(b));
@@ -364,7 +366,7 @@ void check_atomic(VerifierEnv& env, VerifierState& state, uint32_t index) {
     env.access_use[index] = AccessUse::other;
     if (base.type == RegType::ptr_to_stack) {
         if (!base.var.is_const()) fail("atomic operation at a variable stack offset prohibited");
-        check_stack_initialised(state, base.frameno, range.lo, range.hi, insn.dst, true);
+        check_stack_initialised(env, state, base.frameno, range.lo, range.hi, insn.dst, true);
         mark_stack_written(state, base.frameno, range.lo, range.hi, true);
     }
     const bool fetch = (insn.imm & op::kAtomicFetch) != 0;
@@ -421,7 +423,7 @@ void check_mem_access(VerifierEnv& env, VerifierState& state, uint32_t index) {
     }
     if (base.type == RegType::ptr_to_stack) {
         if (load) {
-            RegState r = read_stack(state, base, range, size, base_no, sign_extend);
+            RegState r = read_stack(env, state, base, range, size, base_no, sign_extend);
             state.regs()[insn.dst] = r;
         } else {
             write_stack(state, base, range, size, value, insn.src);

@@ -122,7 +122,7 @@ VerifyResult run_verifier(VerifierEnv& env) {
         }
         check_cfg(env);
         env.live_regs = compute_live_registers(env.insns);
-        env.live_slots = compute_live_slots(env.insns);
+        env.slot_liveness.init(env.insns);
         env.access_use.assign(env.insns.size(), AccessUse::unseen);
         env.ctx_offset.assign(env.insns.size(), -1);
         env.worklist.push_back(entry_state(env));
