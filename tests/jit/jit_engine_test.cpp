@@ -333,12 +333,18 @@ TEST(JitEngine, MemoryDenyWriteExecuteFailsCleanlyAndPointsToNativeMode) {
         // 'S' = kernel without MDWE, 'C' = clean error with the right message, 'X' = no error
         char verdict = 'X';
         std::string message;
-        void* probe = MAP_FAILED;
+        // Under MDWE a page that was not executable may not become so.
+        auto exec_gain_refused = [] {
+            void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (page == MAP_FAILED) return true;
+            const bool refused = mprotect(page, 4096, PROT_READ | PROT_EXEC) != 0;
+            munmap(page, 4096);
+            return refused;
+        };
         if (prctl(kPrSetMdwe, kMdweRefuseExecGain, 0L, 0L, 0L) != 0) {
             verdict = 'S';
             message = std::strerror(errno);
-        } else if ((probe = mmap(nullptr, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) !=
-                   MAP_FAILED) {
+        } else if (!exec_gain_refused()) {
             // The prctl succeeded but is not enforced: an emulator (qemu-user
             // passes it to the host but maps guest code without PROT_EXEC).
             verdict = 'S';
