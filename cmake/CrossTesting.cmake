@@ -8,10 +8,20 @@
 # and does not fail); the configure step names them. The same tests run in
 # the native builds (release, asan), and on an AArch64 machine.
 #
+# A script can run the target's programs itself through the emulator: its
+# test sets EBPF_TEST_EMULATOR_ENV in its ENVIRONMENT (EBPF_TEST_EMULATOR: the
+# emulator command, words separated by spaces; empty in native builds), starts
+# programs as `$EBPF_TEST_EMULATOR "$program"`, and is added with
+# EBPF_TEST_RUNS_EMULATOR set to TRUE in the calling scope so that it stays
+# enabled.
+#
 # Overrides add_test() for every directory added after this file is included.
+set(EBPF_TEST_EMULATOR_ENV "EBPF_TEST_EMULATOR=")
 if(NOT CMAKE_CROSSCOMPILING)
   return()
 endif()
+list(JOIN CMAKE_CROSSCOMPILING_EMULATOR " " _ebpf_emulator_words)
+set(EBPF_TEST_EMULATOR_ENV "EBPF_TEST_EMULATOR=${_ebpf_emulator_words}")
 
 set_property(GLOBAL PROPERTY EBPF_CROSS_DISABLED_TESTS "")
 
@@ -19,7 +29,7 @@ function(add_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME" "COMMAND")
   if(arg_NAME AND arg_COMMAND)
     list(GET arg_COMMAND 0 program)
-    if(NOT TARGET ${program})
+    if(NOT TARGET ${program} AND NOT EBPF_TEST_RUNS_EMULATOR)
       _add_test(${ARGV})
       # Deferred to the end of the directory: after its set_tests_properties.
       cmake_language(DEFER CALL set_tests_properties ${arg_NAME} PROPERTIES DISABLED TRUE
@@ -37,8 +47,9 @@ function(ebpf_report_cross_disabled_tests)
   list(LENGTH disabled count)
   if(count GREATER 0)
     list(JOIN disabled ", " names)
+    list(GET CMAKE_CROSSCOMPILING_EMULATOR 0 emulator)
     message(STATUS "Cross build: ${count} script test(s) disabled (they start ${CMAKE_SYSTEM_PROCESSOR} programs "
-                   "from a script, which needs binfmt_misc for ${CMAKE_CROSSCOMPILING_EMULATOR}): ${names}")
+                   "from a script, which needs binfmt_misc for ${emulator}): ${names}")
   endif()
 endfunction()
 cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL ebpf_report_cross_disabled_tests)

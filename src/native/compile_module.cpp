@@ -108,6 +108,15 @@ std::string compiler_name(const CompileOptions& options) {
     return env != nullptr && *env != '\0' ? env : "cc";
 }
 
+bool builds_for_aarch64(const CompileOptions& options) {
+    if (!options.target.empty()) return module_target(options.target).machine == EM_AARCH64;
+#if defined(__aarch64__)
+    return true;
+#else
+    return false;
+#endif
+}
+
 // A module built for a target must be that target's: a compiler that built
 // for another machine (a wrong --target compiler, a misconfigured $CC) fails
 // here rather than at load time on the other machine.
@@ -198,6 +207,10 @@ void run_compiler(const std::string& dir, const CompileOptions& options, const s
                                      "-fvisibility=hidden", "-fno-strict-aliasing",
                                      "-ffile-prefix-map=" + dir + "=ebpf-build", "-Wl,--build-id=sha1",
                                      "-o", "module.so", "module.c"};
+    // AArch64: GCC calls libgcc's __aarch64_ldadd8_acq_rel & co. for atomics
+    // unless told otherwise (outline atomics), and a module links no library;
+    // inline exclusive-load/store loops run on every ARMv8 core.
+    if (builds_for_aarch64(options)) args.insert(args.end() - 3, "-mno-outline-atomics");
     args.insert(args.end(), options.extra_flags.begin(), options.extra_flags.end());
     const ProgramRun run = run_program(std::move(args), dir, dir);
     if (!run.ok()) {
