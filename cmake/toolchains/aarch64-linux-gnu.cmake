@@ -26,5 +26,7 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 # are the multiarch ones (libc6:arm64 comes with the -dev:arm64 packages);
 # -L names the cross toolchain's sysroot for anything found only there.
 find_program(EBPF_QEMU_AARCH64 qemu-aarch64 REQUIRED)
-# -cpu max: every ARMv8.x extension qemu knows (LSE atomics among them).
-set(CMAKE_CROSSCOMPILING_EMULATOR ${EBPF_QEMU_AARCH64};-cpu;max;-L;/usr/aarch64-linux-gnu)
+# The CPU is qemu's default for user mode ("max": every ARMv8.x extension it
+# knows, LSE atomics among them) or $QEMU_CPU, which a test may set to an
+# older core (cortex-a53: no LSE) to run the JIT's other code paths.
+set(CMAKE_CROSSCOMPILING_EMULATOR ${EBPF_QEMU_AARCH64};-L;/usr/aarch64-linux-gnu)
