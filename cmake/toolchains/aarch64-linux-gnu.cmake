@@ -23,10 +23,12 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 
 # Everything built runs under qemu-user: the test commands that are targets
 # of this build and gtest's test discovery. Its dynamic loader and libraries
-# are the multiarch ones (libc6:arm64 comes with the -dev:arm64 packages);
-# -L names the cross toolchain's sysroot for anything found only there.
+# are the multiarch ones (libc6:arm64, libstdc++6:arm64 come with the
+# -dev:arm64 packages), found at their usual paths, so qemu needs no -L
+# sysroot. (qemu 7.2 with -L or QEMU_LD_PREFIX hangs in a forked child that
+# calls execve, and the native mode forks the C compiler.)
 find_program(EBPF_QEMU_AARCH64 qemu-aarch64 REQUIRED)
 # The CPU is qemu's default for user mode ("max": every ARMv8.x extension it
 # knows, LSE atomics among them) or $QEMU_CPU, which a test may set to an
 # older core (cortex-a53: no LSE) to run the JIT's other code paths.
-set(CMAKE_CROSSCOMPILING_EMULATOR ${EBPF_QEMU_AARCH64};-L;/usr/aarch64-linux-gnu)
+set(CMAKE_CROSSCOMPILING_EMULATOR ${EBPF_QEMU_AARCH64})

@@ -324,11 +324,6 @@ constexpr int kPrSetMdwe = 65;
 constexpr unsigned long kMdweRefuseExecGain = 1;
 
 TEST(JitEngine, MemoryDenyWriteExecuteFailsCleanlyAndPointsToNativeMode) {
-#if defined(EBPF_TEST_EMULATED)
-    // qemu-user passes the prctl to the host, where it would bind qemu
-    // itself (its translator writes code): not something to test there.
-    GTEST_SKIP() << "under an emulator (qemu-user) PR_SET_MDWE would apply to the emulator, not to this program";
-#endif
     int pipe_fds[2];
     ASSERT_EQ(pipe(pipe_fds), 0);
     const pid_t child = fork();
