@@ -72,7 +72,15 @@ bool same_key(const uint8_t* stored, const void* key, size_t size) {
     return true;
 }
 
-void spin_pause() { __builtin_ia32_pause(); }
+// A busy-wait hint to the CPU (another core holds the lock): x86 `pause`,
+// AArch64 `yield`; nothing elsewhere.
+void spin_pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#endif
+}
 
 class SharedArrayMap final : public SharedMap {
 public:
