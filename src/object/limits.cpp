@@ -34,7 +34,13 @@ Layout layout_of(MapType type) {
     switch (type) {
     case MapType::ringbuf: return Layout::ring;
     case MapType::prog_array:
+    case MapType::perf_event_array:
+    case MapType::cgroup_array:
+    case MapType::devmap:
+    case MapType::cpumap:
+    case MapType::xskmap:
     case MapType::array_of_maps: return Layout::slots;
+    case MapType::stack_trace:
     case MapType::array:
     case MapType::percpu_array:
     case MapType::queue:
@@ -63,6 +69,7 @@ std::string formula(const MapDefinition& map, uint32_t cpus) {
 }  // namespace
 
 uint64_t map_memory_bytes(const MapDefinition& map, uint32_t cpus) {
+    if (!map_type_provided(map.type)) return 0;  // never created
     const uint64_t value = multiply(round8(map.value_size), is_per_cpu(map.type) ? (cpus == 0 ? 1 : cpus) : 1);
     switch (layout_of(map.type)) {
     case Layout::ring: return map.max_entries;

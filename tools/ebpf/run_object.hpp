@@ -23,6 +23,10 @@ struct ObjectRunOptions {
     std::string pin_root;           // LIBBPF_PIN_BY_NAME maps (default $EBPF_PIN_ROOT, /run/ebpf-native)
 };
 
+// NAME=FILE: fills map NAME from FILE (text "KEY VALUE" hex lines, or raw
+// key+value records). Throws ebpf::Error naming the file and line.
+void preload_map(const LoadedObject& object, const std::string& spec);
+
 // Adds --prog/--section, --data-in/out, --ctx-in/out, --map, --dump-maps, --pin-root.
 void add_object_run_options(CLI::App& app, ObjectRunOptions& options);
 
