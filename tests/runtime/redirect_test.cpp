@@ -410,3 +410,23 @@ INSTANTIATE_TEST_SUITE_P(Modes, Router,
                          [](const auto& info) { return std::string(ebpf::exec_mode_name(info.param)); });
 
 }  // namespace
+
+namespace {
+
+// A Linux map type the runtime cannot provide fails only the programs that use it.
+TEST(UnprovidedMapType, OnlyTheProgramsUsingItFail) {
+    auto object = runtime_test::load("unprovided_map");
+    ASSERT_EQ(object->programs().size(), 1u);
+    EXPECT_EQ(object->programs()[0]->name(), "xdp_count");
+    EXPECT_EQ(object->find_map("socks"), nullptr);
+    EXPECT_NE(object->find_map("seen"), nullptr);
+    ebpf::LoadOptions options;
+    options.programs = {"xdp_uses_sockmap"};
+    const std::string error = error_of([&] { ebpf::load_object(runtime_test::program_path("unprovided_map"), options); });
+    EXPECT_NE(error.find("program 'xdp_uses_sockmap': instruction"), std::string::npos) << error;
+    EXPECT_NE(error.find("map 'socks' has type sockmap (15), which the runtime cannot provide"), std::string::npos) << error;
+    options.programs = {"xdp_count"};
+    EXPECT_EQ(ebpf::load_object(runtime_test::program_path("unprovided_map"), options)->programs().size(), 1u);
+}
+
+}  // namespace

@@ -95,12 +95,22 @@ uint64_t perf_event_output(uint64_t ctx, uint64_t map_address, uint64_t flags, u
                                    std::span<const uint8_t>(as_pointer<const uint8_t>(data), size), tail));
 }
 
+// bpf_get_stackid: Linux allows it in tracing programs only, which the
+// runtime verifies but does not run; a program has no kernel or user stack
+// of its own here, so there is never a stack to record: -EFAULT, as Linux
+// when it cannot take a stack (after its flag check).
+uint64_t get_stackid(uint64_t, uint64_t, uint64_t flags, uint64_t, uint64_t) {
+    constexpr uint64_t kKnownFlags = 0xffULL | (1ULL << 8) | (1ULL << 9) | (1ULL << 10);  // skip, user, fast cmp, reuse
+    return from_errno(flags & ~kKnownFlags ? -EINVAL : -EFAULT);
+}
+
 }  // namespace
 
 void register_redirect_helpers(HelperTable& table) {
     table.set(helper_id::clone_redirect, clone_redirect);
     table.set(helper_id::redirect, redirect);
     table.set(helper_id::perf_event_output, perf_event_output);
+    table.set(helper_id::get_stackid, get_stackid);
     table.set(helper_id::redirect_map, redirect_map);
     table.set(helper_id::xdp_output, perf_event_output);
 }
