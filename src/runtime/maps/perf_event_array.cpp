@@ -3,7 +3,8 @@
 // polls; here the host opens a buffer at an index (update with a page count)
 // and reads its records in order with perf_event_consume(). Records cost what
 // they cost in a perf ring (an 8-byte header, a u32 size, the data, padded to
-// 8 bytes), so a buffer of N pages holds what Linux's would. A sample that
+// 8 bytes), so a buffer of N pages holds what Linux's would; readers get the
+// padded size, as from perf (zeros where Linux leaves the padding as it was). A sample that
 // does not fit is lost and counted; the count reaches the reader in order, as
 // PERF_RECORD_LOST.
 #include <deque>
@@ -56,9 +57,13 @@ public:
             buffer->lost_pending = 0;
         }
         SampleBuffer::Record record;
-        record.data.reserve(head.size() + tail.size());
+        // As perf's raw samples: the size with its u32 length field is a
+        // multiple of 8, the padding zeroed (readers see the padded size).
+        const size_t padded = ((head.size() + tail.size() + 4 + 7) & ~size_t{7}) - 4;
+        record.data.reserve(padded);
         record.data.insert(record.data.end(), head.begin(), head.end());
         record.data.insert(record.data.end(), tail.begin(), tail.end());
+        record.data.resize(padded, 0);
         buffer->used += sample_bytes(record.data.size());
         buffer->records.push_back(std::move(record));
         return 0;
