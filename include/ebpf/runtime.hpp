@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -205,8 +206,7 @@ private:
     uint32_t id_, ifindex_, queue_id_;
     size_t capacity_;
     mutable std::mutex mutex_;
-    std::vector<std::vector<uint8_t>> frames_;  // FIFO: read from head_
-    size_t head_ = 0;
+    std::deque<std::vector<uint8_t>> frames_;  // FIFO
     std::atomic<uint64_t> delivered_{0}, dropped_{0};
 };
 // Creates a socket (capacity frames, at least 1); find it again by id while it lives.

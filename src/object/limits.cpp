@@ -26,7 +26,7 @@ bool is_per_cpu(MapType type) {
 
 uint64_t round8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
 
-enum class Layout { ring, slots, array, table };
+enum class Layout { ring, slots, handles, array, table };
 
 // How the runtime stores the map (src/runtime/maps): a byte ring, pointer
 // slots, an array of values, or a hash table / trie of keyed elements.
@@ -34,12 +34,13 @@ Layout layout_of(MapType type) {
     switch (type) {
     case MapType::ringbuf: return Layout::ring;
     case MapType::prog_array:
+    case MapType::array_of_maps: return Layout::slots;
+    // An entry plus the handle it holds (a socket, a sample buffer's pointer).
     case MapType::perf_event_array:
     case MapType::cgroup_array:
     case MapType::devmap:
     case MapType::cpumap:
-    case MapType::xskmap:
-    case MapType::array_of_maps: return Layout::slots;
+    case MapType::xskmap: return Layout::handles;
     case MapType::stack_trace:
     case MapType::array:
     case MapType::percpu_array:
@@ -48,6 +49,10 @@ Layout layout_of(MapType type) {
     default: return Layout::table;
     }
 }
+
+// A slot of the redirect maps, cgroup_array and perf_event_array: its value,
+// whether it is set, and a shared handle (src/runtime/maps/redirect_maps.cpp).
+constexpr uint64_t kHandleSlot = 32;
 
 // A table element's header and its share of the power-of-two bucket array.
 constexpr uint64_t kTableEntryOverhead = 40;
@@ -59,6 +64,7 @@ std::string formula(const MapDefinition& map, uint32_t cpus) {
     switch (layout_of(map.type)) {
     case Layout::ring: return "a ring buffer of max_entries bytes";
     case Layout::slots: return entries + "8-byte slots";
+    case Layout::handles: return entries + std::to_string(kHandleSlot) + "-byte slots";
     case Layout::array: return entries + "(" + value + ")";
     case Layout::table: break;
     }
@@ -74,6 +80,7 @@ uint64_t map_memory_bytes(const MapDefinition& map, uint32_t cpus) {
     switch (layout_of(map.type)) {
     case Layout::ring: return map.max_entries;
     case Layout::slots: return multiply(map.max_entries, 8);
+    case Layout::handles: return multiply(map.max_entries, kHandleSlot);
     case Layout::array: return multiply(map.max_entries, value);
     case Layout::table: break;
     }

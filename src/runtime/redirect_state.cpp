@@ -72,25 +72,22 @@ XskSocket::XskSocket(uint32_t id, uint32_t ifindex, uint32_t queue_id, size_t ca
 
 std::optional<std::vector<uint8_t>> XskSocket::receive() {
     std::lock_guard lock(mutex_);
-    if (head_ == frames_.size()) return std::nullopt;
-    std::vector<uint8_t> frame = std::move(frames_[head_++]);
-    if (head_ == frames_.size()) {
-        frames_.clear();
-        head_ = 0;
-    }
+    if (frames_.empty()) return std::nullopt;
+    std::vector<uint8_t> frame = std::move(frames_.front());
+    frames_.pop_front();
     return frame;
 }
 
 size_t XskSocket::pending() const {
     std::lock_guard lock(mutex_);
-    return frames_.size() - head_;
+    return frames_.size();
 }
 
 bool XskSocket::deliver(std::span<const uint8_t> frame, uint32_t ifindex, uint32_t queue_id) {
     {
         std::lock_guard lock(mutex_);
         // As AF_XDP: a socket receives from the device and queue it is bound to.
-        if (ifindex == ifindex_ && queue_id == queue_id_ && frames_.size() - head_ < capacity_) {
+        if (ifindex == ifindex_ && queue_id == queue_id_ && frames_.size() < capacity_) {
             frames_.emplace_back(frame.begin(), frame.end());
             delivered_.fetch_add(1, std::memory_order_relaxed);
             return true;
