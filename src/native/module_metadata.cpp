@@ -117,7 +117,8 @@ void check_map_references(const std::string& name, const ebpf_native_module* mod
             throw Error(where + ": refers to map #" + std::to_string(index) + ", but the module has " +
                         std::to_string(module->map_count) + " maps");
         const ebpf_native_map& map = module->maps[index];
-        if (!map_type_provided(static_cast<MapType>(map.type)))
+        // (A number Linux does not define is check_map's "unsupported map type".)
+        if (!map_type_provided(static_cast<MapType>(map.type)) && !linux_map_type_name(map.type).empty())
             throw Error(where + ": refers to map #" + std::to_string(index) + " of type " +
                         std::string(map_type_name(static_cast<MapType>(map.type))) + ", which the runtime cannot provide");
         if (map.flags & EBPF_NATIVE_MAP_INNER_TEMPLATE)
