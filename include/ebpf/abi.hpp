@@ -19,25 +19,41 @@ enum class MapType : uint32_t {
     hash = 1,
     array = 2,
     prog_array = 3,
+    perf_event_array = 4,   // per-CPU sample buffers (bpf_perf_event_output)
     percpu_hash = 5,
     percpu_array = 6,
+    stack_trace = 7,        // stack ids (bpf_get_stackid; verify-only here)
+    cgroup_array = 8,       // cgroup ids (bpf_skb_under_cgroup)
     lru_hash = 9,
     lru_percpu_hash = 10,
     lpm_trie = 11,
     array_of_maps = 12,
     hash_of_maps = 13,
+    devmap = 14,            // redirect targets: ports by index (bpf_redirect_map)
+    cpumap = 16,            // redirect targets: CPUs (worker queues)
+    xskmap = 17,            // redirect targets: AF_XDP-like user-space queues
     queue = 22,
     stack = 23,
+    devmap_hash = 25,       // redirect targets: ports by hashed key
     ringbuf = 27,
 };
 std::optional<MapType> map_type_from_id(uint32_t id);  // nullopt when we do not support it
 std::string_view map_type_name(MapType type);           // bpftool's names: "hash", "array", ...
+// Whether the runtime can create maps of this type. An object may define maps
+// of Linux's other types (MapType then holds Linux's number): its programs
+// that do not use them load; one that does is refused, naming the map.
+bool map_type_provided(MapType type);
 
 // Map flags (Linux BPF_F_*), and update flags.
 inline constexpr uint32_t kMapFlagNoPrealloc = 1u << 0;
 inline constexpr uint32_t kMapFlagNoCommonLru = 1u << 1;
 inline constexpr uint32_t kMapFlagRdonlyProg = 1u << 7;  // programs may only read the map
 inline constexpr uint32_t kMapFlagInnerMap = 1u << 12;   // inner maps of an outer map may differ in max_entries
+inline constexpr uint32_t kMapFlagNumaNode = 1u << 2;    // accepted, meaningless in user space
+inline constexpr uint32_t kMapFlagRdonly = 1u << 3;      // host (syscall side) may only read
+inline constexpr uint32_t kMapFlagWronly = 1u << 4;      // host (syscall side) may only write
+inline constexpr uint32_t kMapFlagStackBuildId = 1u << 5;
+inline constexpr uint32_t kMapFlagPreserveElems = 1u << 11;  // perf_event_array: keep entries when the fd closes
 inline constexpr uint64_t kUpdateAny = 0, kUpdateNoExist = 1, kUpdateExist = 2;
 
 // --- helpers ----------------------------------------------------------------
@@ -106,7 +122,8 @@ uint32_t linux_program_type_count();
 namespace helper_id {
 inline constexpr int32_t map_lookup_elem = 1, map_update_elem = 2, map_delete_elem = 3,
     ktime_get_ns = 5, trace_printk = 6, get_prandom_u32 = 7, get_smp_processor_id = 8,
-    tail_call = 12, get_current_pid_tgid = 14, csum_diff = 28, xdp_adjust_head = 44,
+    tail_call = 12, clone_redirect = 13, get_current_pid_tgid = 14, redirect = 23, perf_event_output = 25,
+    get_stackid = 27, csum_diff = 28, xdp_adjust_head = 44, redirect_map = 51, xdp_output = 121,
     map_push_elem = 87, map_pop_elem = 88, map_peek_elem = 89, ringbuf_output = 130,
     ringbuf_reserve = 131, ringbuf_submit = 132, ringbuf_discard = 133, ringbuf_query = 134,
     snprintf = 165, xdp_adjust_tail = 65, ktime_get_boot_ns = 125, for_each_map_elem = 164,

@@ -18,15 +18,22 @@ constexpr MapTypeName kMapTypes[] = {
     {MapType::hash, "hash"},
     {MapType::array, "array"},
     {MapType::prog_array, "prog_array"},
+    {MapType::perf_event_array, "perf_event_array"},
     {MapType::percpu_hash, "percpu_hash"},
     {MapType::percpu_array, "percpu_array"},
+    {MapType::stack_trace, "stack_trace"},
+    {MapType::cgroup_array, "cgroup_array"},
     {MapType::lru_hash, "lru_hash"},
     {MapType::lru_percpu_hash, "lru_percpu_hash"},
     {MapType::lpm_trie, "lpm_trie"},
     {MapType::array_of_maps, "array_of_maps"},
     {MapType::hash_of_maps, "hash_of_maps"},
+    {MapType::devmap, "devmap"},
+    {MapType::cpumap, "cpumap"},
+    {MapType::xskmap, "xskmap"},
     {MapType::queue, "queue"},
     {MapType::stack, "stack"},
+    {MapType::devmap_hash, "devmap_hash"},
     {MapType::ringbuf, "ringbuf"},
 };
 
@@ -45,16 +52,24 @@ constexpr HelperPrototype kHelpers[] = {
     {id::get_prandom_u32, "bpf_get_prandom_u32", R::integer, {}},
     {id::get_smp_processor_id, "bpf_get_smp_processor_id", R::integer, {}},
     {id::tail_call, "bpf_tail_call", R::integer, {A::ctx, A::const_map_ptr, A::anything}},
+    {id::clone_redirect, "bpf_clone_redirect", R::integer, {A::ctx, A::anything, A::anything}},
     {id::get_current_pid_tgid, "bpf_get_current_pid_tgid", R::integer, {}},
+    {id::redirect, "bpf_redirect", R::integer, {A::anything, A::anything}},
+    {id::perf_event_output, "bpf_perf_event_output", R::integer,
+     {A::ctx, A::const_map_ptr, A::anything, A::mem, A::const_size_or_zero}},
+    {id::get_stackid, "bpf_get_stackid", R::integer, {A::ctx, A::const_map_ptr, A::anything}},
     {id::csum_diff, "bpf_csum_diff", R::integer,
      {A::mem_or_null, A::const_size_or_zero, A::mem_or_null, A::const_size_or_zero, A::anything}},
     {id::xdp_adjust_head, "bpf_xdp_adjust_head", R::integer, {A::ctx, A::anything}},
+    {id::redirect_map, "bpf_redirect_map", R::integer, {A::const_map_ptr, A::anything, A::anything}},
     {id::xdp_adjust_tail, "bpf_xdp_adjust_tail", R::integer, {A::ctx, A::anything}},
     {id::spin_lock, "bpf_spin_lock", R::void_, {A::spin_lock}},
     {id::spin_unlock, "bpf_spin_unlock", R::void_, {A::spin_lock}},
     {id::map_push_elem, "bpf_map_push_elem", R::integer, {A::const_map_ptr, A::map_value, A::anything}},
     {id::map_pop_elem, "bpf_map_pop_elem", R::integer, {A::const_map_ptr, A::uninit_map_value}},
     {id::map_peek_elem, "bpf_map_peek_elem", R::integer, {A::const_map_ptr, A::uninit_map_value}},
+    {id::xdp_output, "bpf_xdp_output", R::integer,
+     {A::ctx, A::const_map_ptr, A::anything, A::mem, A::const_size_or_zero}},
     {id::ktime_get_boot_ns, "bpf_ktime_get_boot_ns", R::integer, {}},
     {id::ktime_get_coarse_ns, "bpf_ktime_get_coarse_ns", R::integer, {}},
     {id::ringbuf_output, "bpf_ringbuf_output", R::integer,
@@ -82,7 +97,12 @@ constexpr HelperPrototype kHelpers[] = {
         id::strncmp, id::csum_diff, id::spin_lock, id::spin_unlock, id::ktime_get_coarse_ns
 
 constexpr int32_t kCommonHelpers[] = {EBPF_COMMON_HELPERS};
-constexpr int32_t kXdpHelpers[] = {EBPF_COMMON_HELPERS, id::xdp_adjust_head, id::xdp_adjust_tail};
+constexpr int32_t kXdpHelpers[] = {EBPF_COMMON_HELPERS, id::xdp_adjust_head, id::xdp_adjust_tail,
+                                    id::redirect,
+                                    id::perf_event_output,
+                                    id::redirect_map};
+// tc: the redirect helpers (Linux tc_cls_act_func_proto); running tc is h-skb's.
+constexpr int32_t kTcHelpers[] = {EBPF_COMMON_HELPERS, id::clone_redirect, id::redirect, id::perf_event_output};
 #undef EBPF_COMMON_HELPERS
 
 using K = CtxFieldKind;
@@ -129,7 +149,7 @@ constexpr CtxField kSockAddrFields[] = {
 const ProgramTypeInfo kProgramTypes[] = {
     {ProgramType::xdp, "xdp", 24, kXdpFields, false, 0, 4, kXdpHelpers, sizeof(XdpRuntimeContext)},
     // Loaded and verified, but the runtime has no socket/tc hook to run them.
-    {ProgramType::sched_cls, "sched_cls", 192, kSkbFields, false, INT32_MIN, INT32_MAX, kCommonHelpers, 0},
+    {ProgramType::sched_cls, "sched_cls", 192, kSkbFields, false, INT32_MIN, INT32_MAX, kTcHelpers, 0},
     {ProgramType::socket_filter, "socket_filter", 192, kSkbFields, false, 0, UINT32_MAX, kCommonHelpers, 0},
     {ProgramType::cgroup_sock_addr, "cgroup_sock_addr", 72, kSockAddrFields, false, 0, 1, kCommonHelpers, 72},
     {ProgramType::hook, "hook", 0, {}, true, INT64_MIN, INT64_MAX, kCommonHelpers, 0},
@@ -167,8 +187,12 @@ std::string_view map_type_name(MapType type) {
     for (const auto& entry : kMapTypes) {
         if (entry.type == type) return entry.name;
     }
-    return "unspec";
+    // Linux's other map types (which the runtime cannot provide) by their names.
+    std::string_view linux_name = linux_map_type_name(static_cast<uint32_t>(type));
+    return linux_name.empty() ? "unspec" : linux_name;
 }
+
+bool map_type_provided(MapType type) { return map_type_from_id(static_cast<uint32_t>(type)).has_value(); }
 
 const HelperPrototype* helper_prototype(int32_t helper) {
     for (const auto& proto : kHelpers) {

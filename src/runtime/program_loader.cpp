@@ -16,6 +16,7 @@
 #include "load_steps.hpp"
 #include "pin/program_stats.hpp"
 #include "maps/map_types.hpp"
+#include "redirect_state.hpp"
 #include "trace/usdt_probes.hpp"
 
 namespace ebpf {
@@ -63,6 +64,26 @@ void claim_prog_arrays(const ebpf::Program& program, std::span<const std::shared
     }
 }
 
+}  // namespace
+
+std::string unprovided_map_error(const ebpf::Program& program, std::span<const MapDefinition> maps) {
+    for (size_t i = 0; i + 1 < program.insns.size(); ++i) {
+        const Instruction& insn = program.insns[i];
+        if (insn.opcode != op::kLddw) continue;
+        ++i;
+        if (insn.src != op::kPseudoMapIdx && insn.src != op::kPseudoMapIdxValue) continue;
+        const auto index = static_cast<uint32_t>(insn.imm);
+        if (index >= maps.size() || map_type_provided(maps[index].type)) continue;
+        return "program '" + program.name + "': instruction " + std::to_string(i - 1) + ": map '" + maps[index].name +
+               "' has type " + std::string(map_type_name(maps[index].type)) + " (" +
+               std::to_string(static_cast<uint32_t>(maps[index].type)) +
+               "), which the runtime cannot provide (the object's other programs can load)";
+    }
+    return {};
+}
+
+namespace {
+
 // The verifier checks a program against `definitions`; the engine runs it on
 // `maps`. They must agree: same shapes, and read-only maps frozen with the
 // very contents the verifier may have folded into constants.
@@ -93,8 +114,9 @@ void check_maps_match_definitions(const std::string& where, std::span<const MapD
     }
 }
 
-bool wanted(const ebpf::Program& program, const LoadOptions& options) {
-    if (options.programs.empty()) return runnable(program.type);
+bool wanted(const ebpf::Program& program, const LoadOptions& options, std::span<const MapDefinition> maps) {
+    // Loading a whole object: what cannot run here is left out, not an error.
+    if (options.programs.empty()) return runnable(program.type) && unprovided_map_error(program, maps).empty();
     return std::any_of(options.programs.begin(), options.programs.end(),
                        [&](const std::string& n) { return n == program.name || n == program.section; });
 }
@@ -141,6 +163,7 @@ std::vector<Instruction> resolve_map_references(const std::string& program_name,
 std::vector<Instruction> prepare_program(const ebpf::Program& program, std::span<const MapDefinition> definitions,
                                          std::span<const std::shared_ptr<Map>> maps, const LoadOptions& options) {
     const std::string where = "program '" + program.name + "'";
+    if (std::string error = unprovided_map_error(program, definitions); !error.empty()) throw Error(error);
     check_helper_calls(program.name, program.insns, program.type);
     check_maps_match_definitions(where, definitions, maps);
     std::vector<Instruction> insns = program.insns;
@@ -286,6 +309,9 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
     } saved{state, state.tail_call_target, state.tail_call_count, state.runtime};
     state.tail_call_target = nullptr;
     state.tail_call_count = 0;
+    // A new outermost run starts without a redirect (Linux clears
+    // bpf_redirect_info when it has acted on one).
+    if (!saved.program) redirect_slot() = RedirectTarget{};
     // The prog_run USDT probe: no clock read unless a tracer is attached.
     const uint64_t traced_since = trace_probes::prog_run_enabled() ? trace_probes::monotonic_ns() : 0;
 
@@ -326,7 +352,7 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
 }
 
 uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, size_t& length,
-                                uint32_t ingress_ifindex, uint32_t rx_queue_index) const {
+                                uint32_t ingress_ifindex, uint32_t rx_queue_index, uint32_t egress_ifindex) const {
     if (type_ != ProgramType::xdp) throw Error("program '" + name_ + "': run_xdp needs an xdp program");
     if (data_offset > frame.size() || length > frame.size() - data_offset)
         throw Error("program '" + name_ + "': packet [" + std::to_string(data_offset) + ", +" + std::to_string(length) +
@@ -339,6 +365,7 @@ uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, s
     ctx.data_meta = ctx.data;
     ctx.ingress_ifindex = ingress_ifindex;
     ctx.rx_queue_index = rx_queue_index;
+    ctx.egress_ifindex = egress_ifindex;
     ctx.frame_start = start;
     ctx.frame_end = start + frame.size();
     uint64_t verdict = run(&ctx, sizeof(ctx));
@@ -419,7 +446,7 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
         create_maps(object.maps, options.limits, MapSharing{options.pin_root, options.share_maps});
     std::vector<std::unique_ptr<LoadedProgram>> loaded;
     for (const ebpf::Program& program : object.programs) {
-        if (!wanted(program, options)) continue;
+        if (!wanted(program, options, object.maps)) continue;
         if (!runnable(program.type))
             throw Error(object.path + ": program '" + program.name + "': the runtime cannot run " +
                         std::string(program_type_name(program.type)) + " programs (section '" + program.section + "')");

@@ -13,11 +13,18 @@
 namespace ebpf::verifier {
 namespace {
 
+// Maps whose entries programs may look up but never write (Linux makes
+// devmaps BPF_F_RDONLY_PROG; an xskmap lookup gives a read-only socket).
+bool redirect_lookup_map(MapType type) {
+    return type == MapType::devmap || type == MapType::devmap_hash || type == MapType::xskmap;
+}
+
 bool map_allowed(int32_t helper, MapType type) {
     namespace id = helper_id;
     switch (helper) {
     case id::map_lookup_elem:
-        if (type == MapType::array_of_maps || type == MapType::hash_of_maps) return true;
+        // Linux: devmap/devmap_hash/xskmap lookups (read-only values), not cpumap's.
+        if (type == MapType::array_of_maps || type == MapType::hash_of_maps || redirect_lookup_map(type)) return true;
         [[fallthrough]];
     case id::map_update_elem:
     case id::map_delete_elem:
@@ -34,6 +41,14 @@ bool map_allowed(int32_t helper, MapType type) {
         return type == MapType::ringbuf;
     case id::tail_call:
         return type == MapType::prog_array;
+    case id::redirect_map:
+        return type == MapType::devmap || type == MapType::devmap_hash || type == MapType::cpumap ||
+               type == MapType::xskmap;
+    case id::perf_event_output:
+    case id::xdp_output:
+        return type == MapType::perf_event_array;
+    case id::get_stackid:
+        return type == MapType::stack_trace;
     case id::for_each_map_elem:
         return type == MapType::hash || type == MapType::array || type == MapType::percpu_hash ||
                type == MapType::percpu_array || type == MapType::lru_hash || type == MapType::lru_percpu_hash;
@@ -490,6 +505,12 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
     switch (proto->ret) {
     case RetKind::integer:
         r0 = RegState::unknown_scalar();
+        // The redirect helpers return an action of the program's type (XDP:
+        // XDP_ABORTED..XDP_REDIRECT; tc: TC_ACT_SHOT or TC_ACT_REDIRECT), so
+        // `return bpf_redirect_map(...)` is a valid exit.
+        if (proto->id == helper_id::redirect || proto->id == helper_id::redirect_map)
+            r0 = RegState::scalar(env.info.type == ProgramType::xdp ? ScalarRange::unsigned_range(0, 4)
+                                                                    : ScalarRange::unsigned_range(2, 7));
         break;
     case RetKind::void_:
         break;

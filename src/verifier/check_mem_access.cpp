@@ -161,7 +161,9 @@ TouchedRange check_region_access(VerifierEnv& env, VerifierState& state, const R
         }
         if (a.write && base.type == RegType::ptr_to_map_value && base.map_index >= 0) {
             const MapDefinition& map = env.maps[static_cast<size_t>(base.map_index)];
-            if (read_only_for_programs(map))
+            // devmap/devmap_hash/xskmap entries are read-only for programs (as Linux).
+            if (read_only_for_programs(map) || map.type == MapType::devmap || map.type == MapType::devmap_hash ||
+                map.type == MapType::xskmap)
                 fail("write into read-only map '" + map.name + "' through " + name + " prohibited");
         }
         return {lo, hi};

@@ -21,6 +21,7 @@ const HelperTable& helper_table() {
         register_xdp_helpers(t);
         register_control_helpers(t);
         register_trace_helpers(t);
+        register_redirect_helpers(t);
         register_lock_helpers(t);
         return t;
     }();
