@@ -417,7 +417,9 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
         push_callback(env, state, index, func, proto->id == helper_id::for_each_map_elem ? &map_reg : nullptr,
                       proto->id == helper_id::for_each_map_elem ? map : nullptr, callback_ctx);
     }
-    if (proto->id == helper_id::xdp_adjust_head || proto->id == helper_id::xdp_adjust_tail) clear_packet_pointers(state);
+    // Helpers that may move or reallocate the packet (bpf_msg_pull_data: 63).
+    if (proto->id == helper_id::xdp_adjust_head || proto->id == helper_id::xdp_adjust_tail || proto->id == 63)
+        clear_packet_pointers(state);
 
     regs = state.regs();
     for (int r = 1; r <= 5; ++r) regs[r] = RegState{};

@@ -108,6 +108,9 @@ VerifyResult run_verifier(VerifierEnv& env) {
             }
             fail(message + " (name the section after a program type: xdp, tc, socket, cgroup/bind4, hook/..., raw)");
         }
+        if (!env.info.unverifiable.empty())
+            fail("cannot verify " + std::string(env.info.name) + " programs: " + std::string(env.info.unverifiable) +
+                 " (ebpf-native verifies without kernel BTF; load it with the kernel's verifier)");
         validate(env.insns);
         check_cfg(env);
         env.live_regs = compute_live_registers(env.insns);
@@ -172,7 +175,9 @@ VerifyResult run_verifier(VerifierEnv& env) {
 namespace ebpf {
 
 VerifyResult verify_program(const Program& program, std::span<const MapDefinition> maps, const VerifyOptions& options) {
-    verifier::VerifierEnv env(program.insns, maps, program_type_info(program.type));
+    // The attach point narrows some types (cgroup_skb egress returns 0..3).
+    const ProgramTypeInfo info = program_type_info(program.type, program.attach);
+    verifier::VerifierEnv env(program.insns, maps, info);
     env.program = &program;
     env.options = options;
     return verifier::run_verifier(env);
