@@ -78,6 +78,9 @@ def program_type(rel, section):
         name = None
     if name is None or (rel in FILE_TYPES and name != "xdp"):
         name = FILE_TYPES.get(rel) or DIR_TYPES.get(rel.split("/")[0])
+        # Cilium's XDP objects name their sections like its tc ones ("from-netdev", "2/7").
+        if rel.split("/")[0].startswith("cilium") and os.path.basename(rel).startswith("bpf_xdp"):
+            name = "xdp"
     return name
 
 
@@ -90,7 +93,9 @@ def attach_type(section, name):
                 return value
         if name == "cgroup_sock_addr":
             return 10
-    return 0
+    # The attach type libbpf gives the bare section names.
+    return {"sk_lookup": 36, "sk_msg": 7, "flow_dissector": 17, "cgroup_device": 6, "cgroup_sysctl": 18,
+            "sk_reuseport": 39}.get(name, 0)
 
 
 # --- kernel verdicts of objects with BTF-defined maps, through libbpf ----------

@@ -17,7 +17,7 @@ from kernel_load import bpf, BPF_PROG_LOAD  # noqa: E402
 
 # name: (prog type, expected attach type, context size)
 TYPES = {
-    "kprobe": (2, 0, 168), "tracepoint": (5, 0, 2048), "raw_tracepoint": (17, 0, 96), "perf_event": (7, 0, 184),
+    "kprobe": (2, 0, 168), "tracepoint": (5, 0, 8192 + 8), "raw_tracepoint": (17, 0, 96), "perf_event": (7, 0, 184),
     "sock_ops": (13, 0, 216), "cgroup_skb": (8, 0, 192), "cgroup_skb_egress": (8, 1, 192),
     "cgroup_sock": (9, 2, 80), "cgroup_sock_post_bind4": (9, 12, 80), "cgroup_sockopt_get": (25, 21, 40),
     "cgroup_sockopt_set": (25, 22, 40), "sk_skb": (14, 5, 192), "sk_skb_parser": (14, 4, 192),

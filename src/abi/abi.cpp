@@ -153,12 +153,15 @@ constexpr int32_t kCgroupSockHelpers[] = {
     107, 109, 112, 113, 114, 115, 117, 118, 120, 122, 123, 125, 130, 131, 132, 133, 134, 141, 148, 149, 153,
     154, 156, 157, 158, 160, 164, 165, 169, 170, 171, 172, 175, 176, 177, 180, 181, 182, 186, 187, 191, 194,
     195, 197, 198, 199, 200, 201, 202, 203, 208, 209, 210, 211};
-// cgroup/getsockopt; cgroup/setsockopt adds bpf_setsockopt (49) and bpf_getsockopt (57).
-constexpr int32_t kSockoptHelpers[] = {
-    1, 2, 3, 5, 6, 7, 8, 12, 14, 15, 16, 17, 22, 25, 35, 37, 42, 49, 55, 57, 80, 81, 87, 88, 89, 93, 94, 96,
-    105, 106, 107, 108, 109, 112, 113, 114, 115, 117, 118, 120, 122, 123, 125, 130, 131, 132, 133, 134, 141,
-    148, 149, 153, 154, 156, 157, 158, 164, 165, 169, 170, 171, 172, 175, 176, 177, 180, 181, 182, 186, 187,
-    191, 194, 195, 197, 198, 199, 200, 201, 202, 203, 208, 209, 210, 211};
+// cgroup/getsockopt and setsockopt. Linux gives setsockopt programs
+// bpf_setsockopt (49) and bpf_getsockopt (57) taking the socket (ctx->sk),
+// not the context as sock_ops does; our one prototype per helper takes the
+// context, so they stay out (refused) rather than verified wrongly.
+constexpr int32_t kGetsockoptHelpers[] = {
+    1, 2, 3, 5, 6, 7, 8, 12, 14, 15, 16, 17, 22, 25, 35, 37, 42, 55, 80, 81, 87, 88, 89, 93, 94, 96, 105,
+    106, 107, 108, 109, 112, 113, 114, 115, 117, 118, 120, 122, 123, 125, 130, 131, 132, 133, 134, 141, 148,
+    149, 153, 154, 156, 157, 158, 164, 165, 169, 170, 171, 172, 175, 176, 177, 180, 181, 182, 186, 187, 191,
+    194, 195, 197, 198, 199, 200, 201, 202, 203, 208, 209, 210, 211};
 constexpr int32_t kSkSkbHelpers[] = {
     1, 2, 3, 5, 6, 7, 8, 9, 12, 14, 15, 16, 17, 22, 25, 26, 35, 37, 38, 39, 42, 43, 46, 47, 50, 52, 55, 72, 80,
     84, 85, 86, 87, 88, 89, 93, 94, 99, 105, 106, 109, 112, 113, 114, 115, 117, 118, 120, 123, 125, 130, 131,
@@ -208,8 +211,9 @@ constexpr int32_t kCgroupSysctlHelpers[] = {
     104, 105, 106, 109, 112, 113, 114, 115, 117, 118, 120, 123, 125, 130, 131, 132, 133, 134, 141, 148, 149,
     153, 154, 156, 157, 158, 160, 164, 165, 169, 170, 171, 172, 175, 176, 177, 180, 181, 182, 186, 187, 191,
     194, 195, 197, 198, 199, 200, 201, 202, 203, 208, 209, 210, 211};
+// (bpf_get_socket_cookie (46) takes a socket here, not the context: left out.)
 constexpr int32_t kSkReuseportHelpers[] = {
-    1, 2, 3, 5, 6, 7, 8, 12, 14, 15, 16, 17, 22, 26, 35, 37, 42, 46, 55, 68, 80, 82, 87, 88, 89, 93, 94, 105,
+    1, 2, 3, 5, 6, 7, 8, 12, 14, 15, 16, 17, 22, 26, 35, 37, 42, 55, 68, 80, 82, 87, 88, 89, 93, 94, 105,
     106, 109, 112, 113, 114, 115, 117, 118, 120, 123, 125, 130, 131, 132, 133, 134, 141, 148, 149, 153, 154,
     156, 157, 158, 160, 164, 165, 169, 170, 171, 172, 175, 176, 177, 180, 181, 182, 191, 194, 195, 197, 198,
     199, 200, 201, 202, 203, 208, 209, 210, 211};
@@ -222,10 +226,11 @@ constexpr int32_t kSkLookupHelpers[] = {
 using K = CtxFieldKind;
 // struct xdp_md (Linux): u32 data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex.
 // At run time they live in XdpRuntimeContext, the pointers as 8 bytes.
+// Linux reads every field whole (4 bytes).
 constexpr CtxField kXdpFields[] = {
     {0, 4, K::packet, false, 0, 8},      {4, 4, K::packet_end, false, 8, 8},
-    {8, 4, K::packet_meta, false, 16, 8}, {12, 4, K::scalar, false, 24, 4},
-    {16, 4, K::scalar, false, 28, 4},    {20, 4, K::scalar, false, 32, 4},
+    {8, 4, K::packet_meta, false, 16, 8}, {12, 4, K::scalar, false, 24, 4, 4, 4, 0},
+    {16, 4, K::scalar, false, 28, 4, 4, 4, 0}, {20, 4, K::scalar, false, 32, 4, 4, 4, 0},
 };
 // struct __sk_buff (Linux), the fields socket and tc programs commonly read.
 constexpr CtxField kSkbFields[] = {
@@ -278,8 +283,9 @@ constexpr CtxField ptr(uint32_t off, uint32_t size, CtxFieldKind kind) {
 constexpr CtxField kPtRegsFields[] = {ro(0, 168)};
 // A tracepoint's raw record: its size is the event's, known only to the
 // kernel, which allows reads of [8, PERF_MAX_TRACE_SIZE) (the first 8 bytes
-// are the common header). Read-only.
-constexpr CtxField kTracepointFields[] = {ro(8, 2040)};
+// are the common header; PERF_MAX_TRACE_SIZE is 8192 since Linux 6.3, 2048
+// before). Read-only.
+constexpr CtxField kTracepointFields[] = {ro(8, 8184)};
 // struct bpf_raw_tracepoint_args: up to 12 u64 arguments.
 constexpr CtxField kRawTracepointFields[] = {ro(0, 96)};
 // struct bpf_perf_event_data: regs (whole u64 reads only), sample_period, addr.
@@ -351,7 +357,7 @@ const ProgramTypeInfo kProgramTypes[] = {
     {ProgramType::cgroup_sock_addr, "cgroup_sock_addr", 72, kSockAddrFields, false, 0, 1, kCommonHelpers, 72, "struct bpf_sock_addr"},
     // Verified with Linux's rules; the runtime has no hook to run them.
     {ProgramType::kprobe, "kprobe", 168, kPtRegsFields, false, INT64_MIN, INT64_MAX, kKprobeHelpers, 0, "struct pt_regs"},
-    {ProgramType::tracepoint, "tracepoint", 2048, kTracepointFields, false, INT64_MIN, INT64_MAX, kTracingHelpers, 0, "the event's record"},
+    {ProgramType::tracepoint, "tracepoint", 8192, kTracepointFields, false, INT64_MIN, INT64_MAX, kTracingHelpers, 0, "the event's record"},
     {ProgramType::perf_event, "perf_event", 184, kPerfEventFields, false, INT64_MIN, INT64_MAX, kPerfEventHelpers, 0, "struct bpf_perf_event_data"},
     {ProgramType::cgroup_skb, "cgroup_skb", 192, kCgroupSkbFields, false, 0, 1, kCgroupSkbHelpers, 0, "struct __sk_buff"},
     {ProgramType::cgroup_sock, "cgroup_sock", 80, kCgroupSockFields, false, 0, 1, kCgroupSockHelpers, 0, "struct bpf_sock"},
@@ -367,7 +373,7 @@ const ProgramTypeInfo kProgramTypes[] = {
     {ProgramType::sk_reuseport, "sk_reuseport", 56, kSkReuseportFields, false, INT64_MIN, INT64_MAX, kSkReuseportHelpers, 0, "struct sk_reuseport_md"},
     {ProgramType::flow_dissector, "flow_dissector", 192, kFlowDissectorFields, false, INT64_MIN, INT64_MAX, kFlowDissectorHelpers, 0, "struct __sk_buff"},
     {ProgramType::cgroup_sysctl, "cgroup_sysctl", 8, kCgroupSysctlFields, false, 0, 1, kCgroupSysctlHelpers, 0, "struct bpf_sysctl"},
-    {ProgramType::cgroup_sockopt, "cgroup_sockopt", 40, kSockoptGetFields, false, 0, 1, kSockoptHelpers, 0, "struct bpf_sockopt"},
+    {ProgramType::cgroup_sockopt, "cgroup_sockopt", 40, kSockoptGetFields, false, 0, 1, kGetsockoptHelpers, 0, "struct bpf_sockopt"},
     {ProgramType::sk_lookup, "sk_lookup", 72, kSkLookupFields, false, 0, 1, kSkLookupHelpers, 0, "struct bpf_sk_lookup"},
     // Types whose context only the kernel's BTF describes: refused with the reason.
     {ProgramType::lirc_mode2, "lirc_mode2", 0, {}, false, INT64_MIN, INT64_MAX, {}, 0, "", "the context is a raw IR sample of a LIRC device; not modelled"},
@@ -636,7 +642,7 @@ std::string_view closest_section_name(std::string_view section) {
         if (entry.attach == "*" && section.find('/') == std::string_view::npos) continue;
         std::string_view name_head = name.substr(0, name.find('/'));
         const bool has_tail = name.find('/') != std::string_view::npos;
-        size_t dist = has_tail && !entry.attach.empty() && entry.attach != "*"
+        size_t dist = has_tail && entry.attach != "*"
                           ? edit_distance(section, name)
                           : edit_distance(head, name_head);
         if (dist < best_distance) {

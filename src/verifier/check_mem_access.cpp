@@ -162,8 +162,9 @@ TouchedRange check_region_access(VerifierEnv& env, VerifierState& state, const R
         return {lo, hi};
     }
     case RegType::ptr_to_flow_keys:
+        // A constant offset moves the access (Linux 6.18 allows it); a variable one does not.
         if (!base.var.is_const() || base.var.value() != 0)
-            fail(name + " variable offset into struct bpf_flow_keys prohibited");
+            fail("variable offset into struct bpf_flow_keys through " + name + " prohibited");
         if (lo < 0 || hi > kBpfFlowKeysSize)
             fail("invalid struct bpf_flow_keys " + access_name(a) + " through " + name + ": bytes " + range_text(lo, hi) +
                  " are outside its " + std::to_string(kBpfFlowKeysSize) + " bytes");
