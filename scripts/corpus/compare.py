@@ -183,15 +183,15 @@ def our_verdict(ebpf, path, section, name):
         out = json.loads(p.stdout)
     except ValueError:
         return "reject", (p.stderr.strip().splitlines() or ["exit %d" % p.returncode])[-1]
-    programs = out.get("programs", []) if isinstance(out, dict) else []
-    if not programs:
+    if isinstance(out, dict) and "error" in out:  # the object did not load
+        return "reject", out["error"].get("message", "")
+    if not isinstance(out, list) or not out:
         return "reject", (p.stderr.strip().splitlines() or ["no verdict"])[-1]
-    prog = programs[0]
-    if prog.get("ok") or prog.get("verdict") == "accepted" or prog.get("accepted"):
+    prog = out[0]
+    if prog.get("verified"):
         return "accept", ""
-    errs = prog.get("errors") or prog.get("diagnostics") or []
-    msg = errs[0].get("message", "") if errs and isinstance(errs[0], dict) else str(errs[:1])
-    return "reject", msg or json.dumps(prog)[:200]
+    errs = prog.get("errors") or []
+    return "reject", errs[0].get("message", "") if errs else "rejected"
 
 
 def detect_type_option(ebpf):
