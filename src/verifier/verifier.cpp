@@ -105,6 +105,9 @@ VerifyResult run_verifier(VerifierEnv& env) {
     VerifierState current;
     bool have_current = false;
     try {
+        if (env.info.type == ProgramType::unspec && env.program && env.program->type != ProgramType::unspec)
+            fail("program type " + std::string(linux_program_type_name(static_cast<uint32_t>(env.program->type))) +
+                 " (section '" + env.program->section + "') is not supported by this verifier");
         if (env.info.type == ProgramType::unspec) {
             std::string message = "unknown program type";
             if (env.program && !env.program->section.empty()) {
