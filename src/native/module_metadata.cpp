@@ -43,17 +43,11 @@ std::string checked_string(const std::string& name, const ModuleMemory& memory, 
     return std::string(text, length);
 }
 
+// Every type the ABI table describes (bpf2c builds verify-only types too; the
+// loader refuses to run what the runtime cannot).
 bool known_program_type(uint32_t type) {
-    switch (static_cast<ProgramType>(type)) {
-    case ProgramType::unspec:
-    case ProgramType::socket_filter:
-    case ProgramType::sched_cls:
-    case ProgramType::xdp:
-    case ProgramType::cgroup_sock_addr:
-    case ProgramType::hook:
-    case ProgramType::raw_memory: return true;
-    }
-    return false;
+    const auto t = static_cast<ProgramType>(type);
+    return t == ProgramType::unspec || program_type_info(t).type == t;
 }
 
 void check_map(const std::string& name, const ebpf_native_module* module, uint32_t index, const ModuleMemory& memory) {

@@ -449,7 +449,8 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
         if (!wanted(program, options, object.maps)) continue;
         if (!runnable(program.type))
             throw Error(object.path + ": program '" + program.name + "': the runtime cannot run " +
-                        std::string(program_type_name(program.type)) + " programs (section '" + program.section + "')");
+                        std::string(program_type_name(program.type)) + " programs (section '" + program.section +
+                        "'; `ebpf verify` checks them with Linux's rules)");
         std::vector<Instruction> insns = prepare_program(program, object.maps, maps, options);
         std::unique_ptr<Engine> engine = make_engine(options.mode, insns, options.exec);
         auto loaded_program = std::make_unique<LoadedProgram>(program.name, program.section, program.type,
