@@ -141,7 +141,9 @@ template <class RegMatch, class StackMatch>
 bool states_match(const VerifierState& old, const VerifierState& cur, std::span<const uint16_t> live,
                   uint64_t slots, RegMatch reg_match, StackMatch stack_match) {
     if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
+    if (old.lock_map != cur.lock_map) return false;  // a held bpf_spin_lock (check_helper_call.cpp)
     IdMap ids;
+    if (old.lock_map >= 0 && !ids.check(old.lock_id, cur.lock_id)) return false;
     for (size_t f = 0; f < old.frames.size(); ++f) {
         const FuncFrame& of = old.frames[f];
         const FuncFrame& cf = cur.frames[f];

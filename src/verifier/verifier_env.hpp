@@ -79,6 +79,8 @@ struct VerifierEnv {
     size_t slots_at_start = SlotCounter::live();
     VerifyStats stats;
     std::string log;
+    std::vector<VerifyDiagnostic> warnings;  // at most one per instruction
+    std::vector<int64_t> spin_lock_off;      // per map: offset of its struct bpf_spin_lock; -1: none
 
     VerifierEnv(std::span<const Instruction> i, std::span<const MapDefinition> m, const ProgramTypeInfo& t)
         : insns(i), maps(m), info(t) {}
@@ -99,6 +101,9 @@ struct VerifierEnv {
     void push_branch(VerifierState state);
     // A path ended safely: its checkpoints may now be complete.
     void finish_path(int32_t checkpoint);
+    // Something Linux accepts that the author probably did not mean: reported
+    // beside the verdict, once per instruction.
+    void warn(const VerifierState& state, const std::string& message);
 };
 
 // --- the checks, one per concern -----------------------------------------
@@ -108,7 +113,9 @@ void check_alu(VerifierEnv& env, VerifierState& state, const Instruction& insn);
 void check_lddw(VerifierEnv& env, VerifierState& state, uint32_t index);
 // LDX, ST, STX and atomics.
 void check_mem_access(VerifierEnv& env, VerifierState& state, uint32_t index);
-// Legacy LD ABS/IND packet loads.
+// Legacy LD ABS/IND packet loads: where they are allowed (any instruction,
+// `where` prefixes the message), and their effect on a path.
+void check_legacy_packet_load(const VerifierEnv& env, const std::string& where, const Instruction& insn);
 void check_ld_abs(VerifierEnv& env, VerifierState& state, const Instruction& insn);
 // CALL of a helper (including bpf_loop / for_each_map_elem callbacks).
 void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index);

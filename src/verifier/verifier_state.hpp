@@ -100,6 +100,12 @@ struct HistoryEntry {
 struct VerifierState {
     std::vector<FuncFrame> frames;
     std::vector<Reference> refs;
+    // The bpf_spin_lock this path holds (Linux's active_lock): the map of the
+    // value and the value's id (0: a value of global data or after arithmetic
+    // that kept none), and where it was taken. lock_map < 0: none.
+    int32_t lock_map = -1;
+    uint32_t lock_id = 0;
+    uint32_t lock_insn = 0;
     uint32_t insn = 0;
     int32_t checkpoint = -1;     // the stored state this path continues from (for pruning)
     RecentPath path;
