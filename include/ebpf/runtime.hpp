@@ -317,8 +317,9 @@ private:
 //  * hook, raw_memory  data = the byte buffer (r1, its length in r2); no ctx.
 //                      Out: the buffer after the run.
 // A ctx longer than the type's struct is accepted only when the extra bytes
-// are zero (E2BIG otherwise), as Linux. Every run starts from the same input;
-// only the runs are timed.
+// are zero (E2BIG otherwise), as Linux. As Linux's BPF_PROG_TEST_RUN, the
+// runs of a repeat share one packet and context (each sees what the previous
+// left), and the batch is timed once: duration_ns = batch time / repeat.
 struct TestRunInput {
     std::span<const uint8_t> data;
     std::span<const uint8_t> ctx;
@@ -328,7 +329,7 @@ struct TestRunOutput {
     uint64_t retval = 0;
     std::vector<uint8_t> data;  // after the last run (empty for types without data)
     std::vector<uint8_t> ctx;   // after the last run (empty for types without a context)
-    uint64_t duration_ns = 0;   // mean time of one run
+    uint64_t duration_ns = 0;   // the batch's time divided by repeat
 };
 // The test run refused its input or the program type before running it;
 // code() is the errno a C caller gets: EINVAL (bad input), E2BIG (non-zero

@@ -184,6 +184,18 @@ std::span<const SectionRule> section_rules() { return kSections; }
 std::string_view program_type_name(ProgramType type) { return program_type_info(type).name; }
 
 const ProgramTypeInfo& program_type_info(ProgramType type) {
+    // Every program run asks (context and return-range checks): Linux's IDs
+    // are small, so an index built once answers those without a scan.
+    static const auto by_linux_id = [] {
+        std::array<const ProgramTypeInfo*, 64> index{};
+        for (const auto& info : kProgramTypes) {
+            const auto id = static_cast<uint32_t>(info.type);
+            if (id < index.size() && !index[id]) index[id] = &info;
+        }
+        return index;
+    }();
+    const auto id = static_cast<uint32_t>(type);
+    if (id < by_linux_id.size()) return by_linux_id[id] ? *by_linux_id[id] : kUnspec;
     for (const auto& info : kProgramTypes) {
         if (info.type == type) return info;
     }

@@ -291,8 +291,9 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
              " (as Linux: put a GPL-compatible license in SEC(\"license\"), e.g. \"GPL\" or \"Dual BSD/GPL\")");
 
     // As Linux: between bpf_spin_lock and bpf_spin_unlock nothing is called,
-    // so a lock is never held while waiting for another or left held.
-    if (state.lock_map >= 0 && proto->id != helper_id::spin_unlock)
+    // so a lock is never held while waiting for another or left held (a
+    // second bpf_spin_lock is refused below, with its own message).
+    if (state.lock_map >= 0 && proto->id != helper_id::spin_unlock && proto->id != helper_id::spin_lock)
         fail("function calls are not allowed while holding a lock: " + helper_display_name(insn.imm) +
              " called while the bpf_spin_lock taken at " + env.where(state.lock_insn) + " is held");
 
