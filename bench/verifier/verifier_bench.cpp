@@ -7,7 +7,8 @@
 //
 // Programs: every object of tests/programs (the test and verifier programs),
 // the real-world corpus (tests/realworld), the compute programs of
-// bench/compute, and any object given with --object=PATH (e.g. katran's
+// bench/compute (assembler text and eBPF C objects), and any object given
+// with --object=PATH (e.g. katran's
 // balancer or xdp-filter built from their sources; see docs/limits.md).
 // --no-kernel skips the kernel.
 #include <bpf/libbpf.h>
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
     std::vector<std::filesystem::path> objects;
     add_objects(EBPF_TEST_PROGRAMS_DIR, objects);
     add_objects(EBPF_REALWORLD_OBJECTS, objects);
+    add_objects(EBPF_COMPUTE_OBJECTS, objects);  // bench/compute's eBPF C kernels, when built
     std::sort(objects.begin(), objects.end());
     bool kernel = true;
     std::vector<char*> args;

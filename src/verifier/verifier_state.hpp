@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -49,20 +50,27 @@ struct RecentPath {
 // (offset -8*(i+1) + j). Precision marks stack bytes, not whole slots, so a
 // slot that holds several small values is compared only where it matters.
 struct SlotBytes {
-    std::array<uint8_t, 64> mask{};
+    alignas(8) std::array<uint8_t, 64> mask{};
+    // Eight bytes at a time: backtracking asks `any()` at every instruction.
+    uint64_t word(size_t w) const {
+        uint64_t v;
+        std::memcpy(&v, mask.data() + 8 * w, 8);
+        return v;
+    }
+    void set_word(size_t w, uint64_t v) { std::memcpy(mask.data() + 8 * w, &v, 8); }
     bool any() const {
-        for (uint8_t m : mask)
-            if (m) return true;
-        return false;
+        uint64_t v = 0;
+        for (size_t w = 0; w < 8; ++w) v |= word(w);
+        return v != 0;
     }
     SlotBytes& operator|=(const SlotBytes& o) {
-        for (size_t i = 0; i < mask.size(); ++i) mask[i] |= o.mask[i];
+        for (size_t w = 0; w < 8; ++w) set_word(w, word(w) | o.word(w));
         return *this;
     }
     // The bytes of `this` not in `o`.
     SlotBytes minus(const SlotBytes& o) const {
         SlotBytes r;
-        for (size_t i = 0; i < mask.size(); ++i) r.mask[i] = static_cast<uint8_t>(mask[i] & ~o.mask[i]);
+        for (size_t w = 0; w < 8; ++w) r.set_word(w, word(w) & ~o.word(w));
         return r;
     }
     // Only the slots set in `slots`.
