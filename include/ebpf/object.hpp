@@ -3,6 +3,7 @@
 // libbpf: ebpf::open_object() is bpf_object__open.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -89,8 +90,9 @@ struct FunctionInfo {
     std::string name;
 };
 
-// CO-RE relocations that could not be resolved are reported as errors by
-// open_object(); resolved ones are already applied.
+// CO-RE relocations are already applied (docs/object-loader.md). A program
+// with a relocation or an extern that cannot be satisfied keeps load_error:
+// it cannot load, the object's other programs can.
 struct Program {
     std::string name;         // function symbol name
     std::string section;      // ELF section name, e.g. "xdp" or "cgroup/bind4"
@@ -103,6 +105,10 @@ struct Program {
     std::vector<Instruction> insns;
     std::vector<FunctionInfo> functions;  // sorted by insn; functions[0] is the entry
     std::vector<LineInfo> lines;          // sorted by insn; empty without -g
+    // Non-empty: why this program cannot load (an unsatisfiable CO-RE
+    // relocation naming the type and field, or an extern); loaders skip it
+    // when loading a whole object and refuse it when it is asked for.
+    std::string load_error;
     // The source location of instruction `insn` (nearest preceding line info), or nullptr.
     const SourceLocation* source_at(size_t insn) const;
 };
@@ -112,6 +118,11 @@ struct Object {
     std::string license;               // "license" section; empty when absent
     std::vector<Program> programs;
     std::vector<MapDefinition> maps;   // BTF .maps, legacy maps, then global data
+    // The kernel BTF that CO-RE relocations on kernel types resolved against
+    // (its path and the SHA-256 of its bytes); empty source when none did
+    // (relocations on the runtime's own context types do not count).
+    std::string core_btf_source;
+    std::array<uint8_t, 32> core_btf_sha256{};
 
     const Program* find_program(std::string_view name_or_section) const;
     std::optional<uint32_t> find_map(std::string_view name) const;
@@ -123,8 +134,11 @@ struct Object {
 // maps declare (per-CPU maps counted for one CPU here; create_maps() counts
 // every CPU), all checked before the loader allocates for them. The path is
 // opened once, and must name a regular file (a FIFO or device is refused).
-Object open_object(const std::string& path, const ResourceLimits& limits = {});
+// `btf_path`: the BTF that CO-RE relocations on kernel types resolve against
+// (libbpf's btf_custom_path; raw BTF or an ELF file with .BTF); empty = the
+// running kernel's /sys/kernel/btf/vmlinux when present.
+Object open_object(const std::string& path, const ResourceLimits& limits = {}, const std::string& btf_path = {});
 Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string& name,
-                               const ResourceLimits& limits = {});
+                               const ResourceLimits& limits = {}, const std::string& btf_path = {});
 
 }  // namespace ebpf
