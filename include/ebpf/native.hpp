@@ -43,6 +43,7 @@ struct TranslationUnit {
     std::string source_name;  // the object's name, recorded in the metadata
     std::vector<TranslationProgram> programs;
     std::vector<MapDefinition> maps;
+    std::vector<std::string> warnings;  // programs left out and why (ProgramSelection)
 };
 
 struct CodegenOptions {
@@ -65,6 +66,7 @@ struct Bpf2cResult {
     std::string c_source;
     size_t program_count = 0;
     size_t instruction_count = 0;
+    std::vector<std::string> warnings;  // programs left out and why
 };
 
 // The first half of bpf2c: select programs, verify each (the first failure

@@ -141,4 +141,33 @@ Object open_object(const std::string& path, const ResourceLimits& limits = {}, c
 Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string& name,
                                const ResourceLimits& limits = {}, const std::string& btf_path = {});
 
+// --- which programs a load takes (program_selection.cpp) ---------------------
+// Shared by every loader (runtime, native modules, bpf2c) so that they agree.
+
+// The runtime has a context for this type (it can run its programs).
+bool runtime_can_run(ProgramType type);
+// Map indexes a program's LDDWs reference (kPseudoMapIdx).
+std::vector<uint32_t> prog_maps_referenced(std::span<const Instruction> insns);
+struct SelectableProgram {
+    std::string name, section;
+    ProgramType type = ProgramType::unspec;
+    std::string load_error;      // Program::load_error
+    std::vector<uint32_t> maps;  // map indexes it references
+};
+struct ProgramSelection {
+    std::vector<bool> load;             // per program
+    std::vector<std::string> warnings;  // what was left out and why
+};
+// `requested` empty: every program that can load (and, with
+// whole_object_runnable_only, of a type the runtime can run). Otherwise the
+// programs named (function or section name; one that cannot load is an
+// error) and every program they reach through the statically initialised
+// slots of the prog arrays they reference, transitively. A slot target that
+// cannot load is left out with a warning (its slot stays empty).
+ProgramSelection select_programs(const std::string& path, std::span<const SelectableProgram> programs,
+                                 std::span<const MapDefinition> maps, std::span<const std::string> requested,
+                                 bool whole_object_runnable_only);
+// The same for an opened object.
+std::vector<SelectableProgram> selectable_programs(const Object& object);
+
 }  // namespace ebpf

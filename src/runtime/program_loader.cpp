@@ -93,11 +93,6 @@ void check_maps_match_definitions(const std::string& where, std::span<const MapD
     }
 }
 
-bool wanted(const ebpf::Program& program, const LoadOptions& options) {
-    if (options.programs.empty()) return runnable(program.type);
-    return std::any_of(options.programs.begin(), options.programs.end(),
-                       [&](const std::string& n) { return n == program.name || n == program.section; });
-}
 
 }  // namespace
 
@@ -406,11 +401,14 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
             throw Error(object.path + ": no program '" + name + "' (programs: " + join_names(names) + ")");
         }
     }
+    const ProgramSelection selection =
+        select_programs(object.path, selectable_programs(object), object.maps, options.programs, true);
     std::vector<std::shared_ptr<Map>> maps =
         create_maps(object.maps, options.limits, MapSharing{options.pin_root, options.share_maps});
     std::vector<std::unique_ptr<LoadedProgram>> loaded;
-    for (const ebpf::Program& program : object.programs) {
-        if (!wanted(program, options)) continue;
+    for (size_t index = 0; index < object.programs.size(); ++index) {
+        const ebpf::Program& program = object.programs[index];
+        if (!selection.load[index]) continue;
         if (!runnable(program.type))
             throw Error(object.path + ": program '" + program.name + "': the runtime cannot run " +
                         std::string(program_type_name(program.type)) + " programs (section '" + program.section + "')");
@@ -445,6 +443,7 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
         }
     }
     auto result = std::make_unique<LoadedObject>(object.path, std::move(maps), std::move(loaded));
+    for (const auto& warning : selection.warnings) result->add_warning(object.path + ": " + warning);
     if (options.share_maps) publish_programs(*result, pin_root(options.pin_root));
     return result;
 }
@@ -459,7 +458,7 @@ std::unique_ptr<LoadedObject> load_object(const std::string& path, const LoadOpt
     }
 #endif
     if (options.mode == ExecMode::native || path.ends_with(".so")) return load_native_object(path, options);
-    return load_object(open_object(path, options.limits), options);
+    return load_object(open_object(path, options.limits, options.btf_path), options);
 }
 
 }  // namespace ebpf

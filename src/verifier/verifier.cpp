@@ -172,6 +172,15 @@ VerifyResult run_verifier(VerifierEnv& env) {
 namespace ebpf {
 
 VerifyResult verify_program(const Program& program, std::span<const MapDefinition> maps, const VerifyOptions& options) {
+    // The object loader could not prepare this program (a CO-RE relocation or
+    // an extern it cannot satisfy): its bytes are not what would run.
+    if (!program.load_error.empty()) {
+        VerifyResult result;
+        VerifyDiagnostic diagnostic;
+        diagnostic.message = program.load_error;
+        result.errors.push_back(std::move(diagnostic));
+        return result;
+    }
     verifier::VerifierEnv env(program.insns, maps, program_type_info(program.type));
     env.program = &program;
     env.options = options;

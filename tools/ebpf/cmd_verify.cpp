@@ -47,7 +47,7 @@ int run_verify(const VerifyArguments& args) {
     if (args.mem_size_given) options.mem_size = args.mem_size;
     if (is_elf(bytes)) {
         if (!args.type.empty()) throw Error(args.file + ": --type is for raw bytecode or assembler text, not ELF objects");
-        const Object object = open_object(args.file, tool_limits());
+        const Object object = open_object(args.file, tool_limits(), tool_btf_path());
         for (const Program& program : object.programs) {
             if (!args.section.empty() && program.section != args.section && program.name != args.section) continue;
             verdicts.push_back({program.name, program.section, std::string(program_type_name(program.type)),
