@@ -196,7 +196,7 @@ TEST(CoreRelocations, ContextTypesResolveAgainstTheRuntimeLayout) {
     EXPECT_EQ(object.programs[0].load_error, "");
     std::vector<int16_t> offsets;
     for (const Instruction& insn : object.programs[0].insns) {
-        if (insn.opcode == (op::kClassLdx | op::kModeMem | op::kSizeW) && insn.src == 1) offsets.push_back(insn.offset);
+        if (insn.opcode == (op::kClassLdx | op::kModeMem | op::kSizeW)) offsets.push_back(insn.offset);
     }
     for (int16_t expected : {48, 52, 0}) {  // cb[0], cb[1], len
         EXPECT_NE(std::find(offsets.begin(), offsets.end(), expected), offsets.end()) << expected;
