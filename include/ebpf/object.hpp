@@ -141,6 +141,13 @@ Object open_object(const std::string& path, const ResourceLimits& limits = {}, c
 Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string& name,
                                const ResourceLimits& limits = {}, const std::string& btf_path = {});
 
+// "sha256:<hex> <source>" of the BTF the object's CO-RE relocations on kernel
+// types resolved against; "" when none did (what native modules record).
+std::string core_btf_identity(const Object& object);
+// The same for the BTF a load would resolve against now: `btf_path`, or
+// /sys/kernel/btf/vmlinux when empty. Throws ebpf::Error when it cannot be read.
+std::string core_btf_identity(const std::string& btf_path, const ResourceLimits& limits = {});
+
 // --- which programs a load takes (program_selection.cpp) ---------------------
 // Shared by every loader (runtime, native modules, bpf2c) so that they agree.
 

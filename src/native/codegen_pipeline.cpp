@@ -85,6 +85,7 @@ TranslationUnit prepare_translation_unit(const Object& object, const Bpf2cOption
     auto slash = object.path.find_last_of('/');
     unit.source_name = slash == std::string::npos ? object.path : object.path.substr(slash + 1);
     unit.maps = object.maps;
+    unit.core_btf = core_btf_identity(object);
     // One program: it and every program it reaches by tail calls (their
     // slots must be filled in the module too). The whole object: every
     // program that can load; the others are left out with a warning.

@@ -11,6 +11,7 @@
 #include "core_relocations.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/input_file.hpp"
+#include "ebpf/object.hpp"
 
 namespace ebpf::object_detail {
 namespace {
@@ -150,6 +151,18 @@ std::span<const uint32_t> CoreTarget::named(std::string_view name) const {
     return it->second;
 }
 
+namespace {
+std::string identity(const std::array<uint8_t, 32>& sha256, const std::string& source) {
+    static const char* const kHex = "0123456789abcdef";
+    std::string out = "sha256:";
+    for (uint8_t b : sha256) {
+        out += kHex[b >> 4];
+        out += kHex[b & 15];
+    }
+    return out + " " + source;
+}
+}  // namespace
+
 const CoreTarget& context_target() {
     static const CoreTarget target(build_context_btf(), "the runtime's context types");
     return target;
@@ -188,3 +201,18 @@ std::shared_ptr<const CoreTarget> load_core_target(const std::string& path, cons
 }
 
 }  // namespace ebpf::object_detail
+
+namespace ebpf {
+
+std::string core_btf_identity(const Object& object) {
+    if (object.core_btf_source.empty()) return "";
+    return object_detail::identity(object.core_btf_sha256, object.core_btf_source);
+}
+
+std::string core_btf_identity(const std::string& btf_path, const ResourceLimits& limits) {
+    const std::string path = btf_path.empty() ? object_detail::kKernelBtfPath : btf_path;
+    auto target = object_detail::load_core_target(path, limits);
+    return object_detail::identity(target->sha256(), target->source());
+}
+
+}  // namespace ebpf

@@ -70,6 +70,25 @@ void check_bytecode_hashes(const NativeModule& module, const std::string& object
     }
 }
 
+// A module whose CO-RE relocations on kernel types were resolved at build
+// time runs only against the same BTF (by SHA-256): the running kernel's,
+// or LoadOptions::btf_path. Offsets into kernel structs resolved for another
+// kernel would read the wrong fields, so this is refused, not warned about.
+void check_core_btf(const std::string& path, const std::string& built, const LoadOptions& options) {
+    std::string here;
+    try {
+        here = core_btf_identity(options.btf_path, options.limits);
+    } catch (const Error& e) {
+        throw Error(path + ": its CO-RE relocations were resolved against " + built +
+                    " when it was built, and the target BTF here cannot be read: " + e.what());
+    }
+    auto digest = [](const std::string& identity) { return identity.substr(0, identity.find(' ')); };
+    if (digest(here) != digest(built))
+        throw Error(path + ": its CO-RE relocations were resolved against " + built +
+                    " when it was built; the target BTF here is " + here +
+                    ": rebuild the module on this kernel, or give the BTF it was built against (--btf)");
+}
+
 }  // namespace
 #endif
 
@@ -90,6 +109,7 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
         return binding;
     };
     std::shared_ptr<NativeModule> module = load_module_from_file(path, module_options);
+    if (const std::string built = module->core_btf(); !built.empty()) check_core_btf(path, built, options);
     if (!options.bytecode_object.empty()) {
         try {
             check_bytecode_hashes(*module, options.bytecode_object);

@@ -79,6 +79,29 @@ TEST(CoreRelocations, CustomBtfGivesTheTargetLayoutInEveryMode) {
     EXPECT_NE(plain.programs[0].load_error.find("flow_meta"), std::string::npos) << plain.programs[0].load_error;
 }
 
+TEST(CoreRelocations, ModulesRecordTheirTargetBtfAndRunOnlyAgainstIt) {
+    TargetFile target(target_with_other_layout());
+    PrivateDirectory dir("ebpf-core-test");
+    const auto result = bpf2c(open_object(program_path("core_flow_meta"), {}, target.path));
+    write_file_atomically(dir.file("prog.c"), result.c_source);
+    compile_c_to_module(dir.file("prog.c"), dir.file("prog.so"));
+    const auto metadata = read_module_metadata(read_file_bytes(dir.file("prog.so")), helper_table(), "prog.so");
+    EXPECT_EQ(metadata.core_btf, core_btf_identity(target.path));
+    LoadOptions options;
+    options.mode = ExecMode::native;
+    options.btf_path = target.path;
+    EXPECT_NO_THROW(load_object(dir.file("prog.so"), options));
+    // Another target BTF (the kernel's, or none): refused, saying why.
+    options.btf_path.clear();
+    try {
+        load_object(dir.file("prog.so"), options);
+        ADD_FAILURE() << "a module built against another BTF loaded";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("CO-RE relocations were resolved against sha256:"), std::string::npos)
+            << e.what();
+    }
+}
+
 // Opens core_flow_meta against `btf` and returns the program's load error.
 std::string load_error_against(const Btf& btf) {
     TargetFile target(btf);

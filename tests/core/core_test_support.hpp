@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ebpf/input_file.hpp"
 #include "ebpf/native.hpp"
 #include "ebpf/object.hpp"
 #include "ebpf/runtime.hpp"
@@ -35,6 +36,8 @@ inline std::unique_ptr<LoadedObject> load_in_mode(const std::string& path, ExecM
     compile_c_to_module(dir.file("prog.c"), dir.file("prog.so"));
     return load_object(dir.file("prog.so"), options);
 }
+
+inline std::vector<uint8_t> read_file_bytes(const std::string& path) { return read_input_file(path); }
 
 // Writes `btf` as a raw BTF file.
 inline void write_btf(const struct btf* btf, const std::string& path) {

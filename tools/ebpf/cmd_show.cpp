@@ -172,12 +172,13 @@ nlohmann::json module_json(const std::string& path, const NativeModuleMetadata& 
     }
     for (const auto& m : module.maps) (m.is_global_data ? data : maps).push_back(map_json(module.maps, m));
     for (int32_t id : module.helpers) helpers.push_back({{"id", id}, {"name", std::string(linux_helper_name(id))}});
-    return {{"module", path},      {"source", module.source_name}, {"programs", programs}, {"maps", maps},
+    return {{"module", path},      {"source", module.source_name}, {"core_btf", module.core_btf}, {"programs", programs}, {"maps", maps},
             {"global_data", data}, {"helpers", helpers},           {"signature", std::move(signature)}};
 }
 
 void print_module_text(const std::string& path, const NativeModuleMetadata& module, const nlohmann::json& signature) {
     fmt::print("module: {}\nbuilt from: {}\n", printable(path), printable(module.source_name));
+    if (!module.core_btf.empty()) fmt::print("CO-RE target BTF: {}\n", printable(module.core_btf));
     fmt::print("programs: {}\n", module.programs.size());
     for (const auto& p : module.programs) {
         fmt::print("  {}\n    section {}  type {}  {} instructions\n    bytecode sha256 {}\n", printable(p.name),
