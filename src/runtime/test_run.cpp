@@ -88,7 +88,11 @@ TestRunOutput test_run(const LoadedProgram& program, const TestRunInput& input) 
             std::copy(input.data.begin(), input.data.end(), frame.begin() + kXdpHeadroom);
             offset = kXdpHeadroom;
             length = input.data.size();
-            out.retval = timed(total, [&] { return program.run_xdp(frame, offset, length, ingress, rx_queue); });
+            // The verdict is a u32 (Linux's bpf_prog_run_xdp); an unknown one is
+            // reported as it is, as BPF_PROG_TEST_RUN does (the packet host
+            // treats it as XDP_ABORTED).
+            out.retval = static_cast<uint32_t>(
+                timed(total, [&] { return program.run_xdp(frame, offset, length, ingress, rx_queue); }));
         }
         out.data.assign(frame.begin() + static_cast<ptrdiff_t>(offset),
                         frame.begin() + static_cast<ptrdiff_t>(offset + length));
