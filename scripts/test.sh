@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds ebpf-native and runs every test. `scripts/test.sh` uses the release
-# preset; `scripts/test.sh asan` runs the same tests under ASan+UBSan.
+# preset; `scripts/test.sh asan` runs the same tests under ASan+UBSan;
+# `scripts/test.sh aarch64` cross-builds for AArch64 and runs them under
+# qemu-aarch64 (after `bash scripts/setup.sh --aarch64`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${EBPF_DOCS_TEST:-}" ]; then

@@ -2,8 +2,15 @@
 // execution mode this build has. Each engine row reports `vs_c`, its time per
 // run divided by the C time measured in the same process. A new mode (JIT,
 // native) is one more entry in engine_modes().
+//
+// Two kinds of workload: the compute set (kernels/kernels.h: one C source
+// compiled for eBPF and, with the same clang -O2, for the host; verified as
+// every program is before it runs — a rejected one is reported, not run), and
+// the older hand-written assembler loops of compute_programs.hpp (run as
+// written). scripts/bench.sh turns the output into one table.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -12,12 +19,77 @@
 #include <vector>
 
 #include "compute_programs.hpp"
+#include "ebpf/error.hpp"
 #include "ebpf/exec.hpp"
 #include "ebpf/isa.hpp"
+#include "ebpf/object.hpp"
+#include "ebpf/verifier.hpp"
 #include "native_engine.hpp"
+
+extern "C" {
+uint64_t compute_c_collatz(uint64_t seed);
+uint64_t compute_c_crc32(uint64_t seed);
+uint64_t compute_c_fnv1a(uint64_t seed);
+uint64_t compute_c_sieve(uint64_t seed);
+uint64_t compute_c_bubble_sort(uint64_t seed);
+uint64_t compute_c_xorshift(uint64_t seed);
+}
 
 namespace ebpf::bench {
 namespace {
+
+// The compute set: the eBPF programs read their seed from the first 8 bytes
+// of the memory (make_buffer()'s), the C functions get it as an argument.
+uint64_t seed_of(const uint8_t* memory) {
+    uint64_t seed;
+    std::memcpy(&seed, memory, sizeof seed);
+    return seed;
+}
+template <uint64_t (*F)(uint64_t)>
+uint64_t seeded(uint8_t* memory, uint64_t) { return F(seed_of(memory)); }
+
+struct KernelProgram {
+    std::string_view name;
+    uint64_t (*native)(uint8_t* memory, uint64_t length);
+};
+constexpr KernelProgram kKernels[] = {
+    {"collatz", seeded<compute_c_collatz>},     {"crc32", seeded<compute_c_crc32>},
+    {"fnv1a", seeded<compute_c_fnv1a>},         {"sieve", seeded<compute_c_sieve>},
+    {"bubble_sort", seeded<compute_c_bubble_sort>}, {"xorshift", seeded<compute_c_xorshift>},
+};
+
+// One workload as the engines get it: verified instructions, or why not.
+struct Workload {
+    std::string name;
+    uint64_t (*native)(uint8_t* memory, uint64_t length) = nullptr;
+    std::vector<Instruction> insns;
+    std::string rejected;  // non-empty: the verifier's (or loader's) reason
+};
+
+std::vector<Workload> load_workloads() {
+    std::vector<Workload> workloads;
+    Object object;
+    std::string open_error;
+    try {
+        object = open_object(EBPF_COMPUTE_KERNELS_OBJECT);
+    } catch (const Error& e) {
+        open_error = e.what();
+    }
+    for (const KernelProgram& kernel : kKernels) {
+        Workload workload{"set/" + std::string(kernel.name), kernel.native, {}, open_error};
+        if (const Program* program = open_error.empty() ? object.find_program(kernel.name) : nullptr) {
+            const VerifyResult verdict = verify_program(*program, object.maps);
+            if (verdict.ok) workload.insns = program->insns;
+            else workload.rejected = verdict.errors.empty() ? "rejected" : verdict.errors[0].message;
+        } else if (workload.rejected.empty()) {
+            workload.rejected = "no program " + std::string(kernel.name);
+        }
+        workloads.push_back(std::move(workload));
+    }
+    for (const ComputeProgram& program : kComputePrograms)
+        workloads.push_back({std::string(program.name), program.native, assemble(program.assembly), {}});
+    return workloads;
+}
 
 struct EngineMode {
     std::string name;
@@ -58,8 +130,8 @@ std::vector<uint8_t> make_buffer() {
 }
 
 // Mean ns per call of the C version, measured once per workload.
-double c_nanoseconds(const ComputeProgram& program) {
-    static std::map<std::string_view, double> cache;
+double c_nanoseconds(const Workload& program) {
+    static std::map<std::string, double> cache;
     if (auto found = cache.find(program.name); found != cache.end()) return found->second;
     auto buffer = make_buffer();
     uint64_t calls = 0;
@@ -80,7 +152,7 @@ double c_nanoseconds(const ComputeProgram& program) {
     return ns;
 }
 
-void run_c(benchmark::State& state, const ComputeProgram& program) {
+void run_c(benchmark::State& state, const Workload& program) {
     auto buffer = make_buffer();
     for (auto _ : state) {
         uint8_t* memory = buffer.data();
@@ -90,10 +162,13 @@ void run_c(benchmark::State& state, const ComputeProgram& program) {
     }
 }
 
-void run_engine(benchmark::State& state, const ComputeProgram& program, const EngineMode& mode) {
-    const std::vector<Instruction> insns = assemble(program.assembly);
+void run_engine(benchmark::State& state, const Workload& program, const EngineMode& mode) {
+    if (!program.rejected.empty()) {
+        state.SkipWithError(("rejected: " + program.rejected).c_str());
+        return;
+    }
     const HelperTable helpers;
-    const std::unique_ptr<Engine> engine = mode.make({insns, &helpers});
+    const std::unique_ptr<Engine> engine = mode.make({program.insns, &helpers});
     auto buffer = make_buffer();
     auto reference = make_buffer();
     const uint64_t expected = program.native(reference.data(), reference.size());
@@ -110,11 +185,12 @@ void run_engine(benchmark::State& state, const ComputeProgram& program, const En
 
 void register_benchmarks() {
     static const std::vector<EngineMode> modes = engine_modes();
-    for (const ComputeProgram& program : kComputePrograms) {
-        benchmark::RegisterBenchmark(("compute/" + std::string(program.name) + "/c").c_str(),
+    static const std::vector<Workload> workloads = load_workloads();
+    for (const Workload& program : workloads) {
+        benchmark::RegisterBenchmark(("compute/" + program.name + "/c").c_str(),
                                      [&program](benchmark::State& state) { run_c(state, program); });
         for (const EngineMode& mode : modes) {
-            benchmark::RegisterBenchmark(("compute/" + std::string(program.name) + "/" + mode.name).c_str(),
+            benchmark::RegisterBenchmark(("compute/" + program.name + "/" + mode.name).c_str(),
                                          [&program, &mode](benchmark::State& state) { run_engine(state, program, mode); });
         }
     }

@@ -1,11 +1,15 @@
-// Map lookup/update throughput per map type, single thread and two threads
-// (->Threads(2): both on the same map). Operations go through the program-side
-// map API that the helpers call, inside a CpuScope as during a program run.
+// Map lookup/update throughput per map type, from 1, 2 and N threads (N = the
+// machine's hardware threads; all on the same map). Operations go through the
+// program-side map API that the helpers call, inside a CpuScope as during a
+// program run. Lookups must scale with threads: none writes a shared cache
+// line. insert_delete on an LRU map runs on a full map (each insert evicts).
 #include <benchmark/benchmark.h>
 
 #include <stdlib.h>
 
 #include <chrono>
+#include <random>
+#include <thread>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -17,6 +21,12 @@ namespace {
 
 using ebpf::MapType;
 constexpr uint32_t kEntries = 1024;
+constexpr uint32_t kLpmPrefixes = 10'000;
+
+struct LpmKey {
+    uint32_t prefixlen;
+    uint32_t addr;  // network order; random bits are as good as any
+};
 
 ebpf::MapDefinition definition(MapType type, uint32_t key_size, uint32_t value_size, uint32_t max_entries) {
     ebpf::MapDefinition d;
@@ -36,15 +46,16 @@ ebpf::Map& shared_map(MapType type) {
     auto& map = maps[type];
     if (map) return *map;
     if (type == MapType::lpm_trie) {
-        map = ebpf::create_map(definition(type, 8, 8, 256));
-        for (uint32_t i = 0; i < 64; ++i) {
-            struct {
-                uint32_t prefixlen;
-                uint8_t addr[4];
-            } key{16 + (i % 3) * 8, {10, static_cast<uint8_t>(i), static_cast<uint8_t>(i * 7), 0}};
+        // 10,000 random IPv4 prefixes of 8..32 bits (a routing-table-sized set).
+        ebpf::MapDefinition d = definition(type, 8, 8, kLpmPrefixes);
+        d.map_flags = ebpf::kMapFlagNoPrealloc;
+        map = ebpf::create_map(d);
+        std::mt19937 random(42);
+        ebpf::CpuScope cpu;
+        for (uint32_t i = 0; i < kLpmPrefixes;) {
+            LpmKey key{8 + static_cast<uint32_t>(random() % 25), static_cast<uint32_t>(random())};
             uint64_t value = i;
-            ebpf::CpuScope cpu;
-            map->update_elem(&key, &value, 0);
+            if (map->update_elem(&key, &value, ebpf::kUpdateNoExist) == 0) ++i;
         }
         return *map;
     }
@@ -140,17 +151,16 @@ void BM_InsertDelete(benchmark::State& state, MapType type, bool pinned) {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 2);
 }
 
+// Lookups of random /32 addresses (most match some shorter prefix).
 void BM_LpmLookup(benchmark::State& state) {
     ebpf::Map& map = shared_map(MapType::lpm_trie);
     ebpf::CpuScope cpu;
-    uint32_t i = 0;
+    std::vector<LpmKey> keys(4096);
+    std::mt19937 random(7 + static_cast<uint32_t>(state.thread_index()));
+    for (LpmKey& key : keys) key = {32, static_cast<uint32_t>(random())};
+    size_t i = 0;
     for (auto _ : state) {
-        struct {
-            uint32_t prefixlen;
-            uint8_t addr[4];
-        } key{32, {10, static_cast<uint8_t>(i % 64), static_cast<uint8_t>((i % 64) * 7), 1}};
-        ++i;
-        benchmark::DoNotOptimize(map.lookup_elem(&key));
+        benchmark::DoNotOptimize(map.lookup_elem(&keys[i++ & 4095]));
     }
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
@@ -185,22 +195,30 @@ void BM_RingbufOutput(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 
+// 1, 2 and N threads (N = hardware threads, when more than 2).
+void threads(benchmark::internal::Benchmark* b) {
+    b->Threads(1)->Threads(2);
+    const unsigned n = std::thread::hardware_concurrency();
+    if (n > 2) b->Threads(static_cast<int>(n));
+    b->UseRealTime();
+}
+
 void register_all() {
     const MapType keyed[] = {MapType::array, MapType::percpu_array, MapType::hash, MapType::percpu_hash,
                              MapType::lru_hash, MapType::lru_percpu_hash};
     for (bool pinned : {false, true}) {
         for (MapType type : keyed) {
             std::string name = (pinned ? "pinned_" : "") + std::string(ebpf::map_type_name(type));
-            benchmark::RegisterBenchmark(("lookup/" + name).c_str(), BM_Lookup, type, pinned)->Threads(1)->Threads(2)->UseRealTime();
-            benchmark::RegisterBenchmark(("update/" + name).c_str(), BM_Update, type, pinned)->Threads(1)->Threads(2)->UseRealTime();
+            benchmark::RegisterBenchmark(("lookup/" + name).c_str(), BM_Lookup, type, pinned)->Apply(threads);
+            benchmark::RegisterBenchmark(("update/" + name).c_str(), BM_Update, type, pinned)->Apply(threads);
             if (type != MapType::array && type != MapType::percpu_array)
                 benchmark::RegisterBenchmark(("insert_delete/" + name).c_str(), BM_InsertDelete, type, pinned)
-                    ->Threads(1)->Threads(2)->UseRealTime();
+                    ->Apply(threads);
         }
     }
     benchmark::RegisterBenchmark("run/empty_program(stats off)", BM_RunStats, false)->UseRealTime();
     benchmark::RegisterBenchmark("run/empty_program(stats on)", BM_RunStats, true)->UseRealTime();
-    benchmark::RegisterBenchmark("lookup/lpm_trie(64 prefixes)", BM_LpmLookup)->Threads(1)->Threads(2)->UseRealTime();
+    benchmark::RegisterBenchmark("lookup/lpm_trie(10000 prefixes)", BM_LpmLookup)->Apply(threads);
     benchmark::RegisterBenchmark("push_pop/queue", BM_PushPop, MapType::queue)->Threads(1)->Threads(2)->UseRealTime();
     benchmark::RegisterBenchmark("push_pop/stack", BM_PushPop, MapType::stack)->Threads(1)->Threads(2)->UseRealTime();
     benchmark::RegisterBenchmark("output/ringbuf(16 B)", BM_RingbufOutput)->Threads(1)->Threads(2)->UseRealTime();

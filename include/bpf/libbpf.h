@@ -41,6 +41,7 @@ struct bpf_object;
 struct bpf_program;
 struct bpf_map;
 struct ring_buffer;
+struct perf_buffer;
 
 struct bpf_object_open_opts {
     size_t sz; /* sizeof(struct bpf_object_open_opts) */
@@ -147,6 +148,27 @@ LIBBPF_API int ring_buffer__poll(struct ring_buffer *rb, int timeout_ms);
 /* Consumes what is ready without waiting. */
 LIBBPF_API int ring_buffer__consume(struct ring_buffer *rb);
 LIBBPF_API void ring_buffer__free(struct ring_buffer *rb);
+
+/* Perf buffers (BPF_MAP_TYPE_PERF_EVENT_ARRAY): one buffer of page_cnt pages
+ * (a power of 2) per CPU, opened in the map's entries. sample_cb gets each
+ * sample, lost_cb (may be NULL) each count of samples lost because a CPU's
+ * buffer was full, in order. __poll waits up to timeout_ms (-1: until a
+ * sample comes) and returns the samples consumed or a negative errno. */
+typedef void (*perf_buffer_sample_fn)(void *ctx, int cpu, void *data, __u32 size);
+typedef void (*perf_buffer_lost_fn)(void *ctx, int cpu, __u64 cnt);
+struct perf_buffer_opts {
+    size_t sz; /* sizeof(struct perf_buffer_opts) */
+    __u32 sample_period; /* accepted; every sample wakes the reader here */
+};
+#define perf_buffer_opts__last_field sample_period
+LIBBPF_API struct perf_buffer *perf_buffer__new(int map_fd, size_t page_cnt, perf_buffer_sample_fn sample_cb,
+                                                perf_buffer_lost_fn lost_cb, void *ctx,
+                                                const struct perf_buffer_opts *opts);
+LIBBPF_API int perf_buffer__poll(struct perf_buffer *pb, int timeout_ms);
+LIBBPF_API int perf_buffer__consume(struct perf_buffer *pb);
+LIBBPF_API int perf_buffer__consume_buffer(struct perf_buffer *pb, size_t buf_idx);
+LIBBPF_API size_t perf_buffer__buffer_cnt(const struct perf_buffer *pb);
+LIBBPF_API void perf_buffer__free(struct perf_buffer *pb);
 
 #ifdef __cplusplus
 }

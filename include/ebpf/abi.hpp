@@ -19,25 +19,41 @@ enum class MapType : uint32_t {
     hash = 1,
     array = 2,
     prog_array = 3,
+    perf_event_array = 4,   // per-CPU sample buffers (bpf_perf_event_output)
     percpu_hash = 5,
     percpu_array = 6,
+    stack_trace = 7,        // stack ids (bpf_get_stackid; verify-only here)
+    cgroup_array = 8,       // cgroup ids (bpf_skb_under_cgroup)
     lru_hash = 9,
     lru_percpu_hash = 10,
     lpm_trie = 11,
     array_of_maps = 12,
     hash_of_maps = 13,
+    devmap = 14,            // redirect targets: ports by index (bpf_redirect_map)
+    cpumap = 16,            // redirect targets: CPUs (worker queues)
+    xskmap = 17,            // redirect targets: AF_XDP-like user-space queues
     queue = 22,
     stack = 23,
+    devmap_hash = 25,       // redirect targets: ports by hashed key
     ringbuf = 27,
 };
 std::optional<MapType> map_type_from_id(uint32_t id);  // nullopt when we do not support it
 std::string_view map_type_name(MapType type);           // bpftool's names: "hash", "array", ...
+// Whether the runtime can create maps of this type. An object may define maps
+// of Linux's other types (MapType then holds Linux's number): its programs
+// that do not use them load; one that does is refused, naming the map.
+bool map_type_provided(MapType type);
 
 // Map flags (Linux BPF_F_*), and update flags.
 inline constexpr uint32_t kMapFlagNoPrealloc = 1u << 0;
 inline constexpr uint32_t kMapFlagNoCommonLru = 1u << 1;
 inline constexpr uint32_t kMapFlagRdonlyProg = 1u << 7;  // programs may only read the map
 inline constexpr uint32_t kMapFlagInnerMap = 1u << 12;   // inner maps of an outer map may differ in max_entries
+inline constexpr uint32_t kMapFlagNumaNode = 1u << 2;    // accepted, meaningless in user space
+inline constexpr uint32_t kMapFlagRdonly = 1u << 3;      // host (syscall side) may only read
+inline constexpr uint32_t kMapFlagWronly = 1u << 4;      // host (syscall side) may only write
+inline constexpr uint32_t kMapFlagStackBuildId = 1u << 5;
+inline constexpr uint32_t kMapFlagPreserveElems = 1u << 11;  // perf_event_array: keep entries when the fd closes
 inline constexpr uint64_t kUpdateAny = 0, kUpdateNoExist = 1, kUpdateExist = 2;
 
 // --- helpers ----------------------------------------------------------------
@@ -106,7 +122,8 @@ uint32_t linux_program_type_count();
 namespace helper_id {
 inline constexpr int32_t map_lookup_elem = 1, map_update_elem = 2, map_delete_elem = 3,
     ktime_get_ns = 5, trace_printk = 6, get_prandom_u32 = 7, get_smp_processor_id = 8,
-    tail_call = 12, get_current_pid_tgid = 14, csum_diff = 28, xdp_adjust_head = 44,
+    tail_call = 12, clone_redirect = 13, get_current_pid_tgid = 14, redirect = 23, perf_event_output = 25,
+    get_stackid = 27, csum_diff = 28, xdp_adjust_head = 44, redirect_map = 51, xdp_output = 121,
     map_push_elem = 87, map_pop_elem = 88, map_peek_elem = 89, ringbuf_output = 130,
     ringbuf_reserve = 131, ringbuf_submit = 132, ringbuf_discard = 133, ringbuf_query = 134,
     snprintf = 165, xdp_adjust_tail = 65, ktime_get_boot_ns = 125, for_each_map_elem = 164,
@@ -115,12 +132,43 @@ inline constexpr int32_t map_lookup_elem = 1, map_update_elem = 2, map_delete_el
 
 // --- program types ----------------------------------------------------------
 
+// Numbered as Linux enum bpf_prog_type. Types the runtime cannot run are
+// still verified (`ebpf verify`) with Linux's context layout, helpers and
+// return values; program_type_info(type).runtime_ctx_size says which run.
 enum class ProgramType : uint32_t {
     unspec = 0,
     socket_filter = 1,
+    kprobe = 2,             // kprobe/, kretprobe/, uprobe/: struct pt_regs
     sched_cls = 3,          // tc
+    sched_act = 4,          // tc actions
+    tracepoint = 5,         // tp/, tracepoint/: the event's raw record
     xdp = 6,
+    perf_event = 7,         // struct bpf_perf_event_data
+    cgroup_skb = 8,         // cgroup_skb/ingress|egress
+    cgroup_sock = 9,        // cgroup/sock_create, post_bind4, ...: struct bpf_sock
+    lwt_in = 10,
+    lwt_out = 11,
+    lwt_xmit = 12,
+    sock_ops = 13,          // sockops: struct bpf_sock_ops
+    sk_skb = 14,            // sk_skb/stream_parser|stream_verdict
+    cgroup_device = 15,     // cgroup/dev: struct bpf_cgroup_dev_ctx
+    sk_msg = 16,            // struct sk_msg_md
+    raw_tracepoint = 17,    // raw_tp/: u64 arguments
     cgroup_sock_addr = 18,  // cgroup/bind4, connect4, ...
+    lwt_seg6local = 19,
+    lirc_mode2 = 20,
+    sk_reuseport = 21,      // struct sk_reuseport_md
+    flow_dissector = 22,    // struct __sk_buff with flow_keys
+    cgroup_sysctl = 23,     // struct bpf_sysctl
+    raw_tracepoint_writable = 24,
+    cgroup_sockopt = 25,    // cgroup/getsockopt|setsockopt: struct bpf_sockopt
+    tracing = 26,           // fentry/, fexit/, fmod_ret/, tp_btf/, iter/: BTF-typed, not verifiable here
+    struct_ops = 27,
+    ext = 28,               // freplace/
+    lsm = 29,
+    sk_lookup = 30,         // struct bpf_sk_lookup
+    syscall = 31,
+    netfilter = 32,
     hook = 1000,            // ours: embedding API, context = host byte buffer
     raw_memory = 1001,      // ours: bpf_conformance, r1 = memory, r2 = its length
 };
@@ -132,6 +180,10 @@ enum class CtxFieldKind : uint8_t {
     packet,       // reads as a pointer to packet start (xdp_md.data)
     packet_end,   // reads as a pointer one past the packet end (xdp_md.data_end)
     packet_meta,  // reads as a pointer to packet metadata (xdp_md.data_meta)
+    sock,                 // reads as a pointer to struct bpf_sock (never NULL)
+    sock_or_null,         // struct bpf_sock, or NULL (sock_ops.sk, bpf_sk_lookup.sk)
+    sock_common_or_null,  // struct bpf_sock's common fields only, or NULL (__sk_buff.sk)
+    flow_keys,            // reads as a pointer to struct bpf_flow_keys (__sk_buff.flow_keys)
 };
 
 struct CtxField {
@@ -144,6 +196,12 @@ struct CtxField {
     // the field are rewritten to this offset and size after verification.
     uint32_t runtime_offset = 0;
     uint32_t runtime_size = 0;
+    // Linux's size rules (every access is also aligned to its size): reads
+    // of min_read..max_read bytes; writes of the sizes in write_sizes (a mask
+    // of 1, 2, 4, 8; 0 = any size inside the field).
+    uint8_t min_read = 1;
+    uint8_t max_read = 8;
+    uint8_t write_sizes = 0;
 };
 
 struct ProgramTypeInfo {
@@ -157,6 +215,10 @@ struct ProgramTypeInfo {
     // Size of the context the runtime really passes (see CtxField::runtime_offset);
     // 0 when the runtime cannot run programs of this type.
     uint32_t runtime_ctx_size = 0;
+    std::string_view ctx_struct;        // the C type programs see: "struct xdp_md"
+    // Non-empty: why programs of this type cannot be verified here (e.g. a
+    // context typed by the kernel's BTF); the verifier refuses them with it.
+    std::string_view unverifiable;
 };
 
 // The context an XDP program's r1 points to at run time (after rewriting):
@@ -175,6 +237,10 @@ struct XdpRuntimeContext {
     uint64_t frame_end;
 };
 const ProgramTypeInfo& program_type_info(ProgramType type);
+// As program_type_info, for a program attached at `attach` (SectionType::attach,
+// e.g. "egress", "recvmsg4", "getsockopt"): Linux narrows some types' return
+// values and context fields by attach type (cgroup_skb egress may return 0..3).
+ProgramTypeInfo program_type_info(ProgramType type, std::string_view attach);
 
 // Section name → program type and attach point, by libbpf conventions:
 // "xdp", "tc", "classifier", "socket", "cgroup/bind4", "cgroup/connect4",
@@ -194,6 +260,9 @@ struct SectionRule {
     std::string_view prefix;  // "xdp/", "cgroup/bind4", "hook"
     ProgramType type;
     std::string_view attach;  // fixed attach point, or "*" for "what follows the prefix"
+    // libbpf 0.x and older loaders matched by bare prefix: "xdp_prog0" and
+    // "xdp_sock" are XDP, "socket1" a socket filter. Tried after the others.
+    bool legacy = false;
 };
 std::span<const SectionRule> section_rules();
 // For an unknown section name: the known section name (e.g. "xdp",

@@ -89,8 +89,8 @@ public:
 // (EBPF_WITH_INTERPRETER=OFF) or the program is malformed.
 std::unique_ptr<Engine> make_interpreter(const ExecutableProgram& program,
                                          const ExecOptions& options = {});
-// Builds an x86-64 JIT. Throws ebpf::Error when the process forbids executable
-// memory (PR_SET_MDWE, SELinux deny_execmem) or the program is malformed.
+// Builds the host's JIT (x86-64, AArch64). Throws ebpf::Error when the process forbids
+// executable memory (PR_SET_MDWE, SELinux deny_execmem) or the program is malformed.
 std::unique_ptr<Engine> make_jit(const ExecutableProgram& program, const ExecOptions& options = {});
 bool interpreter_available();
 

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -128,6 +129,110 @@ struct LiveCaptureOptions : ReplayOptions {
 // packet until max_packets or *stop. Throws ebpf::Error "iface: why" when
 // the capture cannot start.
 PacketStats capture_live(PacketHook& hook, const LiveCaptureOptions& options);
+
+// --- the multi-port packet host ---------------------------------------------------
+//
+// Several ports (devices with an ifindex) and one XDP program that runs on
+// every frame any port receives, with Linux's verdicts carried out:
+//  * XDP_TX: the frame leaves the port it came in on;
+//  * XDP_REDIRECT: to the target of the program's last bpf_redirect /
+//    bpf_redirect_map: a port by ifindex (bpf_redirect, devmap, devmap_hash;
+//    BPF_F_BROADCAST sends a copy to every entry, BPF_F_EXCLUDE_INGRESS skips
+//    the port it came from; a devmap entry's program runs first, with
+//    egress_ifindex set, and only XDP_PASS lets the frame out), a CPU
+//    (cpumap: the entry's program, if any, runs on the frame, then XDP_PASS
+//    hands it to the stack, XDP_REDIRECT redirects again, anything else drops
+//    it; see docs/hooks.md), or an AF_XDP-like socket (xskmap: XskSocket).
+//    A redirect to a port, slot or socket that is not there drops the frame
+//    and counts it, as Linux;
+//  * XDP_PASS: the frame goes to the host's stack (the port's pass sink).
+// Not thread-safe: one router per thread.
+struct PortStats {
+    uint64_t received = 0;     // frames that arrived on the port
+    uint64_t transmitted = 0;  // frames that left it (TX, redirects to it)
+    uint64_t passed = 0;       // frames of the port given to the stack
+};
+
+struct RouterStats {
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+    uint64_t verdicts[kXdpVerdictCount] = {};  // of the attached program
+    uint64_t invalid = 0;                      // return value > 4: dropped
+    uint64_t redirect_dropped = 0;             // no target, a missing port/slot/socket, a full or foreign socket
+    uint64_t egress_dropped = 0;               // a devmap entry's program did not return XDP_PASS
+    uint64_t cpu_passed = 0;                   // frames redirected to a cpumap entry that reached the stack
+    uint64_t xsk_delivered = 0;                // frames delivered to an AF_XDP-like socket
+    uint64_t program_ns = 0;
+    uint64_t mean_ns() const { return packets ? program_ns / packets : 0; }
+};
+
+class PacketRouter {
+public:
+    using Sink = std::function<void(std::span<const uint8_t> frame)>;
+    // Throws ebpf::Error when `program` is not an XDP program.
+    explicit PacketRouter(const LoadedProgram& program, PacketHookOptions options = {});
+    ~PacketRouter();  // unregisters its ports
+    PacketRouter(const PacketRouter&) = delete;
+    PacketRouter& operator=(const PacketRouter&) = delete;
+
+    // Adds a port: registers the device (register_device) so devmaps accept
+    // it. `transmit` gets the frames that leave the port, `pass` (may be
+    // empty) those the program passes to the stack. Throws ebpf::Error for
+    // ifindex 0 or a port that exists already.
+    void add_port(uint32_t ifindex, Sink transmit, Sink pass = {});
+    bool has_port(uint32_t ifindex) const;
+
+    // Runs the program on a frame that arrived on port `ifindex` (rx queue
+    // `rx_queue`) and carries out its verdict; returns the verdict. Throws
+    // ebpf::Error for an unknown port or a program fault.
+    uint64_t receive(uint32_t ifindex, std::span<const uint8_t> frame, uint32_t rx_queue = 0);
+
+    const RouterStats& stats() const { return stats_; }
+    PortStats port_stats(uint32_t ifindex) const;
+    // Frames that reached the stack through each cpumap entry (by CPU).
+    const std::map<uint32_t, uint64_t>& cpu_counts() const { return cpu_counts_; }
+
+private:
+    struct Port {
+        Sink transmit, pass;
+        PortStats stats;
+    };
+    uint64_t run(const LoadedProgram& program, std::span<const uint8_t> input, std::vector<uint8_t>& frame,
+                 size_t& offset, size_t& length, uint32_t ingress, uint32_t rx_queue, uint32_t egress);
+    void transmit(uint32_t ifindex, std::span<const uint8_t> frame);
+    void pass(uint32_t ifindex, std::span<const uint8_t> frame);
+    void redirect(const RedirectTarget& target, std::span<const uint8_t> frame, uint32_t ingress, uint32_t rx_queue,
+                  int depth);
+    void to_device(uint32_t ifindex, uint32_t program_id, std::span<const uint8_t> frame, uint32_t ingress,
+                   uint32_t rx_queue);
+    void to_cpu(uint32_t cpu, uint32_t program_id, std::span<const uint8_t> frame, uint32_t ingress, uint32_t rx_queue,
+                int depth);
+
+    const LoadedProgram& program_;
+    PacketHookOptions options_;
+    std::map<uint32_t, Port> ports_;
+    std::map<uint32_t, uint64_t> cpu_counts_;
+    RouterStats stats_;
+};
+
+// One port of run_ports(): where its frames come from and go.
+struct PortSpec {
+    uint32_t ifindex = 0;
+    std::string pcap;          // frames to replay (a pcap file), or
+    std::string interface;     // a live interface to capture on (needs CAP_NET_RAW); neither: output only
+    std::string output_path;   // pcap file of the frames that leave the port (empty: none)
+    std::string pass_path;     // pcap file of the frames passed to the stack (empty: none)
+    bool inject = false;       // live: send the frames that leave the port out of the interface
+};
+
+// Feeds every port's frames to the router (pcap files merged in timestamp
+// order; live ports as frames arrive) until the files end, max_packets or
+// *stop, and writes each port's outputs (the input's link type). File and
+// live ports cannot be mixed. Throws ebpf::Error "port N: why".
+// `on_ready` runs once every port is added to the router (its devices
+// exist), before the first frame: where the host fills devmaps.
+RouterStats run_ports(PacketRouter& router, const std::vector<PortSpec>& ports, const ReplayOptions& options = {},
+                      const std::function<void()>& on_ready = {});
 
 // --- sock_addr policy (bind/connect) ---------------------------------------------
 

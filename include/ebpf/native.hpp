@@ -116,9 +116,16 @@ void write_file_atomically(const std::string& path, std::string_view contents);
 // failure, and "code-integrity policy: ..." in code-integrity mode, where
 // nothing may be compiled on the host.
 struct CompileOptions {
-    std::string compiler;                 // empty: $CC, else "cc"
+    std::string compiler;                 // empty: TARGET-gcc with a target, else $CC, else "cc"
     std::vector<std::string> extra_flags; // appended
+    // The machine the module is for, as a GNU triplet: "x86_64-linux-gnu" or
+    // "aarch64-linux-gnu" (Debian's cross compilers, gcc-TARGET); empty: the
+    // host, with $CC. With a target the built module's ELF machine is checked.
+    std::string target;
 };
+// The compiler command build_module_bytes() runs for these options. Throws
+// ebpf::Error for a target that is not one of the two above.
+std::string module_compiler(const CompileOptions& options);
 // C text → the module's bytes (for signing or loading exactly what was built).
 std::vector<uint8_t> build_module_bytes(std::string_view c_source, const CompileOptions& options = {});
 // A C file → a module file, written with write_file_atomically.

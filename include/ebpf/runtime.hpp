@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -172,6 +173,110 @@ size_t ringbuf_consume_until(Map& map, const std::function<bool(std::span<const 
 // Bytes submitted or reserved but not consumed yet.
 uint64_t ringbuf_available(Map& map);
 
+// --- network devices, redirects and AF_XDP-like sockets (user mode) -----------
+//
+// A device (a port) is an ifindex. It exists while a host registered it (the
+// packet host's ports) or while the machine has a network interface with that
+// index (if_indextoname), as a devmap on Linux holds the devices of its
+// network namespace. devmap updates and bpf_clone_redirect refuse others.
+void register_device(uint32_t ifindex);
+void unregister_device(uint32_t ifindex);  // one registration less
+bool device_exists(uint32_t ifindex);
+
+// An AF_XDP-like socket: a bounded queue of frames that XDP_REDIRECT through
+// an xskmap delivers to user space. Bound to (ifindex, queue_id) as AF_XDP: a
+// frame is delivered only when it arrived on that device and rx queue, and
+// dropped when the queue is full (both counted). Thread-safe.
+class XskSocket {
+public:
+    XskSocket(uint32_t id, uint32_t ifindex, uint32_t queue_id, size_t capacity);
+    uint32_t id() const { return id_; }  // the value an xskmap entry holds (Linux: the socket fd)
+    uint32_t ifindex() const { return ifindex_; }
+    uint32_t queue_id() const { return queue_id_; }
+    // The oldest frame not read yet, or nullopt.
+    std::optional<std::vector<uint8_t>> receive();
+    size_t pending() const;
+    uint64_t delivered() const { return delivered_.load(std::memory_order_relaxed); }
+    uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+    // The host's side of a redirect: false (and counted as dropped) when the
+    // frame came from another device or queue, or the queue is full.
+    bool deliver(std::span<const uint8_t> frame, uint32_t ifindex, uint32_t queue_id);
+
+private:
+    uint32_t id_, ifindex_, queue_id_;
+    size_t capacity_;
+    mutable std::mutex mutex_;
+    std::deque<std::vector<uint8_t>> frames_;  // FIFO
+    std::atomic<uint64_t> delivered_{0}, dropped_{0};
+};
+// Creates a socket (capacity frames, at least 1); find it again by id while it lives.
+std::shared_ptr<XskSocket> create_xsk_socket(uint32_t ifindex, uint32_t queue_id, size_t capacity = 2048);
+std::shared_ptr<XskSocket> find_xsk_socket(uint32_t id);
+
+// What a program asked for with bpf_redirect / bpf_redirect_map, which the
+// host acts on when the program returns XDP_REDIRECT (TC_ACT_REDIRECT for
+// tc), as Linux's per-CPU bpf_redirect_info. Reset when an outermost run
+// starts; the last call of the run wins; a failed bpf_redirect_map lookup
+// clears it.
+struct RedirectTarget {
+    enum class Kind : uint8_t { none, ifindex, map };
+    Kind kind = Kind::none;
+    uint32_t index = 0;               // the ifindex (bpf_redirect) or the map key
+    std::shared_ptr<Map> map;         // bpf_redirect_map's devmap/devmap_hash/cpumap/xskmap
+    uint64_t flags = 0;               // BPF_F_INGRESS (tc), BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS (devmap)
+};
+inline constexpr uint64_t kRedirectIngress = 1;                        // BPF_F_INGRESS
+inline constexpr uint64_t kRedirectBroadcast = uint64_t{1} << 3;       // BPF_F_BROADCAST
+inline constexpr uint64_t kRedirectExcludeIngress = uint64_t{1} << 4;  // BPF_F_EXCLUDE_INGRESS
+// The calling thread's redirect of its last run.
+RedirectTarget last_redirect();
+
+// One entry of a devmap, devmap_hash, cpumap or xskmap, for the host that
+// carries out a redirect: `value` is the ifindex (devmaps), the queue size
+// (cpumap) or the socket's queue id (xskmap); `program_id` the program the
+// entry runs on the frame first (devmap/cpumap values of 8 bytes; 0: none).
+struct RedirectEntry {
+    uint32_t key = 0;
+    uint32_t value = 0;
+    uint32_t program_id = 0;
+    std::shared_ptr<XskSocket> socket;  // xskmap
+};
+// The entry at `key`, or nullopt; throws ebpf::Error for another map type.
+std::optional<RedirectEntry> redirect_entry(const Map& map, uint32_t key);
+// Every entry, in key order (BPF_F_BROADCAST).
+std::vector<RedirectEntry> redirect_entries(const Map& map);
+
+// A frame bpf_clone_redirect sent during the calling thread's runs.
+struct ClonedFrame {
+    uint32_t ifindex = 0;
+    uint64_t flags = 0;  // BPF_F_INGRESS
+    std::vector<uint8_t> data;
+};
+std::vector<ClonedFrame> take_cloned_frames();
+// How bpf_clone_redirect finds the packet of a context: the program type's
+// runtime registers a reader (tc's comes with its runtime context). Without
+// one the helper returns -EOPNOTSUPP for that type.
+using ContextPacketReader = std::span<const uint8_t> (*)(const void* ctx);
+void set_context_packet_reader(ProgramType type, ContextPacketReader reader);
+
+// --- perf event arrays (bpf_perf_event_output) --------------------------------
+//
+// BPF_MAP_TYPE_PERF_EVENT_ARRAY: one sample buffer per index (a CPU). Linux's
+// value is a perf event fd; here the host opens a buffer of `pages` × 4096
+// bytes at an index (update with the page count, a power of two, as
+// perf_buffer__new's page_cnt) and closes it (delete). A program writes to the
+// buffer of the CPU it runs on (BPF_F_CURRENT_CPU, or that index): another
+// CPU's buffer gives -EOPNOTSUPP, an empty index -ENOENT, as Linux. A sample
+// that does not fit is lost (-ENOSPC) and counted; the reader sees the count
+// in order (PERF_RECORD_LOST).
+void perf_event_open_buffer(Map& map, uint32_t index, uint32_t pages);
+// Reads buffer `index`'s records in order: each sample to on_sample, each run
+// of lost samples to on_lost (may be empty). Returns how many samples it read.
+size_t perf_event_consume(Map& map, uint32_t index, const std::function<void(std::span<const uint8_t>)>& on_sample,
+                          const std::function<void(uint64_t lost)>& on_lost = {});
+// Number of indexes (max_entries, or possible_cpus() when the object gave 0, as libbpf).
+uint32_t perf_event_slots(const Map& map);
+
 // --- helpers -------------------------------------------------------------------
 
 // The helper table every mode uses, indexed by Linux helper ID.
@@ -269,8 +374,10 @@ public:
     // XDP over a packet buffer: the packet is data[0, length); the program may
     // move its start and end within the buffer (headroom/tailroom) with
     // bpf_xdp_adjust_head/tail; `data_offset` and `length` are updated.
+    // `egress_ifindex`: the port a devmap entry's program sends the frame to
+    // (xdp_md.egress_ifindex; 0 elsewhere).
     uint64_t run_xdp(std::span<uint8_t> frame, size_t& data_offset, size_t& length,
-                     uint32_t ingress_ifindex = 0, uint32_t rx_queue_index = 0) const;
+                     uint32_t ingress_ifindex = 0, uint32_t rx_queue_index = 0, uint32_t egress_ifindex = 0) const;
 
     // Engine internals for the runtime and the native loader.
     // `admitted_under_policy`: a native module's program loaded in
@@ -325,8 +432,9 @@ private:
 //  * hook, raw_memory  data = the byte buffer (r1, its length in r2); no ctx.
 //                      Out: the buffer after the run.
 // A ctx longer than the type's struct is accepted only when the extra bytes
-// are zero (E2BIG otherwise), as Linux. Every run starts from the same input;
-// only the runs are timed.
+// are zero (E2BIG otherwise), as Linux. As Linux's BPF_PROG_TEST_RUN, the
+// runs of a repeat share one packet and context (each sees what the previous
+// left), and the batch is timed once: duration_ns = batch time / repeat.
 struct TestRunInput {
     std::span<const uint8_t> data;
     std::span<const uint8_t> ctx;
@@ -336,7 +444,7 @@ struct TestRunOutput {
     uint64_t retval = 0;
     std::vector<uint8_t> data;  // after the last run (empty for types without data)
     std::vector<uint8_t> ctx;   // after the last run (empty for types without a context)
-    uint64_t duration_ns = 0;   // mean time of one run
+    uint64_t duration_ns = 0;   // the batch's time divided by repeat
 };
 // The test run refused its input or the program type before running it;
 // code() is the errno a C caller gets: EINVAL (bad input), E2BIG (non-zero
@@ -434,6 +542,10 @@ std::vector<Instruction> prepare_program(const ebpf::Program& program,
                                          std::span<const MapDefinition> definitions,
                                          std::span<const std::shared_ptr<Map>> maps,
                                          const LoadOptions& options);
+// "program 'x': instruction N: map 'm' has type sockmap (15), which the
+// runtime cannot provide ..." when the program names a map of a Linux type
+// the runtime does not create (map_type_provided); empty otherwise.
+std::string unprovided_map_error(const ebpf::Program& program, std::span<const MapDefinition> maps);
 // Builds an Engine of the requested mode over prepared instructions (throws
 // for native: native modules come with their own engine).
 std::unique_ptr<Engine> make_engine(ExecMode mode, std::span<const Instruction> insns,

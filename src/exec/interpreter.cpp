@@ -1,18 +1,26 @@
-// The interpreter: a switch over the opcode byte in one tight loop. Verified
-// programs need no run-time checks, so the fast loop has none; bounds checking
-// and the instruction budget (for programs that were not verified) live in a
-// second instantiation of the same loop (template parameter kChecked).
+// The interpreter. The program is decoded once, when the engine is built, into
+// a compact internal form (interpreter_decode.hpp): one fixed-size record per
+// instruction with its operation resolved to a handler, immediates widened,
+// jump and call targets as instruction indices and helpers as addresses. The
+// run loop dispatches by threaded code (computed goto: every handler ends in
+// its own indirect jump, which the branch predictor learns per handler).
+// Verified programs need no run-time checks, so the fast loop has none;
+// bounds checking and the instruction budget (for programs that were not
+// verified) live in a second instantiation of the same loop (template
+// parameter kChecked), which runs the unfused form of every instruction.
 #include <bit>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <string>
 #include <unordered_set>
 
 #include "ebpf/abi.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/exec.hpp"
+#include "interpreter_decode.hpp"
 
 namespace ebpf {
 
@@ -59,8 +67,6 @@ void store(uint64_t address, T value) {
 template <typename U>
 std::make_signed_t<U> as_signed(U value) { return static_cast<std::make_signed_t<U>>(value); }
 
-uint64_t sign_extend(int32_t imm) { return static_cast<uint64_t>(static_cast<int64_t>(imm)); }
-
 // Division and modulo as RFC 9669 defines them: by zero gives 0 (div) or
 // leaves the dividend (mod); INT_MIN / -1 wraps instead of trapping.
 template <typename U>
@@ -82,47 +88,20 @@ U signed_mod(U dst, U src) {
     return static_cast<U>(static_cast<S>(dst) % static_cast<S>(src));
 }
 
-// MOVSX: sign-extend the low `bits` of a value.
-template <typename U>
-U sign_extend_bits(U value, int16_t bits) {
-    using S = std::make_signed_t<U>;
-    switch (bits) {
-    case 8: return static_cast<U>(static_cast<S>(static_cast<int8_t>(value)));
-    case 16: return static_cast<U>(static_cast<S>(static_cast<int16_t>(value)));
-    case 32: return static_cast<U>(static_cast<S>(static_cast<int32_t>(value)));
-    default: return value;
-    }
-}
-
-uint64_t byte_swap(uint64_t value, int32_t width) {
-    switch (width) {
-    case 16: return __builtin_bswap16(static_cast<uint16_t>(value));
-    case 32: return __builtin_bswap32(static_cast<uint32_t>(value));
-    default: return __builtin_bswap64(value);
-    }
-}
-uint64_t truncate(uint64_t value, int32_t width) {
-    switch (width) {
-    case 16: return static_cast<uint16_t>(value);
-    case 32: return static_cast<uint32_t>(value);
-    default: return value;
-    }
-}
-
 // Atomic read-modify-write on real memory (programs may share maps between
 // threads). T is uint32_t or uint64_t; 32-bit fetched values zero-extend.
 template <typename T>
-void atomic_operation(const Instruction& insn, uint64_t* reg, uint64_t address) {
+void atomic_operation(int32_t operation, uint8_t src, uint64_t* reg, uint64_t address) {
     T* target = reinterpret_cast<T*>(address);
-    const T operand_value = static_cast<T>(reg[insn.src]);
+    const T operand_value = static_cast<T>(reg[src]);
     T old = 0;
-    switch (insn.imm & ~kAtomicFetch) {
+    switch (operation & ~kAtomicFetch) {
     case kAdd: old = __atomic_fetch_add(target, operand_value, __ATOMIC_SEQ_CST); break;
     case kOr: old = __atomic_fetch_or(target, operand_value, __ATOMIC_SEQ_CST); break;
     case kAnd: old = __atomic_fetch_and(target, operand_value, __ATOMIC_SEQ_CST); break;
     case kXor: old = __atomic_fetch_xor(target, operand_value, __ATOMIC_SEQ_CST); break;
     case kAtomicXchg & ~kAtomicFetch:
-        reg[insn.src] = __atomic_exchange_n(target, operand_value, __ATOMIC_SEQ_CST);
+        reg[src] = __atomic_exchange_n(target, operand_value, __ATOMIC_SEQ_CST);
         return;
     case kAtomicCmpXchg & ~kAtomicFetch: {
         T expected = static_cast<T>(reg[0]);
@@ -131,14 +110,19 @@ void atomic_operation(const Instruction& insn, uint64_t* reg, uint64_t address) 
         reg[0] = expected;  // the old value, whether or not it was replaced
         return;
     }
-    default: throw Error("atomic operation " + hex(static_cast<uint32_t>(insn.imm)) + " is not supported");
+    default: throw Error("atomic operation " + hex(static_cast<uint32_t>(operation)) + " is not supported");
     }
-    if (insn.imm & kAtomicFetch) reg[insn.src] = old;
+    if (operation & kAtomicFetch) reg[src] = old;
 }
 
+using interp::Decoded;
+using interp::Op;
+
+// No initialisers: a run sets a frame before it uses it, and zeroing all
+// eight on every run() would be most of the cost of a short program.
 struct Frame {
-    size_t return_pc = 0;
-    uint64_t saved[4] = {};  // r6..r9
+    const Decoded* return_to;
+    uint64_t saved[4];  // r6..r9
 };
 
 // One run (or call_function) of an engine: what bounds checking allows.
@@ -173,11 +157,13 @@ public:
         : helpers_(program.helpers), options_(options) {
         if (program.insns.empty()) throw Error("interpreter: the program has no instructions");
         validate(program.insns);
-        // Our own copy, ending in a sentinel (opcode 0 is not an instruction) so
-        // that running off the end is an error rather than a read past the array.
-        code_.assign(program.insns.begin(), program.insns.end());
-        code_.push_back(Instruction{});
-        prepare();
+        // One record per instruction plus the sentinel that ends a run which
+        // falls off the end. The records never move after decoding: LDDW
+        // pseudo-func loads their addresses.
+        size_ = program.insns.size();
+        code_ = std::make_unique<Decoded[]>(size_ + 1);
+        interp::decode_program(program.insns, {code_.get(), size_ + 1});
+        for (const uint32_t start : function_starts(program.insns)) function_entries_.insert(start);
     }
 
     ExecMode mode() const override { return ExecMode::interpret; }
@@ -189,10 +175,9 @@ public:
 
     uint64_t call_function(uint64_t function, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
                            uint64_t r5) override {
-        const auto base = reinterpret_cast<uint64_t>(code_.data());
-        const uint64_t index = (function - base) / sizeof(Instruction);
-        if (function < base || (function - base) % sizeof(Instruction) != 0 ||
-            !function_entries_.contains(index)) {
+        const auto base = reinterpret_cast<uint64_t>(code_.get());
+        const uint64_t index = (function - base) / sizeof(Decoded);
+        if (function < base || (function - base) % sizeof(Decoded) != 0 || !function_entries_.contains(index)) {
             throw Error("call_function: " + hex(function) + " is not a function of this program");
         }
         ScopedEngine scope(this);
@@ -204,50 +189,9 @@ public:
     }
 
 private:
-    // Rejects what the runtime should have resolved and what we do not run,
-    // and turns LDDW pseudo-func into a plain LDDW of the callee's address.
-    void prepare() {
-        const size_t count = code_.size() - 1;
-        function_entries_.insert(0);
-        for (size_t pc = 0; pc < count; ++pc) {
-            Instruction& insn = code_[pc];
-            if (insn.opcode == kLddw) {
-                if (insn.src == kPseudoFunc) {
-                    const int64_t target = static_cast<int64_t>(pc) + 1 + insn.imm;
-                    if (target < 0 || static_cast<size_t>(target) >= count) {
-                        throw Error(where(pc) + ": function reference to instruction " +
-                                    std::to_string(target) + " is outside the program");
-                    }
-                    function_entries_.insert(static_cast<size_t>(target));
-                    const auto address = reinterpret_cast<uint64_t>(&code_[static_cast<size_t>(target)]);
-                    insn.src = kPseudoImm64;
-                    insn.imm = static_cast<int32_t>(static_cast<uint32_t>(address));
-                    code_[pc + 1].imm = static_cast<int32_t>(static_cast<uint32_t>(address >> 32));
-                } else if (insn.src != kPseudoImm64) {
-                    throw Error(where(pc) + ": LDDW with src " + std::to_string(insn.src) +
-                                " (a map or BTF reference) must be resolved by the runtime before it runs");
-                }
-                ++pc;  // skip the second slot
-                continue;
-            }
-            const uint8_t cls_bits = cls(insn.opcode);
-            if (cls_bits == kClassLd) {
-                throw Error(where(pc) +
-                            ": legacy packet access (LD ABS/IND) is not supported; use direct packet access");
-            }
-            if (insn.opcode == (kClassJmp | kCall)) {
-                if (insn.src == kCallLocal) {
-                    function_entries_.insert(static_cast<size_t>(static_cast<int64_t>(pc) + 1 + insn.imm));
-                } else if (insn.src != kCallHelper) {
-                    throw Error(where(pc) + ": kfunc calls (call src 2) are not supported");
-                }
-            }
-        }
-    }
-
     uint64_t start(size_t entry, const std::array<uint64_t, 5>& args, uint64_t context,
                    uint64_t context_size) {
-        const Activation* outer = innermost_of(this);
+        const Activation* outer = t_innermost ? innermost_of(this) : nullptr;
         if (outer && outer->nesting >= kMaxCallDepth) {
             throw Error("call_function: callbacks nested deeper than " + std::to_string(kMaxCallDepth));
         }
@@ -297,9 +241,10 @@ private:
         fail_at(pc, "helper " + std::to_string(id) +
                         (prototype ? " (" + std::string(prototype->name) + ")" : std::string()) + " is not available");
     }
-    [[noreturn, gnu::cold, gnu::noinline]] void fail_unknown_opcode(size_t pc, uint8_t opcode) const {
-        if (pc == code_.size() - 1) fail_at(pc, "execution ran past the end of the program");
-        fail_at(pc, "opcode " + hex(opcode) + " is not supported by the interpreter");
+    [[noreturn, gnu::cold, gnu::noinline]] static void fail_record(size_t pc, const Decoded& d) {
+        if (d.plain == Op::past_end) fail_at(pc, "execution ran past the end of the program");
+        if (d.plain == Op::lddw_second_slot) fail_at(pc, "jump into the second slot of an LDDW");
+        fail_at(pc, "opcode " + hex(d.imm) + " is not supported by the interpreter");
     }
 
     template <bool kChecked>
@@ -308,7 +253,8 @@ private:
 
     const HelperTable* helpers_;
     ExecOptions options_;
-    std::vector<Instruction> code_;
+    size_t size_ = 0;
+    std::unique_ptr<Decoded[]> code_;
     std::unordered_set<size_t> function_entries_;
     // No per-run state here: run() and call_function() are called from many
     // threads at once (exec.hpp); runs keep theirs on their own stack.
@@ -322,7 +268,7 @@ uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args,
     // callers' stacks.
     alignas(16) uint8_t stack[kMaxCallDepth * kStackSize];
     const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + sizeof stack;
-    Frame frames[kMaxCallDepth];
+    Frame frames[kMaxCallDepth];  // uninitialised (see Frame)
     int depth = 0;
 
     Activation activation{context,   context_size, stack_top - kStackSize, stack_top, outer,
@@ -333,238 +279,320 @@ uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args,
     } restore{t_innermost};
     t_innermost = &activation;
 
-    uint64_t reg[kRegisterCount] = {};
+    uint64_t reg[kRegisterCount];
+    reg[0] = 0;
     for (int i = 0; i < 5; ++i) reg[i + 1] = args[static_cast<size_t>(i)];
+    reg[6] = reg[7] = reg[8] = reg[9] = 0;
     reg[kFramePointer] = stack_top;
 
-    const Instruction* const code = code_.data();
-    size_t pc = entry;
-    uint64_t executed = 0;
-    const uint64_t budget = options_.instruction_budget;
-    const bool bounds = options_.bounds_check;
+    const Decoded* const code = code_.get();
+    const Decoded* ip = code + entry;
+    [[maybe_unused]] uint64_t executed = 0;
+    [[maybe_unused]] const uint64_t budget = options_.instruction_budget;
+    [[maybe_unused]] const bool bounds = options_.bounds_check;
 
-    auto check = [&](Access access, uint64_t address, int size, int base, int16_t offset) {
-        if constexpr (kChecked) {
-            if (bounds) check_access(pc - 1, access, address, size, base, offset, activation);
-        }
+    // One label per operation, in Op order (the fast loop dispatches on the
+    // possibly fused `op`, the checked loop on `plain`).
+    static const void* const labels[] = {
+#define EBPF_INTERP_LABEL(name) &&L_##name,
+        EBPF_INTERP_OPS(EBPF_INTERP_LABEL)
+#undef EBPF_INTERP_LABEL
     };
+    static_assert(sizeof labels / sizeof labels[0] == static_cast<size_t>(Op::count));
 
-    for (;;) {
-        if constexpr (kChecked) {
-            if (budget != 0 && ++executed > budget) {
-                fail_budget(budget, pc);
-            }
-        }
-        const Instruction insn = code[pc++];
-        uint64_t& dst = reg[insn.dst];
+#define PC static_cast<size_t>(ip - code)
+#define DISPATCH()                                                                          \
+    do {                                                                                    \
+        if constexpr (kChecked) {                                                           \
+            if (budget != 0 && ++executed > budget) fail_budget(budget, PC);                \
+            goto* labels[static_cast<uint8_t>(ip->plain)];                                  \
+        } else {                                                                            \
+            goto* labels[static_cast<uint8_t>(ip->op)];                                     \
+        }                                                                                   \
+    } while (0)
+#define NEXT() \
+    do {       \
+        ++ip;  \
+        DISPATCH(); \
+    } while (0)
+#define DST reg[ip->dst]
+#define SRC reg[ip->src]
+#define CHECK(ACCESS, ADDRESS, SIZE, BASE)                                                   \
+    do {                                                                                     \
+        if constexpr (kChecked) {                                                            \
+            if (bounds)                                                                      \
+                check_access(PC, ACCESS, ADDRESS, SIZE, BASE, static_cast<int16_t>(ip->off), \
+                             activation);                                                    \
+        }                                                                                    \
+    } while (0)
 
 // ALU: one expression over `d` (destination) and `s` (source), for both the
-// immediate (K) and register (X) forms; 32-bit results zero-extend.
-#define EBPF_ALU64(OP, EXPR)                                                    \
-    case kClassAlu64 | kSrcK | OP: {                                            \
-        uint64_t d = dst;                                                       \
-        const uint64_t s = sign_extend(insn.imm);                               \
-        EXPR;                                                                   \
-        dst = d;                                                                \
-        break;                                                                  \
-    }                                                                           \
-    case kClassAlu64 | kSrcX | OP: {                                            \
-        uint64_t d = dst;                                                       \
-        const uint64_t s = reg[insn.src];                                       \
-        EXPR;                                                                   \
-        dst = d;                                                                \
-        break;                                                                  \
+// immediate (K, pre-widened) and register (X) forms; 32-bit results zero-extend.
+#define ALU64(NAME, EXPR)                    \
+    L_##NAME##64k : {                        \
+        uint64_t d = DST;                    \
+        const uint64_t s = ip->imm;          \
+        EXPR;                                \
+        DST = d;                             \
+        NEXT();                              \
+    }                                        \
+    L_##NAME##64x : {                        \
+        uint64_t d = DST;                    \
+        const uint64_t s = SRC;              \
+        EXPR;                                \
+        DST = d;                             \
+        NEXT();                              \
     }
-#define EBPF_ALU32(OP, EXPR)                                                    \
-    case kClassAlu | kSrcK | OP: {                                              \
-        uint32_t d = static_cast<uint32_t>(dst);                                \
-        const uint32_t s = static_cast<uint32_t>(insn.imm);                     \
-        EXPR;                                                                   \
-        dst = d;                                                                \
-        break;                                                                  \
-    }                                                                           \
-    case kClassAlu | kSrcX | OP: {                                              \
-        uint32_t d = static_cast<uint32_t>(dst);                                \
-        const uint32_t s = static_cast<uint32_t>(reg[insn.src]);                \
-        EXPR;                                                                   \
-        dst = d;                                                                \
-        break;                                                                  \
+#define ALU32(NAME, EXPR)                                 \
+    L_##NAME##32k : {                                     \
+        uint32_t d = static_cast<uint32_t>(DST);          \
+        const uint32_t s = static_cast<uint32_t>(ip->imm); \
+        EXPR;                                             \
+        DST = d;                                          \
+        NEXT();                                           \
+    }                                                     \
+    L_##NAME##32x : {                                     \
+        uint32_t d = static_cast<uint32_t>(DST);          \
+        const uint32_t s = static_cast<uint32_t>(SRC);    \
+        EXPR;                                             \
+        DST = d;                                          \
+        NEXT();                                           \
     }
-#define EBPF_ALU(OP, EXPR) EBPF_ALU64(OP, EXPR) EBPF_ALU32(OP, EXPR)
+#define ALU(NAME, EXPR) ALU64(NAME, EXPR) ALU32(NAME, EXPR)
 
-// Conditional jumps: 64-bit compare (JMP) and 32-bit compare (JMP32).
-#define EBPF_JMP(OP, COND)                                                      \
-    case kClassJmp | kSrcK | OP: {                                              \
-        const uint64_t d = dst, s = sign_extend(insn.imm);                      \
-        if (COND) pc += static_cast<size_t>(static_cast<int64_t>(insn.offset)); \
-        break;                                                                  \
-    }                                                                           \
-    case kClassJmp | kSrcX | OP: {                                              \
-        const uint64_t d = dst, s = reg[insn.src];                              \
-        if (COND) pc += static_cast<size_t>(static_cast<int64_t>(insn.offset)); \
-        break;                                                                  \
-    }                                                                           \
-    case kClassJmp32 | kSrcK | OP: {                                            \
-        const uint32_t d = static_cast<uint32_t>(dst);                          \
-        const uint32_t s = static_cast<uint32_t>(insn.imm);                     \
-        if (COND) pc += static_cast<size_t>(static_cast<int64_t>(insn.offset)); \
-        break;                                                                  \
-    }                                                                           \
-    case kClassJmp32 | kSrcX | OP: {                                            \
-        const uint32_t d = static_cast<uint32_t>(dst);                          \
-        const uint32_t s = static_cast<uint32_t>(reg[insn.src]);                \
-        if (COND) pc += static_cast<size_t>(static_cast<int64_t>(insn.offset)); \
-        break;                                                                  \
+#define JUMP_IF(COND)                                  \
+    do {                                               \
+        if (COND) ip = code + ip->off;                 \
+        else ++ip;                                     \
+        DISPATCH();                                    \
+    } while (0)
+#define JMP(NAME, COND)                                                           \
+    L_##NAME##64k : {                                                             \
+        const uint64_t d = DST, s = ip->imm;                                      \
+        JUMP_IF(COND);                                                            \
+    }                                                                             \
+    L_##NAME##64x : {                                                             \
+        const uint64_t d = DST, s = SRC;                                          \
+        JUMP_IF(COND);                                                            \
+    }                                                                             \
+    L_##NAME##32k : {                                                             \
+        const uint32_t d = static_cast<uint32_t>(DST), s = static_cast<uint32_t>(ip->imm); \
+        JUMP_IF(COND);                                                            \
+    }                                                                             \
+    L_##NAME##32x : {                                                             \
+        const uint32_t d = static_cast<uint32_t>(DST), s = static_cast<uint32_t>(SRC); \
+        JUMP_IF(COND);                                                            \
     }
 
 // Loads and stores. LDX reads [src + off]; ST/STX write [dst + off].
-#define EBPF_LDX(SIZE, T, R)                                                    \
-    case kClassLdx | kModeMem | SIZE: {                                         \
-        const uint64_t address = reg[insn.src] + sign_extend(insn.offset);      \
-        check(Access::read, address, sizeof(T), insn.src, insn.offset);         \
-        dst = static_cast<R>(load<T>(address));                                 \
-        break;                                                                  \
+#define LDX(NAME, T, CONVERT)                                            \
+    L_##NAME : {                                                         \
+        const uint64_t address = SRC + static_cast<uint64_t>(static_cast<int64_t>(ip->off)); \
+        CHECK(Access::read, address, sizeof(T), ip->src);               \
+        DST = CONVERT(load<T>(address));                                 \
+        NEXT();                                                          \
     }
-#define EBPF_LDXSX(SIZE, T)                                                     \
-    case kClassLdx | kModeMemSx | SIZE: {                                       \
-        const uint64_t address = reg[insn.src] + sign_extend(insn.offset);      \
-        check(Access::read, address, sizeof(T), insn.src, insn.offset);         \
-        dst = static_cast<uint64_t>(static_cast<int64_t>(load<T>(address)));    \
-        break;                                                                  \
+#define STORE(NAME, T, VALUE)                                            \
+    L_##NAME : {                                                         \
+        const uint64_t address = DST + static_cast<uint64_t>(static_cast<int64_t>(ip->off)); \
+        CHECK(Access::write, address, sizeof(T), ip->dst);              \
+        store<T>(address, static_cast<T>(VALUE));                        \
+        NEXT();                                                          \
     }
-#define EBPF_STORE(SIZE, T)                                                     \
-    case kClassSt | kModeMem | SIZE: {                                          \
-        const uint64_t address = dst + sign_extend(insn.offset);                \
-        check(Access::write, address, sizeof(T), insn.dst, insn.offset);        \
-        store<T>(address, static_cast<T>(insn.imm));                            \
-        break;                                                                  \
-    }                                                                           \
-    case kClassStx | kModeMem | SIZE: {                                         \
-        const uint64_t address = dst + sign_extend(insn.offset);                \
-        check(Access::write, address, sizeof(T), insn.dst, insn.offset);        \
-        store<T>(address, static_cast<T>(reg[insn.src]));                       \
-        break;                                                                  \
+#define ZX(x) static_cast<uint64_t>(x)
+#define SX(x) static_cast<uint64_t>(static_cast<int64_t>(x))
+
+// Fused add-immediate + conditional jump on an immediate (64-bit): the second
+// record (ip[1]) supplies the jump's operands.
+#define ADD_JMP(NAME, COND)                                      \
+    L_add64k_##NAME##64k : {                                     \
+        DST += ip->imm;                                          \
+        const Decoded& j = ip[1];                                \
+        const uint64_t d = reg[j.dst], s = j.imm;                \
+        if (COND) ip = code + j.off;                             \
+        else ip += 2;                                            \
+        DISPATCH();                                              \
     }
 
-        switch (insn.opcode) {
-            EBPF_ALU(kAdd, d += s)
-            EBPF_ALU(kSub, d -= s)
-            EBPF_ALU(kMul, d *= s)
-            EBPF_ALU(kDiv, d = insn.offset == 0 ? unsigned_div(d, s) : signed_div(d, s))
-            EBPF_ALU(kMod, d = insn.offset == 0 ? unsigned_mod(d, s) : signed_mod(d, s))
-            EBPF_ALU(kOr, d |= s)
-            EBPF_ALU(kAnd, d &= s)
-            EBPF_ALU(kXor, d ^= s)
-            EBPF_ALU64(kLsh, d <<= (s & 63))
-            EBPF_ALU32(kLsh, d <<= (s & 31))
-            EBPF_ALU64(kRsh, d >>= (s & 63))
-            EBPF_ALU32(kRsh, d >>= (s & 31))
-            EBPF_ALU64(kArsh, d = static_cast<uint64_t>(static_cast<int64_t>(d) >> (s & 63)))
-            EBPF_ALU32(kArsh, d = static_cast<uint32_t>(static_cast<int32_t>(d) >> (s & 31)))
-            EBPF_ALU(kMov, d = sign_extend_bits(s, insn.offset))
+    DISPATCH();
 
-        case kClassAlu64 | kNeg: dst = 0 - dst; break;
-        case kClassAlu | kNeg: dst = static_cast<uint32_t>(0 - static_cast<uint32_t>(dst)); break;
-        // Byte order: to-LE is a truncation on this little-endian host, to-BE
-        // and the unconditional ALU64 form swap.
-        case kClassAlu | kSrcK | kEnd: dst = truncate(dst, insn.imm); break;
-        case kClassAlu | kSrcX | kEnd: dst = byte_swap(dst, insn.imm); break;
-        case kClassAlu64 | kSrcK | kEnd: dst = byte_swap(dst, insn.imm); break;
+    ALU(add, d += s)
+    ALU(sub, d -= s)
+    ALU(mul, d *= s)
+    ALU(div, d = unsigned_div(d, s))
+    ALU(sdiv, d = signed_div(d, s))
+    ALU(mod, d = unsigned_mod(d, s))
+    ALU(smod, d = signed_mod(d, s))
+    ALU(or, d |= s)
+    ALU(and, d &= s)
+    ALU(xor, d ^= s)
+    ALU64(lsh, d <<= (s & 63))
+    ALU32(lsh, d <<= (s & 31))
+    ALU64(rsh, d >>= (s & 63))
+    ALU32(rsh, d >>= (s & 31))
+    ALU64(arsh, d = static_cast<uint64_t>(static_cast<int64_t>(d) >> (s & 63)))
+    ALU32(arsh, d = static_cast<uint32_t>(static_cast<int32_t>(d) >> (s & 31)))
+    ALU(mov, d = s)
 
-        case kLddw:
-            // Pseudo forms were resolved or rejected in prepare().
-            dst = static_cast<uint32_t>(insn.imm) |
-                  (static_cast<uint64_t>(static_cast<uint32_t>(code[pc].imm)) << 32);
-            ++pc;
-            break;
+L_neg64:
+    DST = 0 - DST;
+    NEXT();
+L_neg32:
+    DST = static_cast<uint32_t>(0 - static_cast<uint32_t>(DST));
+    NEXT();
+L_movsx8_64:
+    DST = SX(static_cast<int8_t>(SRC));
+    NEXT();
+L_movsx16_64:
+    DST = SX(static_cast<int16_t>(SRC));
+    NEXT();
+L_movsx32_64:
+    DST = SX(static_cast<int32_t>(SRC));
+    NEXT();
+L_movsx8_32:
+    DST = static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(SRC)));
+    NEXT();
+L_movsx16_32:
+    DST = static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(SRC)));
+    NEXT();
+// Byte order: to-LE is a truncation on this little-endian host, to-BE and the
+// unconditional ALU64 form swap.
+L_le16:
+    DST = static_cast<uint16_t>(DST);
+    NEXT();
+L_le32:
+    DST = static_cast<uint32_t>(DST);
+    NEXT();
+L_nop:
+    NEXT();
+L_bswap16:
+    DST = __builtin_bswap16(static_cast<uint16_t>(DST));
+    NEXT();
+L_bswap32:
+    DST = __builtin_bswap32(static_cast<uint32_t>(DST));
+    NEXT();
+L_bswap64:
+    DST = __builtin_bswap64(DST);
+    NEXT();
 
-            EBPF_LDX(kSizeB, uint8_t, uint64_t)
-            EBPF_LDX(kSizeH, uint16_t, uint64_t)
-            EBPF_LDX(kSizeW, uint32_t, uint64_t)
-            EBPF_LDX(kSizeDW, uint64_t, uint64_t)
-            EBPF_LDXSX(kSizeB, int8_t)
-            EBPF_LDXSX(kSizeH, int16_t)
-            EBPF_LDXSX(kSizeW, int32_t)
-            EBPF_STORE(kSizeB, uint8_t)
-            EBPF_STORE(kSizeH, uint16_t)
-            EBPF_STORE(kSizeW, uint32_t)
-            EBPF_STORE(kSizeDW, uint64_t)
+L_lddw:
+    DST = ip->imm;
+    ip += 2;
+    DISPATCH();
 
-        case kClassStx | kModeAtomic | kSizeW: {
-            const uint64_t address = dst + sign_extend(insn.offset);
-            check(Access::atomic, address, 4, insn.dst, insn.offset);
-            if constexpr (kChecked) {
-                if (address % 4 != 0) fail_at(pc - 1, "misaligned 4-byte atomic access at " + hex(address));
-            }
-            atomic_operation<uint32_t>(insn, reg, address);
-            break;
-        }
-        case kClassStx | kModeAtomic | kSizeDW: {
-            const uint64_t address = dst + sign_extend(insn.offset);
-            check(Access::atomic, address, 8, insn.dst, insn.offset);
-            if constexpr (kChecked) {
-                if (address % 8 != 0) fail_at(pc - 1, "misaligned 8-byte atomic access at " + hex(address));
-            }
-            atomic_operation<uint64_t>(insn, reg, address);
-            break;
-        }
+    LDX(ldxb, uint8_t, ZX)
+    LDX(ldxh, uint16_t, ZX)
+    LDX(ldxw, uint32_t, ZX)
+    LDX(ldxdw, uint64_t, ZX)
+    LDX(ldxsb, int8_t, SX)
+    LDX(ldxsh, int16_t, SX)
+    LDX(ldxsw, int32_t, SX)
+    STORE(stb, uint8_t, ip->imm)
+    STORE(sth, uint16_t, ip->imm)
+    STORE(stw, uint32_t, ip->imm)
+    STORE(stdw, uint64_t, ip->imm)
+    STORE(stxb, uint8_t, SRC)
+    STORE(stxh, uint16_t, SRC)
+    STORE(stxw, uint32_t, SRC)
+    STORE(stxdw, uint64_t, SRC)
 
-        case kClassJmp | kJa: pc += static_cast<size_t>(static_cast<int64_t>(insn.offset)); break;
-        case kClassJmp32 | kJa: pc += static_cast<size_t>(static_cast<int64_t>(insn.imm)); break;  // gotol
-            EBPF_JMP(kJeq, d == s)
-            EBPF_JMP(kJne, d != s)
-            EBPF_JMP(kJgt, d > s)
-            EBPF_JMP(kJge, d >= s)
-            EBPF_JMP(kJlt, d < s)
-            EBPF_JMP(kJle, d <= s)
-            EBPF_JMP(kJset, (d & s) != 0)
-            EBPF_JMP(kJsgt, as_signed(d) > as_signed(s))
-            EBPF_JMP(kJsge, as_signed(d) >= as_signed(s))
-            EBPF_JMP(kJslt, as_signed(d) < as_signed(s))
-            EBPF_JMP(kJsle, as_signed(d) <= as_signed(s))
-
-        case kClassJmp | kCall:
-            if (insn.src == kCallLocal) {
-                if (depth + 1 >= kMaxCallDepth) {
-                    fail_at(pc - 1, "call depth exceeds " + std::to_string(kMaxCallDepth) + " frames");
-                }
-                Frame& frame = frames[depth++];
-                frame.return_pc = pc;
-                std::memcpy(frame.saved, &reg[6], sizeof frame.saved);
-                reg[kFramePointer] = stack_top - static_cast<uint64_t>(depth) * kStackSize;
-                activation.stack_low = reg[kFramePointer] - kStackSize;
-                pc += static_cast<size_t>(static_cast<int64_t>(insn.imm));
-            } else {
-                const HelperFunction helper = helpers_ ? helpers_->find(insn.imm) : nullptr;
-                if (!helper) fail_missing_helper(pc - 1, insn.imm);
-                reg[0] = helper(reg[1], reg[2], reg[3], reg[4], reg[5]);
-                // The tail-call contract (exec.hpp): leave every frame at once.
-                if (insn.imm == helper_id::tail_call && run_state().tail_call_target) return reg[0];
-            }
-            break;
-
-        case kClassJmp | kExit:
-            if (depth == 0) return reg[0];
-            {
-                const Frame& frame = frames[--depth];
-                std::memcpy(&reg[6], frame.saved, sizeof frame.saved);
-                pc = frame.return_pc;
-                reg[kFramePointer] = stack_top - static_cast<uint64_t>(depth) * kStackSize;
-                activation.stack_low = reg[kFramePointer] - kStackSize;
-            }
-            break;
-
-        default:
-            fail_unknown_opcode(pc - 1, insn.opcode);
-        }
-#undef EBPF_ALU64
-#undef EBPF_ALU32
-#undef EBPF_ALU
-#undef EBPF_JMP
-#undef EBPF_LDX
-#undef EBPF_LDXSX
-#undef EBPF_STORE
+L_atomic32: {
+    const uint64_t address = DST + static_cast<uint64_t>(static_cast<int64_t>(ip->off));
+    CHECK(Access::atomic, address, 4, ip->dst);
+    if constexpr (kChecked) {
+        if (address % 4 != 0) fail_at(PC, "misaligned 4-byte atomic access at " + hex(address));
     }
+    atomic_operation<uint32_t>(static_cast<int32_t>(ip->imm), ip->src, reg, address);
+    NEXT();
+}
+L_atomic64: {
+    const uint64_t address = DST + static_cast<uint64_t>(static_cast<int64_t>(ip->off));
+    CHECK(Access::atomic, address, 8, ip->dst);
+    if constexpr (kChecked) {
+        if (address % 8 != 0) fail_at(PC, "misaligned 8-byte atomic access at " + hex(address));
+    }
+    atomic_operation<uint64_t>(static_cast<int32_t>(ip->imm), ip->src, reg, address);
+    NEXT();
+}
+
+L_ja:
+    ip = code + ip->off;
+    DISPATCH();
+    JMP(jeq, d == s)
+    JMP(jne, d != s)
+    JMP(jgt, d > s)
+    JMP(jge, d >= s)
+    JMP(jlt, d < s)
+    JMP(jle, d <= s)
+    JMP(jset, (d & s) != 0)
+    JMP(jsgt, as_signed(d) > as_signed(s))
+    JMP(jsge, as_signed(d) >= as_signed(s))
+    JMP(jslt, as_signed(d) < as_signed(s))
+    JMP(jsle, as_signed(d) <= as_signed(s))
+
+    ADD_JMP(jne, d != s)
+    ADD_JMP(jlt, d < s)
+    ADD_JMP(jgt, d > s)
+    ADD_JMP(jslt, as_signed(d) < as_signed(s))
+    ADD_JMP(jsgt, as_signed(d) > as_signed(s))
+    ADD_JMP(jeq, d == s)
+
+L_zext32_pair:  // r <<= 32; r >>= 32
+    DST = static_cast<uint32_t>(DST);
+    ip += 2;
+    DISPATCH();
+
+L_call_helper:
+L_call_tail: {
+    const HelperFunction helper = helpers_ ? helpers_->find(ip->off) : nullptr;
+    if (!helper) fail_missing_helper(PC, ip->off);
+    reg[0] = helper(reg[1], reg[2], reg[3], reg[4], reg[5]);
+    // The tail-call contract (exec.hpp): leave every frame at once.
+    if (ip->op == Op::call_tail && run_state().tail_call_target) return reg[0];
+    NEXT();
+}
+L_call_local: {
+    if (depth + 1 >= kMaxCallDepth) fail_at(PC, "call depth exceeds " + std::to_string(kMaxCallDepth) + " frames");
+    Frame& frame = frames[depth++];
+    frame.return_to = ip + 1;
+    std::memcpy(frame.saved, &reg[6], sizeof frame.saved);
+    reg[kFramePointer] = stack_top - static_cast<uint64_t>(depth) * kStackSize;
+    activation.stack_low = reg[kFramePointer] - kStackSize;
+    ip = code + ip->off;
+    DISPATCH();
+}
+L_exit:
+    if (depth == 0) return reg[0];
+    {
+        const Frame& frame = frames[--depth];
+        std::memcpy(&reg[6], frame.saved, sizeof frame.saved);
+        ip = frame.return_to;
+        reg[kFramePointer] = stack_top - static_cast<uint64_t>(depth) * kStackSize;
+        activation.stack_low = reg[kFramePointer] - kStackSize;
+    }
+    DISPATCH();
+
+L_unsupported:
+L_past_end:
+L_lddw_second_slot:
+    fail_record(PC, *ip);
+
+#undef PC
+#undef DISPATCH
+#undef NEXT
+#undef DST
+#undef SRC
+#undef CHECK
+#undef ALU64
+#undef ALU32
+#undef ALU
+#undef JUMP_IF
+#undef JMP
+#undef LDX
+#undef STORE
+#undef ZX
+#undef SX
+#undef ADD_JMP
 }
 
 }  // namespace

@@ -1,34 +1,69 @@
 // jit_compile_listing() and jit_disassemble(): the JIT's machine code beside
-// the eBPF instructions it came from. The x86 text comes from capstone.
+// the eBPF instructions it came from. The text comes from capstone (x86-64,
+// Intel syntax; AArch64).
 #include <capstone/capstone.h>
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "ebpf/abi.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/isa.hpp"
 #include "ebpf/jit.hpp"
-#include "jit_x86_64.hpp"
+#include "jit_codegen.hpp"
 
 namespace ebpf {
 namespace {
 
-// Owns a capstone handle for x86-64, Intel syntax.
+JitArch resolve(JitArch arch) {
+    if (arch != JitArch::host) return arch;
+#if defined(__aarch64__)
+    return JitArch::aarch64;
+#else
+    return JitArch::x86_64;
+#endif
+}
+
+// Owns a capstone handle for x86-64 (Intel syntax) or AArch64.
 class Capstone {
 public:
-    Capstone() {
-        if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle_) != CS_ERR_OK) {
-            throw Error("JIT disassembly: capstone cannot open an x86-64 disassembler");
+    explicit Capstone(JitArch arch) : aarch64_(arch == JitArch::aarch64) {
+        const cs_err status = aarch64_ ? cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &handle_)
+                                       : cs_open(CS_ARCH_X86, CS_MODE_64, &handle_);
+        if (status != CS_ERR_OK) {
+            throw Error(std::string("JIT disassembly: capstone cannot open an ") +
+                        (aarch64_ ? "AArch64" : "x86-64") + " disassembler");
         }
     }
     ~Capstone() { cs_close(&handle_); }
     Capstone(const Capstone&) = delete;
     Capstone& operator=(const Capstone&) = delete;
 
-    // Appends one line per x86 instruction in code[begin, end).
+    // Appends one line per machine instruction in code[begin, end). AArch64
+    // instructions are 4 bytes each, so one capstone cannot decode (capstone 4
+    // predates the LSE atomics) is shown as its word and decoding goes on.
     void append(std::string& out, const std::vector<uint8_t>& code, uint64_t begin, uint64_t end) const {
-        if (end <= begin) return;
+        while (aarch64_ && begin + 4 <= end) {
+            const uint64_t decoded = append_decodable(out, code, begin, end);
+            if (decoded >= end) return;
+            uint32_t word;
+            std::memcpy(&word, code.data() + decoded, 4);
+            char line[160];
+            std::snprintf(line, sizeof line, "      0x%04llx  %02x %02x %02x %02x%18s .inst 0x%08x (not known to capstone)\n",
+                          static_cast<unsigned long long>(decoded), word & 0xff, (word >> 8) & 0xff,
+                          (word >> 16) & 0xff, word >> 24, "", word);
+            out += line;
+            begin = decoded + 4;
+        }
+        if (!aarch64_) append_decodable(out, code, begin, end);
+    }
+
+private:
+    // Decodes code[begin, end) until capstone stops; returns where it stopped.
+    uint64_t append_decodable(std::string& out, const std::vector<uint8_t>& code, uint64_t begin,
+                              uint64_t end) const {
+        if (end <= begin) return end;
         cs_insn* insn = nullptr;
         const size_t count = cs_disasm(handle_, code.data() + begin, end - begin, begin, 0, &insn);
         uint64_t decoded_end = begin;
@@ -48,31 +83,36 @@ public:
             decoded_end = insn[k].address + insn[k].size;
         }
         if (count) cs_free(insn, count);
-        if (decoded_end < end) {
+        if (decoded_end < end && !aarch64_) {
             out += "      0x" + std::to_string(decoded_end) + "  (" + std::to_string(end - decoded_end) +
                    " bytes capstone could not decode)\n";
         }
+        return decoded_end;
     }
 
-private:
     csh handle_ = 0;
+    bool aarch64_;
 };
 
 }  // namespace
 
-JitListing jit_compile_listing(const ExecutableProgram& program, const ExecOptions& options) {
+JitListing jit_compile_listing(const ExecutableProgram& program, const ExecOptions& options, JitArch arch) {
     validate(program.insns);
-    jit::CompiledCode compiled = jit::compile_x86_64(program, options);
+    arch = resolve(arch);
+    const bool lse = jit::host_has_lse_atomics() || JitArch::aarch64 != resolve(JitArch::host);
+    jit::CompiledCode compiled = arch == JitArch::aarch64 ? jit::compile_aarch64(program, options, lse)
+                                                          : jit::compile_x86_64(program, options);
     JitListing listing;
+    listing.arch = arch;
     listing.code = std::move(compiled.code);
     listing.insn_offsets = std::move(compiled.insn_offsets);
     listing.entry_offset = compiled.trampoline_offset;
     return listing;
 }
 
-std::string jit_disassemble(const ExecutableProgram& program, const ExecOptions& options) {
-    const JitListing listing = jit_compile_listing(program, options);
-    const Capstone capstone;
+std::string jit_disassemble(const ExecutableProgram& program, const ExecOptions& options, JitArch arch) {
+    const JitListing listing = jit_compile_listing(program, options, arch);
+    const Capstone capstone(listing.arch);
     std::string out;
     const auto& insns = program.insns;
     for (size_t i = 0; i < insns.size(); ++i) {

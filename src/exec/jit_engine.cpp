@@ -1,6 +1,6 @@
-// make_jit(): the x86-64 JIT engine. Compiles once (jit_x86_64.cpp), places
-// the code in W^X memory (jit_memory.cpp) and enters it through the
-// trampoline for every run() and call_function().
+// make_jit(): the JIT engine. Compiles once for the host (jit_x86_64.cpp or
+// jit_aarch64.cpp), places the code in W^X memory (jit_memory.cpp) and
+// enters it through the trampoline for every run() and call_function().
 #include <algorithm>
 #include <exception>
 #include <string>
@@ -9,7 +9,7 @@
 #include "ebpf/error.hpp"
 #include "ebpf/exec.hpp"
 #include "jit_memory.hpp"
-#include "jit_x86_64.hpp"
+#include "jit_codegen.hpp"
 
 namespace ebpf {
 namespace {
@@ -21,7 +21,7 @@ thread_local jit::Invocation* current_invocation = nullptr;
 class JitEngine final : public Engine {
 public:
     JitEngine(const ExecutableProgram& program, const ExecOptions& options)
-        : JitEngine(jit::compile_x86_64(program, options)) {}
+        : JitEngine(jit::compile_for_host(program, options)) {}
 
     ExecMode mode() const override { return ExecMode::jit; }
 

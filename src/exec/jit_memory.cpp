@@ -31,6 +31,10 @@ ExecutableMemory::ExecutableMemory(std::span<const uint8_t> code) {
                     " bytes for machine code: " + std::strerror(error));
     }
     std::memcpy(base, code.data(), code.size());
+    // AArch64's instruction cache does not see data writes by itself: clean
+    // the data cache and invalidate the instruction cache over the code
+    // (a no-op on x86-64, whose caches are coherent).
+    __builtin___clear_cache(static_cast<char*>(base), static_cast<char*>(base) + code.size());
     if (mprotect(base, size_, PROT_READ | PROT_EXEC) != 0) {
         const int error = errno;
         munmap(base, size_);

@@ -26,7 +26,7 @@
 // aligned for helper calls at every depth. The trampoline saves the C++ caller's
 // callee-saved registers and its stack pointer (in the Invocation), so a tail
 // call or a run-time fault can unwind all frames at once.
-#include "jit_x86_64.hpp"
+#include "jit_codegen.hpp"
 
 #include <asmjit/x86.h>
 
@@ -79,7 +79,7 @@ public:
 
     CompiledCode compile() {
         check_structure();
-        code_.init(Environment::host());
+        code_.init(Environment(Arch::kX64));  // x86-64 code on any host (listings); only x86-64 runs it
         code_.setErrorHandler(&errors_);
         code_.attach(&a_);
 

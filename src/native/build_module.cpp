@@ -1,7 +1,5 @@
 // build_module: the library form of `ebpf build` up to signing, shared by the
 // CLI and the signing service so both produce the same unsigned module.
-#include <cstdlib>
-
 #include "ebpf/native.hpp"
 
 namespace ebpf {
@@ -13,12 +11,7 @@ BuiltModule build_module(const Object& object, const ModuleBuildOptions& options
     if (options.on_verified) options.on_verified(built.unit);
     built.c_source = generate_c(built.unit, options.bpf2c.codegen);
     built.bytes = build_module_bytes(built.c_source, options.compile);
-    if (!options.compile.compiler.empty()) {
-        built.compiler = options.compile.compiler;
-    } else {
-        const char* cc = std::getenv("CC");
-        built.compiler = cc != nullptr && *cc != '\0' ? cc : "cc";
-    }
+    built.compiler = module_compiler(options.compile);
     return built;
 }
 

@@ -9,8 +9,10 @@ namespace ebpf::codegen {
 
 // Why each helper looks the way it does:
 // - loads/stores go through __builtin_memcpy on a local of the access size, so
-//   unaligned addresses and strict aliasing cannot bite; compilers turn them
-//   into single moves;
+//   unaligned addresses and strict aliasing cannot bite on any target
+//   (x86-64, AArch64); compilers turn them into single moves;
+// - the byte order is the target's, so big-endian targets are refused with
+//   #error (eBPF is little-endian);
 // - atomics go through a may_alias type so the __atomic builtins may touch
 //   any object;
 // - signed conversions (uint64_t → int64_t) and right shifts of negative
@@ -19,6 +21,12 @@ namespace ebpf::codegen {
 //   means. Everything that is undefined (shift by >= width, signed overflow,
 //   division by zero, INT_MIN / -1) is masked or guarded.
 inline constexpr std::string_view kPrelude = R"PRELUDE(
+/* eBPF is little-endian and this C loads and stores in the target's byte
+   order (and implements le16/32/64 as truncations): a big-endian target would
+   compute different results, so it is refused here rather than miscompiled. */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "ebpf-native modules need a little-endian target (x86-64, AArch64): eBPF is little-endian"
+#endif
 typedef uint64_t __attribute__((may_alias)) ebpf_alias_u64;
 typedef uint32_t __attribute__((may_alias)) ebpf_alias_u32;
 

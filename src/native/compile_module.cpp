@@ -10,6 +10,7 @@
 //    the output with O_CREAT|O_EXCL (a random name; never an existing file,
 //    never through a symlink), then rename(), which replaces a planted
 //    symlink itself instead of writing where it points.
+#include <elf.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -83,10 +84,52 @@ std::vector<uint8_t> read_private_file(const std::string& path) {
     return bytes;
 }
 
+// The targets a module can be built for: the machines the module loader
+// and reader know (module_image.cpp). The module ABI is the same on both
+// (LP64, little-endian); only the machine code differs.
+struct ModuleTarget {
+    std::string_view triplet;
+    uint16_t machine;
+    std::string_view name;
+};
+constexpr ModuleTarget kTargets[] = {{"x86_64-linux-gnu", EM_X86_64, "x86-64"},
+                                     {"aarch64-linux-gnu", EM_AARCH64, "AArch64"}};
+
+const ModuleTarget& module_target(const std::string& triplet) {
+    for (const ModuleTarget& target : kTargets)
+        if (target.triplet == triplet) return target;
+    throw Error("unknown module target '" + triplet + "' (known: x86_64-linux-gnu, aarch64-linux-gnu)");
+}
+
 std::string compiler_name(const CompileOptions& options) {
     if (!options.compiler.empty()) return options.compiler;
+    if (!options.target.empty()) return std::string(module_target(options.target).triplet) + "-gcc";
     const char* env = std::getenv("CC");
     return env != nullptr && *env != '\0' ? env : "cc";
+}
+
+bool builds_for_aarch64(const CompileOptions& options) {
+    if (!options.target.empty()) return module_target(options.target).machine == EM_AARCH64;
+#if defined(__aarch64__)
+    return true;
+#else
+    return false;
+#endif
+}
+
+// A module built for a target must be that target's: a compiler that built
+// for another machine (a wrong --target compiler, a misconfigured $CC) fails
+// here rather than at load time on the other machine.
+void check_target_machine(const std::vector<uint8_t>& bytes, const CompileOptions& options) {
+    if (options.target.empty()) return;
+    const ModuleTarget& target = module_target(options.target);
+    Elf64_Ehdr header;
+    if (bytes.size() < sizeof header) throw Error("module.so: not an ELF file");
+    std::memcpy(&header, bytes.data(), sizeof header);
+    if (header.e_machine != target.machine)
+        throw Error("module.so: " + compiler_name(options) + " built it for ELF machine " +
+                    std::to_string(header.e_machine) + ", not " + std::string(target.name) + " (--target " +
+                    options.target + ")");
 }
 
 struct ProgramRun {
@@ -164,6 +207,10 @@ void run_compiler(const std::string& dir, const CompileOptions& options, const s
                                      "-fvisibility=hidden", "-fno-strict-aliasing",
                                      "-ffile-prefix-map=" + dir + "=ebpf-build", "-Wl,--build-id=sha1",
                                      "-o", "module.so", "module.c"};
+    // AArch64: GCC calls libgcc's __aarch64_ldadd8_acq_rel & co. for atomics
+    // unless told otherwise (outline atomics), and a module links no library;
+    // inline exclusive-load/store loops run on every ARMv8 core.
+    if (builds_for_aarch64(options)) args.insert(args.end() - 3, "-mno-outline-atomics");
     args.insert(args.end(), options.extra_flags.begin(), options.extra_flags.end());
     const ProgramRun run = run_program(std::move(args), dir, dir);
     if (!run.ok()) {
@@ -232,9 +279,13 @@ void write_file_atomically(const std::string& path, std::string_view contents) {
     }
 }
 
+std::string module_compiler(const CompileOptions& options) { return compiler_name(options); }
+
 std::vector<uint8_t> build_module_bytes(std::string_view c_source, const CompileOptions& options) {
     check_host_compilation_policy("compiling a native module");
-    return compile_in_private_directory(c_source, options, "module.c");
+    std::vector<uint8_t> bytes = compile_in_private_directory(c_source, options, "module.c");
+    check_target_machine(bytes, options);
+    return bytes;
 }
 
 void compile_c_to_module(const std::string& c_path, const std::string& so_path, const CompileOptions& options) {
@@ -244,6 +295,7 @@ void compile_c_to_module(const std::string& c_path, const std::string& so_path, 
     const std::vector<uint8_t> c_bytes = read_input_file(c_path);
     const std::vector<uint8_t> bytes = compile_in_private_directory(
         std::string_view(reinterpret_cast<const char*>(c_bytes.data()), c_bytes.size()), options, c_path);
+    check_target_machine(bytes, options);
     write_file_atomically(so_path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 

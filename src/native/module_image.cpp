@@ -37,19 +37,33 @@ namespace {
 // may call on its own (kCompilerRuntime), and every one of them must write
 // into the module's own writable memory: the dynamic linker writes wherever
 // r_offset points, and the module must not reach the host's memory.
+// Modules are built for x86-64 and AArch64 (`ebpf build --target`); the
+// rules are the same, the relocation numbers are each machine's. Loading
+// accepts only the host's machine; reading (`ebpf show`) accepts both.
+struct MachineRules {
+    uint16_t machine;
+    const char* name;
+    uint32_t irelative, relative;
+    uint32_t symbolic[3];
+};
+constexpr MachineRules kMachines[] = {
+    {EM_X86_64, "x86-64", R_X86_64_IRELATIVE, R_X86_64_RELATIVE, {R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT}},
+    {EM_AARCH64, "AArch64", R_AARCH64_IRELATIVE, R_AARCH64_RELATIVE,
+     {R_AARCH64_ABS64, R_AARCH64_GLOB_DAT, R_AARCH64_JUMP_SLOT}},
+};
 #if defined(__x86_64__)
-constexpr uint16_t kMachine = EM_X86_64;
-constexpr uint32_t kIrelative = R_X86_64_IRELATIVE;
-constexpr uint32_t kRelative = R_X86_64_RELATIVE;
-constexpr uint32_t kSymbolic[] = {R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT};
+constexpr uint16_t kHostMachine = EM_X86_64;
 #elif defined(__aarch64__)
-constexpr uint16_t kMachine = EM_AARCH64;
-constexpr uint32_t kIrelative = R_AARCH64_IRELATIVE;
-constexpr uint32_t kRelative = R_AARCH64_RELATIVE;
-constexpr uint32_t kSymbolic[] = {R_AARCH64_ABS64, R_AARCH64_GLOB_DAT, R_AARCH64_JUMP_SLOT};
+constexpr uint16_t kHostMachine = EM_AARCH64;
 #else
 #error "native modules: unknown machine"
 #endif
+
+const MachineRules* rules_for(uint16_t machine) {
+    for (const MachineRules& rules : kMachines)
+        if (rules.machine == machine) return &rules;
+    return nullptr;
+}
 
 struct ElfCloser {
     void operator()(Elf* elf) const { elf_end(elf); }
@@ -136,8 +150,8 @@ bool refused_section_name(std::string_view name) {
 
 class ImageChecker {
 public:
-    ImageChecker(const std::string& name, std::span<const uint8_t> image, size_t signed_size)
-        : name_(name), image_(image), signed_size_(signed_size) {}
+    ImageChecker(const std::string& name, std::span<const uint8_t> image, size_t signed_size, bool any_machine)
+        : name_(name), image_(image), signed_size_(signed_size), any_machine_(any_machine) {}
 
     ModuleImage check() {
         check_identity();
@@ -149,8 +163,15 @@ public:
         GElf_Ehdr header;
         if (gelf_getehdr(elf.get(), &header) == nullptr) throw fail(std::string("unreadable ELF header: ") + elf_errmsg(-1));
         if (header.e_type != ET_DYN) throw fail("not a shared object (ELF type " + std::to_string(header.e_type) + ")");
-        if (header.e_machine != kMachine)
-            throw fail("built for ELF machine " + std::to_string(header.e_machine) + ", not this one");
+        rules_ = rules_for(header.e_machine);
+        if (!rules_ || (!any_machine_ && header.e_machine != kHostMachine)) {
+            const MachineRules* host = rules_for(kHostMachine);
+            throw fail("built for " +
+                       (rules_ ? std::string(rules_->name) + " (ELF machine " : std::string("ELF machine ")) +
+                       std::to_string(header.e_machine) + (rules_ ? ")" : "") + ", not this one (" + host->name +
+                       (rules_ ? "): build it with --target for this machine" : ")"));
+        }
+        image_info_.machine = header.e_machine;
         check_segments(elf.get());
         check_dynamic();
         check_sections(elf.get());
@@ -388,12 +409,13 @@ private:
             auto rel = read_at<Elf64_Rela>(*offset + at, table + " entry");
             const uint32_t type = static_cast<uint32_t>(ELF64_R_TYPE(rel.r_info));
             const std::string where = table + " entry " + std::to_string(at / sizeof(Elf64_Rela)) + ": ";
-            if (type == kIrelative)
+            if (type == rules_->irelative)
                 throw fail(where + "an IRELATIVE relocation (an IFUNC resolver would run while loading)");
             const uint64_t symbol = ELF64_R_SYM(rel.r_info);
             if (symbol != 0) check_relocation_symbol(symbol, where);
-            const bool symbolic = std::find(std::begin(kSymbolic), std::end(kSymbolic), type) != std::end(kSymbolic);
-            if (type != kRelative && !symbolic)
+            const bool symbolic =
+                std::find(std::begin(rules_->symbolic), std::end(rules_->symbolic), type) != std::end(rules_->symbolic);
+            if (type != rules_->relative && !symbolic)
                 throw fail(where + "relocation type " + std::to_string(type) +
                            " is not one a native module needs (RELATIVE, and GLOB_DAT/JUMP_SLOT/64 against "
                            "memcpy, memmove, memset, memcmp)");
@@ -409,7 +431,7 @@ private:
             if (rel.r_offset + sizeof(uint64_t) > dynamic_->p_vaddr &&
                 rel.r_offset < dynamic_->p_vaddr + dynamic_->p_memsz)
                 throw fail(where + "writes at " + hex(rel.r_offset) + ", into the dynamic table");
-            if (type == kRelative)
+            if (type == rules_->relative)
                 image_info_.relative_relocations.push_back({rel.r_offset, static_cast<uint64_t>(rel.r_addend)});
         }
     }
@@ -485,6 +507,8 @@ private:
     const std::string& name_;
     std::span<const uint8_t> image_;
     size_t signed_size_;
+    bool any_machine_;
+    const MachineRules* rules_ = nullptr;  // the image's machine, once the header is read
     std::vector<Segment> segments_;
     std::optional<GElf_Phdr> dynamic_;
     uint64_t symtab_ = 0, strtab_ = 0, strtab_size_ = 0;
@@ -494,8 +518,9 @@ private:
 
 }  // namespace
 
-ModuleImage check_module_image(const std::string& name, std::span<const uint8_t> image, size_t signed_size) {
-    return ImageChecker(name, image, signed_size).check();
+ModuleImage check_module_image(const std::string& name, std::span<const uint8_t> image, size_t signed_size,
+                               bool any_machine) {
+    return ImageChecker(name, image, signed_size, any_machine).check();
 }
 
 }  // namespace ebpf::native_image

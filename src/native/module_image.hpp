@@ -31,10 +31,12 @@ struct ModuleImage {
         uint64_t offset, addend;
     };
     std::vector<Relative> relative_relocations;
+    uint16_t machine = 0;  // e_machine: EM_X86_64 or EM_AARCH64
 };
 
 // Throws ebpf::Error "NAME: why" unless `image` is a 64-bit little-endian
-// shared object for this machine that runs no code of its own while it is
+// shared object for this machine (`any_machine`: for x86-64 or AArch64, to
+// read a module built for another host; never to load one) that runs no code of its own while it is
 // loaded and unloaded, and whose every segment lies within its first
 // `signed_size` bytes (the bytes a signature covers; the whole image when
 // unsigned). Refused: DT_INIT, DT_INIT_ARRAY, DT_PREINIT_ARRAY, DT_FINI,
@@ -50,6 +52,7 @@ struct ModuleImage {
 // DT_RELR, PT_TLS, PT_INTERP); PT_GNU_STACK present; RELRO, notes, string
 // and hash tables inside the module. Malformed or truncated images are
 // refused with an error, never read out of bounds.
-ModuleImage check_module_image(const std::string& name, std::span<const uint8_t> image, size_t signed_size);
+ModuleImage check_module_image(const std::string& name, std::span<const uint8_t> image, size_t signed_size,
+                               bool any_machine = false);
 
 }  // namespace ebpf::native_image

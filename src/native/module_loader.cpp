@@ -281,7 +281,9 @@ std::shared_ptr<NativeModule> load_module_from_memory(std::span<const uint8_t> b
     for (uint32_t i = 0; i < state.maps.size(); ++i) {
         // Inner-map templates only describe the values of an outer map;
         // programs never reference them, so they get no slot.
-        if (state.maps[i].inner_template) {
+        // So do maps of Linux types the runtime cannot provide: no program
+        // of the module may name them (module_metadata checks).
+        if (state.maps[i].inner_template || !map_type_provided(state.maps[i].type)) {
             state.bindings.push_back(MapBinding{});
             continue;
         }

@@ -43,24 +43,20 @@ std::string checked_string(const std::string& name, const ModuleMemory& memory, 
     return std::string(text, length);
 }
 
+// Every type the ABI table describes (bpf2c builds verify-only types too; the
+// loader refuses to run what the runtime cannot).
 bool known_program_type(uint32_t type) {
-    switch (static_cast<ProgramType>(type)) {
-    case ProgramType::unspec:
-    case ProgramType::socket_filter:
-    case ProgramType::sched_cls:
-    case ProgramType::xdp:
-    case ProgramType::cgroup_sock_addr:
-    case ProgramType::hook:
-    case ProgramType::raw_memory: return true;
-    }
-    return false;
+    const auto t = static_cast<ProgramType>(type);
+    return t == ProgramType::unspec || program_type_info(t).type == t;
 }
 
 void check_map(const std::string& name, const ebpf_native_module* module, uint32_t index, const ModuleMemory& memory) {
     const ebpf_native_map& map = module->maps[index];
     std::string map_name = checked_string(name, memory, map.name, "map #" + std::to_string(index) + " name");
     std::string where = name + ": map '" + map_name + "'";
-    if (!map_type_from_id(map.type)) throw Error(where + ": unsupported map type " + std::to_string(map.type));
+    // Linux's other map types may be defined (no program may name them, below).
+    if (map.type == 0 || linux_map_type_name(map.type).empty())
+        throw Error(where + ": unsupported map type " + std::to_string(map.type));
     if (map.initial_slot_count > map.max_entries || (map.initial_slot_count != 0 && map.initial_slots == nullptr))
         throw Error(where + ": bad metadata: " + std::to_string(map.initial_slot_count) + " initial slots");
     if (map.initial_slot_count != 0)
@@ -115,6 +111,10 @@ void check_map_references(const std::string& name, const ebpf_native_module* mod
             throw Error(where + ": refers to map #" + std::to_string(index) + ", but the module has " +
                         std::to_string(module->map_count) + " maps");
         const ebpf_native_map& map = module->maps[index];
+        // (A number Linux does not define is check_map's "unsupported map type".)
+        if (!map_type_provided(static_cast<MapType>(map.type)) && !linux_map_type_name(map.type).empty())
+            throw Error(where + ": refers to map #" + std::to_string(index) + " of type " +
+                        std::string(map_type_name(static_cast<MapType>(map.type))) + ", which the runtime cannot provide");
         if (map.flags & EBPF_NATIVE_MAP_INNER_TEMPLATE)
             throw Error(where + ": refers to map #" + std::to_string(index) +
                         ", an inner map template (no map exists for it)");

@@ -8,6 +8,7 @@
 // from the entry function's machine code, which bpf2c makes
 // `return &ebpf_module;` (one PC-relative address computation and a return).
 // The metadata is then checked by the loader's own check_module().
+#include <elf.h>
 #include <sys/mman.h>
 
 #include <cstring>
@@ -57,9 +58,10 @@ size_t covered_size(std::span<const uint8_t> bytes) {
 
 // Where the entry function's `return &ebpf_module;` points, as an offset in
 // the image; nullopt when its code is not that shape (then the module was not
-// built by bpf2c and ebpf build, and nothing is read from it).
-std::optional<uint64_t> metadata_address(const uint8_t* code, size_t available, uint64_t entry) {
-#if defined(__x86_64__)
+// built by bpf2c and ebpf build, and nothing is read from it). One decoder per
+// machine a module can be built for, chosen by the image's e_machine, so a
+// module built with `--target` for another machine can be read here too.
+std::optional<uint64_t> x86_64_metadata_address(const uint8_t* code, size_t available, uint64_t entry) {
     size_t at = 0;
     if (available >= 4 && std::memcmp(code, "\xf3\x0f\x1e\xfa", 4) == 0) at = 4;  // endbr64
     // lea rax, [rip + disp32] ; ret
@@ -69,7 +71,9 @@ std::optional<uint64_t> metadata_address(const uint8_t* code, size_t available, 
     int32_t displacement;
     std::memcpy(&displacement, code + at + 3, 4);
     return entry + at + 7 + static_cast<int64_t>(displacement);
-#elif defined(__aarch64__)
+}
+
+std::optional<uint64_t> aarch64_metadata_address(const uint8_t* code, size_t available, uint64_t entry) {
     auto word = [&](size_t i) {
         uint32_t w;
         std::memcpy(&w, code + 4 * i, 4);
@@ -88,12 +92,14 @@ std::optional<uint64_t> metadata_address(const uint8_t* code, size_t available, 
     const int64_t pages = static_cast<int64_t>(immediate << 43) >> 31;  // sign-extended, * 4096
     const uint64_t pc = entry + 4 * at;
     return (pc & ~uint64_t{0xfff}) + static_cast<uint64_t>(pages) + ((add >> 10) & 0xfff);
-#else
-    (void)code;
-    (void)available;
-    (void)entry;
-    return std::nullopt;
-#endif
+}
+
+std::optional<uint64_t> metadata_address(uint16_t machine, const uint8_t* code, size_t available, uint64_t entry) {
+    switch (machine) {
+    case EM_X86_64: return x86_64_metadata_address(code, available, entry);
+    case EM_AARCH64: return aarch64_metadata_address(code, available, entry);
+    default: return std::nullopt;
+    }
 }
 
 // A NUL-terminated string of the module's memory, as check_module reads them.
@@ -111,7 +117,7 @@ NativeModuleMetadata read_module_metadata(std::span<const uint8_t> bytes,
         throw Error(name + ": " + std::to_string(bytes.size()) +
                     " bytes is more than a module may have");
     const native_image::ModuleImage image =
-        native_image::check_module_image(name, bytes, covered_size(bytes));
+        native_image::check_module_image(name, bytes, covered_size(bytes), /*any_machine=*/true);
 
     uint64_t span = 0;
     for (const auto& segment : image.segments) span = std::max(span, segment.vaddr + segment.memsz);
@@ -130,7 +136,7 @@ NativeModuleMetadata read_module_metadata(std::span<const uint8_t> bytes,
     const native_metadata::ModuleMemory memory =
         native_metadata::module_memory(image, reinterpret_cast<uintptr_t>(base));
     const uint8_t* entry = base + image.entry_value;
-    auto address = metadata_address(entry, memory.bytes_from(entry), image.entry_value);
+    auto address = metadata_address(image.machine, entry, memory.bytes_from(entry), image.entry_value);
     if (!address || *address >= span || *address % alignof(ebpf_native_module) != 0)
         throw Error(name + ": " EBPF_NATIVE_MODULE_ENTRY
                            "() is not the function bpf2c generates (return &module;): "

@@ -64,7 +64,14 @@ void read_environment() {
     g_code_integrity.store(true);
 }
 
-void read_environment_once() { std::call_once(g_environment_once, read_environment); }
+void read_environment_once() {
+    // Every program run asks (code_integrity_enabled): after the first time,
+    // one acquire load instead of pthread_once.
+    static std::atomic<bool> done{false};
+    if (done.load(std::memory_order_acquire)) return;
+    std::call_once(g_environment_once, read_environment);
+    done.store(true, std::memory_order_release);
+}
 
 struct ProcessTrust {
     std::mutex mutex;

@@ -26,7 +26,7 @@ bool is_per_cpu(MapType type) {
 
 uint64_t round8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
 
-enum class Layout { ring, slots, array, table };
+enum class Layout { ring, slots, handles, array, table };
 
 // How the runtime stores the map (src/runtime/maps): a byte ring, pointer
 // slots, an array of values, or a hash table / trie of keyed elements.
@@ -35,6 +35,13 @@ Layout layout_of(MapType type) {
     case MapType::ringbuf: return Layout::ring;
     case MapType::prog_array:
     case MapType::array_of_maps: return Layout::slots;
+    // An entry plus the handle it holds (a socket, a sample buffer's pointer).
+    case MapType::perf_event_array:
+    case MapType::cgroup_array:
+    case MapType::devmap:
+    case MapType::cpumap:
+    case MapType::xskmap: return Layout::handles;
+    case MapType::stack_trace:
     case MapType::array:
     case MapType::percpu_array:
     case MapType::queue:
@@ -42,6 +49,10 @@ Layout layout_of(MapType type) {
     default: return Layout::table;
     }
 }
+
+// A slot of the redirect maps, cgroup_array and perf_event_array: its value,
+// whether it is set, and a shared handle (src/runtime/maps/redirect_maps.cpp).
+constexpr uint64_t kHandleSlot = 32;
 
 // A table element's header and its share of the power-of-two bucket array.
 constexpr uint64_t kTableEntryOverhead = 40;
@@ -53,6 +64,7 @@ std::string formula(const MapDefinition& map, uint32_t cpus) {
     switch (layout_of(map.type)) {
     case Layout::ring: return "a ring buffer of max_entries bytes";
     case Layout::slots: return entries + "8-byte slots";
+    case Layout::handles: return entries + std::to_string(kHandleSlot) + "-byte slots";
     case Layout::array: return entries + "(" + value + ")";
     case Layout::table: break;
     }
@@ -63,10 +75,12 @@ std::string formula(const MapDefinition& map, uint32_t cpus) {
 }  // namespace
 
 uint64_t map_memory_bytes(const MapDefinition& map, uint32_t cpus) {
+    if (!map_type_provided(map.type)) return 0;  // never created
     const uint64_t value = multiply(round8(map.value_size), is_per_cpu(map.type) ? (cpus == 0 ? 1 : cpus) : 1);
     switch (layout_of(map.type)) {
     case Layout::ring: return map.max_entries;
     case Layout::slots: return multiply(map.max_entries, 8);
+    case Layout::handles: return multiply(map.max_entries, kHandleSlot);
     case Layout::array: return multiply(map.max_entries, value);
     case Layout::table: break;
     }

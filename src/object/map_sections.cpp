@@ -13,6 +13,14 @@
 namespace ebpf::object_detail {
 namespace {
 
+// A map type from an object: one the runtime provides, or another of Linux's
+// (sockmap, ...), which the object may define: only the programs that use
+// it fail to load (map_type_provided). Numbers Linux does not define are errors.
+MapType checked_map_type(uint32_t id, const std::string& where) {
+    if (map_type_from_id(id) || (id != 0 && !linux_map_type_name(id).empty())) return static_cast<MapType>(id);
+    throw Error(where + ": unsupported map type " + std::to_string(id) + " (not a Linux map type)");
+}
+
 constexpr int kMaxTypeChain = 32;  // modifiers/typedefs followed before giving up (cycles)
 
 // Follows const/volatile/restrict/typedef/type_tag; nullptr on a bad id or a cycle.
@@ -134,14 +142,7 @@ BtfMapFields parse_map_struct(const struct btf* btf, const btf_type* def, const 
         std::string field = btf_name(btf, m.name_off);
         if (field == "type") {
             uint32_t id = int_value(m, field);
-            auto type = map_type_from_id(id);
-            if (!type) {
-                throw Error(map_where + ": unsupported map type " + std::to_string(id) +
-                            " (supported: hash, array, prog_array, percpu_hash, percpu_array, "
-                            "lru_hash, lru_percpu_hash, lpm_trie, array_of_maps, hash_of_maps, "
-                            "queue, stack, ringbuf)");
-            }
-            out.map.type = *type;
+            out.map.type = checked_map_type(id, map_where);
             out.has_type = true;
         } else if (field == "max_entries") {
             out.map.max_entries = int_value(m, field);
@@ -312,11 +313,10 @@ void load_legacy_maps(LoadContext& ctx) {
         }
         uint32_t fields[5];
         std::memcpy(fields, section->data.data() + sym->value, sizeof fields);
-        auto type = map_type_from_id(fields[0]);
-        if (!type) throw Error(map_where + ": unsupported map type " + std::to_string(fields[0]));
+        const MapType type = checked_map_type(fields[0], map_where);
         MapDefinition map;
         map.name = sym->name;
-        map.type = *type;
+        map.type = type;
         map.key_size = fields[1];
         map.value_size = fields[2];
         map.max_entries = fields[3];

@@ -12,9 +12,12 @@
 namespace ebpf {
 namespace {
 
+// One word per slot: 0 when free, else the global epoch at the start of the
+// run that holds it. Taking a slot and announcing the epoch is then one
+// compare-and-swap (one locked instruction per run), and leaving it one
+// release store.
 struct alignas(64) CpuSlot {
-    std::atomic<bool> taken{false};
-    std::atomic<uint64_t> epoch{0};  // 0: idle; else the global epoch at run start
+    std::atomic<uint64_t> epoch{0};
 };
 
 struct CpuSlots {
@@ -66,9 +69,11 @@ CpuScope::CpuScope() {
         for (uint32_t i = 0; i < all.count; ++i) {
             uint32_t cpu = (self.preferred + i) % all.count;
             CpuSlot& slot = all.slots[cpu];
-            if (!slot.taken.load(std::memory_order_relaxed) &&
-                !slot.taken.exchange(true, std::memory_order_acquire)) {
-                slot.epoch.store(all.global_epoch.load());
+            uint64_t free = 0;
+            // seq_cst: the run's loads of shared memory must not move before
+            // the announcement a reclaimer checks (epoch_passed).
+            if (slot.epoch.load(std::memory_order_relaxed) == 0 &&
+                slot.epoch.compare_exchange_strong(free, all.global_epoch.load())) {
                 self.cpu = cpu;
                 self.preferred = cpu;
                 return;
@@ -82,8 +87,9 @@ CpuScope::~CpuScope() {
     ThreadCpu& self = this_thread_cpu;
     if (--self.depth > 0) return;
     CpuSlot& slot = cpu_slots().slots[self.cpu];
-    slot.epoch.store(0);
-    slot.taken.store(false, std::memory_order_release);
+    // Release: every access of the run happens before a reclaimer's load
+    // (seq_cst, so acquire) that sees 0, or a thread's CAS that takes the slot.
+    slot.epoch.store(0, std::memory_order_release);
 }
 
 namespace runtime_detail {

@@ -16,6 +16,7 @@
 #include "load_steps.hpp"
 #include "pin/program_stats.hpp"
 #include "maps/map_types.hpp"
+#include "redirect_state.hpp"
 #include "trace/usdt_probes.hpp"
 
 namespace ebpf {
@@ -62,6 +63,26 @@ void claim_prog_arrays(const ebpf::Program& program, std::span<const std::shared
             prog_array->claim_owner(program.type, "program '" + program.name + "'", "loaded to tail-call through it");
     }
 }
+
+}  // namespace
+
+std::string unprovided_map_error(const ebpf::Program& program, std::span<const MapDefinition> maps) {
+    for (size_t i = 0; i + 1 < program.insns.size(); ++i) {
+        const Instruction& insn = program.insns[i];
+        if (insn.opcode != op::kLddw) continue;
+        ++i;
+        if (insn.src != op::kPseudoMapIdx && insn.src != op::kPseudoMapIdxValue) continue;
+        const auto index = static_cast<uint32_t>(insn.imm);
+        if (index >= maps.size() || map_type_provided(maps[index].type)) continue;
+        return "program '" + program.name + "': instruction " + std::to_string(i - 1) + ": map '" + maps[index].name +
+               "' has type " + std::string(map_type_name(maps[index].type)) + " (" +
+               std::to_string(static_cast<uint32_t>(maps[index].type)) +
+               "), which the runtime cannot provide (the object's other programs can load)";
+    }
+    return {};
+}
+
+namespace {
 
 // The verifier checks a program against `definitions`; the engine runs it on
 // `maps`. They must agree: same shapes, and read-only maps frozen with the
@@ -136,6 +157,7 @@ std::vector<Instruction> resolve_map_references(const std::string& program_name,
 std::vector<Instruction> prepare_program(const ebpf::Program& program, std::span<const MapDefinition> definitions,
                                          std::span<const std::shared_ptr<Map>> maps, const LoadOptions& options) {
     const std::string where = "program '" + program.name + "'";
+    if (std::string error = unprovided_map_error(program, definitions); !error.empty()) throw Error(error);
     check_helper_calls(program.name, program.insns, program.type);
     check_maps_match_definitions(where, definitions, maps);
     std::vector<Instruction> insns = program.insns;
@@ -281,6 +303,9 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
     } saved{state, state.tail_call_target, state.tail_call_count, state.runtime};
     state.tail_call_target = nullptr;
     state.tail_call_count = 0;
+    // A new outermost run starts without a redirect (Linux clears
+    // bpf_redirect_info when it has acted on one).
+    if (!saved.program) redirect_slot() = RedirectTarget{};
     // The prog_run USDT probe: no clock read unless a tracer is attached.
     const uint64_t traced_since = trace_probes::prog_run_enabled() ? trace_probes::monotonic_ns() : 0;
 
@@ -321,7 +346,7 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
 }
 
 uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, size_t& length,
-                                uint32_t ingress_ifindex, uint32_t rx_queue_index) const {
+                                uint32_t ingress_ifindex, uint32_t rx_queue_index, uint32_t egress_ifindex) const {
     if (type_ != ProgramType::xdp) throw Error("program '" + name_ + "': run_xdp needs an xdp program");
     if (data_offset > frame.size() || length > frame.size() - data_offset)
         throw Error("program '" + name_ + "': packet [" + std::to_string(data_offset) + ", +" + std::to_string(length) +
@@ -334,6 +359,7 @@ uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, s
     ctx.data_meta = ctx.data;
     ctx.ingress_ifindex = ingress_ifindex;
     ctx.rx_queue_index = rx_queue_index;
+    ctx.egress_ifindex = egress_ifindex;
     ctx.frame_start = start;
     ctx.frame_end = start + frame.size();
     uint64_t verdict = run(&ctx, sizeof(ctx));
@@ -410,8 +436,17 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
             throw Error(object.path + ": no program '" + name + "' (programs: " + join_names(names) + ")");
         }
     }
-    const ProgramSelection selection =
-        select_programs(object.path, selectable_programs(object), object.maps, options.programs, true);
+    // A program using a map type the runtime cannot provide is left out when
+    // it is not asked for by name (asked for, prepare_program names the map).
+    std::vector<SelectableProgram> selectable = selectable_programs(object);
+    for (size_t i = 0; i < selectable.size(); ++i) {
+        const bool named = std::any_of(options.programs.begin(), options.programs.end(), [&](const std::string& n) {
+            return n == selectable[i].name || n == selectable[i].section;
+        });
+        if (!named && selectable[i].load_error.empty())
+            selectable[i].load_error = unprovided_map_error(object.programs[i], object.maps);
+    }
+    const ProgramSelection selection = select_programs(object.path, selectable, object.maps, options.programs, true);
     std::vector<std::shared_ptr<Map>> maps =
         create_maps(object.maps, options.limits, MapSharing{options.pin_root, options.share_maps});
     std::vector<std::unique_ptr<LoadedProgram>> loaded;
@@ -420,7 +455,8 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
         if (!selection.load[index]) continue;
         if (!runnable(program.type))
             throw Error(object.path + ": program '" + program.name + "': the runtime cannot run " +
-                        std::string(program_type_name(program.type)) + " programs (section '" + program.section + "')");
+                        std::string(program_type_name(program.type)) + " programs (section '" + program.section +
+                        "'; `ebpf verify` checks them with Linux's rules)");
         std::vector<Instruction> insns = prepare_program(program, object.maps, maps, options);
         std::unique_ptr<Engine> engine = make_engine(options.mode, insns, options.exec);
         auto loaded_program = std::make_unique<LoadedProgram>(program.name, program.section, program.type,

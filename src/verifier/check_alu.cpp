@@ -41,6 +41,7 @@ bool arithmetic_allowed(RegType type) {
     case RegType::ptr_to_packet:
     case RegType::ptr_to_packet_meta:
     case RegType::ptr_to_ringbuf_mem:
+    case RegType::ptr_to_flow_keys:  // allowed, but a moved pointer cannot be dereferenced
         return true;
     default:
         return false;

@@ -56,9 +56,11 @@ void mark_null_checked(VerifierState& state, uint32_t id, bool is_null, bool kee
             reg = RegState::scalar(ScalarRange::constant(0));
             return;
         }
-        reg.type = reg.type == RegType::ptr_to_map_value_or_null ? RegType::ptr_to_map_value
-                 : reg.type == RegType::const_map_ptr_or_null    ? RegType::const_map_ptr
-                                                                 : RegType::ptr_to_ringbuf_mem;
+        reg.type = reg.type == RegType::ptr_to_map_value_or_null   ? RegType::ptr_to_map_value
+                 : reg.type == RegType::const_map_ptr_or_null      ? RegType::const_map_ptr
+                 : reg.type == RegType::ptr_to_sock_or_null        ? RegType::ptr_to_sock
+                 : reg.type == RegType::ptr_to_sock_common_or_null ? RegType::ptr_to_sock_common
+                                                                   : RegType::ptr_to_ringbuf_mem;
         if (!keep_id) reg.id = 0;
     });
     // A NULL record was never reserved: nothing to release.

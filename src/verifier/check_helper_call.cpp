@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 #include <string_view>
@@ -13,11 +14,18 @@
 namespace ebpf::verifier {
 namespace {
 
+// Maps whose entries programs may look up but never write (Linux makes
+// devmaps BPF_F_RDONLY_PROG; an xskmap lookup gives a read-only socket).
+bool redirect_lookup_map(MapType type) {
+    return type == MapType::devmap || type == MapType::devmap_hash || type == MapType::xskmap;
+}
+
 bool map_allowed(int32_t helper, MapType type) {
     namespace id = helper_id;
     switch (helper) {
     case id::map_lookup_elem:
-        if (type == MapType::array_of_maps || type == MapType::hash_of_maps) return true;
+        // Linux: devmap/devmap_hash/xskmap lookups (read-only values), not cpumap's.
+        if (type == MapType::array_of_maps || type == MapType::hash_of_maps || redirect_lookup_map(type)) return true;
         [[fallthrough]];
     case id::map_update_elem:
     case id::map_delete_elem:
@@ -34,6 +42,14 @@ bool map_allowed(int32_t helper, MapType type) {
         return type == MapType::ringbuf;
     case id::tail_call:
         return type == MapType::prog_array;
+    case id::redirect_map:
+        return type == MapType::devmap || type == MapType::devmap_hash || type == MapType::cpumap ||
+               type == MapType::xskmap;
+    case id::perf_event_output:
+    case id::xdp_output:
+        return type == MapType::perf_event_array;
+    case id::get_stackid:
+        return type == MapType::stack_trace;
     case id::for_each_map_elem:
         return type == MapType::hash || type == MapType::array || type == MapType::percpu_hash ||
                type == MapType::percpu_array || type == MapType::lru_hash || type == MapType::lru_percpu_hash;
@@ -157,23 +173,23 @@ void check_const_str(VerifierEnv& env, const RegState& reg, const HelperPrototyp
 // program was never given. The runtime refuses %s too (in formats built at
 // run time); refusing it here says so before the program runs.
 // Returns how many arguments the format converts.
-int check_format(const MapDefinition& map, size_t start, size_t limit, const HelperPrototype& proto) {
+int check_format(std::span<const uint8_t> data, size_t start, size_t limit, const HelperPrototype& proto) {
     int conversions = 0;
-    if (start >= map.initial_data.size()) return conversions;
-    const size_t end = start + std::min(map.initial_data.size() - start, limit);
-    for (size_t i = start; i < end && map.initial_data[i] != 0; ++i) {
-        if (map.initial_data[i] != '%') continue;
+    if (start >= data.size()) return conversions;
+    const size_t end = start + std::min(data.size() - start, limit);
+    for (size_t i = start; i < end && data[i] != 0; ++i) {
+        if (data[i] != '%') continue;
         const size_t at = i++;
-        if (i < end && map.initial_data[i] == '%') continue;
-        while (i < end && std::string_view("-+ 0#.0123456789l").find(static_cast<char>(map.initial_data[i])) !=
+        if (i < end && data[i] == '%') continue;
+        while (i < end && std::string_view("-+ 0#.0123456789l").find(static_cast<char>(data[i])) !=
                               std::string_view::npos)
             ++i;
-        if (i < end && map.initial_data[i] == 's')
+        if (i < end && data[i] == 's')
             fail(std::string(proto.name) + " format has %s at offset " + std::to_string(at - start) +
                  ": not supported, because its argument would be an address to read (only numbers may be passed)");
         // What the runtime formats (trace/format.cpp); anything else fails at
         // run time, so refuse it at load as Linux does ("Invalid format string").
-        if (i >= end || std::string_view("diuxXcp").find(static_cast<char>(map.initial_data[i])) == std::string_view::npos)
+        if (i >= end || std::string_view("diuxXcp").find(static_cast<char>(data[i])) == std::string_view::npos)
             fail(std::string(proto.name) + " format has an unsupported conversion at offset " + std::to_string(at - start) +
                  " (supported: %d %i %u %x %X %c %p, with flags, width, precision and l/ll)");
         ++conversions;
@@ -189,7 +205,44 @@ std::optional<int> check_known_format(VerifierEnv& env, const RegState& fmt, uin
         return std::nullopt;
     const MapDefinition& map = env.maps[static_cast<size_t>(fmt.map_index)];
     if (!map.read_only || !map.is_global_data) return std::nullopt;
-    return check_format(map, static_cast<size_t>(fmt.off) + fmt.var.value(), size, proto);
+    return check_format(map.initial_data, static_cast<size_t>(fmt.off) + fmt.var.value(), size, proto);
+}
+
+// A format the program built on its stack from constants (`char fmt[] =
+// "...";` in the kernel samples): its bytes up to the NUL, when every one is
+// known (spilled or stored constants, known zeros); nullopt otherwise.
+std::optional<std::vector<uint8_t>> stack_constant_string(const VerifierState& state, const RegState& reg,
+                                                          uint64_t limit) {
+    if (reg.type != RegType::ptr_to_stack || !reg.var.is_const() || reg.frameno >= state.frames.size())
+        return std::nullopt;
+    const StackState& stack = state.frames[reg.frameno].stack;
+    const int64_t start = int64_t{reg.off} + static_cast<int64_t>(reg.var.value());
+    std::vector<uint8_t> bytes;
+    for (uint64_t i = 0; i < limit; ++i) {
+        const int64_t o = start + static_cast<int64_t>(i);
+        if (o < -kStackSize || o >= 0) return std::nullopt;
+        const int off = static_cast<int>(o);
+        const int slot_lo = -((-off + 7) / 8) * 8;  // the 8-byte slot [slot_lo, slot_lo + 8) holding `off`
+        const int byte = off - slot_lo;
+        const StackSlot* slot = stack.slot_for(off);
+        const SlotKind kind = stack.kind_at(off);
+        std::optional<uint64_t> value;
+        if (kind == SlotKind::zero) {
+            value = 0;
+        } else if (kind == SlotKind::spill && slot && slot->full_spill()) {
+            if (slot->spilled.type == RegType::scalar && slot->spilled.var.is_const())
+                value = slot->spilled.var.value() >> (8 * byte);
+        } else if (kind == SlotKind::spill && slot) {
+            for (const auto& n : slot->narrow) {
+                if (!(n.mask & (1u << byte)) || !n.value.is_const()) continue;
+                value = n.value.value() >> (8 * (byte - __builtin_ctz(n.mask)));
+            }
+        }
+        if (!value) return std::nullopt;
+        bytes.push_back(static_cast<uint8_t>(*value));
+        if (bytes.back() == 0) break;
+    }
+    return bytes;
 }
 
 void push_callback(VerifierEnv& env, VerifierState& state, uint32_t index, const RegState& func,
@@ -291,8 +344,9 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
              " (as Linux: put a GPL-compatible license in SEC(\"license\"), e.g. \"GPL\" or \"Dual BSD/GPL\")");
 
     // As Linux: between bpf_spin_lock and bpf_spin_unlock nothing is called,
-    // so a lock is never held while waiting for another or left held.
-    if (state.lock_map >= 0 && proto->id != helper_id::spin_unlock)
+    // so a lock is never held while waiting for another or left held (a
+    // second bpf_spin_lock is refused below, with its own message).
+    if (state.lock_map >= 0 && proto->id != helper_id::spin_unlock && proto->id != helper_id::spin_lock)
         fail("function calls are not allowed while holding a lock: " + helper_display_name(insn.imm) +
              " called while the bpf_spin_lock taken at " + env.where(state.lock_insn) + " is held");
 
@@ -314,6 +368,11 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
         if (std::optional<int> n = check_known_format(env, regs[1], regs[2].var.umax, *proto)) {
             printk_args = *n;
             printk_format_known = true;
+        } else if (regs[2].var.is_const() && regs[2].var.value() <= static_cast<uint64_t>(kStackSize)) {
+            if (auto text = stack_constant_string(state, regs[1], regs[2].var.value())) {
+                printk_args = check_format(*text, 0, text->size(), *proto);
+                printk_format_known = true;
+            }
         }
     }
     for (int i = 0; i < 5; ++i) {
@@ -481,7 +540,9 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
         push_callback(env, state, index, func, proto->id == helper_id::for_each_map_elem ? &map_reg : nullptr,
                       proto->id == helper_id::for_each_map_elem ? map : nullptr, callback_ctx);
     }
-    if (proto->id == helper_id::xdp_adjust_head || proto->id == helper_id::xdp_adjust_tail) clear_packet_pointers(state);
+    // Helpers that may move or reallocate the packet (bpf_msg_pull_data: 63).
+    if (proto->id == helper_id::xdp_adjust_head || proto->id == helper_id::xdp_adjust_tail || proto->id == 63)
+        clear_packet_pointers(state);
 
     regs = state.regs();
     for (int r = 1; r <= 5; ++r) regs[r] = RegState{};
@@ -489,6 +550,12 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
     switch (proto->ret) {
     case RetKind::integer:
         r0 = RegState::unknown_scalar();
+        // The redirect helpers return an action of the program's type (XDP:
+        // XDP_ABORTED..XDP_REDIRECT; tc: TC_ACT_SHOT or TC_ACT_REDIRECT), so
+        // `return bpf_redirect_map(...)` is a valid exit.
+        if (proto->id == helper_id::redirect || proto->id == helper_id::redirect_map)
+            r0 = RegState::scalar(env.info.type == ProgramType::xdp ? ScalarRange::unsigned_range(0, 4)
+                                                                    : ScalarRange::unsigned_range(2, 7));
         break;
     case RetKind::void_:
         break;

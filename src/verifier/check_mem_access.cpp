@@ -25,10 +25,27 @@ std::string access_name(const MemoryAccess& a) {
     return s + (a.write ? "write" : "read");
 }
 
+// As Linux may_access_direct_pkt_data: these types may write the packet (or
+// the option buffer of cgroup_sockopt); the others only read it.
 bool packet_writable(ProgramType type) {
-    return type == ProgramType::xdp || type == ProgramType::sched_cls || type == ProgramType::hook ||
-           type == ProgramType::raw_memory;
+    switch (type) {
+    case ProgramType::xdp:
+    case ProgramType::sched_cls:
+    case ProgramType::sched_act:
+    case ProgramType::sk_skb:
+    case ProgramType::sk_msg:
+    case ProgramType::lwt_xmit:
+    case ProgramType::cgroup_sockopt:
+    case ProgramType::hook:
+    case ProgramType::raw_memory:
+        return true;
+    default:
+        return false;
+    }
 }
+
+constexpr int64_t kBpfSockSize = 80;       // sizeof(struct bpf_sock)
+constexpr int64_t kBpfFlowKeysSize = 56;   // sizeof(struct bpf_flow_keys)
 
 // The total stack of the call chain may not exceed one frame's 512 bytes (as Linux).
 void check_combined_stack(VerifierState& state) {
@@ -124,7 +141,35 @@ TouchedRange check_region_access(VerifierEnv& env, VerifierState& state, const R
         fail(name + " is read before it is initialised");
     case RegType::ptr_to_map_value_or_null:
     case RegType::ptr_to_ringbuf_mem_or_null:
+    case RegType::ptr_to_sock_or_null:
+    case RegType::ptr_to_sock_common_or_null:
         fail(name + " may be NULL when dereferenced" + describe_origin(env, base));
+    case RegType::ptr_to_sock:
+    case RegType::ptr_to_sock_common: {
+        // Linux bpf_sock_is_valid_access: read-only u32 fields, narrow reads
+        // aligned; a socket that may not be full (__sk_buff.sk) shows only the
+        // fields every socket has, not type, protocol, mark, priority.
+        if (a.write) fail("write into struct bpf_sock through " + name + " prohibited (its fields are read-only)");
+        if (!base.var.is_const() || base.var.value() != 0)
+            fail(name + " variable offset into struct bpf_sock prohibited");
+        if (lo < 0 || hi > kBpfSockSize || a.size > 4 || lo % a.size != 0)
+            fail("invalid struct bpf_sock " + access_name(a) + " through " + name + " at offset " + std::to_string(lo) +
+                 " size " + std::to_string(a.size) + " (reads of up to 4 bytes, aligned, inside its " +
+                 std::to_string(kBpfSockSize) + " bytes)");
+        if (base.type == RegType::ptr_to_sock_common && lo < 24 && hi > 8)
+            fail("struct bpf_sock field at offset " + std::to_string(lo) + " through " + name +
+                 " needs a full socket: type, protocol, mark and priority are not readable from " +
+                 reg_type_name(base.type) + " (bpf_sk_fullsock gives one)");
+        return {lo, hi};
+    }
+    case RegType::ptr_to_flow_keys:
+        // A constant offset moves the access (Linux 6.18 allows it); a variable one does not.
+        if (!base.var.is_const() || base.var.value() != 0)
+            fail("variable offset into struct bpf_flow_keys through " + name + " prohibited");
+        if (lo < 0 || hi > kBpfFlowKeysSize)
+            fail("invalid struct bpf_flow_keys " + access_name(a) + " through " + name + ": bytes " + range_text(lo, hi) +
+                 " are outside its " + std::to_string(kBpfFlowKeysSize) + " bytes");
+        return {lo, hi};
     case RegType::ptr_to_stack: {
         if (base.frameno >= state.frames.size()) fail(name + " points to a stack frame that has returned");
         if ((lo < -kStackSize || hi > 0) && !base.var.is_const())
@@ -161,7 +206,9 @@ TouchedRange check_region_access(VerifierEnv& env, VerifierState& state, const R
         }
         if (a.write && base.type == RegType::ptr_to_map_value && base.map_index >= 0) {
             const MapDefinition& map = env.maps[static_cast<size_t>(base.map_index)];
-            if (read_only_for_programs(map))
+            // devmap/devmap_hash/xskmap entries are read-only for programs (as Linux).
+            if (read_only_for_programs(map) || map.type == MapType::devmap || map.type == MapType::devmap_hash ||
+                map.type == MapType::xskmap)
                 fail("write into read-only map '" + map.name + "' through " + name + " prohibited");
         }
         return {lo, hi};
@@ -204,6 +251,17 @@ RegState access_ctx(VerifierEnv& env, uint32_t index, const RegState& base, int 
         fail("invalid context access at offset " + std::to_string(o) + " size " + std::to_string(size) + " for " +
              std::string(env.info.name) + " programs (context is " + std::to_string(env.info.ctx_size) +
              " bytes; no field covers these bytes)");
+    // Linux refuses every misaligned context access, and checks the size per field.
+    if (o % size != 0)
+        fail("misaligned context access at offset " + std::to_string(o) + " size " + std::to_string(size) + " for " +
+             std::string(env.info.name) + " programs");
+    if (!write && field->kind == CtxFieldKind::scalar && (size < field->min_read || size > field->max_read))
+        fail("invalid context read at offset " + std::to_string(o) + " size " + std::to_string(size) + " for " +
+             std::string(env.info.name) + " programs (this field is read " +
+             (field->min_read == field->max_read ? "with exactly " + std::to_string(field->min_read)
+                                                 : "with " + std::to_string(field->min_read) + " to " +
+                                                       std::to_string(field->max_read)) +
+             " bytes)");
     if (env.ctx_offset[index] >= 0 && env.ctx_offset[index] != o)
         fail("the same instruction accesses the context at offsets " + std::to_string(env.ctx_offset[index]) +
              " and " + std::to_string(o) + " on different paths");
@@ -211,6 +269,9 @@ RegState access_ctx(VerifierEnv& env, uint32_t index, const RegState& base, int 
     if (write) {
         if (!field->writable || field->kind != CtxFieldKind::scalar)
             fail("write into read-only context field at offset " + std::to_string(o) + " prohibited");
+        if (field->write_sizes != 0 && !(field->write_sizes & size))
+            fail("invalid context write at offset " + std::to_string(o) + " size " + std::to_string(size) + " for " +
+                 std::string(env.info.name) + " programs (this field is written whole)");
         if (value && value->is_pointer()) fail("storing a pointer into the context leaks its address");
         return {};
     }
@@ -218,10 +279,18 @@ RegState access_ctx(VerifierEnv& env, uint32_t index, const RegState& base, int 
         if (o != field->offset || static_cast<uint32_t>(size) != field->size || sign_extend)
             fail("context pointer field at offset " + std::to_string(field->offset) + " must be read whole (" +
                  std::to_string(field->size) + " bytes)");
-        RegType type = field->kind == CtxFieldKind::packet ? RegType::ptr_to_packet
-                     : field->kind == CtxFieldKind::packet_end ? RegType::ptr_to_packet_end
-                                                               : RegType::ptr_to_packet_meta;
+        RegType type = RegType::ptr_to_packet_meta;
+        switch (field->kind) {
+        case CtxFieldKind::packet: type = RegType::ptr_to_packet; break;
+        case CtxFieldKind::packet_end: type = RegType::ptr_to_packet_end; break;
+        case CtxFieldKind::sock: type = RegType::ptr_to_sock; break;
+        case CtxFieldKind::sock_or_null: type = RegType::ptr_to_sock_or_null; break;
+        case CtxFieldKind::sock_common_or_null: type = RegType::ptr_to_sock_common_or_null; break;
+        case CtxFieldKind::flow_keys: type = RegType::ptr_to_flow_keys; break;
+        default: break;
+        }
         RegState r = RegState::pointer(type);
+        if (r.is_or_null()) r.id = env.new_id();  // the NULL check applies to every copy
         r.origin = static_cast<int32_t>(index);
         return r;
     }

@@ -21,6 +21,11 @@ const char* reg_type_name(RegType type) {
     case RegType::ptr_to_ringbuf_mem_or_null: return "ringbuf_mem_or_null";
     case RegType::ptr_to_func: return "func";
     case RegType::const_map_ptr_or_null: return "map_ptr_or_null";
+    case RegType::ptr_to_sock: return "sock";
+    case RegType::ptr_to_sock_or_null: return "sock_or_null";
+    case RegType::ptr_to_sock_common: return "sock_common";
+    case RegType::ptr_to_sock_common_or_null: return "sock_common_or_null";
+    case RegType::ptr_to_flow_keys: return "flow_keys";
     }
     return "?";
 }

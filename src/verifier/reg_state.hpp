@@ -26,6 +26,11 @@ enum class RegType : uint8_t {
     ptr_to_ringbuf_mem_or_null,
     ptr_to_func,
     const_map_ptr_or_null,  // an inner map from a map-in-map lookup
+    ptr_to_sock,                 // struct bpf_sock (context fields of socket program types)
+    ptr_to_sock_or_null,
+    ptr_to_sock_common,          // struct bpf_sock, common fields only (__sk_buff.sk)
+    ptr_to_sock_common_or_null,
+    ptr_to_flow_keys,            // struct bpf_flow_keys (__sk_buff.flow_keys in flow_dissector)
 };
 const char* reg_type_name(RegType type);
 
@@ -62,7 +67,8 @@ struct RegState {
     bool is_pointer() const { return type != RegType::not_init && type != RegType::scalar; }
     bool is_or_null() const {
         return type == RegType::ptr_to_map_value_or_null || type == RegType::ptr_to_ringbuf_mem_or_null ||
-               type == RegType::const_map_ptr_or_null;
+               type == RegType::const_map_ptr_or_null || type == RegType::ptr_to_sock_or_null ||
+               type == RegType::ptr_to_sock_common_or_null;
     }
     bool is_packet_like() const { return type == RegType::ptr_to_packet || type == RegType::ptr_to_packet_meta; }
     bool is_const_scalar(uint64_t v) const { return type == RegType::scalar && var.is_const() && var.value() == v; }

@@ -105,6 +105,9 @@ VerifyResult run_verifier(VerifierEnv& env) {
     VerifierState current;
     bool have_current = false;
     try {
+        if (env.info.type == ProgramType::unspec && env.program && env.program->type != ProgramType::unspec)
+            fail("program type " + std::string(linux_program_type_name(static_cast<uint32_t>(env.program->type))) +
+                 " (section '" + env.program->section + "') is not supported by this verifier");
         if (env.info.type == ProgramType::unspec) {
             std::string message = "unknown program type";
             if (env.program && !env.program->section.empty()) {
@@ -115,6 +118,9 @@ VerifyResult run_verifier(VerifierEnv& env) {
             fail(message + " (name the section after a program type: xdp, tc, socket, cgroup/bind4, hook/..., raw; "
                            "or give the type: ebpf verify|run|build --type TYPE, as bpftool prog load … type TYPE)");
         }
+        if (!env.info.unverifiable.empty())
+            fail("cannot verify " + std::string(env.info.name) + " programs: " + std::string(env.info.unverifiable) +
+                 " (ebpf-native verifies without kernel BTF; load it with the kernel's verifier)");
         validate(env.insns);
         for (const MapDefinition& map : env.maps) {
             const std::optional<uint32_t> lock = spin_lock_offset(map);  // throws for two locks in one value
@@ -193,7 +199,9 @@ VerifyResult verify_program(const Program& program, std::span<const MapDefinitio
         result.errors.push_back(std::move(diagnostic));
         return result;
     }
-    verifier::VerifierEnv env(program.insns, maps, program_type_info(program.type));
+    // The attach point narrows some types (cgroup_skb egress returns 0..3).
+    const ProgramTypeInfo info = program_type_info(program.type, program.attach);
+    verifier::VerifierEnv env(program.insns, maps, info);
     env.program = &program;
     env.options = options;
     return verifier::run_verifier(env);

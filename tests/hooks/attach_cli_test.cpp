@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <string>
 
 #include "hooks_test_support.hpp"
@@ -64,6 +65,77 @@ TEST_F(AttachCli, PacketJsonSummaryOutputAndMaps) {
         EXPECT_EQ(counts["entries"][0]["formatted"]["value"], 1);
         EXPECT_EQ(counts["entries"][1]["formatted"]["value"], 2);
     }
+}
+
+// Two ports (pcap files) and an output-only one: the xdp-forward-style program
+// forwards port 1's frames to port 2 through a devmap, sends TTL-1 frames back
+// out of their own port (XDP_TX), and passes port 3's (no devmap entry: the
+// fallback action in the flags); each port's --port out= file holds exactly
+// the frames that left it. Every frame also sends a perf sample.
+TEST_F(AttachCli, MultiPortRedirectWritesEachPortsOutput) {
+    const Bytes forwarded = hooks_test::ipv4_frame(17, 64, 53), bounced = hooks_test::ipv4_frame(17, 1, 53);
+    const Bytes passed = hooks_test::ipv4_frame(6, 64, 80);
+    hooks_test::write_pcap(dir_.file("in1.pcap"), {forwarded, bounced});
+    hooks_test::write_pcap(dir_.file("in3.pcap"), {passed});
+    {
+        std::ofstream devmap(dir_.file("forward.txt"));
+        devmap << "01000000 02000000  # port 1 -> port 2\n";
+    }
+    for (const char* mode : {"interpret", "jit", "native"}) {
+        const std::string program = std::string(mode) == "native"
+                                        ? hooks_test::build_native_module("xdp_forward", dir_)
+                                        : hooks_test::program_path("xdp_forward");
+        const std::string out1 = dir_.file(std::string("out1-") + mode + ".pcap");
+        const std::string out2 = dir_.file(std::string("out2-") + mode + ".pcap");
+        const std::string pass3 = dir_.file(std::string("pass3-") + mode + ".pcap");
+        const auto result = ebpf({"attach", "packet", program, "--mode", mode, "--json", "--port",
+                                  dir_.file("in1.pcap") + ",out=" + out1, "--port", "none,out=" + out2, "--port",
+                                  dir_.file("in3.pcap") + ",pass=" + pass3, "--map", "forward=" + dir_.file("forward.txt")});
+        ASSERT_EQ(result.exit_code, 0) << result.err;
+        const auto summary = nlohmann::json::parse(result.out);
+        EXPECT_EQ(summary["packets"], 3);
+        EXPECT_EQ(summary["verdicts"]["redirect"], 1);
+        EXPECT_EQ(summary["verdicts"]["tx"], 1);
+        EXPECT_EQ(summary["verdicts"]["pass"], 1);
+        EXPECT_EQ(summary["redirect_dropped"], 0);
+        ASSERT_EQ(summary["ports"].size(), 3u);
+        EXPECT_EQ(summary["ports"][0]["ifindex"], 1);
+        EXPECT_EQ(summary["ports"][0]["transmitted"], 1);
+        EXPECT_EQ(summary["ports"][1]["transmitted"], 1);
+        EXPECT_EQ(summary["ports"][2]["passed"], 1);
+        const auto left1 = hooks_test::read_pcap(out1), left2 = hooks_test::read_pcap(out2);
+        ASSERT_EQ(left2.size(), 1u);
+        EXPECT_EQ(left2[0].data, forwarded);
+        ASSERT_EQ(left1.size(), 1u);
+        EXPECT_EQ(left1[0].data, bounced);
+        ASSERT_EQ(hooks_test::read_pcap(pass3).size(), 1u);
+        // xdpdump-style samples: {ifindex, length} and the Ethernet header.
+        ASSERT_EQ(summary["perf_samples"].size(), 3u) << result.out;
+        const std::string first = summary["perf_samples"][0]["sample"];
+        EXPECT_EQ(first.substr(0, 8), "01000000");
+        EXPECT_EQ(first.size(), 2u * 28);  // 8 + 14 bytes, padded as perf pads raw samples
+    }
+    // A redirect to a device that is no port of the host (lo, ifindex 1, from
+    // port 7) is dropped and counted; a devmap refuses an ifindex no device has.
+    {
+        std::ofstream devmap(dir_.file("forward-lo.txt"));
+        devmap << "07000000 01000000\n";
+        std::ofstream bad(dir_.file("forward-bad.txt"));
+        bad << "07000000 00093d00\n";  // ifindex 4000000
+    }
+    const auto dropped = ebpf({"attach", "packet", hooks_test::program_path("xdp_forward"), "--json", "--port",
+                               dir_.file("in1.pcap") + ",ifindex=7", "--map", "forward=" + dir_.file("forward-lo.txt")});
+    ASSERT_EQ(dropped.exit_code, 0) << dropped.err;
+    const auto dropped_summary = nlohmann::json::parse(dropped.out);
+    EXPECT_EQ(dropped_summary["verdicts"]["redirect"], 1);
+    EXPECT_EQ(dropped_summary["redirect_dropped"], 1);
+    const auto refused = ebpf({"attach", "packet", hooks_test::program_path("xdp_forward"), "--port",
+                               dir_.file("in1.pcap") + ",ifindex=7", "--map", "forward=" + dir_.file("forward-bad.txt")});
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_NE(refused.err.find("EINVAL"), std::string::npos) << refused.err;
+    const auto bad_port = ebpf({"attach", "packet", hooks_test::program_path("xdp_forward"), "--port", "x.pcap,speed=9"});
+    EXPECT_NE(bad_port.exit_code, 0);
+    EXPECT_NE(bad_port.err.find("unknown part 'speed=9'"), std::string::npos) << bad_port.err;
 }
 
 TEST_F(AttachCli, PacketTextSummary) {

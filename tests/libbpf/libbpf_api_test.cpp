@@ -420,3 +420,39 @@ TEST(LibbpfObject, IterationOpenMemAndHookPrograms) {
 }
 
 }  // namespace
+
+namespace {
+
+void count_sample(void* ctx, int, void*, __u32) { ++*static_cast<int*>(ctx); }
+
+// The redirect and sample maps through the fd calls: Linux's errors, and
+// perf buffers refusing what libbpf refuses.
+TEST(LibbpfRedirectMaps, FdCallsAndPerfBuffers) {
+    Object object(test_program("redirect_maps"));
+    const int devmap = object.map_fd("ports"), xsks = object.map_fd("xsks"), events = object.map_fd("events");
+    const __u32 key = 0, missing_device[2] = {4000000000u, 0}, lo[2] = {1, 0};
+    EXPECT_EQ(bpf_map_update_elem(devmap, &key, missing_device, BPF_ANY), -EINVAL);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(bpf_map_update_elem(devmap, &key, lo, BPF_NOEXIST), -EEXIST);
+    __u32 socket = 0;
+    EXPECT_EQ(bpf_map_lookup_elem(xsks, &key, &socket), -EOPNOTSUPP);
+    int samples = 0;
+    EXPECT_EQ(perf_buffer__new(devmap, 8, count_sample, nullptr, &samples, nullptr), nullptr);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(perf_buffer__new(events, 3, count_sample, nullptr, &samples, nullptr), nullptr);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(perf_buffer__new(events, 8, nullptr, nullptr, &samples, nullptr), nullptr);
+    perf_buffer* pb = perf_buffer__new(events, 8, count_sample, nullptr, &samples, nullptr);
+    ASSERT_NE(pb, nullptr);
+    EXPECT_GE(perf_buffer__buffer_cnt(pb), 1u);
+    __u32 pages = 0;
+    EXPECT_EQ(bpf_map_lookup_elem(events, &key, &pages), 0);  // the buffer perf_buffer__new opened
+    EXPECT_EQ(pages, 8u);
+    EXPECT_EQ(perf_buffer__poll(pb, 0), 0);
+    EXPECT_EQ(perf_buffer__consume_buffer(pb, 1000), -EINVAL);
+    perf_buffer__free(pb);
+    EXPECT_EQ(bpf_map_lookup_elem(events, &key, &pages), -ENOENT);  // closed with it
+    EXPECT_EQ(samples, 0);
+}
+
+}  // namespace

@@ -190,6 +190,13 @@ TEST_F(ModuleLoader, RefusesUnsupportedMapType) {
                    "map 'counts': unsupported map type 999");
 }
 
+// A Linux map type the runtime cannot provide may be in a module; a program
+// that names one is refused.
+TEST_F(ModuleLoader, RefusesProgramNamingAnUnprovidedMapType) {
+    expect_refused(replace_once(generated, "{\"counts\", 1,", "{\"counts\", 15,"),
+                   "of type sockmap, which the runtime cannot provide");
+}
+
 TEST_F(ModuleLoader, RefusesInnerMapOutOfRange) {
     expect_refused(replace_once(generated, "16, 0, 0, EBPF_NATIVE_NO_INNER_MAP", "16, 0, 0, 7u"),
                    "inner map index 7 out of range");

@@ -337,13 +337,15 @@ TEST(ObjectLoader, SocketFilterAndTcClassifier) {
     EXPECT_EQ(tc.programs[0].section, "tc");
 }
 
-TEST(ObjectLoader, TracingProgramsLoadAsUnspec) {
+TEST(ObjectLoader, TracingProgramsGetTheirLinuxTypes) {
     Object object = load("tracing");
     ASSERT_EQ(object.programs.size(), 2u);
     const Program* tp = object.find_program("handle_tp");
     const Program* kprobe = object.find_program("do_unlinkat");
     ASSERT_TRUE(tp && kprobe);
-    EXPECT_EQ(tp->type, ProgramType::unspec);
+    EXPECT_EQ(tp->type, ProgramType::tracepoint);
+    EXPECT_EQ(kprobe->type, ProgramType::kprobe);
+    EXPECT_EQ(kprobe->attach, "do_unlinkat");
     EXPECT_EQ(tp->attach, "syscalls/sys_enter_write");
     EXPECT_EQ(kprobe->section, "kprobe/do_unlinkat");
     EXPECT_TRUE(object.find_map(".bss").has_value());

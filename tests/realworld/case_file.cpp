@@ -124,7 +124,8 @@ Case load_case(const std::string& json_path, const std::string& objects_dir) {
     }
     c.modes = j.value("modes", std::vector<std::string>{"interpret", "jit", "native"});
     for (const auto& mode : c.modes) {
-        if (mode != "interpret" && mode != "jit" && mode != "native") bad(where, "unknown mode \"" + mode + "\"");
+        if (mode != "interpret" && mode != "jit" && mode != "native" && mode != "verify")
+            bad(where, "unknown mode \"" + mode + "\"");
     }
     const std::string verify = j.value("verify", "accept");
     if (verify != "accept" && verify != "reject") bad(where, "\"verify\" must be \"accept\" or \"reject\"");

@@ -9,6 +9,8 @@
 #include <memory>
 
 #include "case_file.hpp"
+#include "ebpf/object.hpp"
+#include "ebpf/verifier.hpp"
 #include "kernel_side.hpp"
 #include "ours_side.hpp"
 
@@ -23,7 +25,28 @@ std::string lines(const std::vector<std::string>& list) {
     return out;
 }
 
+// "verify" mode: only our verifier's verdict (program types the runtime
+// cannot run: kprobe, sock_ops, ...); the kernel side still loads it.
+void run_verify(const Case& c) {
+    ASSERT_TRUE(c.runs.empty()) << c.id << ": a \"verify\" case has no runs";
+    const ebpf::Object object = ebpf::open_object(c.object_path);
+    const ebpf::Program* program = nullptr;
+    for (const auto& p : object.programs)
+        if (c.program.empty() ? program == nullptr : (p.name == c.program || p.section == c.program)) program = &p;
+    ASSERT_NE(program, nullptr) << c.id << ": no program '" << c.program << "'";
+    const ebpf::VerifyResult result = ebpf::verify_program(*program, object.maps);
+    const std::string message = result.errors.empty() ? "" : result.errors.front().message;
+    if (c.accept) {
+        EXPECT_TRUE(result.ok) << c.id << ": expected to verify, but: " << message;
+    } else {
+        ASSERT_FALSE(result.ok) << c.id << ": expected a rejection (\"" << c.reject_message << "\"), but it verified";
+        EXPECT_NE(message.find(c.reject_message), std::string::npos)
+            << c.id << ": rejected, but the message lacks \"" << c.reject_message << "\": " << message;
+    }
+}
+
 void run_ours(const Case& c, const std::string& mode) {
+    if (mode == "verify") return run_verify(c);
     std::unique_ptr<realworld::OurObject> object;
     try {
         object = std::make_unique<realworld::OurObject>(c.object_path, c.program, realworld::exec_mode_from_name(mode), c.type);

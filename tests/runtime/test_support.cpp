@@ -50,6 +50,7 @@ ebpf::MapDefinition definition(ebpf::MapType type, uint32_t key_size, uint32_t v
     d.key_size = key_size;
     d.value_size = value_size;
     d.max_entries = max_entries;
+    if (type == ebpf::MapType::lpm_trie) d.map_flags = ebpf::kMapFlagNoPrealloc;  // Linux requires it
     return d;
 }
 

@@ -17,6 +17,11 @@ ProgramType parse_case_type(const std::string& name) {
     if (name == "raw") return ProgramType::raw_memory;
     if (name == "hook") return ProgramType::hook;
     if (name == "unspec") return ProgramType::unspec;
+    // Any other type by its Linux name ("kprobe", "sk_msg", ...).
+    for (uint32_t id = 1; id < 64; ++id) {
+        const ProgramTypeInfo& info = program_type_info(static_cast<ProgramType>(id));
+        if (info.type != ProgramType::unspec && info.name == name) return info.type;
+    }
     throw Error("unknown program type '" + name + "'");
 }
 
@@ -127,7 +132,7 @@ std::vector<VerifierCase> load_cases(const std::string& directory) {
                     std::string t;
                     words >> t;
                     current->type = parse_case_type(t);
-                } else if (key == "map") current->maps.push_back(parse_map(words, current->maps.size()));
+                } else if (key == "attach") words >> current->attach; else if (key == "map") current->maps.push_back(parse_map(words, current->maps.size()));
                 else if (key == "run") current->runs.push_back(parse_run(words));
                 else if (key == "mem") {
                     uint64_t m;

@@ -2,6 +2,7 @@
 //
 //   == name
 //   -- type xdp                      (program type; default hook)
+//   -- attach egress                 (attach point, as a section name gives it)
 //   -- map array 4 8 1 [ro] [template] [flags=N] [inner=I] [data=68690000]   (type key value entries)
 //   -- mem 16                        (VerifyOptions::mem_size)
 //   -- expect accept | reject: key phrase of the message
@@ -34,6 +35,7 @@ struct VerifierCase {
     std::string file;
     std::string name;
     ProgramType type = ProgramType::hook;
+    std::string attach;
     std::vector<MapDefinition> maps;
     std::optional<uint64_t> mem_size;
     bool expect_accept = true;

@@ -15,7 +15,13 @@ TEST_P(VerifierCaseTest, Verdict) {
     const std::vector<Instruction> insns = assemble(c.assembly);
     VerifyOptions options;
     options.mem_size = c.mem_size;
-    const VerifyResult result = verify_instructions(insns, c.type, c.maps, options);
+    Program program;
+    program.name = c.name;
+    program.type = c.type;
+    program.attach = c.attach;
+    program.insns = insns;
+    const VerifyResult result = c.attach.empty() ? verify_instructions(insns, c.type, c.maps, options)
+                                                 : verify_program(program, c.maps, options);
     const std::string message = result.errors.empty() ? "" : result.errors.front().message;
     if (c.expect_accept) {
         EXPECT_TRUE(result.ok) << c.file << ": " << c.name << " rejected: " << message << "\n"
@@ -36,6 +42,8 @@ std::string case_name(const ::testing::TestParamInfo<VerifierCase>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, VerifierCaseTest, ::testing::ValuesIn(load_cases(EBPF_VERIFIER_CASES_DIR)), case_name);
+// Program types the runtime only verifies (no engine runs them): types/*.txt.
+INSTANTIATE_TEST_SUITE_P(Types, VerifierCaseTest, ::testing::ValuesIn(load_cases(EBPF_VERIFIER_TYPES_DIR)), case_name);
 
 TEST(VerifierCaseFiles, HaveAtLeastTwoHundredCases) {
     EXPECT_GE(load_cases(EBPF_VERIFIER_CASES_DIR).size(), 200u);

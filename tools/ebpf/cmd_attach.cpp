@@ -22,6 +22,8 @@
 
 #include "command.hpp"
 #include "map_format.hpp"
+#include "perf_output.hpp"
+#include "run_object.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/hooks.hpp"
 #include "ebpf/pinning.hpp"
@@ -105,6 +107,9 @@ struct PacketArguments {
     bool inject = false;
     bool json = false;
     bool dump_maps = false;
+    std::vector<std::string> ports;  // --port SPEC: the multi-port host
+    std::vector<std::string> maps;   // --map NAME=FILE
+    std::vector<std::string> xsk;    // --xsk MAP[=IFINDEX]
 };
 
 std::atomic<bool> stop_requested{false};
@@ -146,11 +151,206 @@ private:
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-int run_packet(const PacketArguments& args) {
-    if (args.pcap.empty() == args.iface.empty()) throw Error("attach packet: give exactly one of --pcap FILE or --iface IFACE");
-    if (args.inject && args.iface.empty()) throw Error("attach packet: --inject needs --iface");
+// JSON summaries keep at most this many samples (the rest are counted).
+constexpr size_t kMaxJsonSamples = 100000;
+
+void keep_sample(nlohmann::json& samples, nlohmann::json sample) {
+    if (samples.size() < kMaxJsonSamples) samples.push_back(std::move(sample));
+}
+
+// --port SOURCE[,ifindex=N][,out=FILE][,pass=FILE][,inject]; SOURCE is a pcap
+// file, pcap=FILE, iface=NAME or none (a port frames only leave by).
+PortSpec parse_port(const std::string& text, size_t position) {
+    PortSpec spec;
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (;;) {
+        const size_t comma = text.find(',', start);
+        parts.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    const std::string where = "--port " + text + ": ";
+    for (size_t i = 0; i < parts.size(); ++i) {
+        const std::string& part = parts[i];
+        const size_t equals = part.find('=');
+        const std::string key = equals == std::string::npos ? part : part.substr(0, equals);
+        const std::string value = equals == std::string::npos ? std::string() : part.substr(equals + 1);
+        if (i == 0 && equals == std::string::npos && part != "none" && part != "inject") {
+            spec.pcap = part;
+        } else if (part == "none" && i == 0) {
+        } else if (part == "inject") {
+            spec.inject = true;
+        } else if (key == "pcap" && !value.empty()) {
+            spec.pcap = value;
+        } else if (key == "iface" && !value.empty()) {
+            spec.interface = value;
+        } else if (key == "out" && !value.empty()) {
+            spec.output_path = value;
+        } else if (key == "pass" && !value.empty()) {
+            spec.pass_path = value;
+        } else if (key == "ifindex" && !value.empty()) {
+            char* end = nullptr;
+            const unsigned long number = std::strtoul(value.c_str(), &end, 10);
+            if (*end != '\0' || number == 0 || number > UINT32_MAX)
+                throw Error(where + "ifindex must be a number from 1 to 4294967295, got '" + value + "'");
+            spec.ifindex = static_cast<uint32_t>(number);
+        } else {
+            throw Error(where + "unknown part '" + part +
+                        "' (expected FILE, pcap=FILE, iface=NAME or none, then ifindex=N, out=FILE, pass=FILE, inject)");
+        }
+    }
+    if (spec.ifindex == 0 && !spec.interface.empty()) {
+        // A live port is its interface: the program sees the real ifindex.
+        spec.ifindex = if_nametoindex(spec.interface.c_str());
+        if (spec.ifindex == 0) throw Error(where + "no interface '" + spec.interface + "'");
+    }
+    if (spec.ifindex == 0) spec.ifindex = static_cast<uint32_t>(position + 1);
+    return spec;
+}
+
+int run_multi_port(const PacketArguments& args) {
+    if (!args.pcap.empty() || !args.iface.empty() || !args.write_pcap.empty() || args.inject)
+        throw Error("attach packet: with --port, give each port's source and outputs in its --port "
+                    "(FILE, iface=NAME, out=FILE, pass=FILE, inject) instead of --pcap/--iface/--write-pcap/--inject");
+    std::vector<PortSpec> ports;
+    for (size_t i = 0; i < args.ports.size(); ++i) {
+        PortSpec spec = parse_port(args.ports[i], i);
+        for (const PortSpec& other : ports)
+            if (other.ifindex == spec.ifindex)
+                throw Error("--port " + args.ports[i] + ": ifindex " + std::to_string(spec.ifindex) +
+                            " is another port's (give ifindex=N)");
+        ports.push_back(std::move(spec));
+    }
     const auto object = load(args.load);
     const LoadedProgram& program = xdp_program(*object, args.load.section);
+    PacketRouter router(program);
+    open_perf_buffers(*object);
+    nlohmann::json samples = nlohmann::json::array();
+    auto take_samples = [&] {
+        nlohmann::json taken = drain_perf_buffers(*object);
+        if (!args.json) print_perf_samples(taken);
+        else for (auto& sample : taken) keep_sample(samples, std::move(sample));
+    };
+    // AF_XDP-like sockets: one per --xsk, bound to (its port, queue 0), at key 0.
+    std::vector<std::pair<std::string, std::shared_ptr<XskSocket>>> sockets;
+    auto ready = [&] {
+        for (const auto& spec : args.maps) preload_map(*object, spec);
+        for (const std::string& text : args.xsk) {
+            const size_t equals = text.find('=');
+            const std::string name = text.substr(0, equals);
+            uint32_t ifindex = ports.front().ifindex;
+            if (equals != std::string::npos) ifindex = static_cast<uint32_t>(std::strtoul(text.c_str() + equals + 1, nullptr, 10));
+            if (!router.has_port(ifindex)) throw Error("--xsk " + text + ": no port with ifindex " + std::to_string(ifindex));
+            Map& map = object->map(name);
+            if (map.type() != MapType::xskmap) throw Error("--xsk " + text + ": map '" + name + "' is not an xskmap");
+            auto socket = create_xsk_socket(ifindex, 0);
+            const uint32_t key = 0, id = socket->id();
+            map.update(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&key), 4),
+                       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&id), 4));
+            sockets.emplace_back(name, std::move(socket));
+        }
+    };
+    auto progress = std::make_shared<Progress>();
+    ReplayOptions options;
+    options.max_packets = args.count;
+    options.filter = args.filter;
+    options.stop = &stop_requested;
+    options.progress = [progress, &take_samples](const PacketStats& s) {
+        (*progress)(s);
+        take_samples();
+    };
+    options.progress_every = 64;
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
+    const RouterStats stats = run_ports(router, ports, options, ready);
+    progress->finish();
+    take_samples();
+
+    if (args.json) {
+        nlohmann::json verdicts = nlohmann::json::object();
+        for (uint32_t v = 0; v < kXdpVerdictCount; ++v) verdicts[std::string(xdp_verdict_name(v))] = stats.verdicts[v];
+        nlohmann::json port_list = nlohmann::json::array();
+        for (const PortSpec& spec : ports) {
+            const PortStats p = router.port_stats(spec.ifindex);
+            nlohmann::json entry = {{"ifindex", spec.ifindex},
+                                    {"received", p.received},
+                                    {"transmitted", p.transmitted},
+                                    {"passed", p.passed}};
+            if (!spec.pcap.empty()) entry["pcap"] = spec.pcap;
+            if (!spec.interface.empty()) entry["iface"] = spec.interface;
+            if (!spec.output_path.empty()) entry["out"] = spec.output_path;
+            if (!spec.pass_path.empty()) entry["pass"] = spec.pass_path;
+            port_list.push_back(entry);
+        }
+        nlohmann::json cpus = nlohmann::json::object();
+        for (const auto& [cpu, count] : router.cpu_counts()) cpus[std::to_string(cpu)] = count;
+        nlohmann::json xsks = nlohmann::json::array();
+        for (const auto& [name, socket] : sockets)
+            xsks.push_back({{"map", name}, {"ifindex", socket->ifindex()}, {"delivered", socket->delivered()},
+                            {"dropped", socket->dropped()}});
+        nlohmann::json out = {{"program", program.name()},
+                              {"section", program.section()},
+                              {"mode", exec_mode_name(program.mode())},
+                              {"ports", port_list},
+                              {"packets", stats.packets},
+                              {"bytes", stats.bytes},
+                              {"verdicts", verdicts},
+                              {"invalid", stats.invalid},
+                              {"redirect_dropped", stats.redirect_dropped},
+                              {"egress_dropped", stats.egress_dropped},
+                              {"cpu_passed", cpus},
+                              {"xsk", xsks},
+                              {"mean_ns", stats.mean_ns()}};
+        if (args.dump_maps) out["maps"] = dump_maps(*object);
+        if (!samples.empty()) out["perf_samples"] = samples;
+        std::printf("%s\n", json_text(out).c_str());
+        return 0;
+    }
+    std::printf("%s: %s (%s, %s) over %zu ports\n", args.load.file.c_str(), printable(program.name()).c_str(),
+                printable(program.section()).c_str(), exec_mode_name(program.mode()), ports.size());
+    for (const PortSpec& spec : ports) {
+        const PortStats p = router.port_stats(spec.ifindex);
+        const std::string source = !spec.pcap.empty() ? spec.pcap : !spec.interface.empty() ? spec.interface : "-";
+        std::printf("port %u (%s): received %" PRIu64 ", transmitted %" PRIu64 ", passed %" PRIu64 "%s%s\n", spec.ifindex,
+                    printable(source).c_str(), p.received, p.transmitted, p.passed,
+                    spec.output_path.empty() ? "" : ", out ", printable(spec.output_path).c_str());
+    }
+    std::printf("packets: %" PRIu64 " (%" PRIu64 " bytes)\n", stats.packets, stats.bytes);
+    std::printf("verdicts:");
+    for (uint32_t v = 0; v < kXdpVerdictCount; ++v)
+        std::printf(" %s %" PRIu64, std::string(xdp_verdict_name(v)).c_str(), stats.verdicts[v]);
+    if (stats.invalid) std::printf(" invalid %" PRIu64, stats.invalid);
+    std::printf("\n");
+    std::printf("redirect dropped: %" PRIu64 ", egress program dropped: %" PRIu64 "\n", stats.redirect_dropped,
+                stats.egress_dropped);
+    for (const auto& [cpu, count] : router.cpu_counts()) std::printf("cpu %u: %" PRIu64 " passed\n", cpu, count);
+    for (const auto& [name, socket] : sockets)
+        std::printf("xsk %s (port %u, queue 0): delivered %" PRIu64 ", dropped %" PRIu64 "\n", printable(name).c_str(),
+                    socket->ifindex(), socket->delivered(), socket->dropped());
+    std::printf("mean: %" PRIu64 " ns per packet\n", stats.mean_ns());
+    if (args.dump_maps)
+        for (const auto& map : dump_maps(*object)) print_map_text(map);
+    return 0;
+}
+
+int run_packet(const PacketArguments& args) {
+    if (!args.ports.empty()) return run_multi_port(args);
+    if (args.pcap.empty() == args.iface.empty())
+        throw Error("attach packet: give exactly one of --pcap FILE or --iface IFACE (or ports with --port)");
+    if (args.inject && args.iface.empty()) throw Error("attach packet: --inject needs --iface");
+    if (!args.xsk.empty()) throw Error("attach packet: --xsk needs ports (--port)");
+    const auto object = load(args.load);
+    const LoadedProgram& program = xdp_program(*object, args.load.section);
+    for (const auto& spec : args.maps) preload_map(*object, spec);
+    open_perf_buffers(*object);
+    nlohmann::json samples = nlohmann::json::array();
+    // Samples are taken as the run goes (the buffers are bounded), and printed live in text mode.
+    auto take_samples = [&] {
+        nlohmann::json taken = drain_perf_buffers(*object);
+        if (!args.json) print_perf_samples(taken);
+        else for (auto& sample : taken) keep_sample(samples, std::move(sample));
+    };
     PacketHookOptions hook_options;
     // Live capture: the program reads the interface's index as ctx->ingress_ifindex, as on Linux.
     if (!args.iface.empty()) hook_options.ingress_ifindex = if_nametoindex(args.iface.c_str());
@@ -163,8 +363,11 @@ int run_packet(const PacketArguments& args) {
         options.output_path = args.write_pcap;
         options.max_packets = args.count;
         options.filter = args.filter;
-        options.progress = [progress](const PacketStats& s) { (*progress)(s); };
-        options.progress_every = 4096;
+        options.progress = [progress, &take_samples](const PacketStats& s) {
+            (*progress)(s);
+            take_samples();
+        };
+        options.progress_every = 64;
         stats = replay_pcap(hook, args.pcap, options);
     } else {
         LiveCaptureOptions options;
@@ -174,13 +377,17 @@ int run_packet(const PacketArguments& args) {
         options.filter = args.filter;
         options.inject_tx = args.inject;
         options.stop = &stop_requested;
-        options.progress = [progress](const PacketStats& s) { (*progress)(s); };
+        options.progress = [progress, &take_samples](const PacketStats& s) {
+            (*progress)(s);
+            take_samples();
+        };
         options.progress_every = 64;
         std::signal(SIGINT, request_stop);
         std::signal(SIGTERM, request_stop);
         stats = capture_live(hook, options);
     }
     progress->finish();
+    take_samples();
 
     const std::string source = args.pcap.empty() ? args.iface : args.pcap;
     if (args.json) {
@@ -199,6 +406,7 @@ int run_packet(const PacketArguments& args) {
                               {"mean_ns", stats.mean_ns()}};
         if (!args.write_pcap.empty()) out["output"] = args.write_pcap;
         if (args.dump_maps) out["maps"] = dump_maps(*object);
+        if (!samples.empty()) out["perf_samples"] = samples;
         std::printf("%s\n", json_text(out).c_str());
         return 0;
     }
@@ -318,6 +526,16 @@ const CommandRegistration registration{Command{
         packet_app->add_flag("--inject", packet->inject, "With --iface: send TX packets back out with pcap_inject");
         packet_app->add_flag("--json", packet->json, "Print the summary as JSON");
         packet_app->add_flag("--dump-maps", packet->dump_maps, "Print the object's maps after the run");
+        packet_app->add_option("--port", packet->ports,
+                               "A port of the multi-port host (repeat): FILE|pcap=FILE|iface=NAME|none, then "
+                               ",ifindex=N (default: the interface's, else its position from 1), ,out=FILE (frames "
+                               "that leave it), ,pass=FILE (frames passed to the stack), ,inject (live: send them)");
+        packet_app->add_option("--map", packet->maps,
+                               "NAME=FILE fills a map before the first packet (text \"KEY VALUE\" hex lines, or raw "
+                               "key+value records), e.g. a devmap of ports");
+        packet_app->add_option("--xsk", packet->xsk,
+                               "MAP[=IFINDEX]: an AF_XDP-like socket on that port (default: the first), queue 0, "
+                               "stored at key 0 of xskmap MAP; frames redirected to it are counted");
 
         auto bind = std::make_shared<BindArguments>();
         CLI::App* bind_app =

@@ -27,6 +27,7 @@ struct BuildArguments {
     std::string pkcs11_module;
     bool no_line = false;
     bool json = false;
+    std::string target;
     std::string type;  // --type: every program gets this type (as bpftool prog load … type)
 };
 
@@ -43,6 +44,8 @@ int run_build(const BuildArguments& args) {
     ModuleBuildOptions options;
     options.bpf2c.section = args.section;
     options.bpf2c.codegen.line_directives = !args.no_line;
+    options.compile.target = args.target;
+    module_compiler(options.compile);  // an unknown --target fails before the verifier runs
     options.on_verified = [&](const TranslationUnit& unit) {
         std::fprintf(stderr, "[1/%d] verify %s: %zu program%s ok\n", steps, args.input.c_str(), unit.programs.size(),
                      unit.programs.size() == 1 ? "" : "s");
@@ -115,6 +118,9 @@ const CommandRegistration registration{Command{
         add_limit_options(app);
         app.add_option("--emit-c", args->emit_c, "also keep the generated C in this file");
         app.add_flag("--no-line", args->no_line, "no #line directives to the eBPF C source");
+        app.add_option("--target", args->target,
+                       "build the module for this machine: x86_64-linux-gnu or aarch64-linux-gnu, with Debian's "
+                       "cross compiler TARGET-gcc (default: the host, with $CC)");
         app.add_flag("--sign", args->sign, "sign the module (needs --key and --cert)");
         app.add_option("--key", args->key,
                        "signing key: a PEM file, or a pkcs11: URI of a key in a token "

@@ -4,10 +4,12 @@
 // ELF objects are told apart by their magic: then every program (or the one
 // --section names) is listed after loading, interleaved with its C source
 // lines with --source ("; return XDP_PASS; // prog.c:42"). With --jit, each
-// program's x86-64 code is shown beside its instructions: for an ELF object,
+// program's machine code is shown beside its instructions (the host's JIT, or
+// --arch x86_64|aarch64 for either): for an ELF object,
 // the code of the program as the runtime loads it (verified, context accesses
 // rewritten, maps and helpers bound).
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,8 +30,9 @@ struct DisasmArguments {
     std::string section;    // ELF: only the program with this section or name
     bool source = false;    // ELF: C source lines from BTF line info
     bool assembly = false;
-    bool jit = false;       // x86-64 machine code beside each instruction
+    bool jit = false;       // machine code beside each instruction
     bool blinding = false;  // ... as compiled with constant blinding
+    JitArch arch = JitArch::host;  // ... for this architecture
 };
 
 bool is_elf(const std::vector<uint8_t>& bytes) {
@@ -101,7 +104,7 @@ int run_disasm_object_jit(const DisasmArguments& args, const Object& object) {
         std::printf("%s (section %s, %s, %zu instructions as loaded):\n", printable(program->name()).c_str(),
                     printable(program->section()).c_str(), std::string(program_type_name(program->type())).c_str(),
                     program->instructions().size());
-        std::fputs(jit_disassemble({program->instructions(), &helper_table()}, exec).c_str(), stdout);
+        std::fputs(jit_disassemble({program->instructions(), &helper_table()}, exec, args.arch).c_str(), stdout);
         printed = true;
     }
     if (!printed)
@@ -148,7 +151,7 @@ int run_disasm(const DisasmArguments& args) {
         // "helper not available" stub, the rest is the code make_jit() runs.
         ExecOptions options;
         options.constant_blinding = args.blinding;
-        std::fputs(jit_disassemble({insns, nullptr}, options).c_str(), stdout);
+        std::fputs(jit_disassemble({insns, nullptr}, options, args.arch).c_str(), stdout);
         return 0;
     }
     print_program(insns);
@@ -165,7 +168,12 @@ const CommandRegistration registration{Command{
         app.add_option("--section", args->section, "ELF: only the program with this section (or name)");
         add_limit_options(app);
         app.add_flag("--asm", args->assembly, "FILE is assembler text, not bytecode");
-        app.add_flag("--jit", args->jit, "Show the x86-64 code the JIT generates beside each instruction");
+        app.add_flag("--jit", args->jit, "Show the machine code the JIT generates beside each instruction");
+        app.add_option("--arch", args->arch, "With --jit: host (default), x86_64 or aarch64")
+            ->transform(CLI::CheckedTransformer(
+                std::map<std::string, JitArch>{
+                    {"host", JitArch::host}, {"x86_64", JitArch::x86_64}, {"aarch64", JitArch::aarch64}},
+                CLI::ignore_case));
         app.add_flag("--blind", args->blinding, "With --jit: compile with constant blinding");
         return [args] { return run_disasm(*args); };
     }}};

@@ -36,6 +36,7 @@ struct HelperRow {
     int32_t id;
     std::string name;
     bool supported;  // prototype (verifier) and implementation (runtime)
+    bool verify_only;  // a prototype (programs calling it verify), no implementation
     std::vector<std::string> program_types;
 };
 
@@ -80,13 +81,14 @@ std::vector<HelperRow> helper_rows() {
         HelperRow row{id,
                       std::string(linux_helper_name(id)),
                       helper_prototype(id) != nullptr && helper_table().find(id) != nullptr,
+                      helper_prototype(id) != nullptr && helper_table().find(id) == nullptr,
                       {}};
         for (const ProgramTypeRow& type : types) {
             if (type.info == nullptr) continue;
             for (int32_t allowed : type.info->helpers)
                 if (allowed == id) row.program_types.emplace_back(type.info->name);
         }
-        if (row.program_types.empty()) row.supported = false;
+        if (row.program_types.empty()) row.supported = row.verify_only = false;
         rows.push_back(std::move(row));
     }
     return rows;
@@ -106,8 +108,20 @@ bool runs(const ProgramTypeInfo& info) {
     return info.ctx_is_memory || info.runtime_ctx_size != 0;
 }
 
+std::string status_text(const ProgramTypeInfo& info) {
+    if (!info.unverifiable.empty()) return "not verifiable (BTF-typed)";
+    return runs(info) ? "runs" : "verified only";
+}
+
+std::string helper_status(const HelperRow& h) {
+    if (h.supported) return "supported";
+    return h.verify_only && !h.program_types.empty() ? "verified only" : "not supported";
+}
+
 std::string context_text(const ProgramTypeInfo& info) {
     if (info.ctx_is_memory) return "byte buffer: r1 = memory, r2 = length";
+    if (!info.unverifiable.empty()) return "";
+    if (!info.ctx_struct.empty()) return fmt::format("{} ({} bytes)", info.ctx_struct, info.ctx_size);
     std::string_view name;  // the C struct programs see, as Linux names it
     switch (info.type) {
         case ProgramType::xdp:
@@ -168,7 +182,10 @@ void print_markdown() {
     fmt::print(
         "\"verified only\": programs of the type load, verify and translate (bpf2c), but the "
         "runtime\n"
-        "has no hook that runs them.\n\n");
+        "has no hook that runs them. \"not verifiable\": the context is typed by the kernel's "
+        "BTF;\n"
+        "the verifier refuses such programs and says why. Contexts, helpers and return values\n"
+        "of each type: [program-types.md](program-types.md).\n\n");
     fmt::print("| ID | type | status | sections | context |\n|---|---|---|---|---|\n");
     for (const auto& t : types) {
         const std::string name =
@@ -177,9 +194,8 @@ void print_markdown() {
             fmt::print("| {} | {} | not supported | | |\n", t.id, name);
             continue;
         }
-        fmt::print("| {} | {} | {} | {} | {} |\n", t.id, name,
-                   runs(*t.info) ? "runs" : "verified only", join(t.sections, ", ", "`"),
-                   context_text(*t.info));
+        fmt::print("| {} | {} | {} | {} | {} |\n", t.id, name, status_text(*t.info),
+                   join(t.sections, ", ", "`"), context_text(*t.info));
     }
 
     fmt::print("\n## Map types\n\n| ID | type | status |\n|---|---|---|\n");
@@ -187,11 +203,15 @@ void print_markdown() {
         fmt::print("| {} | {} | {} |\n", m.id, m.name, m.supported ? "supported" : "not supported");
 
     fmt::print("\n## Helpers\n\n");
-    fmt::print("The disassembler names calls the same way: `call bpf_map_lookup_elem#1`.\n\n");
+    fmt::print("The disassembler names calls the same way: `call bpf_map_lookup_elem#1`.\n");
+    fmt::print(
+        "\"verified only\": the verifier knows the helper's prototype, so programs calling it "
+        "verify,\n"
+        "but the runtime has no implementation (`ebpf run` refuses to load them and names the "
+        "helper).\n\n");
     fmt::print("| ID | helper | status | program types |\n|---|---|---|---|\n");
     for (const auto& h : helpers)
-        fmt::print("| {} | {} | {} | {} |\n", h.id, h.name,
-                   h.supported ? "supported" : "not supported", join(h.program_types, ", "));
+        fmt::print("| {} | {} | {} | {} |\n", h.id, h.name, helper_status(h), join(h.program_types, ", "));
 }
 
 void print_json() {
@@ -203,6 +223,7 @@ void print_json() {
                               {"supported", t.info != nullptr}};
         if (t.info) {
             row["runs"] = runs(*t.info);
+            row["verifiable"] = t.info->unverifiable.empty();
             row["sections"] = t.sections;
         }
         types.push_back(row);
@@ -213,6 +234,7 @@ void print_json() {
         helpers.push_back({{"id", h.id},
                            {"name", h.name},
                            {"supported", h.supported},
+                           {"verify_only", h.verify_only},
                            {"program_types", h.program_types}});
     std::puts(json_text({{"program_types", types}, {"map_types", maps}, {"helpers", helpers}}, 2)
                   .c_str());
@@ -222,7 +244,7 @@ void print_text() {
     fmt::print("program types:\n");
     for (const auto& t : program_type_rows())
         if (t.info)
-            fmt::print("  {} ({}){}\n", t.info->name, t.id, runs(*t.info) ? "" : "  verified only");
+            fmt::print("  {} ({}){}\n", t.info->name, t.id, runs(*t.info) ? "" : "  " + status_text(*t.info));
     fmt::print("map types:\n");
     for (const auto& m : map_type_rows())
         if (m.supported) fmt::print("  {} ({})\n", m.name, m.id);

@@ -31,6 +31,11 @@ struct ShowArguments {
 
 std::string type_of(const Program& program) {
     if (program.type == ProgramType::unspec) return "unspec (no runtime hook for this section)";
+    const ProgramTypeInfo& info = program_type_info(program.type);
+    if (!info.unverifiable.empty()) return std::string(info.name) + " (BTF-typed: not verifiable here)";
+    if (!info.ctx_is_memory && info.runtime_ctx_size == 0 && info.type != ProgramType::sched_cls &&
+        info.type != ProgramType::socket_filter && info.type != ProgramType::sched_act)
+        return std::string(info.name) + " (verified only: no runtime hook)";
     return std::string(program_type_name(program.type));
 }
 

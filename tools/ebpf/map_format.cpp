@@ -126,6 +126,14 @@ nlohmann::json map_json(Map& map, const MapDumpOptions& options) {
     uint64_t hidden = 0;
     if (map.type() == MapType::ringbuf) {
         ringbuf_consume(map, [&](std::span<const uint8_t> record) { entries.push_back({{"record", hex_bytes(record)}}); });
+    } else if (map.type() == MapType::xskmap) {
+        // A socket is no value (Linux: EOPNOTSUPP): the socket and its queue.
+        for (const RedirectEntry& entry : redirect_entries(map)) {
+            const uint8_t* key = reinterpret_cast<const uint8_t*>(&entry.key);
+            entries.push_back({{"key", hex_bytes(std::span<const uint8_t>(key, 4))},
+                               {"socket", entry.socket ? entry.socket->id() : 0},
+                               {"queue_id", entry.value}});
+        }
     } else if (map.type() == MapType::queue || map.type() == MapType::stack) {
         // Drained: a dump comes after the run. A frozen one cannot be: its head is shown.
         if (map.frozen()) {
@@ -153,7 +161,10 @@ void print_entry_text(const nlohmann::json& entry, const char* indent) {
     const nlohmann::json none;
     const nlohmann::json& formatted = entry.contains("formatted") ? entry["formatted"] : none;
     auto part = [&](const char* name) -> nlohmann::json { return formatted.is_null() ? nlohmann::json() : formatted[name]; };
-    if (entry.contains("record")) {
+    if (entry.contains("socket")) {
+        std::printf("%skey %s: socket %u (queue %u)\n", indent, entry["key"].get<std::string>().c_str(),
+                    entry["socket"].get<uint32_t>(), entry["queue_id"].get<uint32_t>());
+    } else if (entry.contains("record")) {
         std::printf("%srecord %s\n", indent, entry["record"].get<std::string>().c_str());
     } else if (!entry.contains("key")) {
         std::printf("%svalue %s\n", indent, entry["value"].get<std::string>().c_str());

@@ -27,6 +27,7 @@
 
 #include "command.hpp"
 #include "map_format.hpp"
+#include "perf_output.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/hooks.hpp"
 #include "ebpf/object.hpp"
@@ -56,6 +57,8 @@ void store(Map& map, const std::vector<uint8_t>& key, const std::vector<uint8_t>
     if (map.type() == MapType::queue || map.type() == MapType::stack) map.push(value);
     else map.update(key, value);
 }
+
+}  // namespace
 
 // --map NAME=FILE.
 void preload_map(const LoadedObject& object, const std::string& spec) {
@@ -99,6 +102,8 @@ void preload_map(const LoadedObject& object, const std::string& spec) {
               {bytes.begin() + at + key_size, bytes.begin() + at + record});
     }
 }
+
+namespace {
 
 const ebpf::Program& choose_program(const Object& object, const std::string& wanted) {
     if (!wanted.empty()) {
@@ -158,12 +163,15 @@ int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program,
     // The runtime builds the context for the program type (test_run, runtime.hpp).
     const std::vector<uint8_t> data_in = optional_file(options.data_in.empty() ? memory_file : options.data_in);
     const std::vector<uint8_t> ctx_in = optional_file(options.ctx_in);
+    // A perf_event_array gets a buffer per CPU, so bpf_perf_event_output lands somewhere.
+    open_perf_buffers(loaded);
     const TestRunOutput run = test_run(program, {.data = data_in, .ctx = ctx_in, .repeat = repeat});
     const uint64_t result = run.retval;
     if (!options.data_out.empty()) write_file(options.data_out, run.data.data(), run.data.size());
     if (!options.ctx_out.empty()) write_file(options.ctx_out, run.ctx.data(), run.ctx.size());
 
     const uint64_t per_run = run.duration_ns;
+    const nlohmann::json samples = drain_perf_buffers(loaded);
     nlohmann::json maps = nlohmann::json::array();
     if (options.dump_maps) {
         for (const auto& map : loaded.maps()) maps.push_back(map_json(*map));
@@ -173,6 +181,7 @@ int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program,
                               {"mode", exec_mode_name(mode)},  {"retval", result},
                               {"duration_ns", per_run},         {"repeat", repeat}};
         if (options.dump_maps) out["maps"] = maps;
+        if (!samples.empty()) out["perf_samples"] = samples;
         std::printf("%s\n", json_text(out, 2).c_str());
         return 0;
     }
@@ -182,6 +191,7 @@ int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program,
                 unknown_action ? ", not an XDP action: XDP_ABORTED when attached" : "");
     std::printf("Duration: %" PRIu64 " ns per run (%" PRIu64 " run%s, %s)\n", per_run, repeat, repeat == 1 ? "" : "s",
                 exec_mode_name(mode));
+    print_perf_samples(samples);
     for (const auto& map : maps) print_map_text(map);
     return 0;
 }

@@ -24,6 +24,10 @@ struct ObjectRunOptions {
     std::string type;               // --type: every program gets this type (as bpftool prog load … type)
 };
 
+// NAME=FILE: fills map NAME from FILE (text "KEY VALUE" hex lines, or raw
+// key+value records). Throws ebpf::Error naming the file and line.
+void preload_map(const LoadedObject& object, const std::string& spec);
+
 // Adds --prog/--section, --data-in/out, --ctx-in/out, --map, --dump-maps, --pin-root, --type.
 void add_object_run_options(CLI::App& app, ObjectRunOptions& options);
 

@@ -18,6 +18,7 @@ void register_data_helpers(HelperTable& table);     // csum_diff, strncmp
 void register_xdp_helpers(HelperTable& table);
 void register_control_helpers(HelperTable& table);  // tail_call, loop, for_each_map_elem
 void register_trace_helpers(HelperTable& table);    // trace_printk, snprintf
+void register_redirect_helpers(HelperTable& table); // redirect, redirect_map, clone_redirect, perf_event_output
 void register_lock_helpers(HelperTable& table);     // spin_lock, spin_unlock
 
 template <typename T>

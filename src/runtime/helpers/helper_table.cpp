@@ -21,6 +21,7 @@ const HelperTable& helper_table() {
         register_xdp_helpers(t);
         register_control_helpers(t);
         register_trace_helpers(t);
+        register_redirect_helpers(t);
         register_lock_helpers(t);
         return t;
     }();
@@ -38,6 +39,9 @@ void check_helper_calls(const std::string& program_name, std::span<const Instruc
         if (insn.opcode != (op::kClassJmp | op::kCall) || insn.src != op::kCallHelper) continue;
         const std::string where = "program '" + program_name + "': instruction " + std::to_string(i) + ": ";
         const HelperPrototype* proto = helper_prototype(insn.imm);
+        if (proto && !helper_table().find(insn.imm))
+            throw Error(where + "the runtime cannot run helper " + std::string(proto->name) + " (" +
+                        std::to_string(insn.imm) + "): it is verified only (`ebpf verify` checks calls to it)");
         if (!proto || !helper_table().find(insn.imm)) throw Error(where + helper_display_name(insn.imm) + " is not supported by this runtime");
         if (type != ProgramType::unspec &&
             std::find(info.helpers.begin(), info.helpers.end(), insn.imm) == info.helpers.end())

@@ -19,6 +19,9 @@ std::vector<std::shared_ptr<Map>> create_maps(std::span<const MapDefinition> def
     for (size_t i = 0; i < definitions.size(); ++i) {
         const MapDefinition& definition = definitions[i];
         if (definition.inner_template) continue;
+        // A Linux map type the runtime cannot provide: no map; the programs
+        // that name it are refused when they load (unprovided_map_error).
+        if (!map_type_provided(definition.type)) continue;
         if (definition.type == MapType::array_of_maps || definition.type == MapType::hash_of_maps) {
             if (!definition.inner_map || *definition.inner_map >= definitions.size())
                 throw Error("map '" + definition.name + "': a map of maps needs an inner map definition");

@@ -7,6 +7,15 @@
 // that moment has finished (cpu_epoch.hpp), so a value pointer a program got
 // from a lookup stays valid for its whole run. Element memory is returned to
 // the system only when the map is destroyed. Host reads lock the stripe.
+//
+// LRU maps evict by the CLOCK algorithm (second chance), as an approximation
+// of least-recently-used like Linux's: elements sit in one list in insertion
+// order (changed only by writers, under lru_mutex_); a lookup or update sets
+// the element's `referenced` flag — and writes it only when it was clear, so
+// that lookups from many threads do not keep writing a shared cache line.
+// Eviction takes the list's head: a referenced element loses its flag and
+// goes to the tail, the first unreferenced one is evicted. Each insert into a
+// full map thus costs O(1) amortised instead of a scan of the buckets.
 #include <array>
 #include <functional>
 
@@ -32,8 +41,12 @@ uint64_t hash_bytes(const void* data, size_t size) {
 
 struct Element {
     std::atomic<Element*> next{nullptr};
-    std::atomic<uint64_t> last_used{0};  // LRU clock at the last lookup/update
     uint64_t hash = 0;
+    // LRU maps only: the eviction list (under lru_mutex_) and the CLOCK flag.
+    Element* lru_prev = nullptr;
+    Element* lru_next = nullptr;
+    std::atomic<bool> referenced{false};
+    bool in_lru = false;
     // Followed by the key (rounded to 8) and the value(s), 8-aligned.
 };
 static_assert(sizeof(Element) % 8 == 0);
@@ -82,6 +95,7 @@ public:
             }
         }
         if (!removed) return -ENOENT;
+        if (lru_) lru_remove(removed);
         count_.fetch_sub(1, std::memory_order_relaxed);
         retire(removed);
         return 0;
@@ -144,7 +158,7 @@ protected:
                     e->next.store(buckets_[bucket].load(std::memory_order_relaxed), std::memory_order_relaxed);
                     std::memcpy(key_of(e), key, key_size());
                     write_value(e, value, from_host, /*fresh=*/true);
-                    if (lru_) touch(e);
+                    if (lru_) lru_append(e);
                     buckets_[bucket].store(e, std::memory_order_release);  // publish
                     return 0;
                 }
@@ -172,7 +186,35 @@ private:
     uint32_t this_cpu() const { return per_cpu_ ? current_cpu() : 0; }
     std::mutex& stripe(size_t bucket) const { return stripes_[bucket % kStripes]; }
 
-    void touch(Element* e) { e->last_used.store(clock_.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed); }
+    // A lookup's only write, and only when the flag was clear.
+    static void touch(Element* e) {
+        if (!e->referenced.load(std::memory_order_relaxed)) e->referenced.store(true, std::memory_order_relaxed);
+    }
+
+    void lru_append(Element* e) {
+        std::lock_guard lock(lru_mutex_);
+        e->referenced.store(false, std::memory_order_relaxed);
+        e->lru_next = nullptr;
+        e->lru_prev = lru_tail_;
+        if (lru_tail_) lru_tail_->lru_next = e;
+        else lru_head_ = e;
+        lru_tail_ = e;
+        e->in_lru = true;
+    }
+    void lru_unlink_locked(Element* e) {
+        if (e->lru_prev) e->lru_prev->lru_next = e->lru_next;
+        else lru_head_ = e->lru_next;
+        if (e->lru_next) e->lru_next->lru_prev = e->lru_prev;
+        else lru_tail_ = e->lru_prev;
+        e->lru_prev = e->lru_next = nullptr;
+        e->in_lru = false;
+    }
+    // Called by whoever unlinked `e` from its bucket; eviction may have taken
+    // it off the list already.
+    void lru_remove(Element* e) {
+        std::lock_guard lock(lru_mutex_);
+        if (e->in_lru) lru_unlink_locked(e);
+    }
 
     // A program writes its own CPU's value of a per-CPU map (a new element
     // starts with the other CPUs' values zeroed); the host writes all of them.
@@ -201,34 +243,39 @@ private:
         return false;
     }
 
-    // Unlinks the element with the oldest LRU clock among a window of buckets
-    // after a moving cursor (an approximation of LRU, as Linux's).
+    // CLOCK eviction: the first element from the head of the list that was
+    // not referenced since it last passed (referenced ones get a second
+    // chance at the tail). The victim leaves the list under lru_mutex_, then
+    // its bucket under the stripe lock; if a delete unlinked it from the
+    // bucket in between, that delete retires it and we report no eviction
+    // (the caller retries). The CpuScope keeps the victim from being reused
+    // while we hold it outside both locks.
     bool evict_one() {
-        constexpr size_t kWindow = 128;
-        size_t buckets = bucket_mask_ + 1;
-        size_t start = eviction_cursor_.fetch_add(kWindow, std::memory_order_relaxed);
-        for (size_t scanned = 0; scanned < buckets; scanned += kWindow) {
-            Element* victim = nullptr;
-            size_t victim_bucket = 0;
-            uint64_t oldest = UINT64_MAX;
-            {
-                CpuScope scope;  // we dereference elements outside their stripe lock
-                for (size_t i = 0; i < kWindow && scanned + i < buckets; ++i) {
-                    size_t bucket = (start + scanned + i) & bucket_mask_;
-                    for (Element* e = buckets_[bucket].load(std::memory_order_acquire); e;
-                         e = e->next.load(std::memory_order_acquire)) {
-                        uint64_t used = e->last_used.load(std::memory_order_relaxed);
-                        if (used < oldest) {
-                            oldest = used;
-                            victim = e;
-                            victim_bucket = bucket;
-                        }
-                    }
+        CpuScope scope;
+        Element* victim = nullptr;
+        {
+            std::lock_guard lock(lru_mutex_);
+            for (uint64_t passes = 0; lru_head_ && passes <= uint64_t{max_entries()}; ++passes) {
+                Element* e = lru_head_;
+                lru_unlink_locked(e);
+                if (e->referenced.load(std::memory_order_relaxed)) {
+                    e->referenced.store(false, std::memory_order_relaxed);
+                    e->lru_prev = lru_tail_;
+                    if (lru_tail_) lru_tail_->lru_next = e;
+                    else lru_head_ = e;
+                    lru_tail_ = e;
+                    e->in_lru = true;
+                    continue;
                 }
+                victim = e;
+                break;
             }
-            if (victim && unlink(victim, victim_bucket)) return true;
+            if (!victim && lru_head_) {  // everything was referenced twice over: take the head
+                victim = lru_head_;
+                lru_unlink_locked(victim);
+            }
         }
-        return false;
+        return victim && unlink(victim, victim->hash & bucket_mask_);
     }
 
     bool unlink(Element* target, size_t bucket) {
@@ -315,8 +362,9 @@ private:
     std::unique_ptr<std::atomic<Element*>[]> buckets_;
     mutable std::array<std::mutex, kStripes> stripes_;
     std::atomic<uint32_t> count_{0};
-    std::atomic<uint64_t> clock_{1};
-    std::atomic<size_t> eviction_cursor_{0};
+    std::mutex lru_mutex_;
+    Element* lru_head_ = nullptr;  // next candidate for eviction
+    Element* lru_tail_ = nullptr;
     std::mutex alloc_mutex_;
     std::vector<std::unique_ptr<uint64_t[]>> blocks_;
     std::vector<Element*> free_;

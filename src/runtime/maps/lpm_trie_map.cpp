@@ -2,119 +2,198 @@
 // order, most significant bit first); a lookup returns the value of the
 // longest stored prefix that matches the key's first prefixlen bits.
 //
-// Readers never lock: the entries live in an immutable snapshot (sorted by
-// prefix length, longest first) that writers replace under a lock and publish
-// with one atomic store; old snapshots and deleted entries are freed only
-// after every run that could see them has finished (cpu_epoch.hpp). Lookups
-// are a linear scan, fine for the policy-sized tables programs keep.
+// A path-compressed binary trie, as Linux's kernel/bpf/lpm_trie.c: every node
+// holds a prefix; a child extends its parent's prefix, on the side of the bit
+// that follows it. Nodes the user inserted are "real"; the others
+// ("intermediate") only join two subtrees whose prefixes part at that length.
+// Updating a stored prefix replaces its node, as Linux does.
+// A lookup walks one path from the root, so it costs O(prefix length), not
+// O(entries).
+//
+// Readers never lock: child links are atomic pointers that writers (one at a
+// time, under a mutex) change with release stores, after the node they link
+// in is complete. A node that leaves the trie is freed only after every run
+// that could still be on it has finished (cpu_epoch.hpp). Deleting a prefix
+// whose node joins two subtrees only clears its `real` flag.
+//
+// Linux's rules, which the tests check against the kernel: the map needs
+// BPF_F_NO_PREALLOC; update/delete of a prefixlen above the data's bits is
+// -EINVAL; delete needs the exact prefix (-ENOENT otherwise); get_next_key
+// walks the real nodes in post-order (children before their parent, the 0
+// side first), and a missing key (or none) starts from the first of them.
 #include <algorithm>
 
 #include "cpu_epoch.hpp"
+#include "ebpf/abi.hpp"
 #include "ebpf/error.hpp"
 #include "map_types.hpp"
 
 namespace ebpf::runtime_detail {
 namespace {
 
-struct Entry {
+struct Node {
+    std::atomic<Node*> child[2] = {nullptr, nullptr};
     uint32_t prefixlen = 0;
-    std::vector<uint8_t> data;              // masked to prefixlen bits
-    std::unique_ptr<uint64_t[]> value;      // value_size rounded to 8
+    std::atomic<bool> real{false};
+    // Followed by the data (data_size bytes as the key gave them, padded to
+    // 8) and the value (value_size rounded to 8).
 };
+static_assert(sizeof(Node) % 8 == 0);
 
-struct Snapshot {
-    std::vector<Entry*> entries;  // longest prefix first, then by data
-};
-
-bool prefix_matches(const uint8_t* a, const uint8_t* b, uint32_t bits) {
-    uint32_t bytes = bits / 8;
-    if (std::memcmp(a, b, bytes) != 0) return false;
-    uint32_t rest = bits % 8;
-    if (rest == 0) return true;
-    auto mask = static_cast<uint8_t>(0xff << (8 - rest));
-    return ((a[bytes] ^ b[bytes]) & mask) == 0;
-}
+// Bit `index` of big-endian data (0 = the most significant bit of data[0]).
+inline int bit_at(const uint8_t* data, uint32_t index) { return (data[index / 8] >> (7 - index % 8)) & 1; }
 
 class LpmTrie final : public Map {
 public:
     explicit LpmTrie(const MapDefinition& definition)
-        : Map(definition), data_size_(definition.key_size - 4), current_(new Snapshot) {}
+        : Map(definition),
+          data_size_(definition.key_size - 4),
+          max_prefixlen_(data_size_ * 8),
+          data_stride_(round8(data_size_)),
+          node_words_((sizeof(Node) + data_stride_ + round8(definition.value_size)) / 8) {}
 
     ~LpmTrie() override {
         retired_.drain();
-        Snapshot* snapshot = current_.load();
-        for (Entry* e : snapshot->entries) delete e;
-        delete snapshot;
+        free_subtree(root_.load(std::memory_order_relaxed));
     }
 
     void* lookup_elem(const void* key) override {
-        uint32_t prefixlen = read_prefixlen(key);
+        const uint32_t prefixlen = read_prefixlen(key);
+        if (prefixlen > max_prefixlen_) return nullptr;
         const auto* data = static_cast<const uint8_t*>(key) + 4;
-        if (prefixlen > data_size_ * 8) return nullptr;
-        for (Entry* e : current_.load(std::memory_order_acquire)->entries) {
-            if (e->prefixlen <= prefixlen && prefix_matches(e->data.data(), data, e->prefixlen)) return e->value.get();
+        Node* found = nullptr;
+        for (Node* node = root_.load(std::memory_order_acquire); node;) {
+            const uint32_t match = common_prefix(node, data, prefixlen);
+            if (match < node->prefixlen) break;  // the node's prefix does not cover the key
+            if (node->real.load(std::memory_order_acquire)) found = node;
+            if (node->prefixlen >= prefixlen) break;  // the key has no bits left to follow
+            node = node->child[bit_at(data, node->prefixlen)].load(std::memory_order_acquire);
         }
-        return nullptr;
+        return found ? value_of(found) : nullptr;
     }
 
     int64_t update_elem(const void* key, const void* value, uint64_t flags) override {
         if (!valid_update_flags(flags)) return -EINVAL;
-        uint32_t prefixlen = read_prefixlen(key);
-        if (prefixlen > data_size_ * 8) return -EINVAL;
-        std::vector<uint8_t> data = masked(key, prefixlen);
+        const uint32_t prefixlen = read_prefixlen(key);
+        if (prefixlen > max_prefixlen_) return -EINVAL;
+        const auto* data = static_cast<const uint8_t*>(key) + 4;
         std::lock_guard lock(writer_mutex_);
-        Snapshot* old = current_.load(std::memory_order_relaxed);
-        if (Entry* e = find_exact(*old, prefixlen, data)) {
-            if (flags == kUpdateNoExist) return -EEXIST;
-            copy_to_map(e->value.get(), value, value_size());
+        // Walk down while the node's prefix is a proper prefix of the key.
+        std::atomic<Node*>* slot = &root_;
+        Node* node = slot->load(std::memory_order_relaxed);
+        uint32_t match = 0;
+        while (node) {
+            match = common_prefix(node, data, prefixlen);
+            if (match != node->prefixlen || node->prefixlen == prefixlen) break;
+            slot = &node->child[bit_at(data, node->prefixlen)];
+            node = slot->load(std::memory_order_relaxed);
+        }
+        if (node && match == node->prefixlen && node->prefixlen == prefixlen) {  // the same prefix
+            const bool real = node->real.load(std::memory_order_relaxed);
+            if (real && flags == kUpdateNoExist) return -EEXIST;
+            if (!real && flags == kUpdateExist) return -ENOENT;
+            if (!real && entries_ >= max_entries()) return -ENOSPC;
+            // As Linux, a new node takes the old one's place: it keeps the
+            // key's bits as given (get_next_key returns them), and a reader
+            // on the old node still sees a complete one.
+            Node* replacement = make_node(data, prefixlen);
+            copy_to_map(value_of(replacement), value, value_size());
+            replacement->real.store(true, std::memory_order_relaxed);
+            for (int side = 0; side < 2; ++side)
+                replacement->child[side].store(node->child[side].load(std::memory_order_relaxed), std::memory_order_relaxed);
+            slot->store(replacement, std::memory_order_release);
+            retire(node);
+            if (!real) ++entries_;
             return 0;
         }
         if (flags == kUpdateExist) return -ENOENT;
-        if (old->entries.size() >= max_entries()) return -ENOSPC;
-        auto* entry = new Entry{prefixlen, std::move(data), std::make_unique<uint64_t[]>(round8(value_size()) / 8)};
-        copy_to_map(entry->value.get(), value, value_size());
-        auto* next = new Snapshot(*old);
-        auto at = std::lower_bound(next->entries.begin(), next->entries.end(), entry, longer_first);
-        next->entries.insert(at, entry);
-        publish(old, next, nullptr);
+        if (entries_ >= max_entries()) return -ENOSPC;
+        Node* fresh = make_node(data, prefixlen);
+        copy_to_map(value_of(fresh), value, value_size());
+        fresh->real.store(true, std::memory_order_relaxed);
+        if (!node) {
+            slot->store(fresh, std::memory_order_release);
+        } else if (match == prefixlen) {
+            // The new prefix is a prefix of the node's: the node hangs below it.
+            fresh->child[bit_at(data_of(node), prefixlen)].store(node, std::memory_order_relaxed);
+            slot->store(fresh, std::memory_order_release);
+        } else {
+            // They part at bit `match`: an intermediate node joins them.
+            Node* join = make_node(data, match);
+            const int fresh_side = bit_at(data, match);
+            join->child[fresh_side].store(fresh, std::memory_order_relaxed);
+            join->child[1 - fresh_side].store(node, std::memory_order_relaxed);
+            slot->store(join, std::memory_order_release);
+        }
+        ++entries_;
         return 0;
     }
 
     int64_t delete_elem(const void* key) override {
-        uint32_t prefixlen = read_prefixlen(key);
-        if (prefixlen > data_size_ * 8) return -EINVAL;
-        std::vector<uint8_t> data = masked(key, prefixlen);
+        const uint32_t prefixlen = read_prefixlen(key);
+        if (prefixlen > max_prefixlen_) return -EINVAL;
+        const auto* data = static_cast<const uint8_t*>(key) + 4;
         std::lock_guard lock(writer_mutex_);
-        Snapshot* old = current_.load(std::memory_order_relaxed);
-        Entry* e = find_exact(*old, prefixlen, data);
-        if (!e) return -ENOENT;
-        auto* next = new Snapshot(*old);
-        std::erase(next->entries, e);
-        publish(old, next, e);
+        std::atomic<Node*>* parent_slot = nullptr;
+        std::atomic<Node*>* slot = &root_;
+        Node* node = slot->load(std::memory_order_relaxed);
+        while (node) {
+            const uint32_t match = common_prefix(node, data, prefixlen);
+            if (match != node->prefixlen || node->prefixlen == prefixlen) break;
+            parent_slot = slot;
+            slot = &node->child[bit_at(data, node->prefixlen)];
+            node = slot->load(std::memory_order_relaxed);
+        }
+        if (!node || node->prefixlen != prefixlen || common_prefix(node, data, prefixlen) != prefixlen ||
+            !node->real.load(std::memory_order_relaxed)) {
+            return -ENOENT;
+        }
+        --entries_;
+        Node* left = node->child[0].load(std::memory_order_relaxed);
+        Node* right = node->child[1].load(std::memory_order_relaxed);
+        if (left && right) {  // still joins two subtrees: it becomes intermediate
+            node->real.store(false, std::memory_order_release);
+            return 0;
+        }
+        // Zero or one child: the child (or nothing) takes the node's place.
+        slot->store(left ? left : right, std::memory_order_release);
+        retire(node);
+        // An intermediate parent left with one child is no longer needed.
+        if (!left && !right && parent_slot) {
+            Node* parent = parent_slot->load(std::memory_order_relaxed);
+            if (!parent->real.load(std::memory_order_relaxed)) {
+                Node* other = parent->child[0].load(std::memory_order_relaxed);
+                if (!other) other = parent->child[1].load(std::memory_order_relaxed);
+                parent_slot->store(other, std::memory_order_release);
+                retire(parent);
+            }
+        }
         return 0;
     }
 
     int64_t get_next_key(const void* key, void* next_key) override {
-        CpuScope scope;  // the host iterates too: keep the snapshot alive
-        Snapshot* snapshot = current_.load(std::memory_order_acquire);
+        CpuScope scope;  // the host iterates too: keep the nodes alive
+        std::lock_guard lock(writer_mutex_);
+        // The real nodes in post-order; the one after `key`, or the first.
+        std::vector<Node*> order;
+        post_order(root_.load(std::memory_order_relaxed), order);
         size_t index = 0;
         if (key) {
-            uint32_t prefixlen = read_prefixlen(key);
-            if (prefixlen <= data_size_ * 8) {
-                std::vector<uint8_t> data = masked(key, prefixlen);
-                for (size_t i = 0; i < snapshot->entries.size(); ++i) {
-                    Entry* e = snapshot->entries[i];
-                    if (e->prefixlen == prefixlen && e->data == data) {
+            const uint32_t prefixlen = read_prefixlen(key);
+            if (prefixlen <= max_prefixlen_) {
+                const auto* data = static_cast<const uint8_t*>(key) + 4;
+                for (size_t i = 0; i < order.size(); ++i) {
+                    if (order[i]->prefixlen == prefixlen && common_prefix(order[i], data, prefixlen) == prefixlen) {
                         index = i + 1;
                         break;
                     }
                 }
             }
         }
-        if (index >= snapshot->entries.size()) return -ENOENT;
-        Entry* e = snapshot->entries[index];
+        if (index >= order.size()) return -ENOENT;
+        Node* e = order[index];
         std::memcpy(next_key, &e->prefixlen, 4);
-        std::memcpy(static_cast<uint8_t*>(next_key) + 4, e->data.data(), data_size_);
+        std::memcpy(static_cast<uint8_t*>(next_key) + 4, data_of(e), data_size_);
         return 0;
     }
 
@@ -127,37 +206,87 @@ public:
     }
 
 private:
-    static bool longer_first(const Entry* a, const Entry* b) {
-        if (a->prefixlen != b->prefixlen) return a->prefixlen > b->prefixlen;
-        return a->data < b->data;
-    }
     static uint32_t read_prefixlen(const void* key) {
         uint32_t prefixlen;
         std::memcpy(&prefixlen, key, 4);
         return prefixlen;
     }
-    std::vector<uint8_t> masked(const void* key, uint32_t prefixlen) const {
-        std::vector<uint8_t> data(static_cast<const uint8_t*>(key) + 4, static_cast<const uint8_t*>(key) + 4 + data_size_);
-        for (uint32_t bit = prefixlen; bit < data_size_ * 8; ++bit) data[bit / 8] &= static_cast<uint8_t>(~(0x80 >> (bit % 8)));
-        return data;
-    }
-    static Entry* find_exact(const Snapshot& snapshot, uint32_t prefixlen, const std::vector<uint8_t>& data) {
-        for (Entry* e : snapshot.entries) {
-            if (e->prefixlen == prefixlen && e->data == data) return e;
+    uint8_t* data_of(Node* node) const { return reinterpret_cast<uint8_t*>(node + 1); }
+    uint8_t* value_of(Node* node) const { return data_of(node) + data_stride_; }
+
+    // How many leading bits the node's prefix and the key's first `prefixlen`
+    // bits share, at most min(node->prefixlen, prefixlen). Compares 8 bytes
+    // at a time.
+    uint32_t common_prefix(Node* node, const uint8_t* data, uint32_t prefixlen) const {
+        const uint32_t limit = std::min(node->prefixlen, prefixlen);
+        const uint8_t* mine = data_of(node);
+        uint32_t bits = 0;
+        for (uint32_t byte = 0; bits < limit; byte += 8) {
+            const uint32_t chunk = std::min<uint32_t>(8, data_size_ - byte);
+            uint64_t a = 0, b = 0;
+            std::memcpy(&a, mine + byte, chunk);
+            std::memcpy(&b, data + byte, chunk);
+            const uint64_t diff = __builtin_bswap64(a ^ b);
+            if (diff != 0) return std::min(limit, bits + static_cast<uint32_t>(__builtin_clzll(diff)));
+            bits += chunk * 8;
         }
-        return nullptr;
+        return limit;
     }
-    void publish(Snapshot* old, Snapshot* next, Entry* removed) {
-        current_.store(next, std::memory_order_release);
-        retired_.retire([old, removed] {
-            delete old;
-            delete removed;
-        });
+
+    Node* make_node(const uint8_t* data, uint32_t prefixlen) {
+        auto* node = new (allocate()) Node;
+        node->prefixlen = prefixlen;
+        // The key's data as given, bits past the prefix included (Linux keeps
+        // them too: get_next_key returns them); only the prefix is compared.
+        uint8_t* mine = data_of(node);
+        std::memset(mine, 0, data_stride_);
+        std::memcpy(mine, data, data_size_);
+        return node;
+    }
+
+    void* allocate() { return ::operator new(node_words_ * 8, std::align_val_t{8}); }
+    static void release(Node* node) {
+        node->~Node();
+        ::operator delete(node, std::align_val_t{8});
+    }
+    void retire(Node* node) {
+        retired_.retire([node] { release(node); });
+    }
+    void free_subtree(Node* node) {
+        // Iterative: a hostile sequence of inserts can make the trie deep.
+        std::vector<Node*> pending;
+        if (node) pending.push_back(node);
+        while (!pending.empty()) {
+            Node* n = pending.back();
+            pending.pop_back();
+            for (auto& child : n->child)
+                if (Node* c = child.load(std::memory_order_relaxed)) pending.push_back(c);
+            release(n);
+        }
+    }
+    static void post_order(Node* root, std::vector<Node*>& out) {
+        // Iterative post-order (0 side first): children before their parent.
+        std::vector<std::pair<Node*, int>> stack;
+        if (root) stack.push_back({root, 0});
+        while (!stack.empty()) {
+            auto& [node, next_child] = stack.back();
+            if (next_child < 2) {
+                Node* child = node->child[next_child++].load(std::memory_order_relaxed);
+                if (child) stack.push_back({child, 0});
+                continue;
+            }
+            if (node->real.load(std::memory_order_relaxed)) out.push_back(node);
+            stack.pop_back();
+        }
     }
 
     uint32_t data_size_;
+    uint32_t max_prefixlen_;
+    uint32_t data_stride_;
+    size_t node_words_;
     std::mutex writer_mutex_;
-    std::atomic<Snapshot*> current_;
+    std::atomic<Node*> root_{nullptr};
+    uint32_t entries_ = 0;  // real nodes; under writer_mutex_
     RetireList retired_;
 };
 
@@ -170,6 +299,9 @@ std::shared_ptr<Map> make_lpm_trie_map(const MapDefinition& definition) {
                     std::to_string(definition.key_size));
     if (definition.value_size == 0) throw Error(where + "value size must not be 0");
     if (definition.max_entries == 0) throw Error(where + "max_entries must not be 0");
+    // As Linux: trie nodes are allocated as prefixes are inserted, never up front.
+    if (!(definition.map_flags & kMapFlagNoPrealloc))
+        throw Error(where + "an LPM trie needs map_flags BPF_F_NO_PREALLOC (nodes are allocated on insert, as in Linux)");
     return std::make_shared<LpmTrie>(definition);
 }
 

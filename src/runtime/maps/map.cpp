@@ -27,9 +27,14 @@ const char* errno_text(int64_t result) {
     case EEXIST: return "key already exists (EEXIST)";
     case ENOENT: return "no such key (ENOENT)";
     case E2BIG: return "map is full or index out of range (E2BIG)";
-    case EINVAL: return "operation not supported by this map type or bad flags (EINVAL)";
+    case EINVAL: return "operation not supported by this map type, bad flags or a bad value such as an ifindex that does not exist (EINVAL)";
     case EBUSY: return "map is busy (EBUSY)";
     case ENOMEM: return "out of memory (ENOMEM)";
+    case EOPNOTSUPP: return "not supported for this map type (EOPNOTSUPP)";
+    case EBADF: return "no such descriptor (EBADF)";
+    case ENOTSOCK: return "no such socket (ENOTSOCK)";
+    case EOVERFLOW: return "value too large (EOVERFLOW)";
+    case ENODEV: return "no such device or CPU (ENODEV)";
     case EPERM: return "the map is frozen: programs may only read it, and the host may no longer write it (EPERM)";
     default: return "failed";
     }
@@ -207,6 +212,13 @@ std::shared_ptr<Map> create_map(const MapDefinition& definition, const ResourceL
     case MapType::queue:
     case MapType::stack: map = make_queue_stack_map(definition); break;
     case MapType::lpm_trie: map = make_lpm_trie_map(definition); break;
+    case MapType::perf_event_array: map = make_perf_event_array(definition); break;
+    case MapType::stack_trace: map = make_stack_trace_map(definition); break;
+    case MapType::cgroup_array:
+    case MapType::devmap:
+    case MapType::devmap_hash:
+    case MapType::cpumap:
+    case MapType::xskmap: map = make_redirect_map(definition); break;
     case MapType::array_of_maps:
     case MapType::hash_of_maps:
         throw Error(where + std::string(map_type_name(definition.type)) +

@@ -81,6 +81,11 @@ std::shared_ptr<Map> make_ringbuf_map(const MapDefinition& definition);
 std::shared_ptr<Map> make_queue_stack_map(const MapDefinition& definition);
 std::shared_ptr<Map> make_lpm_trie_map(const MapDefinition& definition);
 std::shared_ptr<Map> make_map_of_maps(const MapDefinition& definition, const MapDefinition& inner);
+std::shared_ptr<Map> make_redirect_map(const MapDefinition& definition);  // devmap(_hash), cpumap, xskmap, cgroup_array
+std::shared_ptr<Map> make_perf_event_array(const MapDefinition& definition);
+std::shared_ptr<Map> make_stack_trace_map(const MapDefinition& definition);
+// Linux's creation rules of the redirect maps; throws ebpf::Error.
+void check_redirect_map_definition(const MapDefinition& definition);
 
 // Registers a new map so find_map_by_id() sees it.
 void register_map(const std::shared_ptr<Map>& map);
@@ -103,6 +108,18 @@ public:
 // Submits or discards a record from RingBufMap::reserve (its header is
 // right before it).
 void ringbuf_commit(void* record, bool discarded);
+
+class PerfEventArrayMap : public Map {
+public:
+    using Map::Map;
+    virtual uint32_t slots() const = 0;
+    // A sample of head + tail into buffer `index` (the caller's CPU):
+    // 0, -E2BIG, -ENOENT (no buffer), -EOPNOTSUPP (another CPU's), -ENOSPC (lost).
+    virtual int64_t output(uint32_t index, std::span<const uint8_t> head, std::span<const uint8_t> tail) = 0;
+    virtual void open(uint32_t index, uint32_t pages) = 0;
+    virtual size_t consume(uint32_t index, const std::function<void(std::span<const uint8_t>)>& on_sample,
+                           const std::function<void(uint64_t)>& on_lost) = 0;
+};
 
 class ProgArrayMap : public Map {
 public:

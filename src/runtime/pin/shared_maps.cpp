@@ -72,7 +72,15 @@ bool same_key(const uint8_t* stored, const void* key, size_t size) {
     return true;
 }
 
-void spin_pause() { __builtin_ia32_pause(); }
+// A busy-wait hint to the CPU (another core holds the lock): x86 `pause`,
+// AArch64 `yield`; nothing elsewhere.
+void spin_pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#endif
+}
 
 class SharedArrayMap final : public SharedMap {
 public:
@@ -149,7 +157,7 @@ public:
         uint32_t found = find_lock_free(key, h);
         if (found == kNone) return nullptr;
         ElementHeader* e = element(found);
-        if (layout_.lru()) touch(e);
+        if (layout_.lru()) touch_for_lookup(e);
         return value_of(e, cpu);
     }
     int64_t update_elem(const void* key, const void* value, uint64_t flags) override {
@@ -223,6 +231,13 @@ private:
     }
     void touch(ElementHeader* e) {
         e->last_used.store(header().lru_clock.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed);
+    }
+    // A lookup reads the clock (writers advance it) and writes the element's
+    // stamp only when it changed: lookups from many threads do not write a
+    // shared cache line (the clock's) on every call.
+    void touch_for_lookup(ElementHeader* e) {
+        const uint64_t now = header().lru_clock.load(std::memory_order_relaxed);
+        if (e->last_used.load(std::memory_order_relaxed) != now) e->last_used.store(now, std::memory_order_relaxed);
     }
 
     void repair_stripe(uint32_t stripe) const {

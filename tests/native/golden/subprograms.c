@@ -130,6 +130,12 @@ typedef const struct ebpf_native_module* (*ebpf_native_module_get_fn)(void);
 #endif /* EBPF_NATIVE_MODULE_H */
 
 
+/* eBPF is little-endian and this C loads and stores in the target's byte
+   order (and implements le16/32/64 as truncations): a big-endian target would
+   compute different results, so it is refused here rather than miscompiled. */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "ebpf-native modules need a little-endian target (x86-64, AArch64): eBPF is little-endian"
+#endif
 typedef uint64_t __attribute__((may_alias)) ebpf_alias_u64;
 typedef uint32_t __attribute__((may_alias)) ebpf_alias_u32;
 

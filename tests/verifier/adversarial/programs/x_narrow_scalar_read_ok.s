@@ -1,8 +1,7 @@
-# expect: accept
+# expect: reject
 # class: ctx
-# why: a 2-byte read of ingress_ifindex (narrow reads of numbers are fine)
+# why: a 2-byte read of ingress_ifindex: Linux reads every xdp_md field whole (4 bytes), and so do we
 # type: xdp
-# run: zeros(14) -> 2
 r0 = *(u16 *)(r1 + 12)
 r0 &= 0
 r0 += 2

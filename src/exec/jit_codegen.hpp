@@ -1,4 +1,7 @@
-// The x86-64 code generator behind make_jit() and jit_compile_listing().
+// The JIT's code generators behind make_jit() and jit_compile_listing():
+// x86-64 (jit_x86_64.cpp) and AArch64 (jit_aarch64.cpp). Both are built on
+// every host (asmjit assembles for either), so either's code can be listed
+// and measured anywhere; only the host's runs (compile_for_host).
 // Internal to src/exec: the engine (jit_engine.cpp) places the code in
 // executable memory, the listing (jit_disassemble.cpp) only reads it.
 #pragma once
@@ -25,13 +28,14 @@ inline std::string hex_digits(uint64_t v, size_t min_digits = 1) {
     return s;
 }
 
-// Per-run data the generated code reaches through r12. One lives on the C++
+// Per-run data the generated code reaches through a callee-saved register
+// (r12 on x86-64, x26 on AArch64). One lives on the C++
 // stack of every run()/call_function(), so runs on different threads and runs
 // nested through helpers (bpf_loop) never share one. Field offsets are used by
 // the generated code: keep the layout in step with the kInvocation* constants.
 struct Invocation {
     RunState* state = nullptr;   // this thread's run_state(), for the tail-call check
-    uint64_t unwind_rsp = 0;     // stack pointer of the trampoline, to unwind every frame
+    uint64_t unwind_rsp = 0;     // stack pointer (rsp, sp) of the trampoline, to unwind every frame
     uint64_t depth = 1;          // bpf-to-bpf frames in use (the entry frame is 1)
     uint64_t abort_reason = 0;   // AbortReason; set before unwinding on a run-time fault
     uint64_t abort_insn = 0;     // the instruction that faulted
@@ -70,5 +74,27 @@ struct CompiledCode {
 // Compiles a program. Throws ebpf::Error "instruction N: why" for programs the
 // JIT cannot translate (malformed, unresolved map references, kfunc calls).
 CompiledCode compile_x86_64(const ExecutableProgram& program, const ExecOptions& options);
+
+// The AArch64 code generator. `lse`: atomics as ARMv8.1 LSE instructions
+// (ldaddal, casal, ...); false: load-/store-exclusive loops, which every
+// ARMv8 core runs.
+CompiledCode compile_aarch64(const ExecutableProgram& program, const ExecOptions& options, bool lse);
+
+enum class CodeArch { x86_64, aarch64 };
+// The architecture this library was built for: the one whose code runs.
+// Other hosts (neither x86-64 nor AArch64) have no JIT: make_jit() refuses.
+#if defined(__x86_64__)
+inline constexpr CodeArch kHostArch = CodeArch::x86_64;
+#elif defined(__aarch64__)
+inline constexpr CodeArch kHostArch = CodeArch::aarch64;
+#else
+#define EBPF_JIT_NO_HOST_ARCH 1
+#endif
+
+// Whether this CPU has the LSE atomics (AArch64 HWCAP_ATOMICS; false elsewhere).
+bool host_has_lse_atomics();
+
+// The host's code generator (LSE atomics where the CPU has them).
+CompiledCode compile_for_host(const ExecutableProgram& program, const ExecOptions& options);
 
 }  // namespace ebpf::jit

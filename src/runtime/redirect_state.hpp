@@ -1,0 +1,16 @@
+// The redirect helpers' side of redirect_state.cpp (internal).
+#pragma once
+
+#include "ebpf/runtime.hpp"
+
+namespace ebpf::runtime_detail {
+
+// Clones one thread may hold between two take_cloned_frames() calls.
+inline constexpr size_t kMaxClonedFrames = 1024;
+
+RedirectTarget& redirect_slot();
+void add_cloned_frame(ClonedFrame frame);
+bool cloned_frames_full();
+ContextPacketReader context_packet_reader(ProgramType type);
+
+}  // namespace ebpf::runtime_detail
