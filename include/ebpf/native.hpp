@@ -41,8 +41,10 @@ struct TranslationProgram {
 // Everything that goes into one generated C file (one module).
 struct TranslationUnit {
     std::string source_name;  // the object's name, recorded in the metadata
+    std::string core_btf;     // core_btf_identity() of the CO-RE target, or "" (native_module.h)
     std::vector<TranslationProgram> programs;
     std::vector<MapDefinition> maps;
+    std::vector<std::string> warnings;  // programs left out and why (ProgramSelection)
 };
 
 struct CodegenOptions {
@@ -65,6 +67,7 @@ struct Bpf2cResult {
     std::string c_source;
     size_t program_count = 0;
     size_t instruction_count = 0;
+    std::vector<std::string> warnings;  // programs left out and why
 };
 
 // The first half of bpf2c: select programs, verify each (the first failure
@@ -218,6 +221,9 @@ public:
     bool admitted_under_policy() const { return admitted_under_policy_; }
     std::optional<size_t> find_program(std::string_view name_or_section) const;
     std::vector<int32_t> imported_helpers() const;
+    // The kernel BTF its CO-RE relocations were resolved against at build
+    // time, "sha256:<hex> <source>"; empty when there were none.
+    std::string core_btf() const;
 
     // An Engine (mode native) running program `index`.
     std::unique_ptr<Engine> make_engine(size_t index);
@@ -252,6 +258,7 @@ std::shared_ptr<NativeModule> load_module_from_file(const std::string& path,
 // What a module file says it holds, read without loading it.
 struct NativeModuleMetadata {
     std::string source_name;                  // the object it was built from (informational)
+    std::string core_btf;                     // CO-RE target BTF at build time ("" when none)
     std::vector<NativeProgramInfo> programs;
     std::vector<MapDefinition> maps;
     std::vector<int32_t> helpers;             // imported helpers, by Linux ID, in the module's order

@@ -3,6 +3,7 @@
 // libbpf: ebpf::open_object() is bpf_object__open.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -95,8 +96,9 @@ struct FunctionInfo {
     std::string name;
 };
 
-// CO-RE relocations that could not be resolved are reported as errors by
-// open_object(); resolved ones are already applied.
+// CO-RE relocations are already applied (docs/object-loader.md). A program
+// with a relocation or an extern that cannot be satisfied keeps load_error:
+// it cannot load, the object's other programs can.
 struct Program {
     std::string name;         // function symbol name
     std::string section;      // ELF section name, e.g. "xdp" or "cgroup/bind4"
@@ -114,6 +116,10 @@ struct Program {
     std::vector<Instruction> insns;
     std::vector<FunctionInfo> functions;  // sorted by insn; functions[0] is the entry
     std::vector<LineInfo> lines;          // sorted by insn; empty without -g
+    // Non-empty: why this program cannot load (an unsatisfiable CO-RE
+    // relocation naming the type and field, or an extern); loaders skip it
+    // when loading a whole object and refuse it when it is asked for.
+    std::string load_error;
     // The source location of instruction `insn` (nearest preceding line info), or nullptr.
     const SourceLocation* source_at(size_t insn) const;
 };
@@ -123,6 +129,11 @@ struct Object {
     std::string license;               // "license" section; empty when absent
     std::vector<Program> programs;
     std::vector<MapDefinition> maps;   // BTF .maps, legacy maps, then global data
+    // The kernel BTF that CO-RE relocations on kernel types resolved against
+    // (its path and the SHA-256 of its bytes); empty source when none did
+    // (relocations on the runtime's own context types do not count).
+    std::string core_btf_source;
+    std::array<uint8_t, 32> core_btf_sha256{};
 
     const Program* find_program(std::string_view name_or_section) const;
     std::optional<uint32_t> find_map(std::string_view name) const;
@@ -134,9 +145,48 @@ struct Object {
 // maps declare (per-CPU maps counted for one CPU here; create_maps() counts
 // every CPU), all checked before the loader allocates for them. The path is
 // opened once, and must name a regular file (a FIFO or device is refused).
-Object open_object(const std::string& path, const ResourceLimits& limits = {});
+// `btf_path`: the BTF that CO-RE relocations on kernel types resolve against
+// (libbpf's btf_custom_path; raw BTF or an ELF file with .BTF); empty = the
+// running kernel's /sys/kernel/btf/vmlinux when present.
+Object open_object(const std::string& path, const ResourceLimits& limits = {}, const std::string& btf_path = {});
 Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string& name,
-                               const ResourceLimits& limits = {});
+                               const ResourceLimits& limits = {}, const std::string& btf_path = {});
+
+// "sha256:<hex> <source>" of the BTF the object's CO-RE relocations on kernel
+// types resolved against; "" when none did (what native modules record).
+std::string core_btf_identity(const Object& object);
+// The same for the BTF a load would resolve against now: `btf_path`, or
+// /sys/kernel/btf/vmlinux when empty. Throws ebpf::Error when it cannot be read.
+std::string core_btf_identity(const std::string& btf_path, const ResourceLimits& limits = {});
+
+// --- which programs a load takes (program_selection.cpp) ---------------------
+// Shared by every loader (runtime, native modules, bpf2c) so that they agree.
+
+// The runtime has a context for this type (it can run its programs).
+bool runtime_can_run(ProgramType type);
+// Map indexes a program's LDDWs reference (kPseudoMapIdx).
+std::vector<uint32_t> prog_maps_referenced(std::span<const Instruction> insns);
+struct SelectableProgram {
+    std::string name, section;
+    ProgramType type = ProgramType::unspec;
+    std::string load_error;      // Program::load_error
+    std::vector<uint32_t> maps;  // map indexes it references
+};
+struct ProgramSelection {
+    std::vector<bool> load;             // per program
+    std::vector<std::string> warnings;  // what was left out and why
+};
+// `requested` empty: every program that can load (and, with
+// whole_object_runnable_only, of a type the runtime can run). Otherwise the
+// programs named (function or section name; one that cannot load is an
+// error) and every program they reach through the statically initialised
+// slots of the prog arrays they reference, transitively. A slot target that
+// cannot load is left out with a warning (its slot stays empty).
+ProgramSelection select_programs(const std::string& path, std::span<const SelectableProgram> programs,
+                                 std::span<const MapDefinition> maps, std::span<const std::string> requested,
+                                 bool whole_object_runnable_only);
+// The same for an opened object.
+std::vector<SelectableProgram> selectable_programs(const Object& object);
 
 // As `bpftool prog load … type TYPE`: every program of the object gets this
 // type (and attach point, when given, e.g. "connect4"), whatever its section

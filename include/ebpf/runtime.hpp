@@ -306,9 +306,17 @@ struct LoadOptions {
     // interpreter (exec.bounds_check) may skip it.
     bool verify = true;
     VerifyOptions verify_options;
-    // Load only the programs whose name or section is listed (empty: every
-    // program of a type the runtime can run).
+    // Load only the programs whose name or section is listed, and every
+    // program they can reach by tail calls (transitively through the
+    // statically initialised slots of the prog arrays they reference). Empty:
+    // every program of a type the runtime can run that can load
+    // (Program::load_error empty); the others are left out with a warning.
     std::vector<std::string> programs;
+    // Target BTF for CO-RE relocations on kernel types when loading from a
+    // path (libbpf's btf_custom_path); empty: /sys/kernel/btf/vmlinux. For
+    // native modules: the BTF the module's relocations must have been resolved
+    // against (docs/object-loader.md).
+    std::string btf_path;
     // As `bpftool prog load … type`: every program of the object gets this
     // type and attach point (set_program_type, ebpf/object.hpp; names as
     // program_type_from_name), whatever its section says. Not for native
@@ -479,9 +487,15 @@ public:
     Map& map(std::string_view name) const;
     Map* find_map(std::string_view name) const;
     const std::vector<std::shared_ptr<Map>>& maps() const { return maps_; }
+    // What the loader left out and why, for the host to show: programs that
+    // cannot load (Program::load_error, a type the runtime cannot run) and
+    // prog-array slots left empty because their target did not load.
+    const std::vector<std::string>& warnings() const { return warnings_; }
+    void add_warning(std::string warning) { warnings_.push_back(std::move(warning)); }
 
 private:
     std::string path_;
+    std::vector<std::string> warnings_;
     std::vector<std::shared_ptr<Map>> maps_;
     std::vector<std::unique_ptr<LoadedProgram>> programs_;
 };

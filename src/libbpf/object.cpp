@@ -75,9 +75,11 @@ int apply_open_opts(bpf_object& object, const bpf_object_open_opts* user_opts) {
                                          [](int e, const std::string& m) { return fail(e, m); }))
             return error;
     }
-    if (opts.relaxed_maps || opts.kconfig || opts.btf_custom_path)
-        return fail(EOPNOTSUPP, "bpf_object_open_opts: relaxed_maps, kconfig and btf_custom_path "
+    if (opts.relaxed_maps || opts.kconfig)
+        return fail(EOPNOTSUPP, "bpf_object_open_opts: relaxed_maps and kconfig "
                                 "are not supported by ebpf-native (docs/libbpf.md)");
+    // CO-RE relocations on kernel types resolve against this BTF (docs/object-loader.md).
+    if (opts.btf_custom_path) object.btf_custom_path = opts.btf_custom_path;
     // LIBBPF_PIN_BY_NAME maps go under this root (docs/pinning.md), as
     // libbpf's under /sys/fs/bpf.
     if (opts.pin_root_path) object.pin_root = opts.pin_root_path;
@@ -137,7 +139,7 @@ void open_elf(bpf_object& object, Object elf) {
 }
 
 bpf_object* open_common(const std::string& path, const bpf_object_open_opts* opts,
-                        const std::function<Object()>& parse_elf) {
+                        const std::function<Object(const std::string& btf_path)>& parse_elf) {
     auto object = std::make_unique<bpf_object>();
     object->path = path;
     object->name = base_name(path);
@@ -150,7 +152,7 @@ bpf_object* open_common(const std::string& path, const bpf_object_open_opts* opt
                                         std::string(exec_mode_name(object->mode)));
             open_module(*object);
         } else {
-            open_elf(*object, parse_elf());
+            open_elf(*object, parse_elf(object->btf_custom_path));
             if (object->mode == ExecMode::native && object->module_path.empty())
                 object->module_path = sibling_module(path);
         }
@@ -180,10 +182,13 @@ void release_fds(bpf_object& object) {
 
 // Binds the opened programs and maps to the loaded ones, by name.
 void bind(bpf_object& object) {
+    // Programs the loader left out (a CO-RE relocation or extern they cannot
+    // satisfy, a type the runtime cannot run) keep no fd; the loader's
+    // warnings say why. libbpf would fail the whole load; we load the rest.
+    for (const auto& warning : object.loaded->warnings()) print(LIBBPF_WARN, warning);
     for (auto& program : object.programs) {
         program->live = object.loaded->find_program(program->name);
-        if (!program->live)
-            throw Error(object.module_path + ": no program '" + program->name + "' in the module");
+        if (!program->live) continue;
         if (program->retyped && program->live->type() != program->type)
             throw Error("program '" + program->name + "': a native module's program type is fixed when it is built (" +
                         std::string(program_type_name(program->live->type())) + ")");
@@ -228,6 +233,7 @@ int load(bpf_object& object) {
             throw;
         }
         for (auto& program : object.programs) {
+            if (!program->live) continue;
             program->fd = register_program(object.loaded, *program->live);
             if (program->fd < 0) {
                 int e = -program->fd;
@@ -264,7 +270,7 @@ bpf_object* bpf_object__open_file(const char* path, const bpf_object_open_opts* 
     std::string file = path;
     if (access(path, R_OK) != 0) return fail_null<bpf_object>(errno, file + ": " + std::strerror(errno));
     if (file.ends_with(".so")) return open_common(file, opts, nullptr);
-    return open_common(file, opts, [&] { return ebpf::open_object(file); });
+    return open_common(file, opts, [&](const std::string& btf) { return ebpf::open_object(file, {}, btf); });
 }
 
 bpf_object* bpf_object__open(const char* path) { return bpf_object__open_file(path, nullptr); }
@@ -276,7 +282,9 @@ bpf_object* bpf_object__open_mem(const void* obj_buf, size_t obj_buf_sz, const b
     std::snprintf(name, sizeof name, "%lx-%zx", static_cast<unsigned long>(reinterpret_cast<uintptr_t>(obj_buf)),
                   obj_buf_sz);
     std::span<const uint8_t> bytes{static_cast<const uint8_t*>(obj_buf), obj_buf_sz};
-    bpf_object* object = open_common(name, opts, [&] { return ebpf::open_object_from_memory(bytes, name); });
+    bpf_object* object = open_common(name, opts, [&](const std::string& btf) {
+        return ebpf::open_object_from_memory(bytes, name, {}, btf);
+    });
     // In memory there is no object file to find a module next to, nor to compare it with.
     if (object && object->mode == ebpf::ExecMode::native && object->module_path == std::string(name) + ".so")
         object->module_path.clear();

@@ -36,6 +36,7 @@ struct bpf_object {
     std::string module_path;             // native mode: the module to load
     bool require_signature = false;
     std::string pin_root;                // bpf_object_open_opts.pin_root_path ("": the default root)
+    std::string btf_custom_path;         // bpf_object_open_opts.btf_custom_path ("": /sys/kernel/btf/vmlinux)
     char* log_buf = nullptr;             // bpf_object_open_opts.kernel_log_buf
     size_t log_size = 0;
     std::shared_ptr<ebpf::LoadedObject> loaded;  // a .so: from open; an ELF object: from load

@@ -583,7 +583,8 @@ private:
              << "    " << c_string_literal(unit_.source_name) << ",\n"
              << "    " << plans_.size() << ", " << helper_ids_.size() << ", " << unit_.maps.size() << ", 0,\n"
              << "    ebpf_programs, " << (helper_ids_.empty() ? "0" : "ebpf_helpers") << ", "
-             << (unit_.maps.empty() ? "0" : "ebpf_maps") << ", &ebpf_runtime,\n};\n\n"
+             << (unit_.maps.empty() ? "0" : "ebpf_maps") << ", &ebpf_runtime,\n"
+             << "    " << (unit_.core_btf.empty() ? std::string("0") : c_string_literal(unit_.core_btf)) << ",\n};\n\n"
              << "__attribute__((visibility(\"default\"))) const struct ebpf_native_module* "
                 "ebpf_native_module_get(void)\n{\n    return &ebpf_module;\n}\n";
     }

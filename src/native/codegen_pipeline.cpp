@@ -9,10 +9,6 @@ namespace ebpf {
 
 namespace {
 
-bool selected(const Program& program, const Bpf2cOptions& options) {
-    return options.section.empty() || program.section == options.section || program.name == options.section;
-}
-
 TranslationProgram prepare_program(const Object& object, const Program& program, const Bpf2cOptions& options) {
     TranslationProgram out;
     out.name = program.name;
@@ -89,9 +85,22 @@ TranslationUnit prepare_translation_unit(const Object& object, const Bpf2cOption
     auto slash = object.path.find_last_of('/');
     unit.source_name = slash == std::string::npos ? object.path : object.path.substr(slash + 1);
     unit.maps = object.maps;
+    unit.core_btf = core_btf_identity(object);
+    // One program: it and every program it reaches by tail calls (their
+    // slots must be filled in the module too). The whole object: every
+    // program that can load; the others are left out with a warning.
+    std::vector<std::string> requested;
+    if (!options.section.empty()) {
+        if (!object.find_program(options.section))
+            throw Error(object.path + ": no program named or in section '" + options.section + "'");
+        requested.push_back(options.section);
+    }
+    const ProgramSelection selection =
+        select_programs(object.path, selectable_programs(object), object.maps, requested, false);
+    unit.warnings = selection.warnings;
     std::vector<const Program*> chosen;
-    for (const auto& program : object.programs)
-        if (selected(program, options)) chosen.push_back(&program);
+    for (size_t i = 0; i < object.programs.size(); ++i)
+        if (selection.load[i]) chosen.push_back(&object.programs[i]);
     check_module_limits(object, chosen);
     for (const Program* program : chosen) unit.programs.push_back(prepare_program(object, *program, options));
     if (unit.programs.empty()) {
@@ -106,6 +115,7 @@ Bpf2cResult bpf2c(const Object& object, const Bpf2cOptions& options) {
     TranslationUnit unit = prepare_translation_unit(object, options);
     Bpf2cResult result;
     result.program_count = unit.programs.size();
+    result.warnings = unit.warnings;
     for (const auto& program : unit.programs) result.instruction_count += program.verified_instruction_count;
     result.c_source = generate_c(unit, options.codegen);
     return result;

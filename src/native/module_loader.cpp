@@ -53,6 +53,10 @@ NativeModule::~NativeModule() {
     SealedMemfd closer(memfd_);  // closes it
 }
 
+std::string NativeModule::core_btf() const {
+    return module_ != nullptr && module_->core_btf != nullptr ? std::string(module_->core_btf) : std::string();
+}
+
 std::optional<size_t> NativeModule::find_program(std::string_view name_or_section) const {
     for (size_t i = 0; i < programs_.size(); ++i)
         if (programs_[i].name == name_or_section) return i;

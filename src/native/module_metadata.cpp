@@ -173,6 +173,7 @@ void check_module(const std::string& name, const ebpf_native_module* module, con
                       true);
     check_table(name, memory, module->runtime, 1, "the runtime slots", true);
 
+    if (module->core_btf != nullptr) checked_string(name, memory, module->core_btf, "CO-RE target BTF");
     for (uint32_t i = 0; i < module->program_count; ++i) {
         const ebpf_native_program& program = module->programs[i];
         std::string program_name =

@@ -146,6 +146,7 @@ NativeModuleMetadata read_module_metadata(std::span<const uint8_t> bytes,
 
     NativeModuleMetadata metadata;
     metadata.source_name = bounded_string(memory, module->source_name);
+    if (module->core_btf != nullptr) metadata.core_btf = bounded_string(memory, module->core_btf);
     metadata.programs = native_metadata::program_infos(module);
     metadata.maps = native_metadata::map_definitions(module);
     for (uint32_t i = 0; i < module->helper_count; ++i)

@@ -31,6 +31,8 @@ using SystemPrintFn = int (*)(int level, const char* format, va_list args);
 using SystemSetPrint = SystemPrintFn (*)(SystemPrintFn);
 int silent_print(int, const char*, va_list) { return 0; }
 
+}  // namespace
+
 void silence_libbpf() {
     static std::once_flag once;
     std::call_once(once, [] {
@@ -41,6 +43,8 @@ void silence_libbpf() {
         dlclose(libbpf);
     });
 }
+
+namespace {
 
 uint32_t read_u32(std::span<const uint8_t> bytes, size_t offset) {
     uint32_t value;

@@ -44,6 +44,9 @@ struct BtfDeleter {
 };
 using BtfPtr = std::unique_ptr<struct btf, BtfDeleter>;
 
+// libbpf's own warnings off (the library never prints); once per process.
+void silence_libbpf();
+
 // Parses .BTF; nullptr when the object has none. Throws "path: section '.BTF': ...".
 BtfPtr load_btf(const ElfImage& elf);
 // Parses .BTF.ext; empty when absent or when there is no BTF to resolve names.

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "btf_data.hpp"
+#include "core_relocations.hpp"
 #include "ebpf/object.hpp"
 #include "elf_image.hpp"
 
@@ -26,14 +27,10 @@ struct LoadContext {
     std::map<std::pair<size_t, uint64_t>, uint32_t> map_at;
     // Section index → index in object.maps, for global data sections.
     std::map<size_t, uint32_t> global_data_map;
+    CoreRelocator* core = nullptr;  // resolves CO-RE relocations (core_relocations.hpp)
 };
 
 void load_maps(LoadContext& context);
-// True when a CO-RE relocation names a field of the program type's own
-// context struct at the offset and size of the Linux uapi layout (so the
-// value clang encoded is already right); otherwise false with the reason.
-bool core_relocation_matches_context(const struct btf* btf, const BtfCoreRecord& relo, ProgramType type,
-                                     std::string& why);
 void load_programs(LoadContext& context);
 
 }  // namespace ebpf::object_detail

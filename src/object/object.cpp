@@ -37,7 +37,7 @@ std::optional<uint32_t> Object::find_map(std::string_view name) const {
 }
 
 Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string& name,
-                               const ResourceLimits& limits) {
+                               const ResourceLimits& limits, const std::string& btf_path) {
     if (bytes.size() > limits.max_object_bytes)
         throw Error(name + ": " + std::to_string(bytes.size()) + " bytes, more than the limit of " +
                     std::to_string(limits.max_object_bytes) + " (max_object_bytes)");
@@ -58,9 +58,14 @@ Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string
     }
     BtfPtr btf = load_btf(elf);
     BtfExt ext = load_btf_ext(elf, btf.get());
-    LoadContext context{elf, btf.get(), ext, object, limits, {}, {}};
+    CoreRelocator core(btf.get(), btf_path, limits);
+    LoadContext context{elf, btf.get(), ext, object, limits, {}, {}, &core};
     load_maps(context);
     load_programs(context);
+    if (const CoreTarget* target = core.kernel_target_used()) {
+        object.core_btf_source = target->source();
+        object.core_btf_sha256 = target->sha256();
+    }
     for (Program& program : object.programs) program.license = object.license;
     if (object.programs.empty()) {
         throw Error(name + ": no programs (no executable section with code)");
@@ -99,8 +104,8 @@ void set_program_type(Object& object, ProgramType type, std::string_view attach)
     }
 }
 
-Object open_object(const std::string& path, const ResourceLimits& limits) {
-    return open_object_from_memory(read_input_file(path, limits.max_object_bytes), path, limits);
+Object open_object(const std::string& path, const ResourceLimits& limits, const std::string& btf_path) {
+    return open_object_from_memory(read_input_file(path, limits.max_object_bytes), path, limits, btf_path);
 }
 
 }  // namespace ebpf

@@ -158,7 +158,7 @@ private:
         program_.functions.push_back({position, f.name});
         placed_[key] = position;
         pending_.push_back({&section, &f, position});
-        check_core_relocations(section, f);
+        apply_core_relocations(section, f, position);
         add_lines(section, f, position);
         return position;
     }
@@ -227,8 +227,12 @@ private:
         Instruction& insn = program_.insns[at];
         std::string what = "instruction " + std::to_string(i) + " (relocation against '" + sym.name + "')";
         if (sym.section == SHN_UNDEF) {
-            throw Error(where_ + ": " + what + ": undefined symbol; extern variables, kfuncs and "
-                        "kconfig symbols are not supported");
+            // An extern (__ksym, __kconfig, a kfunc) fails this program only.
+            fail_program("instruction " + std::to_string(i) + ": " +
+                         (is_lddw(insn) ? "extern variable '" + sym.name + "' (__ksym or __kconfig)"
+                                        : "extern function '" + sym.name + "' (a kfunc)") +
+                         " cannot be resolved: externs are not supported");
+            return;
         }
         if (sym.section >= SHN_LORESERVE) {
             throw Error(where_ + ": " + what + ": symbol in special section " + hex(sym.section));
@@ -291,24 +295,23 @@ private:
                     ", which is neither an LDDW nor a bpf-to-bpf call");
     }
 
-    void check_core_relocations(const CodeSection& section, const Function& f) {
+    // The first reason this program cannot load; the others still do.
+    void fail_program(const std::string& why) {
+        if (program_.load_error.empty()) program_.load_error = why;
+    }
+
+    void apply_core_relocations(const CodeSection& section, const Function& f, uint32_t position) {
         auto it = ctx_.ext.core_relos.find(section.elf->name);
         if (it == ctx_.ext.core_relos.end()) return;
         for (const auto& relo : it->second) {
+            if (relo.insn_off % 8 != 0)
+                throw Error(where_ + ": .BTF.ext core_relo: instruction offset " + std::to_string(relo.insn_off) +
+                            " is not a multiple of 8");
             uint32_t insn = relo.insn_off / 8;
             if (insn < f.start || insn >= f.end) continue;
-            std::string why;
-            if (core_relocation_matches_context(ctx_.btf, relo, program_.type, why)) continue;
-            std::string type_name = "?", access = "?";
-            if (const btf_type* t = btf__type_by_id(ctx_.btf, relo.type_id)) {
-                btf_string(ctx_.btf, t->name_off, type_name);
-            }
-            btf_string(ctx_.btf, relo.access_str_off, access);
-            throw Error(where_ + ": CO-RE relocation " + core_relo_kind_name(relo.kind) +
-                        " on type '" + type_name + "' (access \"" + access + "\") at instruction " +
-                        std::to_string(insn) + " of section '" + section.elf->name +
-                        "' cannot be resolved: " + why +
-                        " (use the uapi struct layouts without preserve_access_index)");
+            std::string why = ctx_.core->apply(relo, program_.insns, position + (insn - f.start));
+            if (!why.empty()) fail_program(why + " (instruction " + std::to_string(insn) + " of section '" +
+                                           section.elf->name + "')");
         }
     }
 

@@ -7,6 +7,7 @@
 #include "ebpf/error.hpp"
 #include "ebpf/pinning.hpp"
 #include "ebpf/runtime.hpp"
+#include "load_steps.hpp"
 #include "maps/map_types.hpp"
 
 #if EBPF_RUNTIME_HAVE_NATIVE
@@ -69,6 +70,25 @@ void check_bytecode_hashes(const NativeModule& module, const std::string& object
     }
 }
 
+// A module whose CO-RE relocations on kernel types were resolved at build
+// time runs only against the same BTF (by SHA-256): the running kernel's,
+// or LoadOptions::btf_path. Offsets into kernel structs resolved for another
+// kernel would read the wrong fields, so this is refused, not warned about.
+void check_core_btf(const std::string& path, const std::string& built, const LoadOptions& options) {
+    std::string here;
+    try {
+        here = core_btf_identity(options.btf_path, options.limits);
+    } catch (const Error& e) {
+        throw Error(path + ": its CO-RE relocations were resolved against " + built +
+                    " when it was built, and the target BTF here cannot be read: " + e.what());
+    }
+    auto digest = [](const std::string& identity) { return identity.substr(0, identity.find(' ')); };
+    if (digest(here) != digest(built))
+        throw Error(path + ": its CO-RE relocations were resolved against " + built +
+                    " when it was built; the target BTF here is " + here +
+                    ": rebuild the module on this kernel, or give the BTF it was built against (--btf)");
+}
+
 }  // namespace
 #endif
 
@@ -89,6 +109,7 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
         return binding;
     };
     std::shared_ptr<NativeModule> module = load_module_from_file(path, module_options);
+    if (const std::string built = module->core_btf(); !built.empty()) check_core_btf(path, built, options);
     if (!options.bytecode_object.empty()) {
         try {
             check_bytecode_hashes(*module, options.bytecode_object);
@@ -103,12 +124,19 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
     for (const std::string& name : options.programs) {
         if (!module->find_program(name)) throw Error(path + ": no program '" + name + "' in the module");
     }
+    // The requested programs and every tail-call target they reach (program_selection.cpp).
+    std::vector<SelectableProgram> selectable;
+    for (const NativeProgramInfo& info : infos) {
+        SelectableProgram p{info.name, info.section, info.type, {}, {}};
+        for (const NativeMapReference& ref : info.map_references) {
+            if (!ref.value) p.maps.push_back(ref.map);
+        }
+        selectable.push_back(std::move(p));
+    }
+    const ProgramSelection selection = select_programs(path, selectable, module->maps(), options.programs, false);
     for (size_t i = 0; i < infos.size(); ++i) {
         const NativeProgramInfo& info = infos[i];
-        bool wanted = options.programs.empty() ||
-                      std::any_of(options.programs.begin(), options.programs.end(),
-                                  [&](const std::string& n) { return n == info.name || n == info.section; });
-        if (!wanted) continue;
+        if (!selection.load[i]) continue;
         auto section = program_type_from_section(info.section);
         std::string attach = section ? std::string(section->attach) : std::string();
         // As load_object: a program naming a prog array fixes (or must match) its owner type.
@@ -122,19 +150,26 @@ std::unique_ptr<LoadedObject> load_native_object(const std::string& path, const 
                                                          module->admitted_under_policy()));
         loaded.back()->set_bytecode_sha256(info.bytecode_sha256);
     }
+    std::vector<std::string> warnings = selection.warnings;
     for (size_t i = 0; i < module->maps().size() && i < maps.size(); ++i) {
         auto* prog_array = dynamic_cast<ProgArrayMap*>(maps[i].get());
         if (!prog_array) continue;
         for (const MapSlotInit& slot : module->maps()[i].initial_slots) {
-            if (!module->find_program(slot.target))
-                throw Error(path + ": map '" + module->maps()[i].name + "': slot " + std::to_string(slot.key) +
-                            " names program '" + slot.target + "', which the module does not define");
+            // A module built for one program (ebpf build --section) holds the
+            // programs it can reach; a slot no loaded program can reach may
+            // name one left out.
+            if (!module->find_program(slot.target)) {
+                warnings.push_back("map '" + module->maps()[i].name + "': slot " + std::to_string(slot.key) +
+                                   " stays empty: program '" + slot.target + "' is not in the module");
+                continue;
+            }
             for (const auto& program : loaded) {
                 if (program->name() == slot.target) prog_array->set_program(slot.key, program.get());
             }
         }
     }
     auto result = std::make_unique<LoadedObject>(path, std::move(maps), std::move(loaded));
+    for (const auto& warning : warnings) result->add_warning(path + ": " + warning);
     if (options.share_maps) publish_programs(*result, pin_root(options.pin_root));
     return result;
 #else

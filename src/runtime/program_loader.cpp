@@ -114,12 +114,6 @@ void check_maps_match_definitions(const std::string& where, std::span<const MapD
     }
 }
 
-bool wanted(const ebpf::Program& program, const LoadOptions& options, std::span<const MapDefinition> maps) {
-    // Loading a whole object: what cannot run here is left out, not an error.
-    if (options.programs.empty()) return runnable(program.type) && unprovided_map_error(program, maps).empty();
-    return std::any_of(options.programs.begin(), options.programs.end(),
-                       [&](const std::string& n) { return n == program.name || n == program.section; });
-}
 
 }  // namespace
 
@@ -442,11 +436,23 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
             throw Error(object.path + ": no program '" + name + "' (programs: " + join_names(names) + ")");
         }
     }
+    // A program using a map type the runtime cannot provide is left out when
+    // it is not asked for by name (asked for, prepare_program names the map).
+    std::vector<SelectableProgram> selectable = selectable_programs(object);
+    for (size_t i = 0; i < selectable.size(); ++i) {
+        const bool named = std::any_of(options.programs.begin(), options.programs.end(), [&](const std::string& n) {
+            return n == selectable[i].name || n == selectable[i].section;
+        });
+        if (!named && selectable[i].load_error.empty())
+            selectable[i].load_error = unprovided_map_error(object.programs[i], object.maps);
+    }
+    const ProgramSelection selection = select_programs(object.path, selectable, object.maps, options.programs, true);
     std::vector<std::shared_ptr<Map>> maps =
         create_maps(object.maps, options.limits, MapSharing{options.pin_root, options.share_maps});
     std::vector<std::unique_ptr<LoadedProgram>> loaded;
-    for (const ebpf::Program& program : object.programs) {
-        if (!wanted(program, options, object.maps)) continue;
+    for (size_t index = 0; index < object.programs.size(); ++index) {
+        const ebpf::Program& program = object.programs[index];
+        if (!selection.load[index]) continue;
         if (!runnable(program.type))
             throw Error(object.path + ": program '" + program.name + "': the runtime cannot run " +
                         std::string(program_type_name(program.type)) + " programs (section '" + program.section +
@@ -482,6 +488,7 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
         }
     }
     auto result = std::make_unique<LoadedObject>(object.path, std::move(maps), std::move(loaded));
+    for (const auto& warning : selection.warnings) result->add_warning(object.path + ": " + warning);
     if (options.share_maps) publish_programs(*result, pin_root(options.pin_root));
     return result;
 }
@@ -500,7 +507,7 @@ std::unique_ptr<LoadedObject> load_object(const std::string& path, const LoadOpt
             throw Error(path + ": a native module's program types are fixed when it is built (ebpf build --type)");
         return load_native_object(path, options);
     }
-    return load_object(open_object(path, options.limits), options);
+    return load_object(open_object(path, options.limits, options.btf_path), options);
 }
 
 }  // namespace ebpf

@@ -190,6 +190,15 @@ VerifyResult run_verifier(VerifierEnv& env) {
 namespace ebpf {
 
 VerifyResult verify_program(const Program& program, std::span<const MapDefinition> maps, const VerifyOptions& options) {
+    // The object loader could not prepare this program (a CO-RE relocation or
+    // an extern it cannot satisfy): its bytes are not what would run.
+    if (!program.load_error.empty()) {
+        VerifyResult result;
+        VerifyDiagnostic diagnostic;
+        diagnostic.message = program.load_error;
+        result.errors.push_back(std::move(diagnostic));
+        return result;
+    }
     // The attach point narrows some types (cgroup_skb egress returns 0..3).
     const ProgramTypeInfo info = program_type_info(program.type, program.attach);
     verifier::VerifierEnv env(program.insns, maps, info);

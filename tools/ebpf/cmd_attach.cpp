@@ -56,6 +56,8 @@ std::unique_ptr<LoadedObject> load(const LoadArguments& args) {
     LoadOptions options;
     options.mode = mode_of(args.mode);
     options.limits = tool_limits();
+    options.btf_path = tool_btf_path();
+    // With --section: that program and every program it reaches by tail calls.
     if (!args.section.empty()) options.programs = {args.section};
     options.pin_root = args.pin_root;
     options.share_maps = args.share_maps;
@@ -70,6 +72,7 @@ std::unique_ptr<LoadedObject> load(const LoadArguments& args) {
     options.check_signature = module_policy_hook(policy, &warnings);
     auto object = load_object(args.file, options);
     for (const auto& warning : warnings) std::fprintf(stderr, "ebpf: warning: %s: %s\n", args.file.c_str(), warning.c_str());
+    print_load_warnings(*object);
     return object;
 }
 

@@ -39,7 +39,7 @@ int run_build(const BuildArguments& args) {
     std::optional<ModuleSigner> signer;
     if (args.sign) signer = ModuleSigner::open(args.key, args.cert, {.module_path = args.pkcs11_module});
 
-    Object object = open_object(args.input, tool_limits());
+    Object object = open_object(args.input, tool_limits(), tool_btf_path());
     if (auto type = program_type_option(args.type)) set_program_type(object, type->type, type->attach);
     ModuleBuildOptions options;
     options.bpf2c.section = args.section;
@@ -53,6 +53,8 @@ int run_build(const BuildArguments& args) {
     // Verified, translated and compiled in a private directory; these bytes
     // are what gets signed and written.
     const BuiltModule built = build_module(object, options);
+    for (const auto& warning : built.unit.warnings)
+        std::fprintf(stderr, "ebpf: warning: %s: %s\n", args.input.c_str(), printable(warning).c_str());
     size_t instructions = 0;
     for (const auto& program : built.unit.programs) instructions += program.verified_instruction_count;
     // --emit-c gets a copy of the C, never the file that was compiled.

@@ -114,7 +114,7 @@ int run_disasm_object_jit(const DisasmArguments& args, const Object& object) {
 }
 
 int run_disasm_object(const DisasmArguments& args, const std::vector<uint8_t>& bytes) {
-    Object object = open_object_from_memory(bytes, args.file, tool_limits());
+    Object object = open_object_from_memory(bytes, args.file, tool_limits(), tool_btf_path());
     if (args.jit) return run_disasm_object_jit(args, object);
     make_printable(object);
     bool printed = false;

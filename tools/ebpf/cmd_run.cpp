@@ -127,8 +127,10 @@ int run_native_module(const RunArguments& args) {
     options.check_signature = module_policy_hook(policy, &warnings);
     options.bytecode_object = args.bytecode_object;
     options.pin_root = args.object.pin_root;
+    options.btf_path = tool_btf_path();
     if (!args.object.program.empty()) options.programs = {args.object.program};
     auto object = load_native_object(args.file, options);
+    print_load_warnings(*object);
     for (const auto& warning : warnings) std::fprintf(stderr, "ebpf: warning: %s: %s\n", args.file.c_str(), warning.c_str());
     if (object->programs().empty()) throw Error("the module holds no program");
     const LoadedProgram& program =

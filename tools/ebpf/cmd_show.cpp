@@ -39,10 +39,23 @@ std::string type_of(const Program& program) {
     return std::string(program_type_name(program.type));
 }
 
+// Why a program of the object will not run here: it cannot load (a CO-RE
+// relocation or extern it cannot satisfy), or its type has no runtime
+// context (it can still be verified). Empty when it runs.
+std::string not_runnable_reason(const Program& p) {
+    if (!p.load_error.empty()) return "cannot load: " + p.load_error;
+    if (!runtime_can_run(p.type))
+        return "not runnable: the runtime cannot run " + std::string(program_type_name(p.type)) + " programs";
+    return "";
+}
+
 nlohmann::json program_json(const Program& p) {
     nlohmann::json functions = nlohmann::json::array();
     for (const auto& f : p.functions) functions.push_back({{"name", f.name}, {"insn", f.insn}});
     return {{"name", p.name},
+            {"loadable", p.load_error.empty()},
+            {"runnable", p.load_error.empty() && runtime_can_run(p.type)},
+            {"status", not_runnable_reason(p).empty() ? "ok" : not_runnable_reason(p)},
             {"section", p.section},
             {"type", std::string(program_type_name(p.type))},
             {"attach", p.attach},
@@ -105,6 +118,7 @@ void print_text(const Object& object) {
         }
         fmt::print("    {} instructions, {} line records{}\n", p.insns.size(), p.lines.size(),
                    functions.empty() ? "" : ", subprograms: " + functions);
+        if (std::string why = not_runnable_reason(p); !why.empty()) fmt::print("    {}\n", why);
     }
     print_maps(object.maps);
 }
@@ -163,12 +177,13 @@ nlohmann::json module_json(const std::string& path, const NativeModuleMetadata& 
     }
     for (const auto& m : module.maps) (m.is_global_data ? data : maps).push_back(map_json(module.maps, m));
     for (int32_t id : module.helpers) helpers.push_back({{"id", id}, {"name", std::string(linux_helper_name(id))}});
-    return {{"module", path},      {"source", module.source_name}, {"programs", programs}, {"maps", maps},
+    return {{"module", path},      {"source", module.source_name}, {"core_btf", module.core_btf}, {"programs", programs}, {"maps", maps},
             {"global_data", data}, {"helpers", helpers},           {"signature", std::move(signature)}};
 }
 
 void print_module_text(const std::string& path, const NativeModuleMetadata& module, const nlohmann::json& signature) {
     fmt::print("module: {}\nbuilt from: {}\n", printable(path), printable(module.source_name));
+    if (!module.core_btf.empty()) fmt::print("CO-RE target BTF: {}\n", printable(module.core_btf));
     fmt::print("programs: {}\n", module.programs.size());
     for (const auto& p : module.programs) {
         fmt::print("  {}\n    section {}  type {}  {} instructions\n    bytecode sha256 {}\n", printable(p.name),
@@ -206,13 +221,14 @@ int run_show(const ShowArguments& args) {
     const std::vector<uint8_t> bytes = read_file(args.file);
     if (is_shared_object(bytes)) return run_show_module(args, bytes);
     if (!args.trust.empty()) throw Error(args.file + ": --trust applies to native modules (.so), not eBPF objects");
-    Object object = open_object_from_memory(bytes, args.file, tool_limits());
+    Object object = open_object_from_memory(bytes, args.file, tool_limits(), tool_btf_path());
     if (args.json) {
         nlohmann::json programs = nlohmann::json::array(), maps = nlohmann::json::array(),
                        data = nlohmann::json::array();
         for (const auto& p : object.programs) programs.push_back(program_json(p));
         for (const auto& m : object.maps) (m.is_global_data ? data : maps).push_back(map_json(object.maps, m));
         nlohmann::json out = {{"object", object.path},
+                              {"core_btf", object.core_btf_source},
                               {"license", object.license},
                               {"programs", programs},
                               {"maps", maps},

@@ -49,7 +49,7 @@ int run_verify(const VerifyArguments& args) {
     if (args.mem_size_given) options.mem_size = args.mem_size;
     const std::optional<SectionType> type = program_type_option(args.type);
     if (is_elf(bytes)) {
-        Object object = open_object(args.file, tool_limits());
+        Object object = open_object(args.file, tool_limits(), tool_btf_path());
         if (type) set_program_type(object, type->type, type->attach);
         for (const Program& program : object.programs) {
             if (!args.section.empty() && program.section != args.section && program.name != args.section) continue;

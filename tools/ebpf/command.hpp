@@ -18,6 +18,7 @@
 namespace ebpf {
 struct Object;
 struct ProgramVerdict;
+class LoadedObject;
 }
 
 namespace ebpf::tools {
@@ -45,7 +46,12 @@ void write_file(const std::string& path, const void* data, size_t size);
 // The resource limits of this run (ebpf/limits.hpp): defaults, changed by
 // the --max-* options that add_limit_options() gives a subcommand.
 ResourceLimits& tool_limits();
+// --btf FILE (add_limit_options gives it too): the target BTF of CO-RE
+// relocations; empty = /sys/kernel/btf/vmlinux.
+std::string& tool_btf_path();
 void add_limit_options(CLI::App& app);
+// The loader's warnings (programs left out, empty tail-call slots) on stderr.
+void print_load_warnings(const LoadedObject& object);
 
 // JSON text that is always valid: strings (and keys) that are not valid
 // UTF-8 are escaped with printable() first, so no name taken from an object

@@ -6,6 +6,7 @@
 #include "command.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/object.hpp"
+#include "ebpf/runtime.hpp"
 #include "ebpf/service.hpp"
 
 namespace ebpf::tools {
@@ -51,6 +52,7 @@ void make_printable(Object& object) {
         fix(program.name);
         fix(program.section);
         fix(program.attach);
+        fix(program.load_error);
         for (FunctionInfo& function : program.functions) fix(function.name);
         for (LineInfo& line : program.lines) {
             fix(line.where.file);
@@ -68,7 +70,22 @@ ResourceLimits& tool_limits() {
     return limits;
 }
 
+std::string& tool_btf_path() {
+    static std::string path;
+    return path;
+}
+
+void print_load_warnings(const LoadedObject& object) {
+    for (const auto& warning : object.warnings()) std::fprintf(stderr, "ebpf: warning: %s\n", printable(warning).c_str());
+}
+
 void add_limit_options(CLI::App& app) {
+    // Every command that opens objects: where CO-RE relocations on kernel
+    // types are resolved (libbpf's btf_custom_path).
+    app.add_option("--btf", tool_btf_path(),
+                   "Target BTF for CO-RE relocations on kernel types (raw BTF or ELF with .BTF; default: "
+                   "/sys/kernel/btf/vmlinux)")
+        ->group("Objects");
     ResourceLimits& limits = tool_limits();
     app.add_option("--max-map-bytes", limits.max_map_bytes, "largest map an object may declare, in bytes")
         ->capture_default_str()->group("Limits");

@@ -118,16 +118,6 @@ const ebpf::Program& choose_program(const Object& object, const std::string& wan
     throw Error(object.path + ": no program '" + wanted + "' (programs: " + names + ")");
 }
 
-// The chosen program and every program a prog array of the object names, so
-// that statically filled tail-call slots work.
-std::vector<std::string> programs_to_load(const Object& object, const ebpf::Program& chosen) {
-    std::set<std::string> names{chosen.name};
-    for (const auto& map : object.maps) {
-        if (map.type != MapType::prog_array) continue;
-        for (const auto& slot : map.initial_slots) names.insert(slot.target);
-    }
-    return {names.begin(), names.end()};
-}
 
 std::vector<uint8_t> optional_file(const std::string& path) { return path.empty() ? std::vector<uint8_t>{} : read_file(path); }
 
@@ -151,15 +141,17 @@ void add_object_run_options(CLI::App& app, ObjectRunOptions& options) {
 
 int run_object_file(const std::string& path, ExecMode mode, uint64_t repeat, bool json, const ObjectRunOptions& options,
                     const std::string& memory_file) {
-    Object object = open_object(path, tool_limits());
+    Object object = open_object(path, tool_limits(), tool_btf_path());
     if (auto type = program_type_option(options.type)) set_program_type(object, type->type, type->attach);
     const ebpf::Program& chosen = choose_program(object, options.program);
     LoadOptions load;
     load.mode = mode;
     load.limits = tool_limits();
-    load.programs = programs_to_load(object, chosen);
+    // The runtime adds every program the chosen one reaches by tail calls.
+    load.programs = {chosen.name};
     load.pin_root = options.pin_root;
     auto loaded = load_object(object, load);
+    print_load_warnings(*loaded);
     return run_loaded_program(*loaded, loaded->program(chosen.name), repeat, json, options, memory_file);
 }
 

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of the structs below. */
-#define EBPF_NATIVE_ABI_VERSION 2u
+#define EBPF_NATIVE_ABI_VERSION 3u
 /* "eBPFnatv" as a little-endian 64-bit number: tells a module from random data. */
 #define EBPF_NATIVE_MAGIC UINT64_C(0x7674616e46504265)
 #define EBPF_NATIVE_MODULE_ENTRY "ebpf_native_module_get"
@@ -115,6 +115,10 @@ struct ebpf_native_module {
     struct ebpf_native_helper* helpers;
     struct ebpf_native_map* maps;
     struct ebpf_native_runtime* runtime;
+    /* ABI 3: the kernel BTF the module's CO-RE relocations on kernel types
+     * were resolved against when it was built, "sha256:<64 hex digits>
+     * <source path>"; NULL when there were none (docs/object-loader.md). */
+    const char* core_btf;
 };
 
 typedef const struct ebpf_native_module* (*ebpf_native_module_get_fn)(void);
@@ -235,6 +239,7 @@ static const struct ebpf_native_module ebpf_module = {
     "sock_addr.o",
     2, 0, 0, 0,
     ebpf_programs, 0, 0, &ebpf_runtime,
+    0,
 };
 
 __attribute__((visibility("default"))) const struct ebpf_native_module* ebpf_native_module_get(void)
