@@ -649,8 +649,12 @@ std::optional<SectionType> program_type_from_name(std::string_view name) {
         if (info.name == name) return SectionType{info.type, {}};
     // bpftool's names are libbpf's section names: "socket", "classifier", "tc",
     // "cgroup/connect4" (which also gives the attach point).
+    // Only a whole section name counts: the legacy bare prefixes ("xdp*",
+    // "socket*") would take any word that starts with them ("xdpp").
+    const bool whole = std::any_of(std::begin(kSections), std::end(kSections),
+                                   [&](const SectionRule& rule) { return rule.prefix == name; });
     auto type = program_type_from_section(name);
-    if (type && type->type != ProgramType::unspec && (type->attach.empty() || type->attach != "*")) return type;
+    if (whole && type && type->type != ProgramType::unspec && (type->attach.empty() || type->attach != "*")) return type;
     return std::nullopt;
 }
 

@@ -86,7 +86,7 @@ TEST(LibbpfErrors, BeforeAndAfterLoad) {
     EXPECT_EQ(errno, EINVAL);
     EXPECT_EQ(bpf_map__fd(bpf_object__find_map_by_name(object.obj, "counts")), -EINVAL);
     EXPECT_EQ(bpf_map__key_size(bpf_object__find_map_by_name(object.obj, "counts")), 4u);  // known before load
-    EXPECT_EQ(bpf_program__set_type(prog, BPF_PROG_TYPE_KPROBE), -EOPNOTSUPP);
+    EXPECT_EQ(bpf_program__set_type(prog, static_cast<bpf_prog_type>(999)), -EOPNOTSUPP);  // no such type
     EXPECT_EQ(bpf_program__type(prog), BPF_PROG_TYPE_XDP);
     bpf_map* counts = bpf_object__find_map_by_name(object.obj, "counts");
     EXPECT_EQ(bpf_map__set_max_entries(counts, 2), 0);

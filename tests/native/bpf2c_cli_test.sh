@@ -17,7 +17,8 @@ cp "$src/tests/native/programs/evil_names.c" "$evil_source"
 clang -target bpf -O2 -g -Wno-trigraphs -I/usr/include/x86_64-linux-gnu -c "$evil_source" -o "$work/evil.o"
 
 "$bpf2c" "$work/evil.o" -o "$work/evil.c"
-if grep -n '^[[:space:]]*#[[:space:]]*error' "$work/evil.c"; then echo "FAIL: an #error line reached the C"; exit 1; fi
+# (the prelude's own byte-order #error is the one allowed)
+if grep -n '^[[:space:]]*#[[:space:]]*error' "$work/evil.c" | grep -v 'need a little-endian target'; then echo "FAIL: an #error line reached the C"; exit 1; fi
 "$ebpf" build "$work/evil.o" -o "$work/evil.so"
 printf 'abcd' > "$work/in.bin"
 out=$("$ebpf" run "$work/evil.so" --mode native --mem "$work/in.bin" 2>&1)

@@ -100,7 +100,10 @@ TEST(UntrustedStrings, NothingFromTheObjectReachesTheCompilerAsCode) {
         if (line.empty() || line[0] != '#') continue;
         bool ours = line.rfind("#line ", 0) == 0 || line.rfind("#include <stdint.h>", 0) == 0 ||
                     line.rfind("#define EBPF_", 0) == 0 || line.rfind("#ifndef EBPF_", 0) == 0 ||
-                    line.rfind("#ifdef __cplusplus", 0) == 0 || line.rfind("#endif", 0) == 0;
+                    line.rfind("#ifdef __cplusplus", 0) == 0 || line.rfind("#endif", 0) == 0 ||
+                    // the prelude's byte-order guard (codegen_prelude.hpp)
+                    line == "#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__" ||
+                    line.rfind("#error \"ebpf-native modules need a little-endian target", 0) == 0;
         EXPECT_TRUE(ours) << "unexpected directive: " << line;
     }
 
