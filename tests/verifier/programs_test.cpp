@@ -18,6 +18,7 @@ namespace {
 // Programs built to be rejected, and the key phrase each must produce.
 const std::map<std::string, std::string> kExpectedRejections = {
     {"reject_unchecked_lookup", "may be NULL when dereferenced"},
+    {"xdp_uses_sockmap", "cannot be used with map 'socks' of type sockmap"},  // unprovided_map.c
     {"reject_leaked_record", "unreleased reference"},
     {"reject_unbounded_packet", "bytes are proven to be inside"},
     {"reject_infinite_loop", "infinite loop detected"},
