@@ -48,6 +48,7 @@ bool known_program_type(uint32_t type) {
     case ProgramType::unspec:
     case ProgramType::socket_filter:
     case ProgramType::sched_cls:
+    case ProgramType::sched_act:
     case ProgramType::xdp:
     case ProgramType::cgroup_sock_addr:
     case ProgramType::hook:

@@ -324,7 +324,7 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
 }
 
 uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, size_t& length,
-                                uint32_t ingress_ifindex, uint32_t rx_queue_index) const {
+                                uint32_t ingress_ifindex, uint32_t rx_queue_index, size_t* meta_length) const {
     if (type_ != ProgramType::xdp) throw Error("program '" + name_ + "': run_xdp needs an xdp program");
     if (data_offset > frame.size() || length > frame.size() - data_offset)
         throw Error("program '" + name_ + "': packet [" + std::to_string(data_offset) + ", +" + std::to_string(length) +
@@ -334,7 +334,10 @@ uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, s
     XdpRuntimeContext ctx{};
     ctx.data = start + data_offset;
     ctx.data_end = ctx.data + length;
-    ctx.data_meta = ctx.data;
+    if (meta_length && *meta_length > data_offset)
+        throw Error("program '" + name_ + "': " + std::to_string(*meta_length) + " bytes of metadata before offset " +
+                    std::to_string(data_offset));
+    ctx.data_meta = ctx.data - (meta_length ? *meta_length : 0);
     ctx.ingress_ifindex = ingress_ifindex;
     ctx.rx_queue_index = rx_queue_index;
     ctx.frame_start = start;
@@ -342,6 +345,7 @@ uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, s
     uint64_t verdict = run(&ctx, sizeof(ctx));
     data_offset = ctx.data - start;
     length = ctx.data_end - ctx.data;
+    if (meta_length) *meta_length = ctx.data - ctx.data_meta;
     return verdict;
 }
 

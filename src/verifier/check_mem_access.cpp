@@ -26,8 +26,8 @@ std::string access_name(const MemoryAccess& a) {
 }
 
 bool packet_writable(ProgramType type) {
-    return type == ProgramType::xdp || type == ProgramType::sched_cls || type == ProgramType::hook ||
-           type == ProgramType::raw_memory;
+    return type == ProgramType::xdp || type == ProgramType::sched_cls || type == ProgramType::sched_act ||
+           type == ProgramType::hook || type == ProgramType::raw_memory;
 }
 
 // The total stack of the call chain may not exceed one frame's 512 bytes (as Linux).
@@ -199,6 +199,21 @@ RegState access_ctx(VerifierEnv& env, uint32_t index, const RegState& base, int 
         fail("the same instruction accesses the context at offsets " + std::to_string(env.ctx_offset[index]) +
              " and " + std::to_string(o) + " on different paths");
     env.ctx_offset[index] = static_cast<int32_t>(o);
+    // Per-field access sizes (Linux's is_valid_access): each access then is
+    // aligned to its size, and a field that allows only some sizes is refused
+    // with the others (a narrow write of a u16 kernel field, a 4-byte half of tstamp).
+    if (const uint8_t sizes = write ? field->write_sizes : field->read_sizes; sizes != 0 || field->read_sizes != 0) {
+        if (sizes == 0 || !(sizes & size) || o % size != 0)
+            fail("invalid context " + std::string(write ? "write" : "read") + " at offset " + std::to_string(o) +
+                 " size " + std::to_string(size) + " for " + std::string(env.info.name) + " programs (the field at offset " +
+                 std::to_string(field->offset) + " allows " + (sizes == 0 ? std::string("no writes") :
+                 "aligned " + [&] {
+                     std::string list;
+                     for (int b : {1, 2, 4, 8})
+                         if (sizes & b) list += (list.empty() ? "" : "/") + std::to_string(b);
+                     return list;
+                 }() + "-byte accesses") + ")");
+    }
     if (write) {
         if (!field->writable || field->kind != CtxFieldKind::scalar)
             fail("write into read-only context field at offset " + std::to_string(o) + " prohibited");
@@ -428,7 +443,8 @@ void check_mem_access(VerifierEnv& env, VerifierState& state, uint32_t index) {
 }
 
 void check_ld_abs(VerifierEnv& env, VerifierState& state, const Instruction& insn) {
-    if (env.info.type != ProgramType::socket_filter && env.info.type != ProgramType::sched_cls)
+    if (env.info.type != ProgramType::socket_filter && env.info.type != ProgramType::sched_cls &&
+        env.info.type != ProgramType::sched_act)
         fail("legacy packet load (LD ABS/IND) is only allowed in socket_filter and sched_cls programs");
     const RegState& r6 = read_reg(state, 6);
     if (r6.type != RegType::ptr_to_ctx || r6.off != 0)
