@@ -19,6 +19,7 @@ namespace {
 
 constexpr size_t kXdpHeadroom = 256;  // Linux XDP_PACKET_HEADROOM
 constexpr size_t kXdpTailroom = 256;
+constexpr size_t kXdpFrameReserve = 40;  // sizeof(struct xdp_frame), kept at the start of the headroom
 constexpr size_t kXdpMdSize = 24;     // struct xdp_md: six u32
 constexpr size_t kSockAddrSize = 72;  // struct bpf_sock_addr
 constexpr size_t kSkBuffSize = 192;   // struct __sk_buff
@@ -192,9 +193,10 @@ TestRunOutput test_run(const LoadedProgram& program, const TestRunInput& input) 
         // xdp_md.data is the length of metadata at the start of the data
         // given (a multiple of 4, at most 32), as Linux.
         if (data_meta != 0) refuse(EINVAL, program, "xdp_md.data_meta must be 0");
-        if (data > input.data.size() || data % 4 || data > 32)
-            refuse(EINVAL, program, "xdp_md.data (the metadata length) must be a multiple of 4, at most 32 and "
-                                    "inside the data, got " + std::to_string(data));
+        if (data > input.data.size() || data % 4 || data > kXdpHeadroom - kXdpFrameReserve)
+            refuse(EINVAL, program, "xdp_md.data (the metadata length) must be a multiple of 4, at most " +
+                                        std::to_string(kXdpHeadroom - kXdpFrameReserve) + " and inside the data, got " +
+                                        std::to_string(data));
         // Linux 6.x refuses a data_end past the packet and otherwise goes by data_size_in.
         if (data_end > input.data.size())
             refuse(EINVAL, program, "xdp_md.data_end is " + std::to_string(data_end) + ", past the " +
@@ -216,11 +218,15 @@ TestRunOutput test_run(const LoadedProgram& program, const TestRunInput& input) 
                 return program.run_xdp(frame, offset, length, ingress ? ingress : kLoopbackIfindex, rx_queue, &meta);
             });
         }
-        // As Linux: the data out starts with the metadata; xdp_md.data is its length.
+        // As Linux 6.18: the data out starts with the metadata; xdp_md.data is
+        // its length, data_end the end of the packet after it (without an
+        // xdp_md in, the kernel reports data_end as the metadata length too).
         out.data.assign(frame.begin() + static_cast<ptrdiff_t>(offset - meta),
                         frame.begin() + static_cast<ptrdiff_t>(offset + length));
         out.ctx.assign(kXdpMdSize, 0);
-        const uint32_t md[6] = {static_cast<uint32_t>(meta), static_cast<uint32_t>(meta + length), 0, ingress, rx_queue, 0};
+        const auto meta32 = static_cast<uint32_t>(meta);
+        const uint32_t md[6] = {meta32, input.ctx.empty() ? meta32 : static_cast<uint32_t>(meta + length), 0, ingress,
+                                rx_queue, 0};
         std::memcpy(out.ctx.data(), md, sizeof md);
         break;
     }

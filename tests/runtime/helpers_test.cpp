@@ -42,12 +42,18 @@ TEST_F(Helpers, Snprintf) {
 }
 
 TEST_F(Helpers, CsumDiffAsLinux) {
-    // 32-bit one's-complement sum: seed + ~from words + to words, carries folded.
-    uint64_t sum = 7;
-    for (uint32_t w : {0x01020304u, 0x0a0b0c0du}) sum += static_cast<uint32_t>(~w);
-    for (uint32_t w : {0x05060708u, 0x0e0f1011u}) sum += w;
-    while (sum >> 32) sum = (sum & 0xffffffff) + (sum >> 32);
+    // As Linux 6.13+: the one's-complement sum of `to` with the seed minus the
+    // sum of `from`, folded to 16 bits (checked against the 6.18 kernel).
+    auto add = [](uint32_t a, uint32_t b) {
+        const uint32_t r = a + b;
+        return r + (r < b);
+    };
+    const uint32_t to = add(add(7, 0x05060708u), 0x0e0f1011u), from = add(0x01020304u, 0x0a0b0c0du);
+    uint32_t sum = add(to, ~from);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
     EXPECT_EQ(run("hook/csum"), sum);
+    EXPECT_LE(sum, 0xffffu);
     auto csum = ebpf::helper_table().find(ebpf::helper_id::csum_diff);
     EXPECT_EQ(static_cast<int64_t>(csum(0, 3, 0, 0, 0)), -EINVAL);  // not a multiple of 4
 }

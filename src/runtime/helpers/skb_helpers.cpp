@@ -480,11 +480,25 @@ uint64_t get_cgroup_classid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { 
 
 // INET_ECN_set_ce on the network header: ECT(0)/ECT(1) become CE (the IPv4
 // header checksum updated); 1 when the packet is now CE-marked.
+// skb_protocol(skb, true): past VLAN tags in the packet (__vlan_get_protocol,
+// at most 8, from data + 14); 0 when they run past the packet.
+uint16_t protocol_past_vlans(const SkbRuntimeContext& c) {
+    uint16_t type = protocol(c);
+    uint64_t depth = kEthHlen;
+    for (int tags = 0; is_vlan(type); ++tags, depth += kVlanHlen) {
+        if (tags == 8 || depth + kVlanHlen > c.len) return 0;
+        type = load_be16(at(c.data + depth + 2));
+    }
+    return type;
+}
+
 uint64_t skb_ecn_set_ce(uint64_t ctx, uint64_t, uint64_t, uint64_t, uint64_t) {
     SkbRuntimeContext& c = skb(ctx);
-    const uint16_t proto = protocol(c);
+    // As Linux: the protocol past VLAN tags, the header at the network header
+    // (which a VLAN-tagged test-run frame has at the first tag).
+    const uint16_t proto = protocol_past_vlans(c);
     const uint64_t need = proto == kEthPIp ? 20 : proto == kEthPIpv6 ? 40 : 0;
-    if (need == 0 || c.network_header < c.data || c.network_header + need > c.data_end) return 0;
+    if (need == 0 || c.len < need || c.network_header < c.data || c.network_header + need > c.data_end) return 0;
     uint8_t* iph = at(c.network_header);
     if (proto == kEthPIp) {
         const uint32_t ecn = (iph[1] + 1u) & 3;

@@ -1,5 +1,6 @@
 // bpf_xdp_adjust_head / bpf_xdp_adjust_tail over XdpRuntimeContext: data and
-// data_end move within [frame_start, frame_end), keeping at least an Ethernet
+// data_end move within [frame_start, frame_end) (the headroom's first 40 bytes
+// stay for Linux's struct xdp_frame, so as many are free), keeping at least an Ethernet
 // header (14 bytes) of packet, as Linux. Metadata (data_meta..data) moves with
 // the head. Room a program adds (a negative head delta, a positive tail delta)
 // is zeroed, so no engine shows it whatever the frame held there before.
@@ -20,7 +21,7 @@ uint64_t xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t, uint64_t, uint6
     auto offset = static_cast<int64_t>(static_cast<int32_t>(delta));
     int64_t meta_length = static_cast<int64_t>(xdp->data - xdp->data_meta);
     int64_t data = static_cast<int64_t>(xdp->data) + offset;
-    if (data - meta_length < static_cast<int64_t>(xdp->frame_start) ||
+    if (data - meta_length < static_cast<int64_t>(xdp->frame_start + kXdpFrameReserve) ||
         data > static_cast<int64_t>(xdp->data_end) - kEthernetHeader)
         return from_errno(-EINVAL);
     if (meta_length > 0)
@@ -47,15 +48,16 @@ uint64_t xdp_adjust_tail(uint64_t ctx, uint64_t delta, uint64_t, uint64_t, uint6
 }
 
 // Metadata (data_meta .. data) grows or shrinks in front of the packet: a
-// multiple of 4 bytes, at most 32, not into the struct xdp_frame Linux keeps
-// at the start of the headroom (Linux bpf_xdp_adjust_meta).
+// multiple of 4 bytes (at most 255, the most an skb keeps), not into the
+// struct xdp_frame Linux keeps at the start of the headroom (Linux 6.18
+// bpf_xdp_adjust_meta).
 uint64_t xdp_adjust_meta(uint64_t ctx, uint64_t delta, uint64_t, uint64_t, uint64_t) {
     auto* xdp = as_pointer<XdpRuntimeContext>(ctx);
     const int64_t meta = static_cast<int64_t>(xdp->data_meta) + static_cast<int32_t>(delta);
     if (meta < static_cast<int64_t>(xdp->frame_start + kXdpFrameReserve) || meta > static_cast<int64_t>(xdp->data))
         return from_errno(-EINVAL);
     const uint64_t meta_len = xdp->data - static_cast<uint64_t>(meta);
-    if (meta_len % 4 || meta_len > 32) return from_errno(-EACCES);
+    if (meta_len % 4 || meta_len > 255) return from_errno(-EACCES);
     xdp->data_meta = static_cast<uint64_t>(meta);
     return 0;
 }
