@@ -91,6 +91,10 @@ const std::filesystem::path& trust_dir() {
     }();
     return dir;
 }
+// Made at start-up, in the test process itself: tests call trust_dir() in
+// forked children that end with _exit(), which would leave their own copy
+// behind in /tmp at every run.
+const std::filesystem::path& g_trust_dir_made_at_start = trust_dir();
 
 std::vector<uint8_t> sign_trusted(std::span<const uint8_t> module) { return sign_module(module, trusted_signer()); }
 std::vector<uint8_t> sign_untrusted(std::span<const uint8_t> module) { return sign_module(module, untrusted_signer()); }

@@ -289,6 +289,12 @@ std::string check_runs_in_child(const Attack& attack, const Object& object) {
     ::close(fds[0]);
     int status = 0;
     ::waitpid(pid, &status, 0);
+    // A child stopped by its alarm or a crash leaves its scratch directories.
+    const std::string prefix = "ebpf-adversarial-" + std::to_string(pid) + "-";
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ignored)) {
+        if (entry.path().filename().string().starts_with(prefix)) std::filesystem::remove_all(entry.path(), ignored);
+    }
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
         return result + "did not finish within " + std::to_string(kRunSeconds) + " s in the engines";
     if (WIFSIGNALED(status))
