@@ -197,11 +197,13 @@ static_assert(offsetof(SkbRuntimeContext, cb) == 48 && offsetof(SkbRuntimeContex
               offsetof(SkbRuntimeContext, data_end) == 200 && offsetof(SkbRuntimeContext, data_meta) == 208,
               "SkbRuntimeContext keeps struct __sk_buff's offsets");
 
+// tc and socket filters: Linux checks no return range; the verdict is the
+// low 32 bits of R0 (an int for tc: TC_ACT_UNSPEC is -1; a length for socket filters).
 const ProgramTypeInfo kProgramTypes[] = {
     {ProgramType::xdp, "xdp", 24, kXdpFields, false, 0, 4, kXdpHelpers, sizeof(XdpRuntimeContext)},
-    {ProgramType::sched_cls, "sched_cls", 192, kSkbTcFields, false, INT32_MIN, INT32_MAX, kTcHelpers, sizeof(SkbRuntimeContext)},
-    {ProgramType::sched_act, "sched_act", 192, kSkbTcFields, false, INT32_MIN, INT32_MAX, kTcHelpers, sizeof(SkbRuntimeContext)},
-    {ProgramType::socket_filter, "socket_filter", 192, kSkbSocketFields, false, 0, UINT32_MAX, kSocketFilterHelpers, sizeof(SkbRuntimeContext)},
+    {ProgramType::sched_cls, "sched_cls", 192, kSkbTcFields, false, INT64_MIN, INT64_MAX, kTcHelpers, sizeof(SkbRuntimeContext)},
+    {ProgramType::sched_act, "sched_act", 192, kSkbTcFields, false, INT64_MIN, INT64_MAX, kTcHelpers, sizeof(SkbRuntimeContext)},
+    {ProgramType::socket_filter, "socket_filter", 192, kSkbSocketFields, false, INT64_MIN, INT64_MAX, kSocketFilterHelpers, sizeof(SkbRuntimeContext)},
     {ProgramType::cgroup_sock_addr, "cgroup_sock_addr", 72, kSockAddrFields, false, 0, 1, kCommonHelpers, 72},
     {ProgramType::hook, "hook", 0, {}, true, INT64_MIN, INT64_MAX, kCommonHelpers, 0},
     {ProgramType::raw_memory, "raw_memory", 0, {}, true, INT64_MIN, INT64_MAX, kCommonHelpers, 0},
