@@ -245,6 +245,16 @@ void check_xdp_context(const std::string& name, const XdpRuntimeContext& xdp) {
                     "and a non-NULL frame");
 }
 
+// What the verifier and the helpers assumed of a socket buffer (SkbPacket).
+void check_skb_context(const std::string& name, const SkbRuntimeContext& c) {
+    if (c.buffer_start == 0 || c.buffer_start > c.data_meta || c.data_meta > c.data || c.data > c.data_end ||
+        c.data_end > c.buffer_end || c.mac_header < c.buffer_start || c.mac_header > c.data_end ||
+        c.len != c.data_end - c.data || c.max_len > c.buffer_end - c.buffer_start)
+        throw Error("program '" + name +
+                    "': the socket buffer must have buffer_start <= data_meta <= data <= data_end <= buffer_end, "
+                    "len = data_end - data and a non-NULL buffer (build it with SkbPacket)");
+}
+
 }  // namespace
 
 uint64_t LoadedProgram::run(void* ctx, size_t size) const {
@@ -265,6 +275,8 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
             throw Error("program '" + name_ + "': context must be " + std::to_string(info.runtime_ctx_size) +
                         " bytes for " + std::string(info.name) + " programs, got " + std::to_string(size));
         if (type_ == ProgramType::xdp) check_xdp_context(name_, *static_cast<const XdpRuntimeContext*>(ctx));
+        if (type_ == ProgramType::sched_cls || type_ == ProgramType::sched_act || type_ == ProgramType::socket_filter)
+            check_skb_context(name_, *static_cast<const SkbRuntimeContext*>(ctx));
     }
     CpuScope cpu;
     // Statistics only while enabled (as kernel.bpf_stats_enabled): one

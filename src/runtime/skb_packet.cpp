@@ -82,12 +82,7 @@ uint64_t LoadedProgram::run_skb(SkbPacket& packet) const {
     if (type_ != ProgramType::sched_cls && type_ != ProgramType::sched_act && type_ != ProgramType::socket_filter)
         throw Error("program '" + name_ + "': run_skb needs a sched_cls, sched_act or socket_filter program");
     SkbRuntimeContext& c = packet.context();
-    // What the verifier and the helpers assume: a non-NULL buffer with
-    // buffer_start <= data_meta <= data <= data_end <= buffer_end.
-    if (c.buffer_start == 0 || c.buffer_start > c.data_meta || c.data_meta > c.data || c.data > c.data_end ||
-        c.data_end > c.buffer_end || c.mac_header < c.buffer_start || c.mac_header > c.data_end)
-        throw Error("program '" + name_ + "': the socket buffer's pointers are out of order");
-    return run(&c, sizeof c);
+    return run(&c, sizeof c);  // run() checks the buffer's pointers
 }
 
 }  // namespace ebpf

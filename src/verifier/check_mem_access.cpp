@@ -202,7 +202,9 @@ RegState access_ctx(VerifierEnv& env, uint32_t index, const RegState& base, int 
     // Per-field access sizes (Linux's is_valid_access): each access then is
     // aligned to its size, and a field that allows only some sizes is refused
     // with the others (a narrow write of a u16 kernel field, a 4-byte half of tstamp).
-    if (const uint8_t sizes = write ? field->write_sizes : field->read_sizes; sizes != 0 || field->read_sizes != 0) {
+    // (A write into a read-only field is refused below, with its own message.)
+    if (const uint8_t sizes = write ? field->write_sizes : field->read_sizes;
+        (sizes != 0 || field->read_sizes != 0) && (!write || field->writable)) {
         if (sizes == 0 || !(sizes & size) || o % size != 0)
             fail("invalid context " + std::string(write ? "write" : "read") + " at offset " + std::to_string(o) +
                  " size " + std::to_string(size) + " for " + std::string(env.info.name) + " programs (the field at offset " +

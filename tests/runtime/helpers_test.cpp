@@ -132,24 +132,26 @@ TEST_F(Helpers, XdpAdjustHeadAndTail) {
 }
 
 TEST(HelpersDirect, XdpAdjustStaysInsideTheFrame) {
-    std::vector<uint8_t> frame(128);
+    // As Linux: the first 40 bytes of the headroom (struct xdp_frame) stay
+    // out of reach; 32 bytes of headroom remain after them.
+    std::vector<uint8_t> frame(168);
     auto base = reinterpret_cast<uint64_t>(frame.data());
     ebpf::XdpRuntimeContext ctx{};
     ctx.frame_start = base;
-    ctx.frame_end = base + 128;
-    ctx.data = ctx.data_meta = base + 32;
-    ctx.data_end = base + 96;
+    ctx.frame_end = base + 168;
+    ctx.data = ctx.data_meta = base + 72;
+    ctx.data_end = base + 136;
     auto head = ebpf::helper_table().find(ebpf::helper_id::xdp_adjust_head);
     auto tail = ebpf::helper_table().find(ebpf::helper_id::xdp_adjust_tail);
     auto ctx_address = reinterpret_cast<uint64_t>(&ctx);
     EXPECT_EQ(static_cast<int64_t>(head(ctx_address, static_cast<uint64_t>(-33), 0, 0, 0)), -EINVAL);
-    EXPECT_EQ(head(ctx_address, static_cast<uint64_t>(-32), 0, 0, 0), 0u);  // grow headroom to the frame start
-    EXPECT_EQ(ctx.data, base);
+    EXPECT_EQ(head(ctx_address, static_cast<uint64_t>(-32), 0, 0, 0), 0u);  // grow headroom to the reserve
+    EXPECT_EQ(ctx.data, base + 40);
     EXPECT_EQ(static_cast<int64_t>(tail(ctx_address, 33, 0, 0, 0)), -EINVAL);
-    frame[100] = 0xff;
+    frame[140] = 0xff;
     EXPECT_EQ(tail(ctx_address, 32, 0, 0, 0), 0u);
-    EXPECT_EQ(ctx.data_end, base + 128);
-    EXPECT_EQ(frame[100], 0);  // grown tail is zeroed, as Linux
+    EXPECT_EQ(ctx.data_end, base + 168);
+    EXPECT_EQ(frame[140], 0);  // grown tail is zeroed, as Linux
 }
 
 TEST(HelpersDirect, TailCallContract) {

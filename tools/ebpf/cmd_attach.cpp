@@ -22,6 +22,7 @@
 
 #include "command.hpp"
 #include "map_format.hpp"
+#include "run_object.hpp"
 #include "ebpf/error.hpp"
 #include "ebpf/hooks.hpp"
 #include "ebpf/pinning.hpp"
@@ -102,17 +103,24 @@ struct PacketArguments {
     bool inject = false;
     bool json = false;
     bool dump_maps = false;
+    std::string fib;
 };
 
 std::atomic<bool> stop_requested{false};
 
 extern "C" void request_stop(int) { stop_requested.store(true); }
 
-const LoadedProgram& xdp_program(const LoadedObject& object, const std::string& section) {
+// The program for the packet host: the one named, else the first XDP
+// program, else the first tc program or socket filter.
+const LoadedProgram& packet_program(const LoadedObject& object, const std::string& section) {
     if (!section.empty()) return object.program(section);
     for (const auto& program : object.programs())
         if (program->type() == ProgramType::xdp) return *program;
-    throw Error(object.path() + ": no xdp program");
+    for (const auto& program : object.programs())
+        if (program->type() == ProgramType::sched_cls || program->type() == ProgramType::sched_act ||
+            program->type() == ProgramType::socket_filter)
+            return *program;
+    throw Error(object.path() + ": no xdp, tc or socket filter program");
 }
 
 // Every map of the object after the run, in the shape of map_format.hpp.
@@ -147,7 +155,8 @@ int run_packet(const PacketArguments& args) {
     if (args.pcap.empty() == args.iface.empty()) throw Error("attach packet: give exactly one of --pcap FILE or --iface IFACE");
     if (args.inject && args.iface.empty()) throw Error("attach packet: --inject needs --iface");
     const auto object = load(args.load);
-    const LoadedProgram& program = xdp_program(*object, args.load.section);
+    const LoadedProgram& program = packet_program(*object, args.load.section);
+    load_fib_table(args.fib);
     PacketHookOptions hook_options;
     // Live capture: the program reads the interface's index as ctx->ingress_ifindex, as on Linux.
     if (!args.iface.empty()) hook_options.ingress_ifindex = if_nametoindex(args.iface.c_str());
@@ -303,7 +312,8 @@ const CommandRegistration registration{Command{
         app.require_subcommand(1);
 
         auto packet = std::make_shared<PacketArguments>();
-        CLI::App* packet_app = app.add_subcommand("packet", "Run an XDP program over a pcap file or a live interface");
+        CLI::App* packet_app = app.add_subcommand(
+            "packet", "Run an XDP, tc or socket-filter program over a pcap file or a live interface");
         packet_app->add_option("file", packet->load.file, "eBPF object (.o) or signed native module (.so)")->required();
         add_load_options(*packet_app, packet->load);
         packet_app->add_option("--pcap", packet->pcap, "Replay this pcap file");
@@ -315,6 +325,7 @@ const CommandRegistration registration{Command{
         packet_app->add_flag("--inject", packet->inject, "With --iface: send TX packets back out with pcap_inject");
         packet_app->add_flag("--json", packet->json, "Print the summary as JSON");
         packet_app->add_flag("--dump-maps", packet->dump_maps, "Print the object's maps after the run");
+        packet_app->add_option("--fib", packet->fib, "Routes for bpf_fib_lookup (the format of `ebpf run --fib`)");
 
         auto bind = std::make_shared<BindArguments>();
         CLI::App* bind_app =
