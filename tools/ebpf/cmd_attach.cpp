@@ -120,7 +120,7 @@ const LoadedProgram& packet_program(const LoadedObject& object, const std::strin
         if (program->type() == ProgramType::sched_cls || program->type() == ProgramType::sched_act ||
             program->type() == ProgramType::socket_filter)
             return *program;
-    throw Error(object.path() + ": no xdp, tc or socket filter program");
+    throw Error(object.path() + ": no xdp program (nor a tc program or socket filter)");
 }
 
 // Every map of the object after the run, in the shape of map_format.hpp.
