@@ -23,6 +23,7 @@ constexpr size_t kXdpFrameReserve = 40;  // sizeof(struct xdp_frame), kept at th
 constexpr size_t kXdpMdSize = 24;     // struct xdp_md: six u32
 constexpr size_t kSockAddrSize = 72;  // struct bpf_sock_addr
 constexpr size_t kSkBuffSize = 192;   // struct __sk_buff
+constexpr size_t kEthernetHeader = 14;  // ETH_HLEN
 constexpr uint32_t kLoopbackIfindex = 1;
 
 // The struct __sk_buff fields a test run takes (Linux convert___skb_to_skb):
@@ -187,6 +188,10 @@ TestRunOutput test_run(const LoadedProgram& program, const TestRunInput& input) 
     const ProgramTypeInfo& info = program_type_info(program.type());
     switch (program.type()) {
     case ProgramType::xdp: {
+        // As Linux: at least an Ethernet header.
+        if (input.data.size() < kEthernetHeader)
+            refuse(EINVAL, program, "the packet must be an Ethernet frame of at least 14 bytes, got " +
+                                        std::to_string(input.data.size()));
         check_ctx_size(program, input.ctx, kXdpMdSize, "struct xdp_md");
         const uint32_t data = u32_at(input.ctx, 0), data_end = u32_at(input.ctx, 4), data_meta = u32_at(input.ctx, 8);
         const uint32_t ingress = u32_at(input.ctx, 12), rx_queue = u32_at(input.ctx, 16), egress = u32_at(input.ctx, 20);

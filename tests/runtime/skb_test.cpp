@@ -104,6 +104,7 @@ TEST_P(Skb, XdpIngressIfindexDefaultsToLoopback) {
     std::memcpy(md.data() + 4, &data_end, 4);
     std::memcpy(md.data() + 12, &ingress, 4);
     EXPECT_EQ(ebpf::test_run(program("xdp_ifindex"), {.data = kUdpFrame, .ctx = md}).retval, 2u);
+    EXPECT_EQ(refused_code(program("xdp_ifindex"), Bytes(13, 0)), EINVAL);  // shorter than an Ethernet header
 }
 
 TEST_P(Skb, FibLookupUsesTheRuntimeTable) {
@@ -115,7 +116,9 @@ TEST_P(Skb, FibLookupUsesTheRuntimeTable) {
     auto lookup = [&](const char* prog, uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
         Bytes frame(60, 0);
         frame[0] = a, frame[1] = b, frame[2] = c, frame[3] = d;
-        return ebpf::test_run(program(prog), {.data = frame}).data;
+        ebpf::test_run(program(prog), {.data = frame});
+        auto value = object->map("fib_result").lookup(bytes_of(uint32_t{0}));
+        return value ? *value : Bytes{};
     };
     Bytes out = lookup("xdp_fib", 10, 1, 9, 9);
     EXPECT_EQ(out[0], 0);  // BPF_FIB_LKUP_RET_SUCCESS

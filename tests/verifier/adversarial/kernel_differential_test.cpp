@@ -468,7 +468,7 @@ void compare_xdp_runs(const std::string& what, const LoadedProgram& program, con
         size_t offset = kHeadroom, length = inputs[i].size();
         uint64_t ret = 0;
         try {
-            ret = program.run_xdp(frame, offset, length);
+            ret = program.run_xdp(frame, offset, length, 1);  // the loopback device, as BPF_PROG_TEST_RUN
         } catch (const Error& e) {
             ADD_FAILURE() << what << " input " << i << ": our run failed: " << e.what();
             continue;
