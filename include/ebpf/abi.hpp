@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -60,6 +61,7 @@ enum class ArgKind : uint8_t {
     mem_rw,          // as mem, and the helper writes into it too (bpf_fib_lookup's params)
     const_str,       // pointer to a NUL-terminated string in read-only map value
     stack_or_null,   // callback context: stack pointer or NULL
+    spin_lock,       // the struct bpf_spin_lock of a map value (at its constant offset)
 };
 
 enum class RetKind : uint8_t {
@@ -85,6 +87,15 @@ std::span<const HelperPrototype> helper_prototypes();
 std::string_view linux_helper_name(int32_t id);
 // IDs 1 .. linux_helper_count() - 1 have a name.
 int32_t linux_helper_count();
+// "bpf_skb_adjust_room (50)", or "helper 999" for an ID Linux does not define:
+// how messages name a helper.
+std::string helper_display_name(int32_t id);
+// Linux's GPL-only helpers (`gpl_only` in their kernel prototype): a program
+// whose license is not GPL-compatible may not call them.
+bool helper_is_gpl_only(int32_t id);
+// As Linux's license_is_gpl_compatible: "GPL", "GPL v2", "GPL and additional
+// rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL".
+bool license_is_gpl_compatible(std::string_view license);
 // Linux's names of map and program types by ID (bpftool's: "percpu_hash",
 // "sched_cls"), supported here or not; "" beyond Linux 6.1's. IDs 0 .. count - 1.
 std::string_view linux_map_type_name(uint32_t id);
@@ -106,7 +117,7 @@ inline constexpr int32_t map_lookup_elem = 1, map_update_elem = 2, map_delete_el
     map_push_elem = 87, map_pop_elem = 88, map_peek_elem = 89, ringbuf_output = 130,
     ringbuf_reserve = 131, ringbuf_submit = 132, ringbuf_discard = 133, ringbuf_query = 134,
     snprintf = 165, xdp_adjust_tail = 65, ktime_get_boot_ns = 125, for_each_map_elem = 164,
-    loop = 181, strncmp = 182;
+    loop = 181, strncmp = 182, spin_lock = 93, spin_unlock = 94, ktime_get_coarse_ns = 160;
 }
 // Helpers after which packet pointers are invalid (Linux bpf_helper_changes_pkt_data):
 // they may move, grow or reallocate the packet.
@@ -223,6 +234,11 @@ struct SectionType {
     std::string_view attach;  // e.g. "bind4"; empty when none
 };
 std::optional<SectionType> program_type_from_section(std::string_view section);
+// A program type named as `bpftool prog load … type TYPE` and `--type` name
+// it: our type names ("xdp", "sched_cls", "socket_filter", "cgroup_sock_addr",
+// "hook", "raw_memory") or libbpf's section names ("socket", "classifier",
+// "tc", "cgroup/connect4", "raw"). nullopt when it names none.
+std::optional<SectionType> program_type_from_name(std::string_view name);
 // The rules program_type_from_section applies, in order (the first match wins).
 struct SectionRule {
     std::string_view prefix;  // "xdp/", "cgroup/bind4", "hook"

@@ -67,6 +67,8 @@ struct ebpf_load_opts {
     uint32_t max_maps;
     uint32_t max_programs;
     uint64_t max_program_instructions;
+    const char *program_type;    /* NULL: from the sections; else every program's type, as bpftool prog load … type
+                                    ("xdp", "sched_cls", "tc", "socket", "cgroup/connect4", ...); not for native modules */
 };
 ebpf_object *ebpf_object_load_opts(const char *path, const struct ebpf_load_opts *opts);
 void ebpf_object_close(ebpf_object *object);

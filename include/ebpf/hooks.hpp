@@ -57,7 +57,8 @@ struct PacketHookOptions {
 // left it (after any head/tail adjustment and rewrite). `packet` points into
 // the hook's frame buffer and stays valid until the next process() call.
 struct PacketResult {
-    uint64_t verdict = 0;          // XDP: the program's return value; tc and socket filters: as XdpVerdict
+    uint64_t verdict = 0;          // XDP: the program's action (an unknown one becomes aborted, as Linux);
+                                   // tc and socket filters: as XdpVerdict (packet_verdict_of_tc_action)
     std::span<const uint8_t> packet;
     uint64_t duration_ns = 0;      // time spent in the program
     uint64_t retval = 0;           // the program's return value
@@ -67,7 +68,7 @@ struct PacketStats {
     uint64_t packets = 0;
     uint64_t bytes = 0;                                // input bytes (captured)
     uint64_t verdicts[kXdpVerdictCount] = {};          // indexed by XdpVerdict
-    uint64_t invalid = 0;                              // return value > 4: dropped, as Linux
+    uint64_t invalid = 0;                              // unknown actions (> 4): counted as aborted too, as Linux
     uint64_t written = 0;                              // packets written to the output (PASS and TX)
     uint64_t injected = 0;                             // TX packets sent back out (live capture only)
     uint64_t program_ns = 0;                           // total time in the program

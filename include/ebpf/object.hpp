@@ -60,6 +60,12 @@ struct MapDefinition {
     std::shared_ptr<const TypeInfo> key_type, value_type;
 };
 
+// The offset of the `struct bpf_spin_lock` in the map's value type (BTF),
+// searched through nested structs as Linux does; nullopt when there is none
+// (or no BTF). Throws ebpf::Error when the value holds more than one (Linux:
+// one lock per value).
+std::optional<uint32_t> spin_lock_offset(const MapDefinition& map);
+
 // LIBBPF_PIN_BY_NAME in `__uint(pinning, ...)` (libbpf's enum libbpf_pin_type).
 inline constexpr uint32_t kPinNone = 0;
 inline constexpr uint32_t kPinByName = 1;
@@ -96,6 +102,11 @@ struct Program {
     std::string section;      // ELF section name, e.g. "xdp" or "cgroup/bind4"
     ProgramType type = ProgramType::unspec;
     std::string attach;       // attach point from the section name, e.g. "bind4"
+    // The object's "license" section ("" when absent; open_object sets it): as
+    // Linux, a program whose license is not GPL-compatible may not call
+    // GPL-only helpers. nullopt for a program built in memory, as for raw
+    // instructions: nothing to check.
+    std::optional<std::string> license;
     // Entry function first, then every subprogram it calls (bpf-to-bpf call
     // offsets relocated). Map references are LDDW src=kPseudoMapIdx (imm = map
     // index) or src=kPseudoMapIdxValue (imm = map index, next.imm = offset);
@@ -126,5 +137,10 @@ struct Object {
 Object open_object(const std::string& path, const ResourceLimits& limits = {});
 Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string& name,
                                const ResourceLimits& limits = {});
+
+// As `bpftool prog load … type TYPE`: every program of the object gets this
+// type (and attach point, when given, e.g. "connect4"), whatever its section
+// says; how programs of a .text-only object get one.
+void set_program_type(Object& object, ProgramType type, std::string_view attach = {});
 
 }  // namespace ebpf

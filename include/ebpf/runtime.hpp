@@ -204,6 +204,11 @@ struct LoadOptions {
     // Load only the programs whose name or section is listed (empty: every
     // program of a type the runtime can run).
     std::vector<std::string> programs;
+    // As `bpftool prog load … type`: every program of the object gets this
+    // type and attach point (set_program_type, ebpf/object.hpp; names as
+    // program_type_from_name), whatever its section says. Not for native
+    // modules: their types are fixed when built (`ebpf build --type`).
+    std::optional<SectionType> program_type;
     // Native modules (.so): called with exactly the bytes that will be loaded,
     // before anything is mapped; throws ebpf::Error to refuse them (signature
     // policy). Empty: no check of the caller's own. In code-integrity mode the
@@ -252,7 +257,7 @@ public:
     //  * xdp: ctx = an XdpRuntimeContext (run_xdp builds one);
     //  * cgroup_sock_addr: ctx = a struct bpf_sock_addr (72 bytes).
     // Throws ebpf::Error for engine faults, a tail-call chain beyond 33, or a
-    // return value outside the program type's range.
+    // return value outside the program type's range (xdp: any value, as Linux).
     uint64_t run(void* ctx, size_t size) const;
     // XDP over a packet buffer: the packet is data[0, length); the program may
     // move its start and end within the buffer (headroom/tailroom) with

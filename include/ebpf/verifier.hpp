@@ -59,6 +59,9 @@ struct CtxAccess {
 struct VerifyResult {
     bool ok = false;
     std::vector<VerifyDiagnostic> errors;
+    // Accepted, as Linux accepts it, but probably not what was meant (an XDP
+    // program that may return a value that is no XDP action).
+    std::vector<VerifyDiagnostic> warnings;
     VerifyStats stats;
     std::string log;                    // the verifier log at the requested level
     std::vector<CtxAccess> ctx_accesses;// for rewrite_context_accesses()
@@ -77,7 +80,9 @@ VerifyResult verify_instructions(std::span<const Instruction> insns, ProgramType
 
 // "prog.c:96:5: error: R1 may be NULL ..." (or "prog.o:insn 12: error: ..."
 // without line info), followed by the instruction, state and path lines.
-std::string format_diagnostic(const VerifyDiagnostic& diagnostic, const std::string& object_path);
+// `kind` is "error" or "warning".
+std::string format_diagnostic(const VerifyDiagnostic& diagnostic, const std::string& object_path,
+                              const char* kind = "error");
 
 // As the kernel's convert_ctx_accesses: rewrites the context loads/stores the
 // verifier found to the runtime context layout (CtxField::runtime_offset and

@@ -69,11 +69,14 @@ constexpr HelperPrototype kHelpers[] = {
     {id::skb_load_bytes_relative, "bpf_skb_load_bytes_relative", R::integer,
      {A::ctx, A::anything, A::uninit_mem, A::const_size, A::anything}},
     {id::fib_lookup, "bpf_fib_lookup", R::integer, {A::ctx, A::mem_rw, A::const_size, A::anything}},
+    {id::spin_lock, "bpf_spin_lock", R::void_, {A::spin_lock}},
+    {id::spin_unlock, "bpf_spin_unlock", R::void_, {A::spin_lock}},
     {id::map_push_elem, "bpf_map_push_elem", R::integer, {A::const_map_ptr, A::map_value, A::anything}},
     {id::map_pop_elem, "bpf_map_pop_elem", R::integer, {A::const_map_ptr, A::uninit_map_value}},
     {id::map_peek_elem, "bpf_map_peek_elem", R::integer, {A::const_map_ptr, A::uninit_map_value}},
     {id::skb_ecn_set_ce, "bpf_skb_ecn_set_ce", R::integer, {A::ctx}},
     {id::ktime_get_boot_ns, "bpf_ktime_get_boot_ns", R::integer, {}},
+    {id::ktime_get_coarse_ns, "bpf_ktime_get_coarse_ns", R::integer, {}},
     {id::ringbuf_output, "bpf_ringbuf_output", R::integer,
      {A::const_map_ptr, A::mem, A::const_size_or_zero, A::anything}},
     {id::ringbuf_reserve, "bpf_ringbuf_reserve", R::ringbuf_mem_or_null,
@@ -99,7 +102,7 @@ constexpr HelperPrototype kHelpers[] = {
         id::get_current_pid_tgid, id::map_push_elem, id::map_pop_elem, id::map_peek_elem,      \
         id::ktime_get_boot_ns, id::ringbuf_output, id::ringbuf_reserve, id::ringbuf_submit,    \
         id::ringbuf_discard, id::ringbuf_query, id::for_each_map_elem, id::snprintf, id::loop, \
-        id::strncmp
+        id::strncmp, id::spin_lock, id::spin_unlock, id::ktime_get_coarse_ns
 #define EBPF_COMMON_HELPERS EBPF_BASE_HELPERS, id::csum_diff
 
 constexpr int32_t kCommonHelpers[] = {EBPF_COMMON_HELPERS};
@@ -277,6 +280,17 @@ std::optional<SectionType> program_type_from_section(std::string_view section) {
         // "xdp" matches "xdp" and "xdp.frags"-style suffixes, not "xdpfoo".
         if (exact || rest.front() == '.' || rest.front() == '/') return SectionType{entry.type, entry.attach};
     }
+    return std::nullopt;
+}
+
+std::optional<SectionType> program_type_from_name(std::string_view name) {
+    if (name.empty()) return std::nullopt;
+    for (const auto& info : kProgramTypes)
+        if (info.name == name) return SectionType{info.type, {}};
+    // bpftool's names are libbpf's section names: "socket", "classifier", "tc",
+    // "cgroup/connect4" (which also gives the attach point).
+    auto type = program_type_from_section(name);
+    if (type && type->type != ProgramType::unspec && (type->attach.empty() || type->attach != "*")) return type;
     return std::nullopt;
 }
 

@@ -4,7 +4,10 @@
 // include/uapi/linux/bpf.h (enum bpf_func_id, bpf_map_type, bpf_prog_type;
 // Linux 6.1), names as bpftool prints them; a fixed list, so output does not
 // depend on the kernel headers of the machine that builds.
+#include <algorithm>
 #include <array>
+#include <iterator>
+#include <string>
 
 #include "ebpf/abi.hpp"
 
@@ -248,6 +251,32 @@ std::string_view linux_helper_name(int32_t id) {
 }
 
 int32_t linux_helper_count() { return static_cast<int32_t>(kLinuxHelperNames.size()); }
+
+std::string helper_display_name(int32_t id) {
+    const std::string_view name = linux_helper_name(id);
+    if (name.empty()) return "helper " + std::to_string(id);
+    return std::string(name) + " (" + std::to_string(id) + ")";
+}
+
+bool helper_is_gpl_only(int32_t id) {
+    // Measured on Linux 6.18 (a non-GPL program calling each helper from every
+    // program type that may call it: "cannot call GPL-restricted function"),
+    // plus bpf_probe_write_user (36) and bpf_override_return (58), GPL-only in
+    // the kernel's source but refused there for other reasons (lockdown,
+    // attach point). Sorted.
+    static constexpr int32_t kGplOnly[] = {
+        4,   6,   22,  25,  27,  35,  36,  45,  55,  56,  58,  67,  69,  100, 110, 111, 112, 113, 114,
+        115, 119, 121, 158, 163, 165, 169, 170, 171, 172, 173, 175, 176, 177, 191, 204, 205, 206, 207,
+    };
+    return std::binary_search(std::begin(kGplOnly), std::end(kGplOnly), id);
+}
+
+bool license_is_gpl_compatible(std::string_view license) {
+    for (std::string_view gpl : {"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL",
+                                 "Dual MPL/GPL"})
+        if (license == gpl) return true;
+    return false;
+}
 
 std::string_view linux_map_type_name(uint32_t id) {
     return id < kLinuxMapTypeNames.size() ? kLinuxMapTypeNames[id] : std::string_view();

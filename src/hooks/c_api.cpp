@@ -122,6 +122,11 @@ ebpf_object* ebpf_object_load_opts(const char* path, const struct ebpf_load_opts
             options.check_signature = ebpf::module_policy_hook(policy);
         }
         if (opts.bytecode_object) options.bytecode_object = opts.bytecode_object;
+        if (opts.program_type) {
+            auto type = ebpf::program_type_from_name(opts.program_type);
+            if (!type) return fail(EINVAL, std::string("ebpf_object_load: unknown program type '") + opts.program_type + "'");
+            options.program_type = *type;
+        }
         result = new ebpf_object{ebpf::load_object(path, options)};
         return 0;
     });

@@ -73,11 +73,18 @@ PacketResult PacketHook::process(std::span<const uint8_t> packet) {
     const auto elapsed = std::chrono::steady_clock::now() - start;
     const auto ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
     stats_.program_ns += ns;
-    if (verdict < kXdpVerdictCount)
+    // As Linux: the verdict is the low 32 bits of R0, and a value that is no
+    // XDP action is XDP_ABORTED (the packet is dropped), counted as invalid too.
+    const uint64_t raw = verdict;
+    verdict = static_cast<uint32_t>(verdict);
+    if (verdict < kXdpVerdictCount) {
         ++stats_.verdicts[verdict];
-    else
+    } else {
+        ++stats_.verdicts[static_cast<uint32_t>(XdpVerdict::aborted)];
         ++stats_.invalid;
-    return PacketResult{verdict, std::span<const uint8_t>(frame.data() + offset, length), ns, verdict};
+        verdict = static_cast<uint32_t>(XdpVerdict::aborted);
+    }
+    return PacketResult{verdict, std::span<const uint8_t>(frame.data() + offset, length), ns, raw};
 }
 
 // A tc program or socket filter: the packet as a socket buffer received on

@@ -18,6 +18,7 @@ namespace ebpf::object_detail {
 namespace {
 
 constexpr uint16_t kMachineBpf = 247;  // EM_BPF
+constexpr uint16_t kMachineNone = 0;   // EM_NONE
 constexpr size_t kMaxSections = 65535;
 
 struct ElfCloser {
@@ -69,10 +70,13 @@ ElfImage::ElfImage(std::span<const uint8_t> bytes, std::string path) : path_(std
         throw Error(path_ + ": truncated ELF header (" + std::to_string(bytes.size()) + " bytes)");
     }
     auto header = read_struct<Elf64_Ehdr>(bytes, 0);
-    if (header.e_machine != kMachineBpf) {
-        throw Error(path_ + ": ELF machine is " + std::to_string(header.e_machine) +
-                    ", not EM_BPF (247): not an eBPF object");
-    }
+    // Old toolchains (LLVM before 3.9? and some hand-made objects) wrote
+    // EM_NONE: such an object is taken as eBPF when its code says so (below).
+    const auto not_bpf = [&] {
+        return Error(path_ + ": ELF machine is " + std::to_string(header.e_machine) +
+                     ", not EM_BPF (247): not an eBPF object");
+    };
+    if (header.e_machine != kMachineBpf && header.e_machine != kMachineNone) throw not_bpf();
     if (header.e_type != ET_REL) {
         throw Error(path_ + ": not a relocatable object (ELF type " +
                     std::to_string(header.e_type) + "); compile with clang -target bpf -c");
@@ -134,6 +138,18 @@ ElfImage::ElfImage(std::span<const uint8_t> bytes, std::string path) : path_(std
             s.name = string_at(names, h.sh_name, path_ + ": section " + std::to_string(i),
                                "name");
         }
+    }
+
+    // EM_NONE: eBPF when there is code and every code section holds whole
+    // 8-byte instructions (the instructions themselves are validated later).
+    if (header.e_machine == kMachineNone) {
+        bool code = false;
+        for (const auto& s : sections_) {
+            if (!(s.flags & SHF_EXECINSTR) || s.size == 0) continue;
+            if (s.size % 8 != 0) throw not_bpf();
+            code = true;
+        }
+        if (!code) throw not_bpf();
     }
 
     // The symbol table (clang writes exactly one).

@@ -61,10 +61,42 @@ Object open_object_from_memory(std::span<const uint8_t> bytes, const std::string
     LoadContext context{elf, btf.get(), ext, object, limits, {}, {}};
     load_maps(context);
     load_programs(context);
+    for (Program& program : object.programs) program.license = object.license;
     if (object.programs.empty()) {
-        throw Error(name + ": no programs (no executable section other than .text)");
+        throw Error(name + ": no programs (no executable section with code)");
     }
     return object;
+}
+
+namespace {
+
+void find_spin_locks(const TypeInfo& type, uint32_t base, std::vector<uint32_t>& found) {
+    if (type.kind != TypeInfo::Kind::structure) return;
+    for (const TypeInfo& member : type.members) {
+        if (member.type_name == "struct bpf_spin_lock") found.push_back(base + member.offset);
+        else find_spin_locks(member, base + member.offset, found);
+    }
+}
+
+}  // namespace
+
+std::optional<uint32_t> spin_lock_offset(const MapDefinition& map) {
+    if (!map.value_type) return std::nullopt;
+    std::vector<uint32_t> found;
+    if (map.value_type->type_name == "struct bpf_spin_lock") found.push_back(0);
+    find_spin_locks(*map.value_type, 0, found);
+    if (found.empty()) return std::nullopt;
+    if (found.size() > 1)
+        throw Error("map '" + map.name + "': its value holds " + std::to_string(found.size()) +
+                    " struct bpf_spin_lock; one is allowed (as Linux)");
+    return found.front();
+}
+
+void set_program_type(Object& object, ProgramType type, std::string_view attach) {
+    for (Program& program : object.programs) {
+        program.type = type;
+        if (!attach.empty()) program.attach = std::string(attach);
+    }
 }
 
 Object open_object(const std::string& path, const ResourceLimits& limits) {

@@ -360,8 +360,13 @@ void load_programs(LoadContext& ctx) {
     }
     size_t total = 0;
     ProgramLinker linker(ctx, code);
+    // .text holds subprograms, unless it is the only code: then (as libbpf and
+    // bpftool with `type`) each of its global functions is a program, of no
+    // type until one is given (`--type`, LoadOptions::program_type).
+    const bool text_only = std::all_of(code.begin(), code.end(),
+                                       [](const auto& entry) { return entry.second.elf->name == ".text"; });
     for (const auto& [index, section] : code) {
-        if (section.elf->name == ".text") continue;  // subprograms only
+        if (section.elf->name == ".text" && !text_only) continue;  // subprograms only
         std::vector<const Function*> entries;
         for (const auto& f : section.functions) {
             if (f.global) entries.push_back(&f);

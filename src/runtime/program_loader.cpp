@@ -327,7 +327,9 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
                                               .count()));
     const ProgramTypeInfo& last = program_type_info(current->type_);
     auto value = static_cast<int64_t>(result);
-    if (value < last.ret_min || value > last.ret_max)
+    // XDP: any value, as Linux (one that is no action is XDP_ABORTED where the
+    // verdict is acted on: the packet host, test runs report it as it is).
+    if (last.type != ProgramType::xdp && (value < last.ret_min || value > last.ret_max))
         throw Error("program '" + current->name_ + "': returned " + std::to_string(value) + ", outside the range [" +
                     std::to_string(last.ret_min) + ", " + std::to_string(last.ret_max) + "] of " +
                     std::string(last.name) + " programs");
@@ -415,6 +417,13 @@ std::unique_ptr<LoadedObject> load_object(const Object& object, const LoadOption
     check_engine_policy(options.mode);
     check_host_compilation_policy("loading the eBPF object '" + object.path + "' in native mode");
 #endif
+    if (options.program_type) {
+        Object typed = object;
+        set_program_type(typed, options.program_type->type, options.program_type->attach);
+        LoadOptions rest = options;
+        rest.program_type.reset();
+        return load_object(typed, rest);
+    }
     for (const auto& name : options.programs) {
         if (!object.find_program(name)) {
             std::vector<std::string> names;
@@ -474,7 +483,11 @@ std::unique_ptr<LoadedObject> load_object(const std::string& path, const LoadOpt
         return load_native_object(path, options);
     }
 #endif
-    if (options.mode == ExecMode::native || path.ends_with(".so")) return load_native_object(path, options);
+    if (options.mode == ExecMode::native || path.ends_with(".so")) {
+        if (options.program_type)
+            throw Error(path + ": a native module's program types are fixed when it is built (ebpf build --type)");
+        return load_native_object(path, options);
+    }
     return load_object(open_object(path, options.limits), options);
 }
 

@@ -218,10 +218,13 @@ TestRunOutput test_run(const LoadedProgram& program, const TestRunInput& input) 
             offset = kXdpHeadroom;
             length = input.data.size() - data;
             meta = data;
-            // Without an ingress_ifindex the packet comes from the loopback device (1), as Linux.
-            out.retval = timed(total, [&] {
+            // Without an ingress_ifindex the packet comes from the loopback
+            // device (1), as Linux. The verdict is a u32 (Linux's
+            // bpf_prog_run_xdp); an unknown one is reported as it is, as
+            // BPF_PROG_TEST_RUN does (the packet host treats it as XDP_ABORTED).
+            out.retval = static_cast<uint32_t>(timed(total, [&] {
                 return program.run_xdp(frame, offset, length, ingress ? ingress : kLoopbackIfindex, rx_queue, &meta);
-            });
+            }));
         }
         // As Linux 6.18: the data out starts with the metadata; xdp_md.data is
         // its length, data_end the end of the packet after it (without an

@@ -40,6 +40,11 @@ nlohmann::json verification_json(const std::string& file, const std::vector<Prog
         nlohmann::json errors = nlohmann::json::array();
         for (const auto& d : v.result.errors) errors.push_back(diagnostic_json(d));
         j["errors"] = errors;
+        if (!v.result.warnings.empty()) {
+            nlohmann::json warnings = nlohmann::json::array();
+            for (const auto& d : v.result.warnings) warnings.push_back(diagnostic_json(d));
+            j["warnings"] = warnings;
+        }
         if (with_log) j["log"] = v.result.log;
         out.push_back(j);
     }
@@ -64,8 +69,10 @@ std::vector<ProgramVerdict> verification_from_json(const nlohmann::json& json) {
                 v.result.stats.peak_memory_bytes = field<uint64_t>(*stats, "peak_memory_bytes", 0);
             }
             v.result.log = field<std::string>(j, "log", "");
-            if (auto errors = j.find("errors"); errors != j.end() && errors->is_array()) {
-                for (const auto& e : *errors) {
+            for (const char* list : {"errors", "warnings"}) {
+                auto entries = j.find(list);
+                if (entries == j.end() || !entries->is_array()) continue;
+                for (const auto& e : *entries) {
                     VerifyDiagnostic d;
                     d.insn = field<uint32_t>(e, "insn", 0);
                     d.message = field<std::string>(e, "message", "");
@@ -76,7 +83,7 @@ std::vector<ProgramVerdict> verification_from_json(const nlohmann::json& json) {
                         d.where = SourceLocation{field<std::string>(e, "file", ""), field<uint32_t>(e, "line", 0),
                                                  field<uint32_t>(e, "column", 0), field<std::string>(e, "source", "")};
                     }
-                    v.result.errors.push_back(std::move(d));
+                    (list[0] == 'e' ? v.result.errors : v.result.warnings).push_back(std::move(d));
                 }
             }
             verdicts.push_back(std::move(v));

@@ -175,7 +175,8 @@ void check_alu(VerifierEnv& env, VerifierState& state, const Instruction& insn) 
             return;
         }
         if (src.is_pointer())
-            fail(reg_name(insn.src) + " 32-bit move of a pointer prohibited (it would leak the address)");
+            fail(reg_name(insn.src) + " 32-bit move of a pointer prohibited (it would leak the address; Linux allows it "
+                 "only to privileged programs, as an unknown number)");
         RegState out = RegState::scalar(truncate32(src.var));
         if (src.var.umax <= 0xffffffffull) {
             out.len_margin = src.len_margin;  // the value is unchanged

@@ -33,17 +33,18 @@ void check_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
 }
 
 bool check_exit(VerifierEnv& env, VerifierState& state, uint32_t index) {
-    const RegState r0 = read_reg(state, 0);
     FuncFrame& frame = state.frame();
-    if (frame.is_callback) {
-        if (r0.type != RegType::scalar || r0.var.smin < 0 || r0.var.smax > 1)
-            fail("callback must return 0 or 1, but R0 is " + r0.to_string());
-        if (state.refs.size() > frame.refs_at_entry)
-            fail("unreleased reference: ring buffer record from bpf_ringbuf_reserve at " +
-                 env.where(state.refs.back().insn) + " is not submitted or discarded before the callback returns");
-        return false;  // the helper's continuation was queued when it was called
-    }
-    if (state.frames.size() > 1) {
+    // A bpf-to-bpf function may run, and return, with the lock held (as Linux
+    // 6.x); the program and callbacks must have released it when they end.
+    if (state.lock_map >= 0 && (state.frames.size() == 1 || frame.is_callback))
+        fail("bpf_spin_unlock is missing: the bpf_spin_lock taken at " + env.where(state.lock_insn) +
+             " is still held at this exit");
+    if (state.frames.size() > 1 && !frame.is_callback) {
+        // A bpf-to-bpf function hands R0 back as it is, set or not (as Linux's
+        // prepare_func_exit): a `void` function compiled by clang may leave it
+        // unset, and the caller fails only if it reads it ("R0 is read before
+        // it is initialised" at the read).
+        const RegState r0 = state.regs()[0];
         if (r0.type == RegType::ptr_to_stack && r0.frameno >= frame.frameno)
             fail("returning a pointer to the callee's own stack prohibited");
         const uint32_t callsite = static_cast<uint32_t>(frame.callsite);
@@ -54,12 +55,28 @@ bool check_exit(VerifierEnv& env, VerifierState& state, uint32_t index) {
         state.insn = callsite + 1;
         return true;
     }
+    const RegState r0 = read_reg(state, 0);
+    if (frame.is_callback) {
+        if (r0.type != RegType::scalar || r0.var.smin < 0 || r0.var.smax > 1)
+            fail("callback must return 0 or 1, but R0 is " + r0.to_string());
+        if (state.refs.size() > frame.refs_at_entry)
+            fail("unreleased reference: ring buffer record from bpf_ringbuf_reserve at " +
+                 env.where(state.refs.back().insn) + " is not submitted or discarded before the callback returns");
+        return false;  // the helper's continuation was queued when it was called
+    }
     if (r0.is_pointer()) fail("R0 leaks a pointer (" + r0.to_string() + ") as the return value");
     const ProgramTypeInfo& info = env.info;
     // Program types whose result is any 32-bit value (socket filters, tc) accept any register.
     const bool any_u32 = info.ret_min == 0 && info.ret_max == UINT32_MAX;
     const bool any_s32 = info.ret_min == INT32_MIN && info.ret_max == INT32_MAX;
-    if (!any_u32 && !any_s32 && (r0.var.smin < info.ret_min || r0.var.smax > info.ret_max))
+    const bool out_of_range = r0.var.smin < info.ret_min || r0.var.smax > info.ret_max;
+    if (info.type == ProgramType::xdp && out_of_range) {
+        // Linux accepts any XDP return value and treats an unknown action as
+        // XDP_ABORTED when the program runs (bpf_warn_invalid_xdp_action); so
+        // does every route of this runtime (the verdict is the low 32 bits).
+        env.warn(state, "at program exit R0 is " + r0.var.to_string() +
+                 ", which may not be an XDP action (0-4): a value outside them counts as XDP_ABORTED");
+    } else if (!any_u32 && !any_s32 && out_of_range)
         fail("at program exit R0 is " + r0.var.to_string() + ", but " + std::string(info.name) +
              " programs must return a value in [" + std::to_string(info.ret_min) + ", " +
              std::to_string(info.ret_max) + "]");

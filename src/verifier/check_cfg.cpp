@@ -14,11 +14,29 @@ namespace ebpf::verifier {
 // branches the abstract interpretation proves never taken (`if r0 == 0` on a
 // known r0). So each must hold nothing an engine refuses: what the verifier
 // accepts, every engine loads.
+// LD ABS/IND: socket filters and tc programs, lowered to ordinary loads
+// after verification (rewrite_context_accesses) — which needs the runtime's
+// context with 64-bit packet pointers and no bpf-to-bpf functions (its
+// `exit` ends the program), so where either is missing they are refused,
+// reachable or not: what `ebpf verify` accepts, `ebpf build` builds.
+void check_legacy_packet_load(const VerifierEnv& env, const std::string& where, const Instruction& insn) {
+    const uint8_t mode = op::mode(insn.opcode);
+    if ((mode != op::kModeAbs && mode != op::kModeInd) || op::size(insn.opcode) == op::kSizeDW)
+        fail(where + "invalid LD instruction (opcode " + std::to_string(insn.opcode) + ")");
+    if (env.info.type != ProgramType::socket_filter && env.info.type != ProgramType::sched_cls &&
+        env.info.type != ProgramType::sched_act)
+        fail(where + "legacy packet load (LD ABS/IND) is only allowed in socket_filter and sched_cls programs");
+    if (function_starts(env.insns).size() > 1)
+        fail(where + "legacy packet load (LD ABS/IND) in a program with bpf-to-bpf functions or callbacks: "
+                     "it may end the program, so it cannot be mixed with them (as Linux)");
+    // They read the packet pointers of SkbRuntimeContext (a socket filter's
+    // context does not show them to the program, but they are there).
+}
+
 void check_loadable_instruction(const VerifierEnv& env, uint32_t i, bool reachable) {
     const Instruction& insn = env.insns[i];
     const std::string where = (reachable ? "instruction " : "unreachable instruction ") + std::to_string(i) + ": ";
-    if (op::cls(insn.opcode) == op::kClassLd && insn.opcode != op::kLddw)
-        fail(where + "legacy packet load (LD ABS/IND) is not supported by the engines, even where it never runs");
+    if (op::cls(insn.opcode) == op::kClassLd && insn.opcode != op::kLddw) check_legacy_packet_load(env, where, insn);
     if (insn.opcode == op::kLddw && insn.src != op::kPseudoImm64 && insn.src != op::kPseudoFunc) {
         if (!reachable)
             fail(where + "a map reference in code that never runs cannot be bound by the loader: remove the dead code");
@@ -31,9 +49,9 @@ void check_loadable_instruction(const VerifierEnv& env, uint32_t i, bool reachab
         const HelperPrototype* proto = helper_prototype(insn.imm);
         if (!reachable && (!proto || std::find(env.info.helpers.begin(), env.info.helpers.end(), insn.imm) ==
                                          env.info.helpers.end()))
-            fail(where + "call of helper " + std::to_string(insn.imm) + ", which " + std::string(env.info.name) +
+            fail(where + "call of " + helper_display_name(insn.imm) + ", which " + std::string(env.info.name) +
                  " programs may not call (a native module could not be loaded)");
-        if (!proto) fail(where + "unknown helper function " + std::to_string(insn.imm));
+        if (!proto) fail(where + helper_display_name(insn.imm) + " is not supported by this runtime");
     }
 }
 

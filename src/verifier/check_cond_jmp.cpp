@@ -44,7 +44,9 @@ void propagate_scalar(VerifierState& state, const RegState& refined) {
     });
 }
 
-void mark_null_checked(VerifierState& state, uint32_t id, bool is_null) {
+// `keep_id`: a map value whose map holds a bpf_spin_lock keeps its id, so
+// that bpf_spin_unlock can tell it is the value whose lock was taken.
+void mark_null_checked(VerifierState& state, uint32_t id, bool is_null, bool keep_id) {
     if (id == 0) return;
     uint32_t ref = 0;
     for_each_reg(state, [&](RegState& reg) {
@@ -57,7 +59,7 @@ void mark_null_checked(VerifierState& state, uint32_t id, bool is_null) {
         reg.type = reg.type == RegType::ptr_to_map_value_or_null ? RegType::ptr_to_map_value
                  : reg.type == RegType::const_map_ptr_or_null    ? RegType::const_map_ptr
                                                                  : RegType::ptr_to_ringbuf_mem;
-        reg.id = 0;
+        if (!keep_id) reg.id = 0;
     });
     // A NULL record was never reserved: nothing to release.
     if (ref) std::erase_if(state.refs, [&](const Reference& r) { return r.id == ref; });
@@ -143,15 +145,21 @@ bool check_cond_jmp(VerifierEnv& env, VerifierState& state, uint32_t index) {
         taken_possible = refine_scalars(env, taken, insn, true);
         fall_possible = refine_scalars(env, state, insn, false);
     } else {
-        if (is32) fail("pointer comparison in a 32-bit jump prohibited (" + dst.to_string() + ", " + src.to_string() + ")");
+        if (is32)
+            fail("pointer comparison in a 32-bit jump prohibited (" + dst.to_string() + ", " + src.to_string() +
+                 "): compare the 64-bit pointers (if (data + N > data_end)); Linux allows it only to privileged "
+                 "programs, and proves no packet range from it");
         const bool dst_ptr = dst.is_pointer();
         const RegState& ptr = dst_ptr ? dst : src;
         const RegState& other = dst_ptr ? src : dst;
         if (other.is_const_scalar(0) && (jop == op::kJeq || jop == op::kJne)) {
             const bool null_when_taken = jop == op::kJeq;
             if (ptr.is_or_null()) {
-                mark_null_checked(taken, ptr.id, null_when_taken);
-                mark_null_checked(state, ptr.id, !null_when_taken);
+                const bool keep_id = ptr.type == RegType::ptr_to_map_value_or_null && ptr.map_index >= 0 &&
+                                     static_cast<size_t>(ptr.map_index) < env.spin_lock_off.size() &&
+                                     env.spin_lock_off[static_cast<size_t>(ptr.map_index)] >= 0;
+                mark_null_checked(taken, ptr.id, null_when_taken, keep_id);
+                mark_null_checked(state, ptr.id, !null_when_taken, keep_id);
             } else {
                 // A pointer that cannot be NULL: only one outcome.
                 if (null_when_taken) taken_possible = false;
@@ -172,8 +180,8 @@ bool check_cond_jmp(VerifierEnv& env, VerifierState& state, uint32_t index) {
             fail("comparison of " + std::string(reg_type_name(dst.type)) + " " + reg_name(insn.dst) + " with " +
                  (op::is_x(insn.opcode) ? std::string(reg_type_name(src.type)) + " " + reg_name(insn.src)
                                         : "constant " + std::to_string(insn.imm)) +
-                 " prohibited (pointers may only be compared with NULL or packet pointers with data_end)" +
-                 (ptr.is_or_null() ? "" : ""));
+                 " prohibited (pointers may only be compared with NULL, and packet pointers with each other and "
+                 "data_end; Linux allows other comparisons only to privileged programs: they reveal the address)");
         }
     }
 

@@ -234,7 +234,7 @@ void check_helper_mem(VerifierEnv& env, VerifierState& state, int regno, int64_t
     MemoryAccess a{regno, 0, size, write, !write, init, what};
     TouchedRange range = check_region_access(env, state, base, a);
     if (base.type != RegType::ptr_to_stack || size == 0) return;
-    if (!write && init) check_stack_initialised(state, base.frameno, range.lo, range.hi, regno, true);
+    if (!write && init) check_stack_initialised(env, state, base.frameno, range.lo, range.hi, regno, true);
     // Bytes count as written only when the helper surely writes them: a
     // variable offset or size may leave some of them as they were (Linux turns
     // off raw mode for a variable size, for the same reason).
@@ -247,16 +247,60 @@ void clear_packet_pointers(VerifierState& state) {
     });
 }
 
+namespace {
+
+// R1 of bpf_spin_lock/unlock: the struct bpf_spin_lock of a map value that
+// has one (BTF), at a constant offset (as Linux's process_spin_lock).
+void check_spin_lock_arg(const VerifierEnv& env, const HelperPrototype& proto, int regno, const RegState& reg) {
+    if (reg.type == RegType::ptr_to_map_value_or_null)
+        fail(arg_name(proto, regno) + " may be NULL" + describe_origin(env, reg));
+    if (reg.type != RegType::ptr_to_map_value || reg.map_index < 0 ||
+        static_cast<size_t>(reg.map_index) >= env.maps.size())
+        fail(arg_name(proto, regno) + " must point to the struct bpf_spin_lock of a map value, not " + reg.to_string());
+    const MapDefinition& map = env.maps[static_cast<size_t>(reg.map_index)];
+    const int64_t lock = env.spin_lock_off[static_cast<size_t>(reg.map_index)];
+    if (lock < 0)
+        fail(arg_name(proto, regno) + ": the value of map '" + map.name +
+             "' has no struct bpf_spin_lock (declare the value type with one, with BTF: __type(value, ...))");
+    if (map.type != MapType::hash && map.type != MapType::array)
+        fail("map '" + map.name + "' of type " + std::string(map_type_name(map.type)) +
+             " cannot hold a bpf_spin_lock (hash and array maps can, as Linux)");
+    if (map.is_global_data) fail("a bpf_spin_lock in global data ('" + map.name + "') is not supported");
+    if (!reg.var.is_const())
+        fail(arg_name(proto, regno) + " has a variable offset " + reg.var.to_string() +
+             ": the bpf_spin_lock must be at a constant offset");
+    const int64_t off = int64_t{reg.off} + static_cast<int64_t>(reg.var.value());
+    if (off != lock)
+        fail(arg_name(proto, regno) + " points to offset " + std::to_string(off) + " of the value of map '" + map.name +
+             "', but its struct bpf_spin_lock is at offset " + std::to_string(lock));
+}
+
+}  // namespace
+
 void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
     const Instruction& insn = env.insns[index];
     const HelperPrototype* proto = helper_prototype(insn.imm);
-    if (!proto) fail("unknown helper function " + std::to_string(insn.imm));
+    if (!proto) fail(helper_display_name(insn.imm) + " is not supported by this runtime");
     if (std::find(env.info.helpers.begin(), env.info.helpers.end(), insn.imm) == env.info.helpers.end())
-        fail("helper " + std::string(proto->name) + " is not allowed in " + std::string(env.info.name) + " programs");
+        fail("helper " + helper_display_name(insn.imm) + " is not allowed in " + std::string(env.info.name) + " programs");
+    // Programs from an object carry its license; raw instructions and
+    // programs built in memory have none to check.
+    if (env.program && env.program->license && helper_is_gpl_only(insn.imm) &&
+        !license_is_gpl_compatible(*env.program->license))
+        fail("cannot call GPL-only helper " + helper_display_name(insn.imm) + " from a program whose license is " +
+             (env.program->license->empty() ? std::string("missing") : "'" + *env.program->license + "'") +
+             " (as Linux: put a GPL-compatible license in SEC(\"license\"), e.g. \"GPL\" or \"Dual BSD/GPL\")");
+
+    // As Linux: between bpf_spin_lock and bpf_spin_unlock nothing is called,
+    // so a lock is never held while waiting for another or left held.
+    if (state.lock_map >= 0 && proto->id != helper_id::spin_unlock)
+        fail("function calls are not allowed while holding a lock: " + helper_display_name(insn.imm) +
+             " called while the bpf_spin_lock taken at " + env.where(state.lock_insn) + " is held");
 
     RegState* regs = state.regs();
     const MapDefinition* map = nullptr;
     RegState map_reg;
+    RegState lock_reg;
     RegState func;
     RegState callback_ctx = RegState::scalar(ScalarRange::constant(0));
     uint32_t release_ref = 0;
@@ -394,12 +438,32 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
             check_const_str(env, reg, *proto, regno);
             if (proto->id == helper_id::snprintf) check_known_format(env, reg, SIZE_MAX, *proto);
             break;
+        case ArgKind::spin_lock:
+            check_spin_lock_arg(env, *proto, regno, reg);
+            lock_reg = reg;
+            break;
         case ArgKind::stack_or_null:
             if (!reg.is_const_scalar(0) && !(reg.type == RegType::ptr_to_stack && reg.var.is_const()))
                 fail(arg_name(*proto, regno) + " must be a pointer to the stack or NULL, not " + reg.to_string());
             callback_ctx = reg;
             break;
         }
+    }
+
+    if (proto->id == helper_id::spin_lock) {
+        if (state.lock_map >= 0)
+            fail("bpf_spin_lock while holding the lock taken at " + env.where(state.lock_insn) +
+                 ": one lock at a time (as Linux)");
+        state.lock_map = lock_reg.map_index;
+        state.lock_id = lock_reg.id;
+        state.lock_insn = index;
+    } else if (proto->id == helper_id::spin_unlock) {
+        if (state.lock_map < 0) fail("bpf_spin_unlock without a bpf_spin_lock taken on this path");
+        if (state.lock_map != lock_reg.map_index || state.lock_id != lock_reg.id)
+            fail("bpf_spin_unlock of a different lock than the one taken at " + env.where(state.lock_insn));
+        state.lock_map = -1;
+        state.lock_id = 0;
+        state.lock_insn = 0;
     }
 
     // The tail-called program starts with no references: a record still

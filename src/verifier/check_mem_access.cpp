@@ -41,8 +41,9 @@ void check_combined_stack(VerifierState& state) {
 
 }  // namespace
 
-void check_stack_initialised(VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi, int regno,
+void check_stack_initialised(VerifierEnv& env, VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi, int regno,
                              bool scalar_only) {
+    note_stack_read(env, state, frameno, lo, hi);
     const StackState& stack = state.frames[frameno].stack;
     for (int64_t o = lo; o < hi; ++o) {
         SlotKind kind = stack.kind_at(static_cast<int>(o));
@@ -150,6 +151,14 @@ TouchedRange check_region_access(VerifierEnv& env, VerifierState& state, const R
                  range_text(lo, hi) + " are outside its size " + std::to_string(base.mem_size) +
                  (base.var.is_const() ? "" : " (variable offset " + base.var.to_string() + ")"));
         if (a.write && base.type == RegType::ptr_to_map_key) fail("write into a map key through " + name + " prohibited");
+        if (base.type == RegType::ptr_to_map_value && base.map_index >= 0 &&
+            static_cast<size_t>(base.map_index) < env.spin_lock_off.size()) {
+            const int64_t lock = env.spin_lock_off[static_cast<size_t>(base.map_index)];
+            if (lock >= 0 && lo < lock + 4 && hi > lock)
+                fail("the struct bpf_spin_lock of map '" + env.maps[static_cast<size_t>(base.map_index)].name +
+                     "' (bytes " + range_text(lock, lock + 4) + ") cannot be accessed directly by " + access_name(a) +
+                     " through " + name + " (bytes " + range_text(lo, hi) + "): only bpf_spin_lock/unlock use it");
+        }
         if (a.write && base.type == RegType::ptr_to_map_value && base.map_index >= 0) {
             const MapDefinition& map = env.maps[static_cast<size_t>(base.map_index)];
             if (read_only_for_programs(map))
@@ -246,10 +255,11 @@ uint8_t narrow_mask(int o, int size) {
 
 uint64_t size_max(int size) { return size >= 8 ? UINT64_MAX : (uint64_t{1} << (8 * size)) - 1; }
 
-RegState read_stack(VerifierState& state, const RegState& base, const TouchedRange& range, int size, int regno,
-                    bool sign_extend) {
+RegState read_stack(VerifierEnv& env, VerifierState& state, const RegState& base, const TouchedRange& range, int size,
+                    int regno, bool sign_extend) {
+    note_stack_read(env, state, base.frameno, range.lo, range.hi);
     if (!base.var.is_const()) {
-        check_stack_initialised(state, base.frameno, range.lo, range.hi, regno, true);
+        check_stack_initialised(env, state, base.frameno, range.lo, range.hi, regno, true);
         return RegState::scalar(scalar_of_size(static_cast<unsigned>(size), sign_extend));
     }
     StackState& stack = state.frames[base.frameno].stack;
@@ -265,7 +275,7 @@ RegState read_stack(VerifierState& state, const RegState& base, const TouchedRan
         // (it fits), or sign-extended for LDXSX.
         return RegState::scalar(sign_extend ? scalar_sext(n->value, static_cast<unsigned>(size)) : n->value);
     }
-    check_stack_initialised(state, base.frameno, range.lo, range.hi, regno, true);
+    check_stack_initialised(env, state, base.frameno, range.lo, range.hi, regno, true);
     bool all_zero = true;
     for (int64_t b = range.lo; b < range.hi; ++b) {
         SlotKind k = stack.kind_at(static_cast<int>(b));
@@ -373,7 +383,7 @@ void check_atomic(VerifierEnv& env, VerifierState& state, uint32_t index) {
     env.access_use[index] = AccessUse::other;
     if (base.type == RegType::ptr_to_stack) {
         if (!base.var.is_const()) fail("atomic operation at a variable stack offset prohibited");
-        check_stack_initialised(state, base.frameno, range.lo, range.hi, insn.dst, true);
+        check_stack_initialised(env, state, base.frameno, range.lo, range.hi, insn.dst, true);
         mark_stack_written(state, base.frameno, range.lo, range.hi, true);
     }
     const bool fetch = (insn.imm & op::kAtomicFetch) != 0;
@@ -430,7 +440,7 @@ void check_mem_access(VerifierEnv& env, VerifierState& state, uint32_t index) {
     }
     if (base.type == RegType::ptr_to_stack) {
         if (load) {
-            RegState r = read_stack(state, base, range, size, base_no, sign_extend);
+            RegState r = read_stack(env, state, base, range, size, base_no, sign_extend);
             state.regs()[insn.dst] = r;
         } else {
             write_stack(state, base, range, size, value, insn.src);
@@ -445,17 +455,28 @@ void check_mem_access(VerifierEnv& env, VerifierState& state, uint32_t index) {
 }
 
 void check_ld_abs(VerifierEnv& env, VerifierState& state, const Instruction& insn) {
-    if (env.info.type != ProgramType::socket_filter && env.info.type != ProgramType::sched_cls &&
-        env.info.type != ProgramType::sched_act)
-        fail("legacy packet load (LD ABS/IND) is only allowed in socket_filter and sched_cls programs");
     const RegState& r6 = read_reg(state, 6);
-    if (r6.type != RegType::ptr_to_ctx || r6.off != 0)
+    if (r6.type != RegType::ptr_to_ctx || r6.off != 0 || !r6.var.is_const() || r6.var.value() != 0)
         fail("legacy packet load needs the context in R6 (R6 is " + r6.to_string() + ")");
-    // No engine runs them (the interpreter, the JIT and bpf2c all refuse), and
-    // what the verifier accepts every engine must run.
-    (void)insn;
-    fail("legacy packet load (LD ABS/IND) is not supported by the engines: read the packet through "
-         "skb->data and skb->data_end instead");
+    check_legacy_packet_load(env, "", insn);
+    if (op::mode(insn.opcode) == op::kModeInd) {
+        const RegState& src = read_reg(state, insn.src);
+        if (src.type != RegType::scalar)
+            fail("legacy packet load: the offset register " + reg_name(insn.src) + " is " + src.to_string() +
+                 ", not a number (it would reveal the address)");
+    }
+    // It may end the program with 0: nothing may be held then (as Linux).
+    if (!state.refs.empty())
+        fail("legacy packet load while the ring buffer record reserved at " + env.where(state.refs.front().insn) +
+             " is held: it may end the program");
+    if (state.lock_map >= 0)
+        fail("legacy packet load while the bpf_spin_lock taken at " + env.where(state.lock_insn) +
+             " is held: it may end the program");
+    RegState* regs = state.regs();
+    for (int r = 1; r <= 5; ++r) regs[r] = RegState{};
+    // The big-endian value of 1, 2 or 4 bytes.
+    regs[0] = RegState::scalar(scalar_of_size(static_cast<unsigned>(op::size_bytes(insn.opcode)), false));
+    regs[0].origin = static_cast<int32_t>(state.insn);
 }
 
 }  // namespace ebpf::verifier

@@ -151,7 +151,7 @@ VerifyDiagnostic make_diagnostic(const VerifierEnv& env, const VerifierState* st
 
 namespace ebpf {
 
-std::string format_diagnostic(const VerifyDiagnostic& d, const std::string& object_path) {
+std::string format_diagnostic(const VerifyDiagnostic& d, const std::string& object_path, const char* kind) {
     std::string out;
     if (d.where) {
         out = d.where->file + ":" + std::to_string(d.where->line);
@@ -159,7 +159,7 @@ std::string format_diagnostic(const VerifyDiagnostic& d, const std::string& obje
     } else {
         out = object_path + ":insn " + std::to_string(d.insn);
     }
-    out += ": error: " + d.message + "\n";
+    out += std::string(": ") + kind + ": " + d.message + "\n";
     if (d.where && !d.where->text.empty()) out += "    " + d.where->text + "\n";
     if (!d.insn_text.empty()) out += "  insn " + std::to_string(d.insn) + ": " + d.insn_text + "\n";
     if (!d.state.empty()) out += "  state: " + d.state + "\n";

@@ -6,12 +6,18 @@
 // Pruning ignores registers that are dead, so values nobody reads again do
 // not multiply the stored states.
 //
-// Stack slots (8 bytes each) of a function's own frame, likewise: a load at a
-// constant offset from R10 reads the slots it covers, an 8-byte store there
-// overwrites one. Anything that may read the stack through another pointer
-// (a load or atomic through a register other than R10, any call) is taken to
-// read every slot. The slots of frames below the current one are always
-// compared in full.
+// Stack slots (8 bytes each) of a function's own frame, likewise, but the
+// reads are learnt as the paths run (Linux's read marks): a load at a
+// constant offset from R10 is known before; a read through any other
+// pointer (a variable offset, a helper reading a key or buffer, a callee or
+// callback reading its caller's frame) is recorded when a path performs it,
+// at the instruction of the frame that owns the slot (the call instruction
+// for reads from deeper frames), and the new bits flow back along the
+// control flow until an 8-byte store at a constant offset from R10 kills
+// them. A stored state is compared only against states whose every
+// continuation ran, so by then every read its continuations make is known;
+// its dead slots are dropped only then. The slots of frames below the
+// current one are always compared in full.
 #include <vector>
 
 #include "verifier_env.hpp"
@@ -85,18 +91,49 @@ struct SlotUseDef {
     uint64_t use = 0, def = 0;
 };
 
+// Only what is known before any path runs: loads and atomics at a constant
+// offset from R10. Other reads are recorded as they happen (note_stack_read).
 SlotUseDef slot_use_def(const Instruction& insn) {
     const uint8_t cls = op::cls(insn.opcode);
     const int64_t size = op::size_bytes(insn.opcode);
-    if (cls == op::kClassLdx) return {insn.src == kFramePointer ? slot_mask(insn.offset, size) : kAllSlots, 0};
+    if (cls == op::kClassLdx) return {insn.src == kFramePointer ? slot_mask(insn.offset, size) : 0, 0};
     if (cls == op::kClassStx && op::mode(insn.opcode) == op::kModeAtomic)
-        return {insn.dst == kFramePointer ? slot_mask(insn.offset, size) : kAllSlots, 0};
+        return {insn.dst == kFramePointer ? slot_mask(insn.offset, size) : 0, 0};
     if (cls == op::kClassSt || cls == op::kClassStx) {
         if (insn.dst == kFramePointer && size == 8 && insn.offset % 8 == 0) return {0, slot_mask(insn.offset, 8)};
         return {};
     }
-    if ((cls == op::kClassJmp) && op::jmp_op(insn.opcode) == op::kCall) return {kAllSlots, 0};
     return {};
+}
+
+// The instructions control may come from (within the function: a call
+// continues at the next instruction, exit has no successor).
+std::vector<std::vector<uint32_t>> predecessors(std::span<const Instruction> insns) {
+    const size_t n = insns.size();
+    std::vector<std::vector<uint32_t>> preds(n);
+    auto edge = [&](size_t from, int64_t to) {
+        if (to >= 0 && to < static_cast<int64_t>(n)) preds[static_cast<size_t>(to)].push_back(static_cast<uint32_t>(from));
+    };
+    for (size_t k = 0; k < n; ++k) {
+        const Instruction& insn = insns[k];
+        const uint8_t cls = op::cls(insn.opcode);
+        const auto i = static_cast<int64_t>(k);
+        if (insn.opcode == op::kLddw) {
+            edge(k, i + 2);
+            ++k;
+        } else if (cls == op::kClassJmp || cls == op::kClassJmp32) {
+            const uint8_t jop = op::jmp_op(insn.opcode);
+            if (jop == op::kJa) edge(k, i + 1 + (cls == op::kClassJmp32 ? insn.imm : insn.offset));
+            else if (jop == op::kCall) edge(k, i + 1);
+            else if (jop != op::kExit) {
+                edge(k, i + 1);
+                edge(k, i + 1 + insn.offset);
+            }
+        } else {
+            edge(k, i + 1);
+        }
+    }
+    return preds;
 }
 
 }  // namespace
@@ -154,8 +191,35 @@ std::vector<uint16_t> compute_live_registers(std::span<const Instruction> insns)
     return solve<uint16_t>(insns, use_def, bit(kFramePointer));
 }
 
-std::vector<uint64_t> compute_live_slots(std::span<const Instruction> insns) {
-    return solve<uint64_t>(insns, slot_use_def, uint64_t{0});
+void SlotLiveness::init(std::span<const Instruction> insns) {
+    live = solve<uint64_t>(insns, slot_use_def, uint64_t{0});
+    def.resize(insns.size());
+    for (size_t i = 0; i < insns.size(); ++i) def[i] = slot_use_def(insns[i]).def;
+    preds = predecessors(insns);
+}
+
+void SlotLiveness::add_use(uint32_t insn, uint64_t mask) {
+    if (insn >= live.size() || (mask & ~live[insn]) == 0) return;
+    std::vector<std::pair<uint32_t, uint64_t>> todo{{insn, mask & ~live[insn]}};
+    while (!todo.empty()) {
+        const auto [i, bits] = todo.back();
+        todo.pop_back();
+        live[i] |= bits;
+        for (uint32_t p : preds[i]) {
+            const uint64_t add = bits & ~def[p] & ~live[p];
+            if (add) todo.emplace_back(p, add);
+        }
+    }
+}
+
+void note_stack_read(VerifierEnv& env, const VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi) {
+    if (frameno >= state.frames.size() || lo >= hi) return;
+    // The frame that owns the slots reads them at its current instruction:
+    // this one, or the call that leads to the frame reading them.
+    const uint32_t at = frameno + 1 == state.frames.size()
+                            ? state.insn
+                            : static_cast<uint32_t>(state.frames[frameno + 1].callsite);
+    env.slot_liveness.add_use(at, slot_mask(lo, hi - lo));
 }
 
 std::vector<uint16_t> live_register_masks(const VerifierEnv& env, const VerifierState& state) {
@@ -176,10 +240,14 @@ std::vector<uint16_t> live_register_masks(const VerifierEnv& env, const Verifier
     return masks;
 }
 
-void clear_dead_registers(std::span<const uint16_t> masks, uint64_t slots, VerifierState& state) {
+void clear_dead_registers(std::span<const uint16_t> masks, VerifierState& state) {
     for (size_t f = 0; f < state.frames.size(); ++f)
         for (int r = 0; r < kRegisterCount; ++r)
             if (!(masks[f] & bit(r))) state.frames[f].regs[r] = RegState{};
+}
+
+void forget_dead_slots(const VerifierEnv& env, VerifierState& state) {
+    const uint64_t slots = env.slot_liveness.live[state.insn];
     StackState& stack = state.frame().stack;
     for (size_t i = 0; i < stack.slot_count() && i < 64; ++i)
         if (!(slots & (uint64_t{1} << i))) stack.forget(i);

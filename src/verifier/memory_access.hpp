@@ -29,7 +29,7 @@ TouchedRange check_region_access(VerifierEnv& env, VerifierState& state, const R
 
 // Stack bytes [lo, hi) of `frame` hold initialised data (no pointer parts
 // when `scalar_only`); fails with a message naming the first bad byte.
-void check_stack_initialised(VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi, int regno,
+void check_stack_initialised(VerifierEnv& env, VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi, int regno,
                              bool scalar_only);
 // Bytes [lo, hi) may have been written with scalars by a helper or callback.
 void mark_stack_written(VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi, bool surely);

@@ -8,10 +8,17 @@
 // copy, an operand, a spilled stack slot). A pruned path carries the marks
 // of the state it was pruned against to its own stored states.
 //
+// Stack bytes of the current frame are marked the same way: a value loaded
+// from the stack makes the bytes it came from precise, and the backtracking
+// goes on to the register that was stored there. Bytes that are not precise
+// are compared by what they may hold (data, not a pointer; written or not),
+// not by value.
+//
 // Anything the backtracking does not follow exactly (a call or return in
 // between, a partial or variable-offset stack access, an atomic) marks every
-// register of every stored state of the path precise: the old behaviour.
-// Stack slots are always compared in full.
+// register and slot of every stored state of the path precise: the old
+// behaviour. The stacks of the frames below the current one are compared in
+// full.
 #include "verifier_env.hpp"
 
 namespace ebpf::verifier {
@@ -33,10 +40,10 @@ bool is_cond_jump(const Instruction& insn) {
     return jop != op::kJa && jop != op::kCall && jop != op::kExit;
 }
 
-// One instruction backwards: which registers (R) and whole stack slots (S)
-// of the frame the values needed after it came from. False when the
-// instruction is one the backtracking does not follow.
-bool backtrack(const Instruction& insn, const HistoryEntry& h, uint16_t& R, uint64_t& S) {
+// One instruction backwards: which registers (R) and stack bytes (S) of the
+// frame the values needed after it came from. False when the instruction is
+// one the backtracking does not follow.
+bool backtrack(const Instruction& insn, const HistoryEntry& h, uint16_t& R, SlotBytes& S) {
     const uint8_t cls = op::cls(insn.opcode);
     const uint16_t d = bit(insn.dst & 0xf), s = bit(insn.src & 0xf);
     switch (cls) {
@@ -63,21 +70,22 @@ bool backtrack(const Instruction& insn, const HistoryEntry& h, uint16_t& R, uint
         if (!(R & d)) return true;
         R &= static_cast<uint16_t>(~d);
         if (h.other_stack) return false;
-        if (h.slot >= 0) S |= uint64_t{1} << h.slot;  // the value came from the slot's bytes
+        if (h.slot >= 0) S.mask[static_cast<size_t>(h.slot)] |= h.bytes;  // the value came from these bytes
         return true;
     case op::kClassSt:
     case op::kClassStx:
         if (op::mode(insn.opcode) == op::kModeAtomic) {
-            if (h.slot >= 0 || h.other_stack) return S == 0 && !(R & (s | bit(0)));
+            if (h.slot >= 0 || h.other_stack) return !S.any() && !(R & (s | bit(0)));
             // A fetch loads the old memory value: no register behind it.
             if (insn.imm == op::kAtomicCmpXchg) R &= static_cast<uint16_t>(~bit(0));
             else if (insn.imm & op::kAtomicFetch) R &= static_cast<uint16_t>(~s);
             return true;
         }
-        if (h.other_stack) return cls == op::kClassSt || S == 0;  // an immediate depends on no register
-        if (h.slot >= 0 && (S >> h.slot & 1)) {
+        if (h.other_stack) return cls == op::kClassSt || !S.any();  // an immediate depends on no register
+        if (h.slot >= 0 && (S.mask[static_cast<size_t>(h.slot)] & h.bytes)) {
             if (cls == op::kClassStx) R |= s;
-            if (h.whole) S &= ~(uint64_t{1} << h.slot);  // overwritten whole: nothing older matters
+            // These bytes were overwritten: nothing older matters for them.
+            S.mask[static_cast<size_t>(h.slot)] &= static_cast<uint8_t>(~h.bytes);
         }
         return true;
     default:
@@ -96,7 +104,7 @@ bool backtrack(const Instruction& insn, const HistoryEntry& h, uint16_t& R, uint
     // before the jump (Linux: linked registers in the jump history). A
     // linked spilled copy is not followed exactly.
     const uint16_t operands = static_cast<uint16_t>(d | (op::is_x(insn.opcode) ? s : 0));
-    if (h.linked_slot && ((R & (h.linked | operands)) || S != 0)) return false;
+    if (h.linked_slot && ((R & (h.linked | operands)) || S.any())) return false;
     if (R & h.linked) R |= h.linked | operands;
     // A comparison of two registers moves bounds between them.
     if (op::is_x(insn.opcode) && (R & (d | s))) R |= d | s;
@@ -113,10 +121,10 @@ void mark_all_precise(VerifierEnv& env, int32_t checkpoint) {
     }
 }
 
-void mark_precise(VerifierEnv& env, const VerifierState& state, uint16_t regs, uint64_t slots) {
+void mark_precise(VerifierEnv& env, const VerifierState& state, uint16_t regs, const SlotBytes& slots) {
     uint16_t R = regs;
-    uint64_t S = slots;
-    if (R == 0 && S == 0) return;
+    SlotBytes S = slots;
+    if (R == 0 && !S.any()) return;
     const size_t depth = state.frames.size();
     const std::vector<HistoryEntry>* history = &state.history;
     int32_t cp = state.checkpoint;
@@ -127,7 +135,7 @@ void mark_precise(VerifierEnv& env, const VerifierState& state, uint16_t regs, u
                 mark_all_precise(env, state.checkpoint);
                 return;
             }
-            if (R == 0 && S == 0) return;
+            if (R == 0 && !S.any()) return;
         }
         if (cp < 0) return;  // the entry: values given by the caller of the program
         Checkpoint& c = env.checkpoints[static_cast<size_t>(cp)];
@@ -137,10 +145,13 @@ void mark_precise(VerifierEnv& env, const VerifierState& state, uint16_t regs, u
             return;
         }
         const uint16_t fresh = static_cast<uint16_t>(R & ~c.precise.back());
+        const SlotBytes fresh_slots = S.minus(c.precise_slots);
         c.precise.back() |= R;
+        c.precise_slots |= S;
         // Marks already there were followed further up when they were made.
-        if (fresh == 0 && S == 0) return;
+        if (fresh == 0 && !fresh_slots.any()) return;
         R = fresh;
+        S = fresh_slots;
         history = &c.history;
         cp = c.parent;
     }
@@ -161,7 +172,8 @@ void note_history(const VerifierEnv& env, VerifierState& state) {
                                off >= -kStackSize && off + size <= 0 && (-off - 1) / 8 == (-(off + size - 1) - 1) / 8;
             if (fixed) {
                 h.slot = static_cast<int8_t>((-off - 1) / 8);
-                h.whole = size == 8;
+                const int64_t first = off + 8 * (h.slot + 1);  // byte of the slot where the access starts
+                h.bytes = static_cast<uint8_t>(((1u << size) - 1) << first);
             } else {
                 h.other_stack = true;
             }
@@ -213,7 +225,7 @@ void mark_before_step(VerifierEnv& env, VerifierState& state) {
             need = regs[insn.dst].is_pointer() ? bit(insn.src) : bit(insn.dst);
     }
     need = scalar_regs(state, need);
-    if (need) mark_precise(env, state, need, 0);
+    if (need) mark_precise(env, state, need, {});
 }
 
 uint16_t decided_branch_operands(const VerifierEnv& env, const VerifierState& state) {
@@ -228,7 +240,7 @@ uint16_t decided_branch_operands(const VerifierEnv& env, const VerifierState& st
 void mark_after_branch(VerifierEnv& env, VerifierState& state, uint16_t operands, size_t pending_before, bool ended) {
     // Both outcomes possible: the other one was queued; nothing was decided.
     if (operands == 0 || (!ended && env.worklist.size() != pending_before)) return;
-    mark_precise(env, state, operands, 0);
+    mark_precise(env, state, operands, {});
 }
 
 }  // namespace ebpf::verifier

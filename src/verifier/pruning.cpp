@@ -16,6 +16,9 @@ namespace {
 // current path's ancestors and its siblings). Comparing fewer only costs
 // precision: a path not pruned is explored further.
 constexpr size_t kMaxCompared = 64;
+// Misses a complete state may have beyond three per hit before it is no
+// longer compared.
+constexpr uint32_t kMissesKept = 32;
 
 // old id <-> cur id must be a consistent one-to-one mapping.
 class IdMap {
@@ -29,9 +32,20 @@ public:
         pairs_.emplace_back(old_id, cur_id);
         return true;
     }
+    // Copies of scalars (as Linux's check_scalar_ids): a copy id in the old
+    // state is a relation the current one must have too, unless the old id
+    // occurs only once among what is compared; a current value without an
+    // id stands for a fresh id of its own, which only one old id can match.
+    // Links the current state has and the old one had not only narrow it.
+    bool check_scalar(uint32_t old_id, uint32_t cur_id) {
+        if (old_id == 0) return true;
+        return check(old_id, cur_id != 0 ? cur_id : kFresh - fresh_++);
+    }
 
 private:
+    static constexpr uint32_t kFresh = 0xffffffffu;  // ids count up from 1: these never meet them
     std::vector<std::pair<uint32_t, uint32_t>> pairs_;
+    uint32_t fresh_ = 0;
 };
 
 int32_t effective_margin(const RegState& r) {
@@ -39,16 +53,20 @@ int32_t effective_margin(const RegState& r) {
     return r.len_margin;
 }
 
-// `precise`: whether the old scalar's range matters (precision.cpp); the
-// relations it takes part in (copies, the memory length) always do.
+// `precise`: whether the old scalar's value matters (precision.cpp): its
+// range and the copies linked to it (a comparison that refines a linked copy
+// marks every copy and operand precise). The relations with the memory
+// length are always compared.
 bool regsafe(const RegState& old, const RegState& cur, IdMap& ids, bool precise = true) {
     if (old.type == RegType::not_init) return true;  // never read on any path from here
     if (old.type != cur.type) return false;
     if (old.type == RegType::scalar) {
-        if (precise && !old.var.contains(cur.var)) return false;
         if (old.mem_len && !cur.mem_len) return false;
         if (old.len_margin > effective_margin(cur)) return false;
-        if (old.id != 0 && (!ids.check(old.id, cur.id) || old.link_off != cur.link_off)) return false;
+        if (!precise) return true;
+        if (!old.var.contains(cur.var)) return false;
+        if (!ids.check_scalar(old.id, cur.id)) return false;
+        if (old.id != 0 && cur.id != 0 && old.link_off != cur.link_off) return false;
         return true;
     }
     if (old.off != cur.off || old.map_index != cur.map_index || old.mem_size != cur.mem_size ||
@@ -61,29 +79,53 @@ bool regsafe(const RegState& old, const RegState& cur, IdMap& ids, bool precise 
     return true;
 }
 
-bool stacksafe(const StackState& old, const StackState& cur, uint64_t live, IdMap& ids) {
+// Whether the bytes of `cur`'s slot may stand in for data bytes of the old
+// one: written where the old ones were, never part of a spilled pointer.
+bool bytes_hold_data(const StackSlot* o, const StackSlot* c) {
+    for (size_t b = 0; b < 8; ++b) {
+        if (o->bytes[b] == SlotKind::invalid) continue;
+        const SlotKind ck = c ? c->bytes[b] : SlotKind::invalid;
+        if (ck == SlotKind::invalid) return false;
+        if (ck == SlotKind::spill && c->spilled.is_pointer()) return false;
+    }
+    return true;
+}
+
+// A spilled scalar whose only meaning is its value (no relation with the
+// memory length): when that value is not precise, any data will do.
+bool plain_scalar(const RegState& r) {
+    return r.type == RegType::scalar && !r.mem_len && r.len_margin < 0;
+}
+
+// `live`: the slots a path from here may read; `precise`: the bytes whose
+// scalar values some continuation depended on (precision.cpp), null when
+// every byte is. Other live bytes must hold data where the old state held
+// data; spilled pointers must be the same.
+bool stacksafe(const StackState& old, const StackState& cur, uint64_t live, const SlotBytes* precise, IdMap& ids) {
     for (size_t i = 0; i < old.slot_count(); ++i) {
         const StackSlot* o = old.slot(i);
         if (!o || !(live >> i & 1)) continue;
         const StackSlot* c = cur.slot(i);
         // The same shared slot: equal, unless a spilled id must join the renaming.
         if (o == c && !(o->full_spill() && (o->spilled.id || o->spilled.ref_obj_id))) continue;
+        const uint8_t exact = precise ? precise->mask[i] : uint8_t{0xff};
         if (o->full_spill()) {
-            if (!c || !c->full_spill() || !regsafe(o->spilled, c->spilled, ids)) return false;
-            continue;
+            if (c && c->full_spill() && regsafe(o->spilled, c->spilled, ids, exact != 0)) continue;
+            if (!exact && plain_scalar(o->spilled) && bytes_hold_data(o, c)) continue;
+            return false;
         }
-        // Each narrow spill must sit on the same bytes with a value inside the old one.
+        if (!bytes_hold_data(o, c)) return false;
+        if (!exact || !c) continue;  // (no cur slot: the old one was never written)
+        // Each narrow spill on precise bytes must sit on the same bytes with a value inside the old one.
         for (const auto& n : o->narrow) {
-            const StackSlot::Narrow* cn = c ? c->narrow_at(n.mask) : nullptr;
+            if (!(n.mask & exact)) continue;
+            const StackSlot::Narrow* cn = c->narrow_at(n.mask);
             if (!cn || !n.value.contains(cn->value)) return false;
         }
         for (size_t b = 0; b < 8; ++b) {
-            SlotKind ok = o->bytes[b];
-            if (ok == SlotKind::invalid || ok == SlotKind::spill) continue;
-            SlotKind ck = c ? c->bytes[b] : SlotKind::invalid;
-            if (ck == SlotKind::invalid) return false;
-            if (ck == SlotKind::spill && c->spilled.is_pointer()) return false;
-            if (ok == SlotKind::zero && !(ck == SlotKind::zero || (ck == SlotKind::spill && c->spilled.is_const_scalar(0))))
+            const SlotKind ck = c->bytes[b];
+            if ((exact >> b & 1) && o->bytes[b] == SlotKind::zero &&
+                !(ck == SlotKind::zero || (ck == SlotKind::spill && c->spilled.is_const_scalar(0))))
                 return false;
         }
     }
@@ -99,7 +141,9 @@ template <class RegMatch, class StackMatch>
 bool states_match(const VerifierState& old, const VerifierState& cur, std::span<const uint16_t> live,
                   uint64_t slots, RegMatch reg_match, StackMatch stack_match) {
     if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
+    if (old.lock_map != cur.lock_map) return false;  // a held bpf_spin_lock (check_helper_call.cpp)
     IdMap ids;
+    if (old.lock_map >= 0 && !ids.check(old.lock_id, cur.lock_id)) return false;
     for (size_t f = 0; f < old.frames.size(); ++f) {
         const FuncFrame& of = old.frames[f];
         const FuncFrame& cf = cur.frames[f];
@@ -108,7 +152,8 @@ bool states_match(const VerifierState& old, const VerifierState& cur, std::span<
             return false;
         for (int r = 0; r < kRegisterCount; ++r)
             if ((live[f] & (1u << r)) && !reg_match(of.regs[r], cf.regs[r], ids, f, r)) return false;
-        if (!stack_match(of.stack, cf.stack, f + 1 == old.frames.size() ? slots : ~uint64_t{0}, ids)) return false;
+        if (!stack_match(of.stack, cf.stack, f + 1 == old.frames.size(), f + 1 == old.frames.size() ? slots : ~uint64_t{0}, ids))
+            return false;
     }
     for (size_t i = 0; i < old.refs.size(); ++i)
         if (!ids.check(old.refs[i].id, cur.refs[i].id)) return false;
@@ -120,7 +165,10 @@ bool states_subsumed(const Checkpoint& cp, const VerifierState& cur, std::span<c
         const bool precise = cp.all_precise || f >= cp.precise.size() || (cp.precise[f] >> r & 1);
         return regsafe(o, c, ids, precise);
     };
-    return states_match(cp.state, cur, live, slots, reg_match, stacksafe);
+    auto stack_match = [&](const StackState& o, const StackState& c, bool top, uint64_t live_slots, IdMap& ids) {
+        return stacksafe(o, c, live_slots, cp.all_precise || !top ? nullptr : &cp.precise_slots, ids);
+    };
+    return states_match(cp.state, cur, live, slots, reg_match, stack_match);
 }
 
 // Exact equality, for loop detection: equal in every register and stack
@@ -138,7 +186,7 @@ bool regs_equal(const RegState& old, const RegState& cur, IdMap& ids) {
     return ids.check(old.id, cur.id) && ids.check(old.ref_obj_id, cur.ref_obj_id);
 }
 
-bool stacks_equal(const StackState& old, const StackState& cur, uint64_t live, IdMap& ids) {
+bool stacks_equal(const StackState& old, const StackState& cur, bool, uint64_t live, IdMap& ids) {
     const size_t n = std::max(old.slot_count(), cur.slot_count());
     const StackSlot empty;
     for (size_t i = 0; i < n; ++i) {
@@ -160,21 +208,20 @@ bool states_equal(const VerifierState& old, const VerifierState& cur, std::span<
 
 // A path pruned against `cp` is safe because it is inside `cp` where that
 // mattered: its own stored states must keep what it relied on, the precise
-// registers of `cp` and the stack slots (always compared) that hold values.
+// registers and stack slots of `cp`.
 void propagate_precision(VerifierEnv& env, const Checkpoint& cp, const VerifierState& cur, uint64_t live_slots) {
     if (cp.all_precise || cur.frames.size() > 1 || cp.precise.size() != cur.frames.size()) {
         mark_all_precise(env, cur.checkpoint);
         return;
     }
-    uint64_t slots = 0;
-    const StackState& stack = cur.frame().stack;
-    for (size_t i = 0; i < stack.slot_count() && i < 64; ++i) {
-        const StackSlot* slot = stack.slot(i);
-        if (!slot || !(live_slots >> i & 1)) continue;
-        for (SlotKind k : slot->bytes)
-            if (k == SlotKind::spill || k == SlotKind::zero) slots |= uint64_t{1} << i;
-    }
-    mark_precise(env, cur, cp.precise.back(), slots);
+    mark_precise(env, cur, cp.precise.back(), cp.precise_slots.within(live_slots));
+}
+
+void release_state(VerifierEnv& env, Checkpoint& cp) {
+    env.stored_bytes -= std::min(env.stored_bytes, cp.state.memory_bytes());
+    cp.state.frames = {};
+    cp.state.refs = {};
+    env.stored_bytes += cp.state.memory_bytes();
 }
 
 bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) {
@@ -187,16 +234,30 @@ bool is_ancestor(const VerifierEnv& env, int32_t candidate, int32_t checkpoint) 
 
 bool is_state_visited(VerifierEnv& env, VerifierState& state) {
     const std::vector<uint16_t> live = live_register_masks(env, state);
-    const uint64_t slots = env.live_slots[state.insn];
+    const uint64_t slots = env.slot_liveness.live[state.insn];
     auto& here = env.checkpoints_at[state.insn];
     const size_t first = here.size() > kMaxCompared ? here.size() - kMaxCompared : 0;
+    // Complete states that keep failing to prune are compared no more (as
+    // Linux's miss_cnt > hit_cnt * 3 + 3): they cost time at every visit.
+    std::vector<size_t> evicted;
+    auto evict = [&] {
+        for (size_t k : evicted) {  // descending positions
+            release_state(env, env.checkpoints[static_cast<size_t>(here[k])]);
+            here.erase(here.begin() + static_cast<std::ptrdiff_t>(k));
+        }
+    };
     for (size_t k = here.size(); k-- > first;) {
         const int32_t index = here[k];
-        const Checkpoint& cp = env.checkpoints[static_cast<size_t>(index)];
+        Checkpoint& cp = env.checkpoints[static_cast<size_t>(index)];
         if (cp.complete()) {
-            if (!states_subsumed(cp, state, live, slots)) continue;
+            if (!states_subsumed(cp, state, live, slots)) {
+                if (++cp.misses > cp.hits * 3 + kMissesKept) evicted.push_back(k);
+                continue;
+            }
+            ++cp.hits;
             propagate_precision(env, cp, state, slots);
             env.finish_path(state.checkpoint);
+            evict();
             return true;
         }
         // A loop is infinite only when it comes back to exactly the state it
@@ -206,6 +267,7 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
             fail("infinite loop detected at " + env.where(state.insn) +
                  ": the loop comes back to the same state without making progress");
     }
+    evict();
     if (env.checkpoints.size() >= env.options.max_states)
         env.fail_too_complex("more than " + std::to_string(env.options.max_states) + " states stored");
     if (const size_t used = env.memory_in_use(); used > env.options.max_memory_bytes)
@@ -216,13 +278,16 @@ bool is_state_visited(VerifierEnv& env, VerifierState& state) {
     cp.precise.assign(state.frames.size(), 0);
     cp.state = state;
     cp.state.path.steps.clear();
-    clear_dead_registers(live, slots, cp.state);  // what no path reads again is not stored
+    clear_dead_registers(live, cp.state);  // what no path reads again is not stored
     cp.parent = state.checkpoint;
     env.stored_bytes += cp.state.memory_bytes() + cp.history.capacity() * sizeof(HistoryEntry);
     env.stats.peak_memory_bytes = std::max<uint64_t>(env.stats.peak_memory_bytes, env.memory_in_use());
     env.checkpoints.push_back(std::move(cp));
     const auto index = static_cast<int32_t>(env.checkpoints.size() - 1);
     here.push_back(index);
+    // The state that leaves the window of compared ones is never compared
+    // again: only its precision marks and place in the path tree stay.
+    if (here.size() > kMaxCompared) release_state(env, env.checkpoints[static_cast<size_t>(here[here.size() - 1 - kMaxCompared])]);
     state.checkpoint = index;
     ++env.stats.states_visited;
     return false;
@@ -240,6 +305,12 @@ void VerifierEnv::finish_path(int32_t checkpoint) {
     while (checkpoint >= 0) {
         Checkpoint& cp = checkpoints[static_cast<size_t>(checkpoint)];
         if (--cp.branches > 0) return;
+        // Complete: compared from now on, never backtracked through again
+        // (backtracking walks the ancestors of paths still running), and every
+        // read of its continuations is known.
+        stored_bytes -= std::min(stored_bytes, cp.history.capacity() * sizeof(HistoryEntry));
+        cp.history = {};
+        if (!cp.state.frames.empty()) forget_dead_slots(*this, cp.state);
         checkpoint = cp.parent;
     }
 }

@@ -92,6 +92,12 @@ void log_insn(VerifierEnv& env, const VerifierState& state) {
 
 [[noreturn]] void fail(const std::string& message) { throw VerifyFailure(message); }
 
+void VerifierEnv::warn(const VerifierState& state, const std::string& message) {
+    for (const auto& w : warnings)
+        if (w.insn == state.insn) return;
+    warnings.push_back(make_diagnostic(*this, &state, message));
+}
+
 VerifyResult run_verifier(VerifierEnv& env) {
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
@@ -106,12 +112,17 @@ VerifyResult run_verifier(VerifierEnv& env) {
                 if (auto near = closest_section_name(env.program->section); !near.empty())
                     message += ": did you mean '" + std::string(near) + "'?";
             }
-            fail(message + " (name the section after a program type: xdp, tc, socket, cgroup/bind4, hook/..., raw)");
+            fail(message + " (name the section after a program type: xdp, tc, socket, cgroup/bind4, hook/..., raw; "
+                           "or give the type: ebpf verify|run|build --type TYPE, as bpftool prog load … type TYPE)");
         }
         validate(env.insns);
+        for (const MapDefinition& map : env.maps) {
+            const std::optional<uint32_t> lock = spin_lock_offset(map);  // throws for two locks in one value
+            env.spin_lock_off.push_back(lock ? int64_t{*lock} : -1);
+        }
         check_cfg(env);
         env.live_regs = compute_live_registers(env.insns);
-        env.live_slots = compute_live_slots(env.insns);
+        env.slot_liveness.init(env.insns);
         env.access_use.assign(env.insns.size(), AccessUse::unseen);
         env.ctx_offset.assign(env.insns.size(), -1);
         env.worklist.push_back(entry_state(env));
@@ -159,6 +170,7 @@ VerifyResult run_verifier(VerifierEnv& env) {
                                   env.insns.size() * 16;
     env.stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     result.stats = env.stats;
+    if (result.ok) result.warnings = std::move(env.warnings);
     if (env.options.log_level >= 1) {
         for (const auto& d : result.errors)
             for (const auto& p : d.path) env.log += "path: " + p + "\n";

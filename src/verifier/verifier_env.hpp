@@ -33,12 +33,28 @@ struct Checkpoint {
     // Precision (Linux's "precise" scalars): the scalar registers whose
     // range some continuation depends on. Others are not compared.
     std::vector<uint16_t> precise;      // per frame
+    // Likewise the stack bytes of the current (innermost) frame whose scalar
+    // values matter; the frames below are compared in full.
+    SlotBytes precise_slots;
     bool all_precise = false;
+    uint32_t hits = 0, misses = 0;      // prunes it made, and comparisons that failed
     bool complete() const { return branches == 0; }
 };
 
 // How the context-access instructions are used, for rewrite_context_accesses.
 enum class AccessUse : uint8_t { unseen, ctx, other };
+
+// Which stack slots of a function's own frame a path from each instruction
+// may read (liveness.cpp): what the instructions say beforehand, plus the
+// reads recorded while paths run.
+struct SlotLiveness {
+    std::vector<uint64_t> live;   // per instruction: bit i set when the frame's slot i may be read
+    std::vector<uint64_t> def;    // per instruction: slots it overwrites whole
+    std::vector<std::vector<uint32_t>> preds;
+    void init(std::span<const Instruction> insns);
+    // A read of `mask` at `insn`: live there and back along the flow until overwritten.
+    void add_use(uint32_t insn, uint64_t mask);
+};
 
 struct VerifierEnv {
     std::span<const Instruction> insns;
@@ -52,7 +68,7 @@ struct VerifierEnv {
     std::vector<bool> function_start;
     std::vector<uint16_t> live_regs;    // per instruction: bit r set when Rr is live before it
     std::unordered_map<uint32_t, bool> callback_writes;  // callback entry -> may write outside its frame
-    std::vector<uint64_t> live_slots;   // per instruction: bit i set when the frame's slot i may be read
+    SlotLiveness slot_liveness;
     std::vector<AccessUse> access_use;
     std::vector<int32_t> ctx_offset;    // per instruction, -1 when not a ctx access
     std::vector<VerifierState> worklist;
@@ -63,6 +79,8 @@ struct VerifierEnv {
     size_t slots_at_start = SlotCounter::live();
     VerifyStats stats;
     std::string log;
+    std::vector<VerifyDiagnostic> warnings;  // at most one per instruction
+    std::vector<int64_t> spin_lock_off;      // per map: offset of its struct bpf_spin_lock; -1: none
 
     VerifierEnv(std::span<const Instruction> i, std::span<const MapDefinition> m, const ProgramTypeInfo& t)
         : insns(i), maps(m), info(t) {}
@@ -83,6 +101,9 @@ struct VerifierEnv {
     void push_branch(VerifierState state);
     // A path ended safely: its checkpoints may now be complete.
     void finish_path(int32_t checkpoint);
+    // Something Linux accepts that the author probably did not mean: reported
+    // beside the verdict, once per instruction.
+    void warn(const VerifierState& state, const std::string& message);
 };
 
 // --- the checks, one per concern -----------------------------------------
@@ -92,7 +113,9 @@ void check_alu(VerifierEnv& env, VerifierState& state, const Instruction& insn);
 void check_lddw(VerifierEnv& env, VerifierState& state, uint32_t index);
 // LDX, ST, STX and atomics.
 void check_mem_access(VerifierEnv& env, VerifierState& state, uint32_t index);
-// Legacy LD ABS/IND packet loads.
+// Legacy LD ABS/IND packet loads: where they are allowed (any instruction,
+// `where` prefixes the message), and their effect on a path.
+void check_legacy_packet_load(const VerifierEnv& env, const std::string& where, const Instruction& insn);
 void check_ld_abs(VerifierEnv& env, VerifierState& state, const Instruction& insn);
 // CALL of a helper (including bpf_loop / for_each_map_elem callbacks).
 void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index);
@@ -120,16 +143,20 @@ void mark_before_step(VerifierEnv& env, VerifierState& state);
 // step, they are marked precise when only one outcome was possible.
 uint16_t decided_branch_operands(const VerifierEnv& env, const VerifierState& state);
 void mark_after_branch(VerifierEnv& env, VerifierState& state, uint16_t operands, size_t pending_before, bool ended);
-void mark_precise(VerifierEnv& env, const VerifierState& state, uint16_t regs, uint64_t slots);
+void mark_precise(VerifierEnv& env, const VerifierState& state, uint16_t regs, const SlotBytes& slots);
 void mark_all_precise(VerifierEnv& env, int32_t checkpoint);
 // Register liveness (liveness.cpp): live-in masks per instruction, and
 // forgetting the registers of a state that no path reads again.
 std::vector<uint16_t> compute_live_registers(std::span<const Instruction> insns);
-std::vector<uint64_t> compute_live_slots(std::span<const Instruction> insns);
+// A path reads the bytes [lo, hi) of frame `frameno`'s stack.
+void note_stack_read(VerifierEnv& env, const VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi);
 // Per frame of `state`: the registers a path from here may still read.
 std::vector<uint16_t> live_register_masks(const VerifierEnv& env, const VerifierState& state);
-// Forgets dead registers, and the dead stack slots (`slots`) of the current frame.
-void clear_dead_registers(std::span<const uint16_t> masks, uint64_t slots, VerifierState& state);
+// Forgets dead registers (when a state is stored).
+void clear_dead_registers(std::span<const uint16_t> masks, VerifierState& state);
+// Forgets the current frame's stack slots no path reads again (when every
+// continuation of a stored state has run: only then are all reads known).
+void forget_dead_slots(const VerifierEnv& env, VerifierState& state);
 // Function boundaries (check_functions.cpp): no jump crosses from one function
 // into another and no function runs on into the next, for every instruction.
 void check_function_bounds(VerifierEnv& env);

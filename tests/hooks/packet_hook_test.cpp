@@ -149,6 +149,23 @@ TEST_P(PacketHookModes, TcActionsBecomeVerdicts) {
     EXPECT_EQ(ebpf::packet_verdict_of_tc_action(1234), ebpf::XdpVerdict::pass);
 }
 
+// As Linux: the verdict is the low 32 bits of R0, and one that is no XDP
+// action is XDP_ABORTED (dropped; counted as aborted and as invalid).
+TEST_P(PacketHookModes, UnknownActionsAreAborted) {
+    auto object = hooks_test::load_in_mode("hooks_xdp_verdict", GetParam(), dir);
+    ebpf::PacketHook hook(object->program("xdp_verdict"));
+    EXPECT_EQ(hook.process(Bytes{7, 0, 0}).verdict, static_cast<uint64_t>(ebpf::XdpVerdict::aborted));
+    EXPECT_EQ(hook.process(Bytes{5}).verdict, static_cast<uint64_t>(ebpf::XdpVerdict::aborted));
+    EXPECT_EQ(hook.process(Bytes{0xff}).verdict, static_cast<uint64_t>(ebpf::XdpVerdict::pass));
+    EXPECT_EQ(hook.process(Bytes{3}).verdict, static_cast<uint64_t>(ebpf::XdpVerdict::tx));
+    EXPECT_FALSE(ebpf::xdp_verdict_forwards(hook.process(Bytes{200}).verdict));
+    const ebpf::PacketStats& stats = hook.stats();
+    EXPECT_EQ(stats.count(ebpf::XdpVerdict::aborted), 3u);
+    EXPECT_EQ(stats.invalid, 3u);
+    EXPECT_EQ(stats.count(ebpf::XdpVerdict::pass), 1u);
+    EXPECT_EQ(stats.count(ebpf::XdpVerdict::tx), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, PacketHookModes, ::testing::ValuesIn(hooks_test::all_modes()),
                          [](const auto& info) { return std::string(ebpf::exec_mode_name(info.param)); });
 

@@ -132,6 +132,25 @@ TEST(MalformedObject, WrongClassEndiannessMachineAndType) {
     EXPECT_LOAD_ERROR(bytes, "not a relocatable object");
 }
 
+// Old toolchains wrote e_machine 0 (EM_NONE): taken as eBPF when the code
+// says so (whole 8-byte instructions), refused when there is no code or a code
+// section that cannot be eBPF.
+TEST(MalformedObject, MachineNoneWithEbpfCodeLoads) {
+    auto bytes = crafted_program({test::mov64_imm(0, 7), test::exit_insn()});
+    reinterpret_cast<Elf64_Ehdr*>(bytes.data())->e_machine = EM_NONE;
+    Object object = open_object_from_memory(bytes, "old.o");
+    ASSERT_EQ(object.programs.size(), 1u);
+    EXPECT_EQ(object.programs[0].insns.size(), 2u);
+}
+
+TEST(MalformedObject, MachineNoneWithoutEbpfCodeIsRefused) {
+    EXPECT_LOAD_ERROR(ElfBuilder().build(EM_NONE), "ELF machine is 0, not EM_BPF");
+    ElfBuilder b;
+    size_t code = b.add({"hook/test", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, std::vector<uint8_t>(12, 0)});
+    b.add_symbols({{"test", static_cast<uint16_t>(code), 0, 12, STT_FUNC, STB_GLOBAL}});
+    EXPECT_LOAD_ERROR(b.build(EM_NONE), "ELF machine is 0, not EM_BPF");
+}
+
 TEST(MalformedObject, SectionOutsideFile) {
     auto bytes = read_bytes(test::program_path("xdp_parse"));
     section_header(bytes, "xdp")->sh_offset = bytes.size() - 4;

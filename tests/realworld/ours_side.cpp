@@ -10,9 +10,14 @@ ebpf::ExecMode exec_mode_from_name(const std::string& name) {
     return ebpf::ExecMode::interpret;
 }
 
-OurObject::OurObject(const std::string& path, const std::string& program, ebpf::ExecMode mode) {
+OurObject::OurObject(const std::string& path, const std::string& program, ebpf::ExecMode mode,
+                     const std::string& type) {
     ebpf::LoadOptions options;
     options.mode = mode;
+    if (!type.empty()) {
+        options.program_type = ebpf::program_type_from_name(type);
+        if (!options.program_type) throw ebpf::Error("unknown program type \"" + type + "\"");
+    }
     // Maps pinned by name live in this object's own directory: nothing is
     // shared with another run, mode or the host.
     options.pin_root = dir_.file("pins");
@@ -22,7 +27,11 @@ OurObject::OurObject(const std::string& path, const std::string& program, ebpf::
     } else {
         ebpf::Bpf2cOptions bpf2c_options;
         bpf2c_options.section = program;
-        const auto result = ebpf::bpf2c(ebpf::open_object(path), bpf2c_options);
+        ebpf::Object typed = ebpf::open_object(path);
+        if (options.program_type)
+            ebpf::set_program_type(typed, options.program_type->type, options.program_type->attach);
+        options.program_type.reset();  // a module's types are fixed when it is built
+        const auto result = ebpf::bpf2c(typed, bpf2c_options);
         ebpf::write_file_atomically(dir_.file("prog.c"), result.c_source);
         ebpf::compile_c_to_module(dir_.file("prog.c"), dir_.file("prog.so"));
         options.bytecode_object = path;

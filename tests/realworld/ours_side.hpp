@@ -17,7 +17,8 @@ class OurObject {
 public:
     // Throws ebpf::Error when the object or program does not load (the
     // verifier's diagnostic for a rejected program).
-    OurObject(const std::string& path, const std::string& program, ebpf::ExecMode mode);
+    // `type` (may be empty): as `--type`, every program of the object gets it.
+    OurObject(const std::string& path, const std::string& program, ebpf::ExecMode mode, const std::string& type = "");
 
     const ebpf::LoadedProgram& program() const { return *program_; }
     void update(const std::string& map, const Bytes& key, const Bytes& value);

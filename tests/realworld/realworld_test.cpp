@@ -26,7 +26,7 @@ std::string lines(const std::vector<std::string>& list) {
 void run_ours(const Case& c, const std::string& mode) {
     std::unique_ptr<realworld::OurObject> object;
     try {
-        object = std::make_unique<realworld::OurObject>(c.object_path, c.program, realworld::exec_mode_from_name(mode));
+        object = std::make_unique<realworld::OurObject>(c.object_path, c.program, realworld::exec_mode_from_name(mode), c.type);
     } catch (const ebpf::Error& e) {
         ASSERT_FALSE(c.accept) << c.id << ": expected to load, but: " << e.what();
         EXPECT_NE(std::string(e.what()).find(c.reject_message), std::string::npos)

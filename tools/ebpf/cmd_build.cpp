@@ -27,6 +27,7 @@ struct BuildArguments {
     std::string pkcs11_module;
     bool no_line = false;
     bool json = false;
+    std::string type;  // --type: every program gets this type (as bpftool prog load … type)
 };
 
 int run_build(const BuildArguments& args) {
@@ -38,6 +39,7 @@ int run_build(const BuildArguments& args) {
     if (args.sign) signer = ModuleSigner::open(args.key, args.cert, {.module_path = args.pkcs11_module});
 
     Object object = open_object(args.input, tool_limits());
+    if (auto type = program_type_option(args.type)) set_program_type(object, type->type, type->attach);
     ModuleBuildOptions options;
     options.bpf2c.section = args.section;
     options.bpf2c.codegen.line_directives = !args.no_line;
@@ -107,6 +109,7 @@ const CommandRegistration registration{Command{
         app.add_option("object", args->input, "eBPF ELF object (clang -target bpf -O2 -g)")->required();
         app.add_option("-o,--output", args->output, "shared object to write")->required();
         app.add_option("--section", args->section, "only the program with this section or function name");
+        add_type_option(app, args->type);
         add_limit_options(app);
         app.add_option("--emit-c", args->emit_c, "also keep the generated C in this file");
         app.add_flag("--no-line", args->no_line, "no #line directives to the eBPF C source");

@@ -144,6 +144,9 @@ int run_command(const RunArguments& args) {
     if (args.no_verify && !args.assembly && is_elf(bytes))
         throw Error(args.file + ": --no-verify applies to raw bytecode and --asm text only; "
                     "ELF objects and native modules are always verified");
+    if (!args.object.type.empty() && (args.assembly || !is_elf(bytes) || is_shared_object(bytes)))
+        throw Error(args.file + ": --type applies to eBPF ELF objects (a native module's types are fixed when it is "
+                                "built: ebpf build --type)");
     if (!args.assembly && is_shared_object(bytes)) {
         try {
             return run_native_module(args);

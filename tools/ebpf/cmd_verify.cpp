@@ -1,8 +1,10 @@
 // `ebpf verify`: runs the verifier over every program of an object (or one
-// section), or over raw bytecode / assembler text with --type. Verdicts go to
+// section), or over raw bytecode / assembler text with --type; --type also
+// sets the type of an object's programs (as bpftool prog load … type). Verdicts go to
 // stdout; errors to stderr in `file:line:col: error:` form so that editors and
 // CI can jump to them. Exit status 1 when any program is rejected.
 #include <cstdio>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -22,7 +24,7 @@ struct VerifyArguments {
     std::string section;
     bool json = false;
     int log_level = 0;
-    std::string type;        // raw input: raw | hook
+    std::string type;        // --type: raw | hook | xdp | ... (program_type_from_name)
     uint64_t mem_size = 0;   // raw input: memory size known at verification time
     bool mem_size_given = false;
     VerifyOptions budget;    // the verifier's limits (--max-insns, --max-states, ...)
@@ -45,9 +47,10 @@ int run_verify(const VerifyArguments& args) {
     VerifyOptions options = args.budget;
     options.log_level = args.log_level;
     if (args.mem_size_given) options.mem_size = args.mem_size;
+    const std::optional<SectionType> type = program_type_option(args.type);
     if (is_elf(bytes)) {
-        if (!args.type.empty()) throw Error(args.file + ": --type is for raw bytecode or assembler text, not ELF objects");
-        const Object object = open_object(args.file, tool_limits());
+        Object object = open_object(args.file, tool_limits());
+        if (type) set_program_type(object, type->type, type->attach);
         for (const Program& program : object.programs) {
             if (!args.section.empty() && program.section != args.section && program.name != args.section) continue;
             verdicts.push_back({program.name, program.section, std::string(program_type_name(program.type)),
@@ -56,9 +59,9 @@ int run_verify(const VerifyArguments& args) {
         if (verdicts.empty())
             throw Error(args.file + ": " + (args.section.empty() ? "no programs" : "no program in section '" + args.section + "'"));
     } else {
-        if (args.type.empty())
-            throw Error(args.file + ": not an ELF object; for raw bytecode or assembler text give --type raw or --type hook");
-        const ProgramType type = args.type == "raw" ? ProgramType::raw_memory : ProgramType::hook;
+        if (!type)
+            throw Error(args.file + ": not an ELF object; for raw bytecode or assembler text give --type raw or --type hook "
+                                    "(or another program type, e.g. --type xdp)");
         std::vector<Instruction> insns;
         if (bytes.empty() || !looks_like_text(bytes)) {
             insns = raw_bytecode(args.file, bytes);  // names the file
@@ -69,7 +72,8 @@ int run_verify(const VerifyArguments& args) {
                 throw Error(args.file + ": " + e.what());
             }
         }
-        verdicts.push_back({"program", "", std::string(program_type_name(type)), verify_instructions(insns, type, {}, options)});
+        verdicts.push_back({"program", "", std::string(program_type_name(type->type)),
+                            verify_instructions(insns, type->type, {}, options)});
     }
 
     bool all_ok = true;
@@ -93,8 +97,7 @@ const CommandRegistration registration{{
         add_limit_options(app);
         app.add_option("--log-level", args->log_level, "0: errors; 1: + path; 2: + state at every instruction")
             ->check(CLI::Range(0, 2));
-        app.add_option("--type", args->type, "program type of raw input: raw (r1 = memory, r2 = its length) or hook")
-            ->check(CLI::IsMember({"raw", "hook"}));
+        add_type_option(app, args->type);
         auto* mem = app.add_option("--mem-size", args->mem_size, "raw input: size of the memory r1 points to, when known");
         app.add_option("--max-insns", args->budget.complexity_limit, "budget: instructions processed")
             ->capture_default_str();

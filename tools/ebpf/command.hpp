@@ -5,11 +5,13 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ebpf/abi.hpp"
 #include "ebpf/limits.hpp"
 #include "ebpf/printable.hpp"
 
@@ -53,6 +55,13 @@ std::string json_text(const nlohmann::json& value, int indent = -1);
 // One program's verdict as `ebpf verify` prints it: the verdict line on
 // stdout, diagnostics (`file:line:col: error: ...`) on stderr.
 void print_verdict_text(const std::string& file, const ProgramVerdict& verdict, int log_level);
+
+// --type TYPE (verify, run, build): a program type as `bpftool prog load …
+// type TYPE` names it ("xdp", "sched_cls", "tc", "socket", "cgroup/connect4",
+// "hook", "raw", ...). program_type_option: nullopt for "", else the type, or
+// ebpf::Error naming the known ones.
+void add_type_option(CLI::App& app, std::string& type);
+std::optional<SectionType> program_type_option(const std::string& type);
 
 // For commands that only show an object: every name and source line in it
 // passed through printable(), so text output cannot be spoofed.

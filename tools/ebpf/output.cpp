@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "ebpf/error.hpp"
 #include "ebpf/object.hpp"
 #include "ebpf/service.hpp"
 
@@ -14,6 +15,8 @@ void print_verdict_text(const std::string& file, const ProgramVerdict& v, int lo
     if (log_level > 0 && !v.result.log.empty()) std::fputs(printable(v.result.log, true).c_str(), stdout);
     const auto& s = v.result.stats;
     if (v.result.ok) {
+        for (const auto& d : v.result.warnings)
+            std::fputs(printable(format_diagnostic(d, file, "warning"), true).c_str(), stderr);
         std::printf("%s: %s (%s): verified, %llu insns processed, %llu states, %.1f ms\n", file.c_str(),
                     printable(v.name).c_str(), v.type.c_str(), static_cast<unsigned long long>(s.insns_processed),
                     static_cast<unsigned long long>(s.states_visited), s.seconds * 1e3);
@@ -23,6 +26,21 @@ void print_verdict_text(const std::string& file, const ProgramVerdict& v, int lo
     for (const auto& d : v.result.errors) std::fputs(printable(format_diagnostic(d, file), true).c_str(), stderr);
     std::printf("%s: %s (%s): rejected after %llu insns processed\n", file.c_str(), printable(v.name).c_str(),
                 printable(v.type).c_str(), static_cast<unsigned long long>(s.insns_processed));
+}
+
+void add_type_option(CLI::App& app, std::string& type) {
+    app.add_option("--type", type,
+                   "program type, as bpftool prog load … type: xdp, sched_cls (tc, classifier), socket_filter "
+                   "(socket), cgroup/connect4 ..., hook, raw (r1 = memory, r2 = its length); for objects it "
+                   "overrides the section's type (and names the type of .text-only objects)");
+}
+
+std::optional<SectionType> program_type_option(const std::string& type) {
+    if (type.empty()) return std::nullopt;
+    if (auto parsed = program_type_from_name(type)) return parsed;
+    throw Error("--type " + printable(type) +
+                ": unknown program type (xdp, sched_cls, tc, classifier, socket_filter, socket, cgroup_sock_addr, "
+                "cgroup/connect4, hook, raw, ...)");
 }
 
 void make_printable(Object& object) {

@@ -34,6 +34,7 @@
 #include "command.hpp"
 #include "map_format.hpp"
 #include "ebpf/error.hpp"
+#include "ebpf/hooks.hpp"
 #include "ebpf/object.hpp"
 #include "ebpf/runtime.hpp"
 
@@ -146,6 +147,7 @@ void add_object_run_options(CLI::App& app, ObjectRunOptions& options) {
     app.add_option("--pin-root", options.pin_root,
                    "Where maps with LIBBPF_PIN_BY_NAME are pinned or reused (default: $EBPF_PIN_ROOT, else "
                    "/run/ebpf-native)");
+    add_type_option(app, options.type);
     app.add_option("--fib", options.fib,
                    "Routes for bpf_fib_lookup, one a line: PREFIX [via GW] dev IFINDEX [src A] [mtu N] [metric N] "
                    "[smac MAC] [dmac MAC], or PREFIX blackhole|unreachable|prohibit (docs/program-types.md)");
@@ -160,6 +162,7 @@ void load_fib_table(const std::string& path) {
 int run_object_file(const std::string& path, ExecMode mode, uint64_t repeat, bool json, const ObjectRunOptions& options,
                     const std::string& memory_file) {
     Object object = open_object(path, tool_limits());
+    if (auto type = program_type_option(options.type)) set_program_type(object, type->type, type->attach);
     const ebpf::Program& chosen = choose_program(object, options.program);
     LoadOptions load;
     load.mode = mode;
@@ -197,7 +200,10 @@ int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program,
         std::printf("%s\n", json_text(out, 2).c_str());
         return 0;
     }
-    std::printf("Return value: %" PRIu64 " (0x%" PRIx64 ")\n", result, result);
+    // An XDP return value that is no action is XDP_ABORTED when attached (as Linux).
+    const bool unknown_action = program.type() == ProgramType::xdp && result >= kXdpVerdictCount;
+    std::printf("Return value: %" PRIu64 " (0x%" PRIx64 ")%s\n", result, result,
+                unknown_action ? ", not an XDP action: XDP_ABORTED when attached" : "");
     std::printf("Duration: %" PRIu64 " ns per run (%" PRIu64 " run%s, %s)\n", per_run, repeat, repeat == 1 ? "" : "s",
                 exec_mode_name(mode));
     for (const auto& map : maps) print_map_text(map);

@@ -21,12 +21,13 @@ struct ObjectRunOptions {
     std::vector<std::string> maps;  // NAME=FILE preloads
     bool dump_maps = false;
     std::string pin_root;           // LIBBPF_PIN_BY_NAME maps (default $EBPF_PIN_ROOT, /run/ebpf-native)
+    std::string type;               // --type: every program gets this type (as bpftool prog load … type)
     std::string fib;                // bpf_fib_lookup's routes (FibTable text, runtime.hpp)
 };
 // Reads --fib FILE into the runtime's forwarding table (nothing when empty).
 void load_fib_table(const std::string& path);
 
-// Adds --prog/--section, --data-in/out, --ctx-in/out, --map, --dump-maps, --pin-root, --fib.
+// Adds --prog/--section, --data-in/out, --ctx-in/out, --map, --dump-maps, --pin-root, --type, --fib.
 void add_object_run_options(CLI::App& app, ObjectRunOptions& options);
 
 // Loads `path`, runs the chosen program `repeat` times and prints the result

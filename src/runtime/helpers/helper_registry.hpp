@@ -20,6 +20,7 @@ void register_skb_helpers(HelperTable& table);     // __sk_buff: load/store byte
 void register_fib_helpers(HelperTable& table);     // bpf_fib_lookup
 void register_control_helpers(HelperTable& table);  // tail_call, loop, for_each_map_elem
 void register_trace_helpers(HelperTable& table);    // trace_printk, snprintf
+void register_lock_helpers(HelperTable& table);     // spin_lock, spin_unlock
 
 template <typename T>
 T* as_pointer(uint64_t value) {

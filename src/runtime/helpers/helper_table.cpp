@@ -23,6 +23,7 @@ const HelperTable& helper_table() {
         register_fib_helpers(t);
         register_control_helpers(t);
         register_trace_helpers(t);
+        register_lock_helpers(t);
         return t;
     }();
     return table;
@@ -39,7 +40,7 @@ void check_helper_calls(const std::string& program_name, std::span<const Instruc
         if (insn.opcode != (op::kClassJmp | op::kCall) || insn.src != op::kCallHelper) continue;
         const std::string where = "program '" + program_name + "': instruction " + std::to_string(i) + ": ";
         const HelperPrototype* proto = helper_prototype(insn.imm);
-        if (!proto || !helper_table().find(insn.imm)) throw Error(where + "unknown helper " + std::to_string(insn.imm));
+        if (!proto || !helper_table().find(insn.imm)) throw Error(where + helper_display_name(insn.imm) + " is not supported by this runtime");
         if (type != ProgramType::unspec &&
             std::find(info.helpers.begin(), info.helpers.end(), insn.imm) == info.helpers.end())
             throw Error(where + "helper " + std::string(proto->name) + " is not allowed in " +

@@ -1,0 +1,33 @@
+// expect: reject bpf_spin_unlock is missing
+// class: lock
+// why: returns while holding the lock: every later bpf_spin_lock of the value would wait forever
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct locked {
+    struct bpf_spin_lock lock;
+    __u32 counter;
+    __u64 total;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 2);
+    __type(key, __u32);
+    __type(value, struct locked);
+} values SEC(".maps");
+
+SEC("xdp")
+int entry(struct xdp_md *ctx)
+{
+    __u32 key = 0;
+    struct locked *v = bpf_map_lookup_elem(&values, &key);
+    if (!v) return XDP_ABORTED;
+    bpf_spin_lock(&v->lock);
+    v->counter++;
+    if (v->counter > 10) return XDP_DROP;  /* leaves the lock held */
+    bpf_spin_unlock(&v->lock);
+    return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";
