@@ -159,7 +159,8 @@ std::vector<Instruction> prepare_program(const ebpf::Program& program, std::span
             if (!result.errors.empty()) message += ":\n" + format_diagnostic(result.errors.front(), program.section);
             throw Error(message);
         }
-        if (!program_type_info(program.type).fields.empty() && !result.ctx_accesses.empty())
+        // Also without context accesses: LD ABS/IND are lowered there.
+        if (!program_type_info(program.type).fields.empty())
             insns = rewrite_context_accesses(insns, program.type, result.ctx_accesses);
     }
     claim_prog_arrays(program, maps);
