@@ -74,6 +74,7 @@ enum class ArgKind : uint8_t {
     ctx,             // the program's context pointer
     func,            // pointer to a callback (LDDW pseudo func)
     ringbuf_mem,     // a record returned by bpf_ringbuf_reserve (released by the call)
+    mem_rw,          // as mem, and the helper writes into it too (bpf_fib_lookup's params)
     const_str,       // pointer to a NUL-terminated string in read-only map value
     stack_or_null,   // callback context: stack pointer or NULL
     spin_lock,       // the struct bpf_spin_lock of a map value (at its constant offset)
@@ -122,13 +123,21 @@ uint32_t linux_program_type_count();
 namespace helper_id {
 inline constexpr int32_t map_lookup_elem = 1, map_update_elem = 2, map_delete_elem = 3,
     ktime_get_ns = 5, trace_printk = 6, get_prandom_u32 = 7, get_smp_processor_id = 8,
-    tail_call = 12, clone_redirect = 13, get_current_pid_tgid = 14, redirect = 23, perf_event_output = 25,
-    get_stackid = 27, csum_diff = 28, xdp_adjust_head = 44, redirect_map = 51, xdp_output = 121,
+    skb_store_bytes = 9, l3_csum_replace = 10, l4_csum_replace = 11, tail_call = 12, clone_redirect = 13,
+    get_current_pid_tgid = 14, get_cgroup_classid = 17, skb_vlan_push = 18, skb_vlan_pop = 19,
+    redirect = 23, perf_event_output = 25, skb_load_bytes = 26, get_stackid = 27, csum_diff = 28,
+    skb_change_proto = 31, skb_change_type = 32, get_hash_recalc = 34, skb_change_tail = 38,
+    skb_pull_data = 39, skb_change_head = 43, xdp_adjust_head = 44, skb_adjust_room = 50,
+    redirect_map = 51, xdp_adjust_meta = 54, skb_load_bytes_relative = 68, fib_lookup = 69,
+    skb_ecn_set_ce = 97, xdp_output = 121, xdp_get_buff_len = 188, xdp_load_bytes = 189, xdp_store_bytes = 190,
     map_push_elem = 87, map_pop_elem = 88, map_peek_elem = 89, ringbuf_output = 130,
     ringbuf_reserve = 131, ringbuf_submit = 132, ringbuf_discard = 133, ringbuf_query = 134,
     snprintf = 165, xdp_adjust_tail = 65, ktime_get_boot_ns = 125, for_each_map_elem = 164,
     loop = 181, strncmp = 182, spin_lock = 93, spin_unlock = 94, ktime_get_coarse_ns = 160;
 }
+// Helpers after which packet pointers are invalid (Linux bpf_helper_changes_pkt_data):
+// they may move, grow or reallocate the packet.
+bool helper_changes_packet_data(int32_t id);
 
 // --- program types ----------------------------------------------------------
 
@@ -236,6 +245,40 @@ struct XdpRuntimeContext {
     uint64_t frame_start;
     uint64_t frame_end;
 };
+
+// The context a tc (sched_cls, sched_act) or socket_filter program's r1 points
+// to at run time: Linux's struct __sk_buff with the same offsets for every
+// number, and the packet pointers (u32 data, data_end, data_meta to the
+// program) as 8-byte pointers after it, where the rewritten loads read them.
+// The runtime (SkbPacket, runtime.hpp) fills and updates it.
+struct SkbRuntimeContext {
+    uint32_t len, pkt_type, mark, queue_mapping, protocol, vlan_present, vlan_tci, vlan_proto, priority,
+        ingress_ifindex, ifindex, tc_index, cb[5], hash, tc_classid;
+    uint32_t data_slot, data_end_slot;  // 76, 80: read as the pointers below
+    uint32_t napi_id;
+    uint32_t family, remote_ip4, local_ip4, remote_ip6[4], local_ip6[4], remote_port, local_port;
+    uint32_t data_meta_slot;  // 140
+    uint64_t flow_keys;
+    uint64_t tstamp;
+    uint32_t wire_len, gso_segs;
+    uint64_t sk;
+    uint32_t gso_size;
+    uint8_t tstamp_type, padding[3];
+    uint64_t hwtstamp;
+    // 192: what the program's data, data_end and data_meta read.
+    uint64_t data, data_end, data_meta;
+    // Runtime-private, not visible to programs: the buffer the packet lives
+    // in (helpers that grow it stay inside), and where the link-layer and
+    // network headers start (bpf_skb_load_bytes_relative, the test run).
+    uint64_t buffer_start, buffer_end;
+    uint64_t mac_header, network_header;
+    uint32_t max_len;     // largest packet the helpers may make
+    uint32_t flags;       // kSkb* below
+};
+inline constexpr uint32_t kSkBuffSize = 192;  // sizeof(struct __sk_buff)
+inline constexpr uint32_t kSkbDirectAccess = 1u << 0;  // tc: data is the link-layer header
+inline constexpr uint32_t kSkbHashValid = 1u << 1;     // hash was computed (bpf_get_hash_recalc)
+inline constexpr uint32_t kSkbEncapsulated = 1u << 2;  // bpf_skb_adjust_room added an outer header
 const ProgramTypeInfo& program_type_info(ProgramType type);
 // As program_type_info, for a program attached at `attach` (SectionType::attach,
 // e.g. "egress", "recvmsg4", "getsockopt"): Linux narrows some types' return

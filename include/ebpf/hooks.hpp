@@ -40,6 +40,14 @@ inline constexpr size_t kXdpHeadroom = 256;
 // Room after the packet for bpf_xdp_adjust_tail to grow it.
 inline constexpr size_t kXdpDefaultTailroom = 256;
 
+// A tc program's action (Linux TC_ACT_*) as the packet host's verdict:
+// TC_ACT_OK (0), TC_ACT_UNSPEC (-1, the default classification), TC_ACT_PIPE
+// (3) and TC_ACT_RECLASSIFY (1) let the packet pass; TC_ACT_SHOT (2),
+// TC_ACT_STOLEN (4), TC_ACT_QUEUED (5) and TC_ACT_TRAP (8) take it off the
+// path (drop: nothing is written); TC_ACT_REDIRECT (7) is redirect. Any other
+// value passes, as Linux's sch_handle_ingress/egress treat unknown actions.
+XdpVerdict packet_verdict_of_tc_action(int32_t action);
+
 struct PacketHookOptions {
     size_t headroom = kXdpHeadroom;
     size_t tailroom = kXdpDefaultTailroom;
@@ -50,9 +58,11 @@ struct PacketHookOptions {
 // left it (after any head/tail adjustment and rewrite). `packet` points into
 // the hook's frame buffer and stays valid until the next process() call.
 struct PacketResult {
-    uint64_t verdict = 0;          // the program's XDP action (an unknown one becomes aborted, as Linux)
+    uint64_t verdict = 0;          // XDP: the program's action (an unknown one becomes aborted, as Linux);
+                                   // tc and socket filters: as XdpVerdict (packet_verdict_of_tc_action)
     std::span<const uint8_t> packet;
     uint64_t duration_ns = 0;      // time spent in the program
+    uint64_t retval = 0;           // the program's return value
 };
 
 struct PacketStats {
@@ -67,11 +77,15 @@ struct PacketStats {
     uint64_t mean_ns() const { return packets ? program_ns / packets : 0; }
 };
 
-// Runs one XDP program over packets. Not thread-safe (one frame buffer);
-// use one PacketHook per thread.
+// Runs one XDP, tc (sched_cls, sched_act) or socket-filter program over
+// packets. tc programs see each packet as a socket buffer (SkbPacket) and
+// their action becomes a verdict (packet_verdict_of_tc_action); a socket
+// filter's return value is how many bytes to keep (0: drop; the packet passes
+// cut to that length). Not thread-safe (one frame buffer); use one
+// PacketHook per thread.
 class PacketHook {
 public:
-    // Throws ebpf::Error when `program` is not an XDP program.
+    // Throws ebpf::Error when `program` is of another type.
     explicit PacketHook(const LoadedProgram& program, PacketHookOptions options = {});
 
     // Copies `packet` into a frame with headroom and tailroom, runs the
@@ -84,9 +98,11 @@ public:
     const LoadedProgram& program() const { return program_; }
 
 private:
+    PacketResult process_skb(std::span<const uint8_t> packet);
     const LoadedProgram& program_;
     PacketHookOptions options_;
     std::vector<uint8_t> frame_;
+    std::unique_ptr<SkbPacket> skb_;  // tc and socket filters: the last packet
     PacketStats stats_;
 };
 

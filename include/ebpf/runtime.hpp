@@ -253,11 +253,6 @@ struct ClonedFrame {
     std::vector<uint8_t> data;
 };
 std::vector<ClonedFrame> take_cloned_frames();
-// How bpf_clone_redirect finds the packet of a context: the program type's
-// runtime registers a reader (tc's comes with its runtime context). Without
-// one the helper returns -EOPNOTSUPP for that type.
-using ContextPacketReader = std::span<const uint8_t> (*)(const void* ctx);
-void set_context_packet_reader(ProgramType type, ContextPacketReader reader);
 
 // --- perf event arrays (bpf_perf_event_output) --------------------------------
 //
@@ -348,6 +343,7 @@ struct LoadOptions {
 };
 
 class LoadedObject;
+class SkbPacket;
 namespace runtime_detail {
 struct ProgramRunStats;
 }
@@ -375,9 +371,15 @@ public:
     // move its start and end within the buffer (headroom/tailroom) with
     // bpf_xdp_adjust_head/tail; `data_offset` and `length` are updated.
     // `egress_ifindex`: the port a devmap entry's program sends the frame to
-    // (xdp_md.egress_ifindex; 0 elsewhere).
+    // (xdp_md.egress_ifindex; 0 elsewhere). `meta_length`, when given: the
+    // bytes before data_offset that are packet metadata (data_meta .. data),
+    // in and out (bpf_xdp_adjust_meta).
     uint64_t run_xdp(std::span<uint8_t> frame, size_t& data_offset, size_t& length,
-                     uint32_t ingress_ifindex = 0, uint32_t rx_queue_index = 0, uint32_t egress_ifindex = 0) const;
+                     uint32_t ingress_ifindex = 0, uint32_t rx_queue_index = 0, uint32_t egress_ifindex = 0,
+                     size_t* meta_length = nullptr) const;
+    // tc (sched_cls, sched_act) or socket_filter over a socket buffer
+    // (SkbPacket below); helpers may change the packet and the context.
+    uint64_t run_skb(SkbPacket& packet) const;
 
     // Engine internals for the runtime and the native loader.
     // `admitted_under_policy`: a native module's program loaded in
@@ -416,6 +418,70 @@ private:
     std::unique_ptr<runtime_detail::ProgramRunStats> stats_;  // run statistics (pinning.hpp)
 };
 
+// --- socket buffers (tc and socket filters) -----------------------------------
+//
+// The packet of a tc or socket-filter program as Linux builds it for
+// BPF_PROG_TEST_RUN: a linear Ethernet frame in a buffer with room for the
+// helpers that grow it (up to kMaxLength, the loopback MTU plus an Ethernet
+// header), protocol and pkt_type from the Ethernet header (eth_type_trans:
+// the receiving device has MAC 00:00:00:00:00:00), the network header after
+// it. A tc program's data is the Ethernet header; a socket filter's is the
+// network header (the Ethernet header is pulled, as the kernel's socket
+// filters see it). The context (struct __sk_buff) starts zeroed apart from
+// len, protocol, pkt_type, wire_len and ifindex 1 (loopback).
+class SkbPacket {
+public:
+    static constexpr size_t kHeadroom = 256;
+    static constexpr uint32_t kMaxLength = 65536 + 14;
+    static constexpr size_t kEthernetHeader = 14;
+    // `frame` must hold an Ethernet header (at least 14 bytes) and at most kMaxLength.
+    SkbPacket(std::span<const uint8_t> frame, ProgramType type);
+    SkbPacket(const SkbPacket&) = delete;
+    SkbPacket& operator=(const SkbPacket&) = delete;
+    SkbRuntimeContext& context() { return ctx_; }
+    const SkbRuntimeContext& context() const { return ctx_; }
+    // The packet from skb->data (the Ethernet header for tc, the network header for socket filters).
+    std::span<const uint8_t> data() const;
+    // Metadata in front of data (tc's data_meta .. data): what XDP left with bpf_xdp_adjust_meta.
+    void set_metadata(std::span<const uint8_t> metadata);
+
+private:
+    std::unique_ptr<uint8_t[]> buffer_;
+    size_t size_ = 0;
+    SkbRuntimeContext ctx_{};
+};
+
+// --- the forwarding table of bpf_fib_lookup -------------------------------------
+//
+// User mode has no kernel FIB to ask: bpf_fib_lookup looks routes up in this
+// table instead (one per process, as a network namespace's main table). A
+// text file, one route a line, '#' comments:
+//   PREFIX unicast-route-options     e.g. 10.1.0.0/16 via 10.0.0.1 dev 2 smac 02:00:00:00:00:01 dmac 02:00:00:00:00:02
+//   PREFIX blackhole|unreachable|prohibit
+// Options: via GATEWAY, dev IFINDEX (required), src ADDRESS, mtu N (default
+// 1500), metric N, smac MAC, dmac MAC (the neighbour's: without it the
+// lookup says BPF_FIB_LKUP_RET_NO_NEIGH). IPv4 and IPv6 prefixes; the
+// longest prefix matches, then the lowest metric.
+struct FibRoute {
+    enum class Kind : uint8_t { unicast, blackhole, unreachable, prohibit };
+    int family = 0;  // AF_INET or AF_INET6
+    std::array<uint8_t, 16> prefix{};
+    uint8_t prefix_len = 0;
+    Kind kind = Kind::unicast;
+    std::optional<std::array<uint8_t, 16>> gateway, source;
+    uint32_t ifindex = 0, mtu = 1500, metric = 0;
+    std::array<uint8_t, 6> smac{};
+    std::optional<std::array<uint8_t, 6>> dmac;
+};
+struct FibTable {
+    std::vector<FibRoute> routes;
+};
+// Throws ebpf::Error naming `where` and the line for bad input.
+FibTable parse_fib_table(std::string_view text, const std::string& where);
+// The table bpf_fib_lookup uses from now on (empty: every lookup says NOT_FWDED).
+void set_fib_table(std::shared_ptr<const FibTable> table);
+std::shared_ptr<const FibTable> fib_table();
+
 // --- test runs (the BPF_PROG_TEST_RUN model) ----------------------------------
 //
 // Runs a program on inputs the caller gives as plain bytes, never as runtime
@@ -427,6 +493,15 @@ private:
 //                      with an ingress_ifindex; both are passed on), as Linux. Out: the packet after
 //                      the run (bpf_xdp_adjust_head/tail applied) and xdp_md
 //                      with data_end = its length.
+//  * sched_cls, sched_act, socket_filter
+//                      data = an Ethernet frame (at least 14 bytes, EINVAL
+//                      otherwise); ctx = an optional struct __sk_buff (192
+//                      bytes) where only mark, priority, ingress_ifindex,
+//                      ifindex, cb, tstamp, wire_len, gso_segs, gso_size and
+//                      hwtstamp may be non-zero (EINVAL otherwise), as Linux.
+//                      Out: the packet after the run (for socket filters with
+//                      the Ethernet header's 14 bytes zeroed, as Linux) and the
+//                      __sk_buff fields Linux copies back.
 //  * cgroup_sock_addr  ctx = struct bpf_sock_addr (72 bytes; shorter is
 //                      zero-padded); no data. Out: the struct after the run.
 //  * hook, raw_memory  data = the byte buffer (r1, its length in r2); no ctx.

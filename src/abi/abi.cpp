@@ -4,6 +4,7 @@
 
 
 #include <algorithm>
+#include <cstddef>
 #include <array>
 #include <vector>
 
@@ -52,28 +53,43 @@ constexpr HelperPrototype kHelpers[] = {
      {A::mem, A::const_size, A::anything, A::anything, A::anything}},
     {id::get_prandom_u32, "bpf_get_prandom_u32", R::integer, {}},
     {id::get_smp_processor_id, "bpf_get_smp_processor_id", R::integer, {}},
+    {id::skb_store_bytes, "bpf_skb_store_bytes", R::integer, {A::ctx, A::anything, A::mem, A::const_size, A::anything}},
+    {id::l3_csum_replace, "bpf_l3_csum_replace", R::integer, {A::ctx, A::anything, A::anything, A::anything, A::anything}},
+    {id::l4_csum_replace, "bpf_l4_csum_replace", R::integer, {A::ctx, A::anything, A::anything, A::anything, A::anything}},
     {id::tail_call, "bpf_tail_call", R::integer, {A::ctx, A::const_map_ptr, A::anything}},
     {id::clone_redirect, "bpf_clone_redirect", R::integer, {A::ctx, A::anything, A::anything}},
     {id::get_current_pid_tgid, "bpf_get_current_pid_tgid", R::integer, {}},
     {15, "bpf_get_current_uid_gid", R::integer, {}},  // verify only
     {16, "bpf_get_current_comm", R::integer, {A::uninit_mem, A::const_size}},  // verify only
+    {id::get_cgroup_classid, "bpf_get_cgroup_classid", R::integer, {A::ctx}},
+    {id::skb_vlan_push, "bpf_skb_vlan_push", R::integer, {A::ctx, A::anything, A::anything}},
+    {id::skb_vlan_pop, "bpf_skb_vlan_pop", R::integer, {A::ctx}},
     {22, "bpf_perf_event_read", R::integer, {A::const_map_ptr, A::anything}},  // verify only
     {id::redirect, "bpf_redirect", R::integer, {A::anything, A::anything}},
     {id::perf_event_output, "bpf_perf_event_output", R::integer,
      {A::ctx, A::const_map_ptr, A::anything, A::mem, A::const_size_or_zero}},
+    {id::skb_load_bytes, "bpf_skb_load_bytes", R::integer, {A::ctx, A::anything, A::uninit_mem, A::const_size}},
     {id::get_stackid, "bpf_get_stackid", R::integer, {A::ctx, A::const_map_ptr, A::anything}},
     {id::csum_diff, "bpf_csum_diff", R::integer,
      {A::mem_or_null, A::const_size_or_zero, A::mem_or_null, A::const_size_or_zero, A::anything}},
+    {id::skb_change_proto, "bpf_skb_change_proto", R::integer, {A::ctx, A::anything, A::anything}},
+    {id::skb_change_type, "bpf_skb_change_type", R::integer, {A::ctx, A::anything}},
+    {id::get_hash_recalc, "bpf_get_hash_recalc", R::integer, {A::ctx}},
     {35, "bpf_get_current_task", R::integer, {}},  // verify only
     {36, "bpf_probe_write_user", R::integer, {A::anything, A::mem, A::const_size}},  // verify only
     {37, "bpf_current_task_under_cgroup", R::integer, {A::const_map_ptr, A::anything}},  // verify only
+    {id::skb_change_tail, "bpf_skb_change_tail", R::integer, {A::ctx, A::anything, A::anything}},
+    {id::skb_pull_data, "bpf_skb_pull_data", R::integer, {A::ctx, A::anything}},
     {42, "bpf_get_numa_node_id", R::integer, {}},  // verify only
+    {id::skb_change_head, "bpf_skb_change_head", R::integer, {A::ctx, A::anything, A::anything}},
     {id::xdp_adjust_head, "bpf_xdp_adjust_head", R::integer, {A::ctx, A::anything}},
     {45, "bpf_probe_read_str", R::integer, {A::uninit_mem, A::const_size_or_zero, A::anything}},  // verify only
     {46, "bpf_get_socket_cookie", R::integer, {A::ctx}},  // verify only
     {47, "bpf_get_socket_uid", R::integer, {A::ctx}},  // verify only
     {49, "bpf_setsockopt", R::integer, {A::ctx, A::anything, A::anything, A::mem, A::const_size}},  // verify only
+    {id::skb_adjust_room, "bpf_skb_adjust_room", R::integer, {A::ctx, A::anything, A::anything, A::anything}},
     {id::redirect_map, "bpf_redirect_map", R::integer, {A::const_map_ptr, A::anything, A::anything}},
+    {id::xdp_adjust_meta, "bpf_xdp_adjust_meta", R::integer, {A::ctx, A::anything}},
     {55, "bpf_perf_event_read_value", R::integer, {A::const_map_ptr, A::anything, A::uninit_mem, A::const_size}},  // verify only
     {56, "bpf_perf_prog_read_value", R::integer, {A::ctx, A::uninit_mem, A::const_size}},  // verify only
     {57, "bpf_getsockopt", R::integer, {A::ctx, A::anything, A::anything, A::uninit_mem, A::const_size}},  // verify only
@@ -84,12 +100,16 @@ constexpr HelperPrototype kHelpers[] = {
     {63, "bpf_msg_pull_data", R::integer, {A::ctx, A::anything, A::anything, A::anything}},  // verify only
     {id::xdp_adjust_tail, "bpf_xdp_adjust_tail", R::integer, {A::ctx, A::anything}},
     {67, "bpf_get_stack", R::integer, {A::ctx, A::uninit_mem, A::const_size_or_zero, A::anything}},  // verify only
+    {id::skb_load_bytes_relative, "bpf_skb_load_bytes_relative", R::integer,
+     {A::ctx, A::anything, A::uninit_mem, A::const_size, A::anything}},
+    {id::fib_lookup, "bpf_fib_lookup", R::integer, {A::ctx, A::mem_rw, A::const_size, A::anything}},
     {80, "bpf_get_current_cgroup_id", R::integer, {}},  // verify only
     {id::spin_lock, "bpf_spin_lock", R::void_, {A::spin_lock}},
     {id::spin_unlock, "bpf_spin_unlock", R::void_, {A::spin_lock}},
     {id::map_push_elem, "bpf_map_push_elem", R::integer, {A::const_map_ptr, A::map_value, A::anything}},
     {id::map_pop_elem, "bpf_map_pop_elem", R::integer, {A::const_map_ptr, A::uninit_map_value}},
     {id::map_peek_elem, "bpf_map_peek_elem", R::integer, {A::const_map_ptr, A::uninit_map_value}},
+    {id::skb_ecn_set_ce, "bpf_skb_ecn_set_ce", R::integer, {A::ctx}},
     {101, "bpf_sysctl_get_name", R::integer, {A::ctx, A::uninit_mem, A::const_size, A::anything}},  // verify only
     {102, "bpf_sysctl_get_current_value", R::integer, {A::ctx, A::uninit_mem, A::const_size}},  // verify only
     {103, "bpf_sysctl_get_new_value", R::integer, {A::ctx, A::uninit_mem, A::const_size}},  // verify only
@@ -118,25 +138,46 @@ constexpr HelperPrototype kHelpers[] = {
      {A::uninit_mem, A::const_size_or_zero, A::const_str, A::mem_or_null, A::const_size_or_zero}},
     {id::loop, "bpf_loop", R::integer, {A::anything, A::func, A::stack_or_null, A::anything}},
     {id::strncmp, "bpf_strncmp", R::integer, {A::mem, A::const_size, A::const_str}},
+    {id::xdp_get_buff_len, "bpf_xdp_get_buff_len", R::integer, {A::ctx}},
+    {id::xdp_load_bytes, "bpf_xdp_load_bytes", R::integer, {A::ctx, A::anything, A::uninit_mem, A::const_size}},
+    {id::xdp_store_bytes, "bpf_xdp_store_bytes", R::integer, {A::ctx, A::anything, A::mem, A::const_size}},
 };
 
 // Helpers every program type may call.
-#define EBPF_COMMON_HELPERS                                                                    \
+#define EBPF_BASE_HELPERS                                                                      \
     id::map_lookup_elem, id::map_update_elem, id::map_delete_elem, id::ktime_get_ns,           \
         id::trace_printk, id::get_prandom_u32, id::get_smp_processor_id, id::tail_call,        \
         id::get_current_pid_tgid, id::map_push_elem, id::map_pop_elem, id::map_peek_elem,      \
         id::ktime_get_boot_ns, id::ringbuf_output, id::ringbuf_reserve, id::ringbuf_submit,    \
         id::ringbuf_discard, id::ringbuf_query, id::for_each_map_elem, id::snprintf, id::loop, \
-        id::strncmp, id::csum_diff, id::spin_lock, id::spin_unlock, id::ktime_get_coarse_ns
+        id::strncmp, id::spin_lock, id::spin_unlock, id::ktime_get_coarse_ns
+#define EBPF_COMMON_HELPERS EBPF_BASE_HELPERS, id::csum_diff
 
 constexpr int32_t kCommonHelpers[] = {EBPF_COMMON_HELPERS};
 constexpr int32_t kXdpHelpers[] = {EBPF_COMMON_HELPERS, id::xdp_adjust_head, id::xdp_adjust_tail,
-                                    id::redirect,
-                                    id::perf_event_output,
-                                    id::redirect_map};
-// tc: the redirect helpers (Linux tc_cls_act_func_proto); running tc is h-skb's.
-constexpr int32_t kTcHelpers[] = {EBPF_COMMON_HELPERS, id::clone_redirect, id::redirect, id::perf_event_output};
+                                   id::xdp_adjust_meta, id::fib_lookup, id::xdp_get_buff_len,
+                                   id::xdp_load_bytes, id::xdp_store_bytes, id::redirect,
+                                   id::perf_event_output, id::redirect_map};
+// Linux tc_cls_act_func_proto (the helpers implemented here).
+constexpr int32_t kTcHelpers[] = {EBPF_COMMON_HELPERS, id::skb_store_bytes, id::l3_csum_replace,
+                                  id::l4_csum_replace, id::get_cgroup_classid, id::skb_vlan_push,
+                                  id::skb_vlan_pop, id::skb_load_bytes, id::skb_change_proto,
+                                  id::skb_change_type, id::get_hash_recalc, id::skb_change_tail,
+                                  id::skb_pull_data, id::skb_change_head, id::skb_adjust_room,
+                                  id::skb_load_bytes_relative, id::fib_lookup, id::skb_ecn_set_ce,
+                                  id::clone_redirect, id::redirect, id::perf_event_output};
+// Linux sk_filter_func_proto: reads only (no bpf_csum_diff either).
+constexpr int32_t kSocketFilterHelpers[] = {EBPF_BASE_HELPERS, id::skb_load_bytes, id::skb_load_bytes_relative};
 #undef EBPF_COMMON_HELPERS
+#undef EBPF_BASE_HELPERS
+
+// Linux bpf_helper_changes_pkt_data, for the helpers Linux has.
+constexpr int32_t kChangesPacketData[] = {
+    id::skb_store_bytes, id::l3_csum_replace, id::l4_csum_replace, id::clone_redirect, id::skb_vlan_push,
+    id::skb_vlan_pop, id::skb_change_proto, id::skb_change_tail, id::skb_pull_data, id::skb_change_head,
+    id::xdp_adjust_head, id::skb_adjust_room, id::xdp_adjust_meta, id::xdp_adjust_tail,
+    63 /* msg_pull_data */, 73 /* lwt_push_encap */, 74 /* lwt_seg6_store_bytes */, 75 /* lwt_seg6_adjust_srh */,
+    76 /* lwt_seg6_action */, 90 /* msg_push_data */, 91 /* msg_pop_data */};
 
 // The helpers Linux (6.18, probed with scripts/corpus/kernel_types_probe.py)
 // gives each program type the runtime cannot run, by ID. IDs without a
@@ -254,28 +295,53 @@ constexpr CtxField kXdpFields[] = {
     {8, 4, K::packet_meta, false, 16, 8}, {12, 4, K::scalar, false, 24, 4, 4, 4, 0},
     {16, 4, K::scalar, false, 28, 4, 4, 4, 0}, {20, 4, K::scalar, false, 32, 4, 4, 4, 0},
 };
-// struct __sk_buff (Linux), the fields socket and tc programs commonly read.
-constexpr CtxField kSkbFields[] = {
-    {0, 4, K::scalar, false, 0, 4},
-    {4, 4, K::scalar, false, 4, 4},
-    {8, 4, K::scalar, true, 8, 4},
-    {12, 4, K::scalar, false, 12, 4},
-    {16, 4, K::scalar, false, 16, 4},
-    {20, 4, K::scalar, false, 20, 4},
-    {24, 4, K::scalar, false, 24, 4},
-    {28, 4, K::scalar, false, 28, 4},
-    {32, 4, K::scalar, true, 32, 4},
-    {36, 4, K::scalar, false, 36, 4},
-    {40, 4, K::scalar, false, 40, 4},
-    {44, 4, K::scalar, true, 44, 4},
-    {48, 20, K::scalar, true, 48, 20},
-    {68, 4, K::scalar, false, 68, 4},
-    {72, 4, K::scalar, true, 72, 4},
-    {76, 4, K::packet, false, 76, 4},
-    {80, 4, K::packet_end, false, 80, 4},
-    {84, 4, K::scalar, false, 84, 4},
-    {140, 4, K::packet_meta, false, 140, 4},
+// struct __sk_buff (Linux), as net/core/filter.c's bpf_skb_is_valid_access,
+// tc_cls_act_is_valid_access and sk_filter_is_valid_access allow it: numbers
+// are read with 1, 2 or 4 bytes (aligned) and written with 4, cb[] with any
+// aligned size, tstamp/hwtstamp only as 8 bytes; family .. local_port (sk_skb
+// only), flow_keys and sk are not offered. The packet pointers (tc only) are
+// read as 8-byte pointers from SkbRuntimeContext; every number keeps its offset.
+// EBPF_SKB_FIELD(offset, size, writable, min_read, max_read, write_sizes)
+#define EBPF_SKB_FIELD(off, size, writable, min, max, writes) {off, size, K::scalar, writable, off, size, min, max, writes}
+#define EBPF_SKB_COMMON_FIELDS(tc)                                                                     \
+    EBPF_SKB_FIELD(0, 4, false, 1, 4, 0),         /* len */                                    \
+    EBPF_SKB_FIELD(4, 4, false, 1, 4, 0),         /* pkt_type */                               \
+    EBPF_SKB_FIELD(8, 4, tc, 1, 4, 4),        /* mark */                                   \
+    EBPF_SKB_FIELD(12, 4, tc, 1, 4, 4),       /* queue_mapping */                          \
+    EBPF_SKB_FIELD(16, 4, false, 1, 4, 0),        /* protocol */                               \
+    EBPF_SKB_FIELD(20, 4, false, 1, 4, 0),        /* vlan_present */                           \
+    EBPF_SKB_FIELD(24, 4, false, 1, 4, 0),        /* vlan_tci */                               \
+    EBPF_SKB_FIELD(28, 4, false, 1, 4, 0),        /* vlan_proto */                             \
+    EBPF_SKB_FIELD(32, 4, tc, 1, 4, 4),       /* priority */                               \
+    EBPF_SKB_FIELD(36, 4, false, 1, 4, 0),        /* ingress_ifindex */                        \
+    EBPF_SKB_FIELD(40, 4, false, 1, 4, 0),        /* ifindex */                                \
+    EBPF_SKB_FIELD(44, 4, tc, 1, 4, 4),       /* tc_index */                               \
+    EBPF_SKB_FIELD(48, 20, true, 1, 8, 1 | 2 | 4 | 8),        /* cb[5] */                                  \
+    EBPF_SKB_FIELD(68, 4, false, 1, 4, 0)         /* hash */
+constexpr CtxField kSkbTcFields[] = {
+    EBPF_SKB_COMMON_FIELDS(true),
+    EBPF_SKB_FIELD(72, 4, true, 1, 4, 4),     // tc_classid
+    {76, 4, K::packet, false, 192, 8, 4, 4, 0},     // data
+    {80, 4, K::packet_end, false, 200, 8, 4, 4, 0}, // data_end
+    EBPF_SKB_FIELD(84, 4, false, 1, 4, 0),        // napi_id
+    {140, 4, K::packet_meta, false, 208, 8, 4, 4, 0}, // data_meta
+    EBPF_SKB_FIELD(152, 8, true, 8, 8, 8),        // tstamp
+    EBPF_SKB_FIELD(160, 4, false, 1, 4, 0),       // wire_len
+    EBPF_SKB_FIELD(164, 4, false, 1, 4, 0),       // gso_segs
+    EBPF_SKB_FIELD(176, 4, false, 1, 4, 0),       // gso_size
+    EBPF_SKB_FIELD(180, 1, false, 1, 1, 0),         // tstamp_type
+    EBPF_SKB_FIELD(184, 8, false, 8, 8, 0),          // hwtstamp
 };
+// Socket filters: no packet pointers (no direct packet access, as Linux),
+// only cb[] is writable.
+constexpr CtxField kSkbSocketFields[] = {
+    EBPF_SKB_COMMON_FIELDS(false),
+    EBPF_SKB_FIELD(84, 4, false, 1, 4, 0),        // napi_id
+    EBPF_SKB_FIELD(164, 4, false, 1, 4, 0),       // gso_segs
+    EBPF_SKB_FIELD(176, 4, false, 1, 4, 0),       // gso_size
+};
+#undef EBPF_SKB_COMMON_FIELDS
+#undef EBPF_SKB_FIELD
 // struct bpf_sock_addr (Linux): user_family, user_ip4 (rw), user_ip6[4] (rw),
 // user_port (rw), family, type, protocol, msg_src_ip4 (rw), msg_src_ip6[4] (rw), sk.
 // The runtime passes struct bpf_sock_addr itself (no pointer fields are exposed).
@@ -371,11 +437,20 @@ constexpr CtxField kSkReuseportFields[] = {
 // struct bpf_sk_lookup: sk (or NULL), then u32 fields.
 constexpr CtxField kSkLookupFields[] = {ptr(0, 8, K::sock_or_null), ro(8, 60, 1, 4)};
 
+static_assert(offsetof(SkbRuntimeContext, cb) == 48 && offsetof(SkbRuntimeContext, hash) == 68 &&
+              offsetof(SkbRuntimeContext, napi_id) == 84 && offsetof(SkbRuntimeContext, tstamp) == 152 &&
+              offsetof(SkbRuntimeContext, gso_size) == 176 && offsetof(SkbRuntimeContext, tstamp_type) == 180 &&
+              offsetof(SkbRuntimeContext, hwtstamp) == 184 && offsetof(SkbRuntimeContext, data) == kSkBuffSize &&
+              offsetof(SkbRuntimeContext, data_end) == 200 && offsetof(SkbRuntimeContext, data_meta) == 208,
+              "SkbRuntimeContext keeps struct __sk_buff's offsets");
+
 const ProgramTypeInfo kProgramTypes[] = {
     {ProgramType::xdp, "xdp", 24, kXdpFields, false, 0, 4, kXdpHelpers, sizeof(XdpRuntimeContext), "struct xdp_md"},
-    // Loaded and verified, but the runtime has no socket/tc hook to run them.
-    {ProgramType::sched_cls, "sched_cls", 192, kSkbFields, false, INT32_MIN, INT32_MAX, kTcHelpers, 0, "struct __sk_buff"},
-    {ProgramType::socket_filter, "socket_filter", 192, kSkbFields, false, 0, UINT32_MAX, kCommonHelpers, 0, "struct __sk_buff"},
+    // tc and socket filters: Linux checks no return range; the verdict is the
+    // low 32 bits of R0 (an int for tc: TC_ACT_UNSPEC is -1; a length for socket filters).
+    {ProgramType::sched_cls, "sched_cls", 192, kSkbTcFields, false, INT64_MIN, INT64_MAX, kTcHelpers, sizeof(SkbRuntimeContext), "struct __sk_buff"},
+    {ProgramType::sched_act, "sched_act", 192, kSkbTcFields, false, INT64_MIN, INT64_MAX, kTcHelpers, sizeof(SkbRuntimeContext), "struct __sk_buff"},
+    {ProgramType::socket_filter, "socket_filter", 192, kSkbSocketFields, false, INT64_MIN, INT64_MAX, kSocketFilterHelpers, sizeof(SkbRuntimeContext), "struct __sk_buff"},
     {ProgramType::cgroup_sock_addr, "cgroup_sock_addr", 72, kSockAddrFields, false, 0, 1, kCommonHelpers, 72, "struct bpf_sock_addr"},
     // Verified with Linux's rules; the runtime has no hook to run them.
     {ProgramType::kprobe, "kprobe", 168, kPtRegsFields, false, INT64_MIN, INT64_MAX, kKprobeHelpers, 0, "struct pt_regs"},
@@ -581,6 +656,10 @@ const HelperPrototype* helper_prototype(int32_t helper) {
 
 std::span<const HelperPrototype> helper_prototypes() { return kHelpers; }
 
+bool helper_changes_packet_data(int32_t helper) {
+    return std::find(std::begin(kChangesPacketData), std::end(kChangesPacketData), helper) != std::end(kChangesPacketData);
+}
+
 std::span<const SectionRule> section_rules() { return kSections; }
 
 std::string_view program_type_name(ProgramType type) { return program_type_info(type).name; }
@@ -684,7 +763,7 @@ std::string_view closest_section_name(std::string_view section) {
         "tp", "tracepoint", "raw_tp", "raw_tracepoint", "tp_btf", "kprobe", "kretprobe", "uprobe", "uretprobe",
         "usdt", "fentry", "fexit", "fmod_ret", "lsm", "iter", "perf_event", "sk_msg", "sk_skb", "sockops",
         "cgroup_skb", "lwt_in", "lwt_out", "lwt_xmit", "flow_dissector", "struct_ops", "syscall", "netfilter",
-        "action", "sk_lookup", "sk_reuseport", "ksyscall", "kretsyscall", "uprobe.multi", "kprobe.multi"};
+        "sk_lookup", "sk_reuseport", "ksyscall", "kretsyscall", "uprobe.multi", "kprobe.multi"};
     for (std::string_view other : kOtherTypes)
         if (head == other) return {};
     std::string_view best;

@@ -180,9 +180,11 @@ int ebpf_program_run(const ebpf_program* program, void* ctx, size_t ctx_size, ui
         const ebpf::LoadedProgram& loaded = *program_of(program);
         // The runtime's XDP context holds pointers the engine dereferences; the
         // caller's bytes must never become one (that crashed the process).
-        if (loaded.type() == ebpf::ProgramType::xdp)
-            return fail(EINVAL, "program '" + loaded.name() +
-                                    "': xdp programs take a packet, not a context struct: run them with "
+        const ebpf::ProgramType type = loaded.type();
+        if (type == ebpf::ProgramType::xdp || type == ebpf::ProgramType::sched_cls ||
+            type == ebpf::ProgramType::sched_act || type == ebpf::ProgramType::socket_filter)
+            return fail(EINVAL, "program '" + loaded.name() + "': " + std::string(ebpf::program_type_name(type)) +
+                                    " programs take a packet, not a context struct: run them with "
                                     "ebpf_program_test_run (data_in = the packet)");
         *result = loaded.run(ctx, ctx_size);
         return 0;

@@ -176,7 +176,8 @@ std::vector<Instruction> prepare_program(const ebpf::Program& program, std::span
             if (!result.errors.empty()) message += ":\n" + format_diagnostic(result.errors.front(), program.section);
             throw Error(message);
         }
-        if (!program_type_info(program.type).fields.empty() && !result.ctx_accesses.empty())
+        // Also without context accesses: LD ABS/IND are lowered there.
+        if (!program_type_info(program.type).fields.empty())
             insns = rewrite_context_accesses(insns, program.type, result.ctx_accesses);
     }
     claim_prog_arrays(program, maps);
@@ -262,6 +263,16 @@ void check_xdp_context(const std::string& name, const XdpRuntimeContext& xdp) {
                     "and a non-NULL frame");
 }
 
+// What the verifier and the helpers assumed of a socket buffer (SkbPacket).
+void check_skb_context(const std::string& name, const SkbRuntimeContext& c) {
+    if (c.buffer_start == 0 || c.buffer_start > c.data_meta || c.data_meta > c.data || c.data > c.data_end ||
+        c.data_end > c.buffer_end || c.mac_header < c.buffer_start || c.mac_header > c.data_end ||
+        c.len != c.data_end - c.data || c.max_len > c.buffer_end - c.buffer_start)
+        throw Error("program '" + name +
+                    "': the socket buffer must have buffer_start <= data_meta <= data <= data_end <= buffer_end, "
+                    "len = data_end - data and a non-NULL buffer (build it with SkbPacket)");
+}
+
 }  // namespace
 
 uint64_t LoadedProgram::run(void* ctx, size_t size) const {
@@ -282,6 +293,8 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
             throw Error("program '" + name_ + "': context must be " + std::to_string(info.runtime_ctx_size) +
                         " bytes for " + std::string(info.name) + " programs, got " + std::to_string(size));
         if (type_ == ProgramType::xdp) check_xdp_context(name_, *static_cast<const XdpRuntimeContext*>(ctx));
+        if (type_ == ProgramType::sched_cls || type_ == ProgramType::sched_act || type_ == ProgramType::socket_filter)
+            check_skb_context(name_, *static_cast<const SkbRuntimeContext*>(ctx));
     }
     CpuScope cpu;
     // Statistics only while enabled (as kernel.bpf_stats_enabled): one
@@ -346,7 +359,8 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
 }
 
 uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, size_t& length,
-                                uint32_t ingress_ifindex, uint32_t rx_queue_index, uint32_t egress_ifindex) const {
+                                uint32_t ingress_ifindex, uint32_t rx_queue_index, uint32_t egress_ifindex,
+                                size_t* meta_length) const {
     if (type_ != ProgramType::xdp) throw Error("program '" + name_ + "': run_xdp needs an xdp program");
     if (data_offset > frame.size() || length > frame.size() - data_offset)
         throw Error("program '" + name_ + "': packet [" + std::to_string(data_offset) + ", +" + std::to_string(length) +
@@ -356,7 +370,10 @@ uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, s
     XdpRuntimeContext ctx{};
     ctx.data = start + data_offset;
     ctx.data_end = ctx.data + length;
-    ctx.data_meta = ctx.data;
+    if (meta_length && *meta_length > data_offset)
+        throw Error("program '" + name_ + "': " + std::to_string(*meta_length) + " bytes of metadata before offset " +
+                    std::to_string(data_offset));
+    ctx.data_meta = ctx.data - (meta_length ? *meta_length : 0);
     ctx.ingress_ifindex = ingress_ifindex;
     ctx.rx_queue_index = rx_queue_index;
     ctx.egress_ifindex = egress_ifindex;
@@ -365,6 +382,7 @@ uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, s
     uint64_t verdict = run(&ctx, sizeof(ctx));
     data_offset = ctx.data - start;
     length = ctx.data_end - ctx.data;
+    if (meta_length) *meta_length = ctx.data - ctx.data_meta;
     return verdict;
 }
 

@@ -32,15 +32,6 @@ Sockets& sockets() {
     return instance;
 }
 
-struct PacketReaders {
-    std::mutex mutex;
-    std::map<ProgramType, ContextPacketReader> by_type;
-};
-PacketReaders& packet_readers() {
-    static PacketReaders instance;
-    return instance;
-}
-
 thread_local RedirectTarget t_redirect;
 thread_local std::vector<ClonedFrame> t_cloned;
 
@@ -120,11 +111,6 @@ std::vector<ClonedFrame> take_cloned_frames() {
     return out;
 }
 
-void set_context_packet_reader(ProgramType type, ContextPacketReader reader) {
-    std::lock_guard lock(packet_readers().mutex);
-    packet_readers().by_type[type] = reader;
-}
-
 namespace runtime_detail {
 
 RedirectTarget& redirect_slot() { return t_redirect; }
@@ -135,12 +121,6 @@ void add_cloned_frame(ClonedFrame frame) {
 }
 
 bool cloned_frames_full() { return t_cloned.size() >= kMaxClonedFrames; }
-
-ContextPacketReader context_packet_reader(ProgramType type) {
-    std::lock_guard lock(packet_readers().mutex);
-    auto it = packet_readers().by_type.find(type);
-    return it == packet_readers().by_type.end() ? nullptr : it->second;
-}
 
 }  // namespace runtime_detail
 }  // namespace ebpf

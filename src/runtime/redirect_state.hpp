@@ -11,6 +11,5 @@ inline constexpr size_t kMaxClonedFrames = 1024;
 RedirectTarget& redirect_slot();
 void add_cloned_frame(ClonedFrame frame);
 bool cloned_frames_full();
-ContextPacketReader context_packet_reader(ProgramType type);
 
 }  // namespace ebpf::runtime_detail

@@ -23,20 +23,14 @@ void check_legacy_packet_load(const VerifierEnv& env, const std::string& where, 
     const uint8_t mode = op::mode(insn.opcode);
     if ((mode != op::kModeAbs && mode != op::kModeInd) || op::size(insn.opcode) == op::kSizeDW)
         fail(where + "invalid LD instruction (opcode " + std::to_string(insn.opcode) + ")");
-    if (env.info.type != ProgramType::socket_filter && env.info.type != ProgramType::sched_cls)
+    if (env.info.type != ProgramType::socket_filter && env.info.type != ProgramType::sched_cls &&
+        env.info.type != ProgramType::sched_act)
         fail(where + "legacy packet load (LD ABS/IND) is only allowed in socket_filter and sched_cls programs");
     if (function_starts(env.insns).size() > 1)
         fail(where + "legacy packet load (LD ABS/IND) in a program with bpf-to-bpf functions or callbacks: "
                      "it may end the program, so it cannot be mixed with them (as Linux)");
-    const CtxField* data = nullptr;
-    const CtxField* data_end = nullptr;
-    for (const auto& f : env.info.fields) {
-        if (f.kind == CtxFieldKind::packet) data = &f;
-        if (f.kind == CtxFieldKind::packet_end) data_end = &f;
-    }
-    if (env.info.runtime_ctx_size == 0 || !data || !data_end || data->runtime_size != 8 || data_end->runtime_size != 8)
-        fail(where + "legacy packet load (LD ABS/IND): the runtime cannot run " + std::string(env.info.name) +
-             " programs, so it has nothing to read them from");
+    // They read the packet pointers of SkbRuntimeContext (a socket filter's
+    // context does not show them to the program, but they are there).
 }
 
 void check_loadable_instruction(const VerifierEnv& env, uint32_t i, bool reachable) {

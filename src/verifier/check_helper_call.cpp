@@ -108,7 +108,8 @@ bool callback_may_write_outside(VerifierEnv& env, uint32_t entry) {
                 continue;
             }
             for (ArgKind kind : proto->args)
-                writes |= kind == ArgKind::uninit_mem || kind == ArgKind::uninit_map_value || kind == ArgKind::func;
+                writes |= kind == ArgKind::uninit_mem || kind == ArgKind::uninit_map_value || kind == ArgKind::func ||
+                          kind == ArgKind::mem_rw;
             todo.push_back(i + 1);
             continue;
         }
@@ -433,6 +434,7 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
         }
         case ArgKind::mem:
         case ArgKind::mem_or_null:
+        case ArgKind::mem_rw:
         case ArgKind::uninit_mem: {
             if (i == 4 || (proto->args[i + 1] != ArgKind::const_size && proto->args[i + 1] != ArgKind::const_size_or_zero))
                 fail(std::string(proto->name) + ": memory argument without a size (prototype table is wrong)");
@@ -452,13 +454,17 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
                 fail(arg_name(*proto, regno) + " must be a pointer, not " + reg.to_string());
             check_helper_mem(env, state, regno, static_cast<int64_t>(size.var.umax), kind == ArgKind::uninit_mem,
                              kind != ArgKind::uninit_mem, "helper memory", size.var.is_const());
+            // Read, then written by the helper: the bytes become plain data.
+            if (kind == ArgKind::mem_rw)
+                check_helper_mem(env, state, regno, static_cast<int64_t>(size.var.umax), true, false, "helper memory",
+                                 size.var.is_const());
             break;
         }
         case ArgKind::const_size:
         case ArgKind::const_size_or_zero:
             if (reg.type != RegType::scalar) fail(arg_name(*proto, regno) + " must be a size (a scalar), not " + reg.to_string());
             if (i > 0 && (proto->args[i - 1] == ArgKind::mem || proto->args[i - 1] == ArgKind::mem_or_null ||
-                          proto->args[i - 1] == ArgKind::uninit_mem))
+                          proto->args[i - 1] == ArgKind::uninit_mem || proto->args[i - 1] == ArgKind::mem_rw))
                 break;  // checked with its memory
             if (!reg.var.is_const())
                 fail(arg_name(*proto, regno) + " must be a known constant size, not " + reg.var.to_string());
@@ -540,9 +546,9 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
         push_callback(env, state, index, func, proto->id == helper_id::for_each_map_elem ? &map_reg : nullptr,
                       proto->id == helper_id::for_each_map_elem ? map : nullptr, callback_ctx);
     }
-    // Helpers that may move or reallocate the packet (bpf_msg_pull_data: 63).
-    if (proto->id == helper_id::xdp_adjust_head || proto->id == helper_id::xdp_adjust_tail || proto->id == 63)
-        clear_packet_pointers(state);
+    // As Linux: after a helper that may move or reallocate the packet, every
+    // packet pointer (in registers and spilled on the stack) is unknown.
+    if (helper_changes_packet_data(proto->id)) clear_packet_pointers(state);
 
     regs = state.regs();
     for (int r = 1; r <= 5; ++r) regs[r] = RegState{};

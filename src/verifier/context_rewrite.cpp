@@ -1,6 +1,7 @@
 // As the kernel's convert_ctx_accesses: after verification, context loads and
 // stores move to the runtime layout of the context (CtxField::runtime_offset),
 // and pointer fields are read as the full 64-bit pointers the runtime stores.
+#include <cstddef>
 #include <string>
 
 #include "ebpf/error.hpp"
@@ -38,6 +39,16 @@ std::vector<Instruction> lower_legacy_packet_loads(std::span<const Instruction> 
     for (const auto& f : info.fields) {
         if (f.kind == CtxFieldKind::packet) data = &f;
         if (f.kind == CtxFieldKind::packet_end) data_end = &f;
+    }
+    // Socket filters and tc programs read the packet pointers of
+    // SkbRuntimeContext (a socket filter's context does not show them).
+    const bool skb = info.type == ProgramType::socket_filter || info.type == ProgramType::sched_cls ||
+                     info.type == ProgramType::sched_act;
+    const CtxField skb_data{0, 4, CtxFieldKind::packet, false, offsetof(SkbRuntimeContext, data), 8};
+    const CtxField skb_data_end{0, 4, CtxFieldKind::packet_end, false, offsetof(SkbRuntimeContext, data_end), 8};
+    if (skb) {
+        data = &skb_data;
+        data_end = &skb_data_end;
     }
     if (!data || !data_end || data->runtime_size != 8 || data_end->runtime_size != 8 || info.runtime_ctx_size == 0)
         throw Error("legacy packet loads (LD ABS/IND) need a runtime context with packet pointers; " +

@@ -131,6 +131,24 @@ TEST_P(PacketHookModes, ProcessReturnsThePacketAsTheProgramLeftIt) {
     EXPECT_EQ(hook.stats().bytes, 1520u);
 }
 
+// tc: the action becomes the verdict (TC_ACT_OK passes, TC_ACT_SHOT drops),
+// and what the program wrote is in the packet's socket buffer.
+TEST_P(PacketHookModes, TcActionsBecomeVerdicts) {
+    auto object = hooks_test::load_in_mode("tc_classifier", GetParam(), dir);
+    ebpf::PacketHook hook(object->program("classify"));
+    EXPECT_EQ(hook.process(hooks_test::ipv4_frame(6, 64, 80)).verdict, static_cast<uint64_t>(ebpf::XdpVerdict::pass));
+    const ebpf::PacketResult shot = hook.process(hooks_test::ipv4_frame(6, 0, 80));  // TTL 0
+    EXPECT_EQ(shot.verdict, static_cast<uint64_t>(ebpf::XdpVerdict::drop));
+    EXPECT_EQ(shot.retval, 2u);  // TC_ACT_SHOT
+    EXPECT_EQ(hook.process(Bytes(10, 0xab)).verdict, static_cast<uint64_t>(ebpf::XdpVerdict::drop));  // runt
+    EXPECT_EQ(hook.stats().count(ebpf::XdpVerdict::pass), 1u);
+    EXPECT_EQ(hook.stats().count(ebpf::XdpVerdict::drop), 2u);
+    EXPECT_EQ(ebpf::packet_verdict_of_tc_action(-1), ebpf::XdpVerdict::pass);  // TC_ACT_UNSPEC
+    EXPECT_EQ(ebpf::packet_verdict_of_tc_action(7), ebpf::XdpVerdict::redirect);
+    EXPECT_EQ(ebpf::packet_verdict_of_tc_action(4), ebpf::XdpVerdict::drop);  // TC_ACT_STOLEN
+    EXPECT_EQ(ebpf::packet_verdict_of_tc_action(1234), ebpf::XdpVerdict::pass);
+}
+
 // As Linux: the verdict is the low 32 bits of R0, and one that is no XDP
 // action is XDP_ABORTED (dropped; counted as aborted and as invalid).
 TEST_P(PacketHookModes, UnknownActionsAreAborted) {

@@ -79,7 +79,7 @@ file(WRITE ${WORK}/jump_table.txt "01000000 01000000\n")
 ebpf_expect(1 "program 'leak' (hook) cannot be stored in slot 1: the prog array belongs to xdp programs"
             run ${PROGRAMS}/runtime_tail_types.o --prog leak --map jump_table=${WORK}/jump_table.txt)
 file(WRITE ${WORK}/jump_table.txt "01000000 01000000\n")
-file(WRITE ${WORK}/slot1.hex "0100000000000000")
+file(WRITE ${WORK}/slot1.hex "0100000000000000000000000000")  # an Ethernet-sized frame: XDP test runs refuse less, as Linux
 execute_process(COMMAND xxd -r -p ${WORK}/slot1.hex ${WORK}/slot1.bin)
 ebpf_expect(0 "Return value: 1" run ${PROGRAMS}/runtime_tail_types.o --prog dispatch
             --map jump_table=${WORK}/jump_table.txt --data-in ${WORK}/slot1.bin)

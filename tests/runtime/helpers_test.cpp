@@ -42,12 +42,18 @@ TEST_F(Helpers, Snprintf) {
 }
 
 TEST_F(Helpers, CsumDiffAsLinux) {
-    // 32-bit one's-complement sum: seed + ~from words + to words, carries folded.
-    uint64_t sum = 7;
-    for (uint32_t w : {0x01020304u, 0x0a0b0c0du}) sum += static_cast<uint32_t>(~w);
-    for (uint32_t w : {0x05060708u, 0x0e0f1011u}) sum += w;
-    while (sum >> 32) sum = (sum & 0xffffffff) + (sum >> 32);
+    // As Linux 6.13+: the one's-complement sum of `to` with the seed minus the
+    // sum of `from`, folded to 16 bits (checked against the 6.18 kernel).
+    auto add = [](uint32_t a, uint32_t b) {
+        const uint32_t r = a + b;
+        return r + (r < b);
+    };
+    const uint32_t to = add(add(7, 0x05060708u), 0x0e0f1011u), from = add(0x01020304u, 0x0a0b0c0du);
+    uint32_t sum = add(to, ~from);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
     EXPECT_EQ(run("hook/csum"), sum);
+    EXPECT_LE(sum, 0xffffu);
     auto csum = ebpf::helper_table().find(ebpf::helper_id::csum_diff);
     EXPECT_EQ(static_cast<int64_t>(csum(0, 3, 0, 0, 0)), -EINVAL);  // not a multiple of 4
 }
@@ -126,24 +132,26 @@ TEST_F(Helpers, XdpAdjustHeadAndTail) {
 }
 
 TEST(HelpersDirect, XdpAdjustStaysInsideTheFrame) {
-    std::vector<uint8_t> frame(128);
+    // As Linux: the first 40 bytes of the headroom (struct xdp_frame) stay
+    // out of reach; 32 bytes of headroom remain after them.
+    std::vector<uint8_t> frame(168);
     auto base = reinterpret_cast<uint64_t>(frame.data());
     ebpf::XdpRuntimeContext ctx{};
     ctx.frame_start = base;
-    ctx.frame_end = base + 128;
-    ctx.data = ctx.data_meta = base + 32;
-    ctx.data_end = base + 96;
+    ctx.frame_end = base + 168;
+    ctx.data = ctx.data_meta = base + 72;
+    ctx.data_end = base + 136;
     auto head = ebpf::helper_table().find(ebpf::helper_id::xdp_adjust_head);
     auto tail = ebpf::helper_table().find(ebpf::helper_id::xdp_adjust_tail);
     auto ctx_address = reinterpret_cast<uint64_t>(&ctx);
     EXPECT_EQ(static_cast<int64_t>(head(ctx_address, static_cast<uint64_t>(-33), 0, 0, 0)), -EINVAL);
-    EXPECT_EQ(head(ctx_address, static_cast<uint64_t>(-32), 0, 0, 0), 0u);  // grow headroom to the frame start
-    EXPECT_EQ(ctx.data, base);
+    EXPECT_EQ(head(ctx_address, static_cast<uint64_t>(-32), 0, 0, 0), 0u);  // grow headroom to the reserve
+    EXPECT_EQ(ctx.data, base + 40);
     EXPECT_EQ(static_cast<int64_t>(tail(ctx_address, 33, 0, 0, 0)), -EINVAL);
-    frame[100] = 0xff;
+    frame[140] = 0xff;
     EXPECT_EQ(tail(ctx_address, 32, 0, 0, 0), 0u);
-    EXPECT_EQ(ctx.data_end, base + 128);
-    EXPECT_EQ(frame[100], 0);  // grown tail is zeroed, as Linux
+    EXPECT_EQ(ctx.data_end, base + 168);
+    EXPECT_EQ(frame[140], 0);  // grown tail is zeroed, as Linux
 }
 
 TEST(HelpersDirect, TailCallContract) {

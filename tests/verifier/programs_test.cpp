@@ -26,9 +26,6 @@ const std::map<std::string, std::string> kExpectedRejections = {
     {"reject_tail_call_holding_record", "tail_call would lead to reference leak"},
     {"reject_update_read_only_map", "write into map forbidden"},
     {"reject_store_into_read_only_map", "write into read-only map 'settings'"},
-    // socket_filter.c: LD_ABS, lowered to loads of the runtime's __sk_buff,
-    // which socket filters do not have while they cannot run.
-    {"count_bytes", "legacy packet load (LD ABS/IND): the runtime cannot run socket_filter programs"},
 };
 
 std::vector<std::string> objects() {

@@ -110,17 +110,24 @@ struct PacketArguments {
     std::vector<std::string> ports;  // --port SPEC: the multi-port host
     std::vector<std::string> maps;   // --map NAME=FILE
     std::vector<std::string> xsk;    // --xsk MAP[=IFINDEX]
+    std::string fib;                 // --fib FILE: bpf_fib_lookup's routes
 };
 
 std::atomic<bool> stop_requested{false};
 
 extern "C" void request_stop(int) { stop_requested.store(true); }
 
-const LoadedProgram& xdp_program(const LoadedObject& object, const std::string& section) {
+// The program for the packet host: the one named, else the first XDP
+// program, else the first tc program or socket filter.
+const LoadedProgram& packet_program(const LoadedObject& object, const std::string& section) {
     if (!section.empty()) return object.program(section);
     for (const auto& program : object.programs())
         if (program->type() == ProgramType::xdp) return *program;
-    throw Error(object.path() + ": no xdp program");
+    for (const auto& program : object.programs())
+        if (program->type() == ProgramType::sched_cls || program->type() == ProgramType::sched_act ||
+            program->type() == ProgramType::socket_filter)
+            return *program;
+    throw Error(object.path() + ": no xdp program (nor a tc program or socket filter)");
 }
 
 // Every map of the object after the run, in the shape of map_format.hpp.
@@ -223,7 +230,11 @@ int run_multi_port(const PacketArguments& args) {
         ports.push_back(std::move(spec));
     }
     const auto object = load(args.load);
-    const LoadedProgram& program = xdp_program(*object, args.load.section);
+    const LoadedProgram& program = packet_program(*object, args.load.section);
+    if (program.type() != ProgramType::xdp)
+        throw Error("attach packet: program '" + program.name() + "' is " + std::string(program_type_name(program.type())) +
+                    "; ports (--port) run XDP programs, a tc program or socket filter runs on one --pcap or --iface");
+    load_fib_table(args.fib);
     PacketRouter router(program);
     open_perf_buffers(*object);
     nlohmann::json samples = nlohmann::json::array();
@@ -341,7 +352,8 @@ int run_packet(const PacketArguments& args) {
     if (args.inject && args.iface.empty()) throw Error("attach packet: --inject needs --iface");
     if (!args.xsk.empty()) throw Error("attach packet: --xsk needs ports (--port)");
     const auto object = load(args.load);
-    const LoadedProgram& program = xdp_program(*object, args.load.section);
+    const LoadedProgram& program = packet_program(*object, args.load.section);
+    load_fib_table(args.fib);
     for (const auto& spec : args.maps) preload_map(*object, spec);
     open_perf_buffers(*object);
     nlohmann::json samples = nlohmann::json::array();
@@ -514,7 +526,8 @@ const CommandRegistration registration{Command{
         app.require_subcommand(1);
 
         auto packet = std::make_shared<PacketArguments>();
-        CLI::App* packet_app = app.add_subcommand("packet", "Run an XDP program over a pcap file or a live interface");
+        CLI::App* packet_app = app.add_subcommand(
+            "packet", "Run an XDP, tc or socket-filter program over a pcap file or a live interface");
         packet_app->add_option("file", packet->load.file, "eBPF object (.o) or signed native module (.so)")->required();
         add_load_options(*packet_app, packet->load);
         packet_app->add_option("--pcap", packet->pcap, "Replay this pcap file");
@@ -536,6 +549,7 @@ const CommandRegistration registration{Command{
         packet_app->add_option("--xsk", packet->xsk,
                                "MAP[=IFINDEX]: an AF_XDP-like socket on that port (default: the first), queue 0, "
                                "stored at key 0 of xskmap MAP; frames redirected to it are counted");
+        packet_app->add_option("--fib", packet->fib, "Routes for bpf_fib_lookup (the format of `ebpf run --fib`)");
 
         auto bind = std::make_shared<BindArguments>();
         CLI::App* bind_app =

@@ -128,6 +128,7 @@ std::string context_text(const ProgramTypeInfo& info) {
             name = "struct xdp_md";
             break;
         case ProgramType::sched_cls:
+        case ProgramType::sched_act:
         case ProgramType::socket_filter:
             name = "struct __sk_buff";
             break;

@@ -4,6 +4,12 @@
 //                     packet after the run (bpf_xdp_adjust_head/tail applied);
 //                     --ctx-in may give a struct xdp_md (ingress_ifindex,
 //                     rx_queue_index; data_end not past the packet, as Linux);
+//   sched_cls, sched_act, socket_filter
+//                     --data-in is an Ethernet frame (tc sees it from the
+//                     Ethernet header, socket filters from the network
+//                     header); --ctx-in may give a struct __sk_buff (mark,
+//                     priority, ifindex, cb, ... as Linux); --data-out gets
+//                     the packet after the run; --fib gives bpf_fib_lookup's routes;
 //   cgroup_sock_addr  --ctx-in is a struct bpf_sock_addr (72 bytes, shorter
 //                     files are zero-padded); --ctx-out gets it after the run;
 //   hook / raw        --data-in is the byte buffer (r1, length in r2);
@@ -126,9 +132,9 @@ std::vector<uint8_t> optional_file(const std::string& path) { return path.empty(
 void add_object_run_options(CLI::App& app, ObjectRunOptions& options) {
     app.add_option("--prog,--section,--program", options.program,
                    "The program to run, by function or section name (default: the only one)");
-    app.add_option("--data-in", options.data_in, "Packet (xdp) or byte buffer (hook) to run on");
+    app.add_option("--data-in", options.data_in, "Packet (xdp; an Ethernet frame for tc and socket filters) or byte buffer (hook) to run on");
     app.add_option("--data-out", options.data_out, "Write the packet or buffer after the run here");
-    app.add_option("--ctx-in", options.ctx_in, "Context struct (struct bpf_sock_addr; xdp_md for xdp)");
+    app.add_option("--ctx-in", options.ctx_in, "Context struct (struct bpf_sock_addr; xdp_md for xdp; __sk_buff for tc and socket filters)");
     app.add_option("--ctx-out", options.ctx_out, "Write the context after the run here");
     app.add_option("--map", options.maps,
                    "NAME=FILE preloads a map (text \"KEY VALUE\" hex lines, or raw key+value bytes)");
@@ -137,6 +143,15 @@ void add_object_run_options(CLI::App& app, ObjectRunOptions& options) {
                    "Where maps with LIBBPF_PIN_BY_NAME are pinned or reused (default: $EBPF_PIN_ROOT, else "
                    "/run/ebpf-native)");
     add_type_option(app, options.type);
+    app.add_option("--fib", options.fib,
+                   "Routes for bpf_fib_lookup, one a line: PREFIX [via GW] dev IFINDEX [src A] [mtu N] [metric N] "
+                   "[smac MAC] [dmac MAC], or PREFIX blackhole|unreachable|prohibit (docs/program-types.md)");
+}
+
+void load_fib_table(const std::string& path) {
+    if (path.empty()) return;
+    const std::vector<uint8_t> text = read_file(path);
+    set_fib_table(std::make_shared<const FibTable>(parse_fib_table(std::string(text.begin(), text.end()), path)));
 }
 
 int run_object_file(const std::string& path, ExecMode mode, uint64_t repeat, bool json, const ObjectRunOptions& options,
@@ -159,6 +174,7 @@ int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program,
                        const ObjectRunOptions& options, const std::string& memory_file) {
     const ExecMode mode = program.mode();
     for (const auto& spec : options.maps) preload_map(loaded, spec);
+    load_fib_table(options.fib);
 
     // The runtime builds the context for the program type (test_run, runtime.hpp).
     const std::vector<uint8_t> data_in = optional_file(options.data_in.empty() ? memory_file : options.data_in);

@@ -22,13 +22,16 @@ struct ObjectRunOptions {
     bool dump_maps = false;
     std::string pin_root;           // LIBBPF_PIN_BY_NAME maps (default $EBPF_PIN_ROOT, /run/ebpf-native)
     std::string type;               // --type: every program gets this type (as bpftool prog load … type)
+    std::string fib;                // bpf_fib_lookup's routes (FibTable text, runtime.hpp)
 };
+// Reads --fib FILE into the runtime's forwarding table (nothing when empty).
+void load_fib_table(const std::string& path);
 
 // NAME=FILE: fills map NAME from FILE (text "KEY VALUE" hex lines, or raw
 // key+value records). Throws ebpf::Error naming the file and line.
 void preload_map(const LoadedObject& object, const std::string& spec);
 
-// Adds --prog/--section, --data-in/out, --ctx-in/out, --map, --dump-maps, --pin-root, --type.
+// Adds --prog/--section, --data-in/out, --ctx-in/out, --map, --dump-maps, --pin-root, --type, --fib.
 void add_object_run_options(CLI::App& app, ObjectRunOptions& options);
 
 // Loads `path`, runs the chosen program `repeat` times and prints the result

@@ -6,23 +6,36 @@
 namespace ebpf::runtime_detail {
 namespace {
 
-// As Linux: the 32-bit one's-complement sum (x86 csum_partial, carries folded
-// back in) of the seed, the complement of every 32-bit word of `from` and
-// every word of `to`. Sizes must be multiples of 4, together at most 512.
-uint64_t csum_diff(uint64_t from, uint64_t from_size, uint64_t to, uint64_t to_size, uint64_t seed) {
-    if (from_size % 4 || to_size % 4 || from_size + to_size > 512) return from_errno(-EINVAL);
-    uint64_t sum = static_cast<uint32_t>(seed);
-    for (uint64_t i = 0; i < from_size; i += 4) {
+// The 32-bit one's-complement sum of the little-endian 32-bit words of
+// `bytes` and `seed`, carries folded back in (x86 csum_partial).
+uint32_t csum_partial(uint64_t bytes, uint64_t size, uint32_t seed) {
+    uint64_t sum = seed;
+    for (uint64_t i = 0; i < size; i += 4) {
         uint32_t word;
-        std::memcpy(&word, as_pointer<const uint8_t>(from) + i, 4);
-        sum += static_cast<uint32_t>(~word);
-    }
-    for (uint64_t i = 0; i < to_size; i += 4) {
-        uint32_t word;
-        std::memcpy(&word, as_pointer<const uint8_t>(to) + i, 4);
+        std::memcpy(&word, as_pointer<const uint8_t>(bytes) + i, 4);
         sum += word;
     }
     while (sum >> 32) sum = (sum & 0xffffffffu) + (sum >> 32);
+    return static_cast<uint32_t>(sum);
+}
+
+uint32_t csum_sub(uint32_t a, uint32_t b) {
+    const uint32_t r = a + ~b;
+    return r + (r < ~b);
+}
+
+// As Linux 6.13 and later (net/core/filter.c): the difference of the sums of
+// `to` and `from` with the seed, folded to 16 bits (not complemented), so
+// every architecture returns the same value. Sizes must be multiples of 4.
+uint64_t csum_diff(uint64_t from, uint64_t from_size, uint64_t to, uint64_t to_size, uint64_t seed_arg) {
+    if ((from_size | to_size) % 4) return from_errno(-EINVAL);
+    const auto seed = static_cast<uint32_t>(seed_arg);
+    uint32_t sum = seed;
+    if (from_size && to_size) sum = csum_sub(csum_partial(to, to_size, seed), csum_partial(from, from_size, 0));
+    else if (to_size) sum = csum_partial(to, to_size, seed);
+    else if (from_size) sum = ~csum_partial(from, from_size, ~seed);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
     return sum;
 }
 

@@ -16,6 +16,8 @@ void register_ringbuf_helpers(HelperTable& table);
 void register_system_helpers(HelperTable& table);   // time, random, pid, cpu
 void register_data_helpers(HelperTable& table);     // csum_diff, strncmp
 void register_xdp_helpers(HelperTable& table);
+void register_skb_helpers(HelperTable& table);     // __sk_buff: load/store bytes, checksums, resizing, vlan
+void register_fib_helpers(HelperTable& table);     // bpf_fib_lookup
 void register_control_helpers(HelperTable& table);  // tail_call, loop, for_each_map_elem
 void register_trace_helpers(HelperTable& table);    // trace_printk, snprintf
 void register_redirect_helpers(HelperTable& table); // redirect, redirect_map, clone_redirect, perf_event_output

@@ -19,6 +19,8 @@ const HelperTable& helper_table() {
         register_system_helpers(t);
         register_data_helpers(t);
         register_xdp_helpers(t);
+        register_skb_helpers(t);
+        register_fib_helpers(t);
         register_control_helpers(t);
         register_trace_helpers(t);
         register_redirect_helpers(t);

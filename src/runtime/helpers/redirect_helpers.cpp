@@ -32,7 +32,10 @@ std::optional<std::span<const uint8_t>> context_packet(uint64_t ctx) {
         const auto* xdp = as_pointer<const XdpRuntimeContext>(ctx);
         return std::span<const uint8_t>(as_pointer<const uint8_t>(xdp->data), xdp->data_end - xdp->data);
     }
-    if (ContextPacketReader reader = context_packet_reader(type)) return reader(as_pointer<const void>(ctx));
+    if (type == ProgramType::sched_cls || type == ProgramType::sched_act || type == ProgramType::socket_filter) {
+        const auto* skb = as_pointer<const SkbRuntimeContext>(ctx);
+        return std::span<const uint8_t>(as_pointer<const uint8_t>(skb->data), skb->data_end - skb->data);
+    }
     return std::nullopt;
 }
 

@@ -468,8 +468,9 @@ void compare_xdp_runs(const std::string& what, const LoadedProgram& program, con
         size_t offset = kHeadroom, length = inputs[i].size();
         uint64_t ret = 0;
         try {
-            // The XDP verdict is a u32 (bpf_prog_run_xdp), as BPF_PROG_TEST_RUN reports it.
-            ret = static_cast<uint32_t>(program.run_xdp(frame, offset, length));
+            // The XDP verdict is a u32 (bpf_prog_run_xdp), as BPF_PROG_TEST_RUN reports it;
+            // the packet comes from the loopback device (ingress_ifindex 1), as there.
+            ret = static_cast<uint32_t>(program.run_xdp(frame, offset, length, 1));
         } catch (const Error& e) {
             ADD_FAILURE() << what << " input " << i << ": our run failed: " << e.what();
             continue;

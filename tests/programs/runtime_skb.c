@@ -1,0 +1,76 @@
+// tc, socket-filter and XDP programs for the runtime's socket-buffer tests
+// (tests/runtime/skb_test.cpp): context fields, test-run conventions and
+// bpf_fib_lookup against the runtime's forwarding table.
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+
+#define AF_INET 2
+#define AF_INET6 10
+
+SEC("tc")
+int skb_fields(struct __sk_buff *skb) {
+    skb->cb[0] = skb->len;
+    skb->cb[1] = skb->protocol;
+    skb->cb[2] = skb->pkt_type;
+    skb->cb[3] = skb->ifindex;
+    skb->cb[4] = skb->ingress_ifindex;
+    skb->priority = skb->wire_len;
+    return skb->mark;
+}
+
+SEC("socket")
+int skb_socket(struct __sk_buff *skb) {
+    __u8 first = 0;
+    bpf_skb_load_bytes(skb, 0, &first, 1);
+    skb->cb[0] = first;
+    return skb->len;
+}
+
+SEC("xdp")
+int xdp_ifindex(struct xdp_md *ctx) { return ctx->ingress_ifindex == 1 ? XDP_PASS : XDP_DROP; }
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u8[20]);
+} fib_result SEC(".maps");
+
+// Looks up the destination in the first 4 bytes of the packet; writes the
+// result, the egress ifindex, the MAC addresses, the new destination and the
+// MTU into fib_result (not into the packet: the kernel's own FIB answers
+// differently, and the kernel comparison of test programs compares packets).
+static __always_inline int fib(void *ctx, void *data, void *data_end, __u32 flags, __u16 tot_len) {
+    struct bpf_fib_lookup p = {};
+    if (data + 20 > data_end) return -1;
+    p.family = AF_INET;
+    p.ifindex = 1;
+    p.tot_len = tot_len;
+    __builtin_memcpy(&p.ipv4_dst, data, 4);
+    long rc = bpf_fib_lookup(ctx, &p, sizeof(p), flags);
+    __u32 zero = 0;
+    __u8 *out = bpf_map_lookup_elem(&fib_result, &zero);
+    if (!out) return -1;
+    out[0] = (__u8)rc;
+    out[1] = (__u8)p.ifindex;
+    __builtin_memcpy(out + 2, p.dmac, 6);
+    __builtin_memcpy(out + 8, p.smac, 6);
+    __builtin_memcpy(out + 14, &p.ipv4_dst, 4);
+    __builtin_memcpy(out + 18, &p.mtu_result, 2);
+    return 0;
+}
+
+SEC("xdp")
+int xdp_fib(struct xdp_md *ctx) {
+    void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+    return fib(ctx, data, data_end, 0, 0) ? XDP_ABORTED : XDP_PASS;
+}
+
+SEC("tc")
+int tc_fib(struct __sk_buff *skb) {
+    void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
+    return fib(skb, data, data_end, BPF_FIB_LOOKUP_SKIP_NEIGH, 0) ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "GPL";
