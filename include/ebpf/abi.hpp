@@ -133,7 +133,7 @@ inline constexpr int32_t map_lookup_elem = 1, map_update_elem = 2, map_delete_el
     map_push_elem = 87, map_pop_elem = 88, map_peek_elem = 89, ringbuf_output = 130,
     ringbuf_reserve = 131, ringbuf_submit = 132, ringbuf_discard = 133, ringbuf_query = 134,
     snprintf = 165, xdp_adjust_tail = 65, ktime_get_boot_ns = 125, for_each_map_elem = 164,
-    loop = 181, strncmp = 182, spin_lock = 93, spin_unlock = 94, ktime_get_coarse_ns = 160;
+    loop = 181, strncmp = 182, redirect_neigh = 152, redirect_peer = 155, trace_vprintk = 177, spin_lock = 93, spin_unlock = 94, ktime_get_coarse_ns = 160;
 }
 // Helpers after which packet pointers are invalid (Linux bpf_helper_changes_pkt_data):
 // they may move, grow or reallocate the packet.

@@ -228,6 +228,9 @@ struct RedirectTarget {
 inline constexpr uint64_t kRedirectIngress = 1;                        // BPF_F_INGRESS
 inline constexpr uint64_t kRedirectBroadcast = uint64_t{1} << 3;       // BPF_F_BROADCAST
 inline constexpr uint64_t kRedirectExcludeIngress = uint64_t{1} << 4;  // BPF_F_EXCLUDE_INGRESS
+// Ours, not flags a program passes: how a tc redirect was asked for.
+inline constexpr uint64_t kRedirectNeigh = uint64_t{1} << 32;  // bpf_redirect_neigh: resolve the next hop's address
+inline constexpr uint64_t kRedirectPeer = uint64_t{1} << 33;   // bpf_redirect_peer: into the device's peer (veth, netkit)
 // The calling thread's redirect of its last run.
 RedirectTarget last_redirect();
 

@@ -124,6 +124,8 @@ constexpr HelperPrototype kHelpers[] = {
     {id::xdp_output, "bpf_xdp_output", R::integer,
      {A::ctx, A::const_map_ptr, A::anything, A::mem, A::const_size_or_zero}},
     {id::ktime_get_boot_ns, "bpf_ktime_get_boot_ns", R::integer, {}},
+    {id::redirect_neigh, "bpf_redirect_neigh", R::integer, {A::anything, A::mem_or_null, A::const_size_or_zero, A::anything}},
+    {id::redirect_peer, "bpf_redirect_peer", R::integer, {A::anything, A::anything}},
     {id::ktime_get_coarse_ns, "bpf_ktime_get_coarse_ns", R::integer, {}},
     {id::ringbuf_output, "bpf_ringbuf_output", R::integer,
      {A::const_map_ptr, A::mem, A::const_size_or_zero, A::anything}},
@@ -136,6 +138,7 @@ constexpr HelperPrototype kHelpers[] = {
      {A::const_map_ptr, A::func, A::stack_or_null, A::anything}},
     {id::snprintf, "bpf_snprintf", R::integer,
      {A::uninit_mem, A::const_size_or_zero, A::const_str, A::mem_or_null, A::const_size_or_zero}},
+    {id::trace_vprintk, "bpf_trace_vprintk", R::integer, {A::mem, A::const_size, A::mem_or_null, A::const_size_or_zero}},
     {id::loop, "bpf_loop", R::integer, {A::anything, A::func, A::stack_or_null, A::anything}},
     {id::strncmp, "bpf_strncmp", R::integer, {A::mem, A::const_size, A::const_str}},
     {id::xdp_get_buff_len, "bpf_xdp_get_buff_len", R::integer, {A::ctx}},
@@ -150,7 +153,7 @@ constexpr HelperPrototype kHelpers[] = {
         id::get_current_pid_tgid, id::map_push_elem, id::map_pop_elem, id::map_peek_elem,      \
         id::ktime_get_boot_ns, id::ringbuf_output, id::ringbuf_reserve, id::ringbuf_submit,    \
         id::ringbuf_discard, id::ringbuf_query, id::for_each_map_elem, id::snprintf, id::loop, \
-        id::strncmp, id::spin_lock, id::spin_unlock, id::ktime_get_coarse_ns
+        id::strncmp, id::spin_lock, id::spin_unlock, id::ktime_get_coarse_ns, id::trace_vprintk
 #define EBPF_COMMON_HELPERS EBPF_BASE_HELPERS, id::csum_diff
 
 constexpr int32_t kCommonHelpers[] = {EBPF_COMMON_HELPERS};
@@ -165,7 +168,8 @@ constexpr int32_t kTcHelpers[] = {EBPF_COMMON_HELPERS, id::skb_store_bytes, id::
                                   id::skb_change_type, id::get_hash_recalc, id::skb_change_tail,
                                   id::skb_pull_data, id::skb_change_head, id::skb_adjust_room,
                                   id::skb_load_bytes_relative, id::fib_lookup, id::skb_ecn_set_ce,
-                                  id::clone_redirect, id::redirect, id::perf_event_output};
+                                  id::clone_redirect, id::redirect, id::perf_event_output,
+                                  id::redirect_neigh, id::redirect_peer};
 // Linux sk_filter_func_proto: reads only (no bpf_csum_diff either).
 constexpr int32_t kSocketFilterHelpers[] = {EBPF_BASE_HELPERS, id::skb_load_bytes, id::skb_load_bytes_relative};
 #undef EBPF_COMMON_HELPERS

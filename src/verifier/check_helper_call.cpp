@@ -376,6 +376,14 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
             }
         }
     }
+    // bpf_trace_vprintk's arguments are memory, checked as such below; a
+    // constant format with %s is refused here, as for bpf_trace_printk.
+    if (proto->id == helper_id::trace_vprintk && regs[2].type == RegType::scalar) {
+        if (!check_known_format(env, regs[1], regs[2].var.umax, *proto) && regs[2].var.is_const() &&
+            regs[2].var.value() <= static_cast<uint64_t>(kStackSize))
+            if (auto text = stack_constant_string(state, regs[1], regs[2].var.value()))
+                check_format(*text, 0, text->size(), *proto);
+    }
     for (int i = 0; i < 5; ++i) {
         const ArgKind kind = proto->args[i];
         const int regno = i + 1;

@@ -51,6 +51,22 @@ uint64_t redirect(uint64_t ifindex, uint64_t flags, uint64_t, uint64_t, uint64_t
     return kTcActRedirect;
 }
 
+// tc only (Linux's tc_cls_act_func_proto): any flag, or a next-hop
+// description shorter than struct bpf_redir_neigh, drops the packet.
+uint64_t redirect_neigh(uint64_t ifindex, uint64_t params, uint64_t params_size, uint64_t flags, uint64_t) {
+    constexpr uint64_t kRedirNeighSize = 20;  // struct bpf_redir_neigh: nh_family + a 16-byte address
+    if (flags != 0 || (params_size != 0 && params_size < kRedirNeighSize)) return kTcActShot;
+    redirect_slot() = RedirectTarget{RedirectTarget::Kind::ifindex, static_cast<uint32_t>(ifindex), nullptr, kRedirectNeigh};
+    (void)params;  // the next hop would only matter to a neighbour table, which user mode has not
+    return kTcActRedirect;
+}
+
+uint64_t redirect_peer(uint64_t ifindex, uint64_t flags, uint64_t, uint64_t, uint64_t) {
+    if (flags != 0) return kTcActShot;
+    redirect_slot() = RedirectTarget{RedirectTarget::Kind::ifindex, static_cast<uint32_t>(ifindex), nullptr, kRedirectPeer};
+    return kTcActRedirect;
+}
+
 uint64_t redirect_map(uint64_t map_address, uint64_t key, uint64_t flags, uint64_t, uint64_t) {
     Map* map = as_pointer<Map>(map_address);
     const uint64_t allowed = kXdpActionMask | (map->type() == MapType::devmap || map->type() == MapType::devmap_hash
@@ -115,6 +131,8 @@ void register_redirect_helpers(HelperTable& table) {
     table.set(helper_id::perf_event_output, perf_event_output);
     table.set(helper_id::get_stackid, get_stackid);
     table.set(helper_id::redirect_map, redirect_map);
+    table.set(helper_id::redirect_neigh, redirect_neigh);
+    table.set(helper_id::redirect_peer, redirect_peer);
     table.set(helper_id::xdp_output, perf_event_output);
 }
 

@@ -1,4 +1,4 @@
-// bpf_trace_printk (bpf_printk) and bpf_snprintf, both formatting with
+// bpf_trace_printk, bpf_trace_vprintk (bpf_printk) and bpf_snprintf, all formatting with
 // format_bpf_string (trace/format.cpp): numbers only, no %s.
 #include <cerrno>
 #include <string>
@@ -22,10 +22,8 @@ std::string_view bounded_format(uint64_t fmt, uint64_t fmt_size) {
     return {text, length};
 }
 
-uint64_t trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2, uint64_t a3) {
-    uint64_t args[] = {a1, a2, a3};
-    std::string message;
-    if (!format_bpf_string(bounded_format(fmt, fmt_size), args, message)) return from_errno(-EINVAL);
+// One trace record (and the printk USDT probe); returns its length.
+uint64_t print_record(std::string message) {
     while (!message.empty() && message.back() == '\n') message.pop_back();  // one record per call
     trace_write(message);
     if (trace_probes::printk_enabled()) {
@@ -33,6 +31,25 @@ uint64_t trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2,
         trace_probes::fire_printk(program != nullptr ? program->name() : std::string_view(), message);
     }
     return message.size();
+}
+
+uint64_t trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2, uint64_t a3) {
+    uint64_t args[] = {a1, a2, a3};
+    std::string message;
+    if (!format_bpf_string(bounded_format(fmt, fmt_size), args, message)) return from_errno(-EINVAL);
+    return print_record(std::move(message));
+}
+
+// bpf_printk with more than three arguments: the arguments are an array of
+// u64 (data_size bytes, a multiple of 8, at most 12 of them), as Linux.
+uint64_t trace_vprintk(uint64_t fmt, uint64_t fmt_size, uint64_t data, uint64_t data_size, uint64_t) {
+    if (data_size % 8 || data_size / 8 > kMaxSnprintfArgs || (data_size && !data)) return from_errno(-EINVAL);
+    uint64_t args[kMaxSnprintfArgs] = {};
+    if (data_size) std::memcpy(args, as_pointer<const void>(data), data_size);
+    std::string message;
+    if (!format_bpf_string(bounded_format(fmt, fmt_size), std::span<const uint64_t>(args, data_size / 8), message))
+        return from_errno(-EINVAL);
+    return print_record(message);
 }
 
 // Returns the length of the formatted string plus its NUL (what it needed,
@@ -65,6 +82,7 @@ uint64_t bpf_snprintf(uint64_t str, uint64_t str_size, uint64_t fmt, uint64_t da
 void register_trace_helpers(HelperTable& table) {
     table.set(helper_id::trace_printk, trace_printk);
     table.set(helper_id::snprintf, bpf_snprintf);
+    table.set(helper_id::trace_vprintk, trace_vprintk);
 }
 
 }  // namespace ebpf::runtime_detail
