@@ -138,6 +138,25 @@ TEST_P(Skb, FibLookupUsesTheRuntimeTable) {
     EXPECT_EQ(lookup("xdp_fib", 10, 1, 9, 9)[0], 4);
 }
 
+// The tunnel key a program set comes out of the test run (the kernel keeps it
+// to itself); a packet without one has none.
+TEST_P(Skb, TestRunGivesTheTunnelKeyTheProgramSet) {
+    const ebpf::TestRunOutput out = ebpf::test_run(program("tc_tunnel"), {.data = kUdpFrame});
+    EXPECT_EQ(out.retval, 0u);  // read back as received: remote and local swapped
+    ASSERT_TRUE(out.tunnel);
+    EXPECT_EQ(out.tunnel->id, 5000u);
+    EXPECT_TRUE(out.tunnel->ipv6);
+    EXPECT_EQ(out.tunnel->ttl, 64);
+    EXPECT_EQ(out.tunnel->label, 0x12345u);
+    EXPECT_EQ(out.tunnel->dst[0], 0x20);
+    EXPECT_EQ(out.tunnel->dst[15], 9);
+    EXPECT_EQ(out.tunnel->flags, ebpf::kTunnelKey | ebpf::kTunnelCsum | ebpf::kTunnelNoCache |
+                                     ebpf::kTunnelDontFragment | ebpf::kTunnelOptionsPresent);
+    ASSERT_EQ(out.tunnel->options_length, 4u);
+    EXPECT_EQ(out.tunnel->options[0], 0x02);
+    EXPECT_FALSE(ebpf::test_run(program("skb_fields"), {.data = kUdpFrame}).tunnel);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, Skb,
                          ::testing::Values(ebpf::ExecMode::interpret, ebpf::ExecMode::jit, ebpf::ExecMode::native),
                          [](const auto& info) { return std::string(ebpf::exec_mode_name(info.param)); });

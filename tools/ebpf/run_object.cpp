@@ -78,9 +78,9 @@ void store_cgroup(Map& map, const std::vector<uint8_t>& key, const std::string& 
     const auto value = static_cast<uint32_t>(fd);
     try {
         map.update(key, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&value), 4));
-    } catch (...) {
+    } catch (const Error& e) {
         ::close(fd);
-        throw;
+        throw Error(std::string(e.what()) + ": " + path + " must be a cgroup v2 directory");
     }
     ::close(fd);
 }

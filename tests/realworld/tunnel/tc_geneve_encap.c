@@ -18,7 +18,7 @@
 struct remote {
     __u32 vni;
     __u32 ipv6;  // 1: addr is IPv6
-    __u32 addr[4];
+    __u32 addr[4];  // network order
     __u32 ttl;
     __u32 tag;
 };
@@ -73,7 +73,7 @@ int tc_geneve_encap(struct __sk_buff *skb) {
         key.remote_ipv6[3] = r->addr[3];
         key.tunnel_label = 0x12345;
     } else {
-        key.remote_ipv4 = r->addr[0];
+        key.remote_ipv4 = bpf_ntohl(r->addr[0]);  // host order, as the struct wants it
     }
     if (bpf_skb_set_tunnel_key(skb, &key, sizeof(key), flags) < 0) return TC_ACT_SHOT;
     struct geneve_opt opt = {.opt_class = bpf_htons(0x0102), .type = 0x80, .length = 1, .data = bpf_htonl(r->tag)};
