@@ -23,7 +23,7 @@ enum class MapType : uint32_t {
     percpu_hash = 5,
     percpu_array = 6,
     stack_trace = 7,        // stack ids (bpf_get_stackid; verify-only here)
-    cgroup_array = 8,       // cgroup ids (bpf_skb_under_cgroup)
+    cgroup_array = 8,       // cgroups (bpf_skb_under_cgroup): the host writes cgroup v2 directory fds
     lru_hash = 9,
     lru_percpu_hash = 10,
     lpm_trie = 11,
