@@ -2,11 +2,13 @@
 // Linux keeps a cgroup pointer in the map and asks whether the socket's
 // cgroup has it among its ancestors; here a cgroup is its cgroup v2
 // directory's inode number (Linux's cgroup id), and the calling thread's
-// cgroup is found from /proc/thread-self/cgroup under the cgroup2 mount of
-// /proc/self/mountinfo, then walked up to the mount's root.
+// cgroup is found from /proc/thread-self/cgroup (at each call: threads move
+// between cgroups) under the cgroup2 mount of /proc/self/mountinfo (found
+// once), then walked up to the mount's root.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -63,10 +65,18 @@ std::optional<Cgroup2Mount> cgroup2_mount() {
 // The calling thread's cgroup v2 path ("0::/a/b"), relative to its cgroup
 // namespace's root.
 std::optional<std::string> calling_cgroup_path() {
-    std::ifstream file("/proc/thread-self/cgroup");
-    std::string line;
-    while (std::getline(file, line)) {
-        if (line.rfind("0::", 0) == 0) return line.substr(3);
+    // Read with plain system calls: this runs at every helper call.
+    const int fd = ::open("/proc/thread-self/cgroup", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    std::string text;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<size_t>(n));
+    ::close(fd);
+    for (size_t start = 0; start < text.size();) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        if (text.compare(start, 3, "0::") == 0) return text.substr(start + 3, end - start - 3);
+        start = end + 1;
     }
     return std::nullopt;
 }
@@ -82,7 +92,8 @@ std::optional<uint64_t> cgroup_id_of_fd(int fd) {
 }
 
 bool calling_cgroup_under(uint64_t id) {
-    const std::optional<Cgroup2Mount> mount = cgroup2_mount();
+    // Mounts hardly ever change under a running program: found once.
+    static const std::optional<Cgroup2Mount> mount = cgroup2_mount();
     const std::optional<std::string> path = calling_cgroup_path();
     if (!mount || !path) return false;
     // The mount shows the hierarchy from mount->root down.
