@@ -156,8 +156,10 @@ Case load_case(const std::string& json_path, const std::string& objects_dir) {
                 run.retval = static_cast<uint32_t>(e["retval"].get<int64_t>());
             }
             if (e.contains("data")) run.data_out = hex_field(e, "data", at);
+            if (e.contains("ctx")) run.ctx_out = hex_field(e, "ctx", at);
             if (e.contains("maps")) run.maps_out = map_entries(e["maps"], at + " expect", true);
-            if (!run.retval && !run.data_out && run.maps_out.empty()) bad(at, "\"expect\" checks nothing");
+            if (!run.retval && !run.data_out && !run.ctx_out && run.maps_out.empty())
+                bad(at, "\"expect\" checks nothing");
             c.runs.push_back(std::move(run));
         }
     }
@@ -173,6 +175,8 @@ std::vector<std::string> compare(const Run& run, const RunResult& result, const 
         out.push_back(at + "retval " + std::to_string(result.retval) + ", expected " + std::to_string(*run.retval));
     if (run.data_out && *run.data_out != result.data)
         out.push_back(at + "packet after the run\n   got " + to_hex(result.data) + "\n  want " + to_hex(*run.data_out));
+    if (run.ctx_out && *run.ctx_out != result.ctx)
+        out.push_back(at + "context after the run\n   got " + to_hex(result.ctx) + "\n  want " + to_hex(*run.ctx_out));
     for (const auto& entry : run.maps_out) {
         std::optional<Bytes> got;
         try {

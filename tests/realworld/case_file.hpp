@@ -29,6 +29,7 @@ struct Run {
     uint64_t repeat = 1;
     std::optional<uint32_t> retval;  // as BPF_PROG_TEST_RUN reports it: 32 bits
     std::optional<Bytes> data_out;
+    std::optional<Bytes> ctx_out;  // the context after the run (as BPF_PROG_TEST_RUN's ctx_out)
     std::vector<MapEntry> maps_out;
     std::string cgroup;  // the process runs in this cgroup (cgroups.hpp); empty: where it is
 };
@@ -58,6 +59,7 @@ std::string to_hex(const Bytes& bytes);
 struct RunResult {
     uint32_t retval = 0;
     Bytes data;
+    Bytes ctx;
 };
 using MapReader = std::function<std::optional<Bytes>(const std::string& map, const Bytes& key)>;
 // The differences between what a run should give and what it gave, one

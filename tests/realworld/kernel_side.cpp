@@ -153,15 +153,19 @@ RunResult KernelObject::test_run(const Bytes& data, const std::optional<Bytes>& 
     opts.data_size_in = static_cast<uint32_t>(data.size());
     opts.data_out = data.empty() ? nullptr : out.data();
     opts.data_size_out = data.empty() ? 0 : static_cast<uint32_t>(out.size());
+    Bytes ctx_out(ctx ? 4096 : 0);  // the kernel refuses (ENOSPC) a buffer shorter than its struct
     if (ctx) {
         opts.ctx_in = ctx->data();
         opts.ctx_size_in = static_cast<uint32_t>(ctx->size());
+        opts.ctx_out = ctx_out.data();
+        opts.ctx_size_out = static_cast<uint32_t>(ctx_out.size());
     }
     opts.repeat = static_cast<int>(repeat);
     if (bpf_prog_test_run_opts(bpf_program__fd(program_), &opts) != 0)
         throw std::runtime_error(std::string("the kernel's test run fails: ") + std::strerror(errno));
     out.resize(data.empty() ? 0 : opts.data_size_out);
-    return {opts.retval, out};
+    ctx_out.resize(ctx ? opts.ctx_size_out : 0);
+    return {opts.retval, out, ctx_out};
 }
 
 }  // namespace realworld

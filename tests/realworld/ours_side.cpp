@@ -68,7 +68,8 @@ RunResult OurObject::test_run(const Bytes& data, const std::optional<Bytes>& ctx
     if (ctx) input.ctx = *ctx;
     input.repeat = repeat;
     const ebpf::TestRunOutput output = ebpf::test_run(*program_, input);
-    return {static_cast<uint32_t>(output.retval), output.data};
+    // As the kernel's ctx_out: only when a context went in.
+    return {static_cast<uint32_t>(output.retval), output.data, ctx ? output.ctx : realworld::Bytes{}};
 }
 
 }  // namespace realworld
