@@ -23,7 +23,7 @@ enum class MapType : uint32_t {
     percpu_hash = 5,
     percpu_array = 6,
     stack_trace = 7,        // stack ids (bpf_get_stackid; verify-only here)
-    cgroup_array = 8,       // cgroup ids (bpf_skb_under_cgroup)
+    cgroup_array = 8,       // cgroups (bpf_skb_under_cgroup): the host writes cgroup v2 directory fds
     lru_hash = 9,
     lru_percpu_hash = 10,
     lpm_trie = 11,
@@ -125,8 +125,10 @@ inline constexpr int32_t map_lookup_elem = 1, map_update_elem = 2, map_delete_el
     ktime_get_ns = 5, trace_printk = 6, get_prandom_u32 = 7, get_smp_processor_id = 8,
     skb_store_bytes = 9, l3_csum_replace = 10, l4_csum_replace = 11, tail_call = 12, clone_redirect = 13,
     get_current_pid_tgid = 14, get_cgroup_classid = 17, skb_vlan_push = 18, skb_vlan_pop = 19,
+    skb_get_tunnel_key = 20, skb_set_tunnel_key = 21,
     redirect = 23, perf_event_output = 25, skb_load_bytes = 26, get_stackid = 27, csum_diff = 28,
-    skb_change_proto = 31, skb_change_type = 32, get_hash_recalc = 34, skb_change_tail = 38,
+    skb_get_tunnel_opt = 29, skb_set_tunnel_opt = 30,
+    skb_change_proto = 31, skb_change_type = 32, skb_under_cgroup = 33, get_hash_recalc = 34, skb_change_tail = 38,
     skb_pull_data = 39, skb_change_head = 43, xdp_adjust_head = 44, skb_adjust_room = 50,
     redirect_map = 51, xdp_adjust_meta = 54, skb_load_bytes_relative = 68, fib_lookup = 69,
     skb_ecn_set_ce = 97, xdp_output = 121, xdp_get_buff_len = 188, xdp_load_bytes = 189, xdp_store_bytes = 190,
@@ -246,6 +248,31 @@ struct XdpRuntimeContext {
     uint64_t frame_end;
 };
 
+// The tunnel metadata of a socket buffer (Linux: the skb's metadata dst, a
+// struct ip_tunnel_info): what bpf_skb_set_tunnel_key and _opt set for a
+// collect_md tunnel device to encapsulate with. Runtime-private: programs
+// read it only through bpf_skb_get_tunnel_key and _opt. As Linux's, it is the
+// transmit view: dst is the remote end, src the local one.
+struct SkbTunnelInfo {
+    uint8_t present;  // a key was set: the packet has tunnel metadata
+    uint8_t ipv6;     // IP_TUNNEL_INFO_IPV6: the addresses are IPv6
+    uint8_t tos, ttl;
+    uint32_t flags;    // Linux's IP_TUNNEL_*_BIT numbers (kTunnel* below)
+    uint64_t id;       // the tunnel id (VNI, GRE key), host order
+    uint32_t label;    // the IPv6 flow label, host order (20 bits)
+    uint32_t options_length;
+    uint8_t src[16], dst[16];  // network order; IPv4 in the first 4 bytes
+    uint8_t options[256];      // bpf_skb_set_tunnel_opt's bytes (at most 252: a multiple of 4 below 256)
+};
+// IP_TUNNEL_*_BIT (include/net/ip_tunnels.h): the bits Linux's
+// bpf_skb_get_tunnel_key shows in tunnel_flags (BPF_F_TUNINFO_FLAGS), as a
+// big-endian 16-bit TUNNEL_* value.
+inline constexpr uint32_t kTunnelCsum = 1u << 0, kTunnelKey = 1u << 2, kTunnelSeq = 1u << 3,
+                          kTunnelDontFragment = 1u << 8, kTunnelGeneveOpt = 1u << 11, kTunnelVxlanOpt = 1u << 12,
+                          kTunnelNoCache = 1u << 13, kTunnelErspanOpt = 1u << 14, kTunnelGtpOpt = 1u << 15;
+// The option-type bits bpf_skb_set_tunnel_opt sets (Linux ip_tunnel_set_options_present).
+inline constexpr uint32_t kTunnelOptionsPresent = kTunnelGeneveOpt | kTunnelVxlanOpt | kTunnelErspanOpt | kTunnelGtpOpt;
+
 // The context a tc (sched_cls, sched_act) or socket_filter program's r1 points
 // to at run time: Linux's struct __sk_buff with the same offsets for every
 // number, and the packet pointers (u32 data, data_end, data_meta to the
@@ -274,11 +301,16 @@ struct SkbRuntimeContext {
     uint64_t mac_header, network_header;
     uint32_t max_len;     // largest packet the helpers may make
     uint32_t flags;       // kSkb* below
+    SkbTunnelInfo tunnel;  // bpf_skb_set_tunnel_key / _opt
 };
 inline constexpr uint32_t kSkBuffSize = 192;  // sizeof(struct __sk_buff)
 inline constexpr uint32_t kSkbDirectAccess = 1u << 0;  // tc: data is the link-layer header
 inline constexpr uint32_t kSkbHashValid = 1u << 1;     // hash was computed (bpf_get_hash_recalc)
 inline constexpr uint32_t kSkbEncapsulated = 1u << 2;  // bpf_skb_adjust_room added an outer header
+// The packet's socket belongs to the calling process (a test run: Linux
+// gives its skb a socket of the caller's, whose cgroup bpf_skb_under_cgroup
+// checks); without it the packet has no socket (a frame from a device).
+inline constexpr uint32_t kSkbCallerSocket = 1u << 3;
 const ProgramTypeInfo& program_type_info(ProgramType type);
 // As program_type_info, for a program attached at `attach` (SectionType::attach,
 // e.g. "egress", "recvmsg4", "getsockopt"): Linux narrows some types' return

@@ -249,6 +249,11 @@ std::optional<RedirectEntry> redirect_entry(const Map& map, uint32_t key);
 // Every entry, in key order (BPF_F_BROADCAST).
 std::vector<RedirectEntry> redirect_entries(const Map& map);
 
+// A cgroup_array's slot: the id of the cgroup the host stored there (the
+// inode number of its cgroup v2 directory; the host writes the directory's
+// fd, as Linux), or nullopt when empty. Throws ebpf::Error for another map type.
+std::optional<uint64_t> cgroup_array_id(const Map& map, uint32_t index);
+
 // A frame bpf_clone_redirect sent during the calling thread's runs.
 struct ClonedFrame {
     uint32_t ifindex = 0;
@@ -504,7 +509,11 @@ std::shared_ptr<const FibTable> fib_table();
 //                      hwtstamp may be non-zero (EINVAL otherwise), as Linux.
 //                      Out: the packet after the run (for socket filters with
 //                      the Ethernet header's 14 bytes zeroed, as Linux) and the
-//                      __sk_buff fields Linux copies back.
+//                      __sk_buff fields Linux copies back; for tc, the tunnel
+//                      metadata the program set (bpf_skb_set_tunnel_key/_opt),
+//                      which the kernel keeps to itself. The packet has a
+//                      socket of the calling process, as Linux's (its cgroup
+//                      is what bpf_skb_under_cgroup checks).
 //  * cgroup_sock_addr  ctx = struct bpf_sock_addr (72 bytes; shorter is
 //                      zero-padded); no data. Out: the struct after the run.
 //  * hook, raw_memory  data = the byte buffer (r1, its length in r2); no ctx.
@@ -523,6 +532,7 @@ struct TestRunOutput {
     std::vector<uint8_t> data;  // after the last run (empty for types without data)
     std::vector<uint8_t> ctx;   // after the last run (empty for types without a context)
     uint64_t duration_ns = 0;   // the batch's time divided by repeat
+    std::optional<SkbTunnelInfo> tunnel;  // tc: the tunnel key the program set, if any
 };
 // The test run refused its input or the program type before running it;
 // code() is the errno a C caller gets: EINVAL (bad input), E2BIG (non-zero

@@ -64,6 +64,8 @@ constexpr HelperPrototype kHelpers[] = {
     {id::get_cgroup_classid, "bpf_get_cgroup_classid", R::integer, {A::ctx}},
     {id::skb_vlan_push, "bpf_skb_vlan_push", R::integer, {A::ctx, A::anything, A::anything}},
     {id::skb_vlan_pop, "bpf_skb_vlan_pop", R::integer, {A::ctx}},
+    {id::skb_get_tunnel_key, "bpf_skb_get_tunnel_key", R::integer, {A::ctx, A::uninit_mem, A::const_size, A::anything}},
+    {id::skb_set_tunnel_key, "bpf_skb_set_tunnel_key", R::integer, {A::ctx, A::mem, A::const_size, A::anything}},
     {22, "bpf_perf_event_read", R::integer, {A::const_map_ptr, A::anything}},  // verify only
     {id::redirect, "bpf_redirect", R::integer, {A::anything, A::anything}},
     {id::perf_event_output, "bpf_perf_event_output", R::integer,
@@ -72,8 +74,11 @@ constexpr HelperPrototype kHelpers[] = {
     {id::get_stackid, "bpf_get_stackid", R::integer, {A::ctx, A::const_map_ptr, A::anything}},
     {id::csum_diff, "bpf_csum_diff", R::integer,
      {A::mem_or_null, A::const_size_or_zero, A::mem_or_null, A::const_size_or_zero, A::anything}},
+    {id::skb_get_tunnel_opt, "bpf_skb_get_tunnel_opt", R::integer, {A::ctx, A::uninit_mem, A::const_size}},
+    {id::skb_set_tunnel_opt, "bpf_skb_set_tunnel_opt", R::integer, {A::ctx, A::mem, A::const_size}},
     {id::skb_change_proto, "bpf_skb_change_proto", R::integer, {A::ctx, A::anything, A::anything}},
     {id::skb_change_type, "bpf_skb_change_type", R::integer, {A::ctx, A::anything}},
+    {id::skb_under_cgroup, "bpf_skb_under_cgroup", R::integer, {A::ctx, A::const_map_ptr, A::anything}},
     {id::get_hash_recalc, "bpf_get_hash_recalc", R::integer, {A::ctx}},
     {35, "bpf_get_current_task", R::integer, {}},  // verify only
     {36, "bpf_probe_write_user", R::integer, {A::anything, A::mem, A::const_size}},  // verify only
@@ -169,7 +174,8 @@ constexpr int32_t kTcHelpers[] = {EBPF_COMMON_HELPERS, id::skb_store_bytes, id::
                                   id::skb_pull_data, id::skb_change_head, id::skb_adjust_room,
                                   id::skb_load_bytes_relative, id::fib_lookup, id::skb_ecn_set_ce,
                                   id::clone_redirect, id::redirect, id::perf_event_output,
-                                  id::redirect_neigh, id::redirect_peer};
+                                  id::redirect_neigh, id::redirect_peer, id::skb_get_tunnel_key, id::skb_set_tunnel_key,
+                                  id::skb_get_tunnel_opt, id::skb_set_tunnel_opt, id::skb_under_cgroup};
 // Linux sk_filter_func_proto: reads only (no bpf_csum_diff either).
 constexpr int32_t kSocketFilterHelpers[] = {EBPF_BASE_HELPERS, id::skb_load_bytes, id::skb_load_bytes_relative};
 #undef EBPF_COMMON_HELPERS

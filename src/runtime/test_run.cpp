@@ -152,6 +152,7 @@ TestRunOutput test_run_skb(const LoadedProgram& program, const TestRunInput& inp
     c.gso_segs = gso_segs;
     c.gso_size = u32_at(in, 176);
     c.hwtstamp = u64_at(in, 184);
+    c.flags |= kSkbCallerSocket;  // Linux gives the test run's skb a socket of the caller's
     out.retval = timed_batch(total, repeat, [&] { return program.run_skb(packet); });
     std::span<const uint8_t> data = packet.data();
     if (tc) {
@@ -173,6 +174,7 @@ TestRunOutput test_run_skb(const LoadedProgram& program, const TestRunInput& inp
     put32(160, c.wire_len);
     put32(164, c.gso_segs);
     put64(184, c.hwtstamp);
+    if (c.tunnel.present) out.tunnel = c.tunnel;
     return out;
 }
 

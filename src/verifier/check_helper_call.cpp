@@ -50,6 +50,9 @@ bool map_allowed(int32_t helper, MapType type) {
         return type == MapType::perf_event_array;
     case id::get_stackid:
         return type == MapType::stack_trace;
+    case id::skb_under_cgroup:
+    case 37:  // bpf_current_task_under_cgroup
+        return type == MapType::cgroup_array;
     case id::for_each_map_elem:
         return type == MapType::hash || type == MapType::array || type == MapType::percpu_hash ||
                type == MapType::percpu_array || type == MapType::lru_hash || type == MapType::lru_percpu_hash;

@@ -73,4 +73,19 @@ int tc_fib(struct __sk_buff *skb) {
     return fib(skb, data, data_end, BPF_FIB_LOOKUP_SKIP_NEIGH, 0) ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
+// A tunnel key for a collect_md device: VNI 5000 to 2001:db8::9 (flow label
+// 0x12345), a 4-byte option; returns what reading the key back gives.
+SEC("tc")
+int tc_tunnel(struct __sk_buff *skb) {
+    struct bpf_tunnel_key key = {.tunnel_id = 5000, .tunnel_ttl = 64, .tunnel_label = 0x12345};
+    key.remote_ipv6[0] = __builtin_bswap32(0x20010db8);
+    key.remote_ipv6[3] = __builtin_bswap32(9);
+    if (bpf_skb_set_tunnel_key(skb, &key, sizeof(key), BPF_F_TUNINFO_IPV6 | BPF_F_DONT_FRAGMENT)) return TC_ACT_SHOT;
+    __u32 option = 0xabcd0102;
+    if (bpf_skb_set_tunnel_opt(skb, &option, sizeof(option))) return TC_ACT_SHOT;
+    struct bpf_tunnel_key back;
+    if (bpf_skb_get_tunnel_key(skb, &back, sizeof(back), BPF_F_TUNINFO_IPV6)) return TC_ACT_SHOT;
+    return back.tunnel_id == 5000 && back.local_ipv6[3] == key.remote_ipv6[3] ? TC_ACT_OK : TC_ACT_SHOT;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -33,8 +33,12 @@ std::vector<MapEntry> map_entries(const json& j, const std::string& where, bool 
         const std::string at = where + " maps[" + std::to_string(i) + "]";
         const json& e = j[i];
         if (!e.is_object() || !e.contains("name") || !e["name"].is_string()) bad(at, "needs \"name\"");
-        MapEntry entry{e["name"].get<std::string>(), hex_field(e, "key", at), std::nullopt};
-        if (e.contains("value") && e["value"].is_null()) {
+        MapEntry entry{e["name"].get<std::string>(), hex_field(e, "key", at), std::nullopt, ""};
+        if (e.contains("cgroup")) {
+            if (allow_absent) bad(at, "a \"cgroup\" entry only makes sense before the runs");
+            if (!e["cgroup"].is_string() || e.contains("value")) bad(at, "\"cgroup\" must be a string, without a value");
+            entry.cgroup = e["cgroup"].get<std::string>();
+        } else if (e.contains("value") && e["value"].is_null()) {
             if (!allow_absent) bad(at, "a null value only makes sense in \"expect\"");
         } else {
             entry.value = hex_field(e, "value", at);
@@ -144,6 +148,7 @@ Case load_case(const std::string& json_path, const std::string& objects_dir) {
             if (r.contains("data")) run.data = hex_field(r, "data", at);
             if (r.contains("ctx")) run.ctx = hex_field(r, "ctx", at);
             run.repeat = r.value("repeat", uint64_t{1});
+            run.cgroup = r.value("cgroup", "");
             if (!r.contains("expect") || !r["expect"].is_object()) bad(at, "needs an \"expect\" object");
             const json& e = r["expect"];
             if (e.contains("retval")) {

@@ -17,6 +17,9 @@ struct MapEntry {
     std::string map;
     Bytes key;
     std::optional<Bytes> value;  // nullopt: the key must be absent
+    // Instead of a value (cgroup_array, set before the runs): a cgroup whose
+    // directory's fd is the value, as cgroups.hpp names them.
+    std::string cgroup;
 };
 
 struct Run {
@@ -28,6 +31,7 @@ struct Run {
     std::optional<Bytes> data_out;
     std::optional<Bytes> ctx_out;  // the context after the run (as BPF_PROG_TEST_RUN's ctx_out)
     std::vector<MapEntry> maps_out;
+    std::string cgroup;  // the process runs in this cgroup (cgroups.hpp); empty: where it is
 };
 
 struct Case {

@@ -5,10 +5,13 @@
 // start-up: realworld.<dir>_<name>.<interpret|jit|native|kernel>.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <memory>
 
 #include "case_file.hpp"
+#include "cgroups.hpp"
 #include "ebpf/object.hpp"
 #include "ebpf/verifier.hpp"
 #include "kernel_side.hpp"
@@ -23,6 +26,42 @@ std::string lines(const std::vector<std::string>& list) {
     std::string out;
     for (const auto& line : list) out += "\n  " + line;
     return out;
+}
+
+bool uses_cgroups(const Case& c) {
+    for (const auto& entry : c.maps)
+        if (!entry.cgroup.empty()) return true;
+    for (const auto& run : c.runs)
+        if (!run.cgroup.empty()) return true;
+    return false;
+}
+
+// The cgroups of a case that names some (cgroups.hpp); null when it names none.
+std::unique_ptr<realworld::CgroupScope> cgroup_scope(const Case& c, std::string& skip) {
+    if (!uses_cgroups(c)) return nullptr;
+    skip = realworld::CgroupScope::unusable_reason();
+    return skip.empty() ? std::make_unique<realworld::CgroupScope>() : nullptr;
+}
+
+// Sets the maps before the runs: a cgroup entry's value is its directory's fd.
+template <typename Side>
+void set_maps(const Case& c, Side& side, realworld::CgroupScope* cgroups) {
+    for (const auto& entry : c.maps) {
+        if (entry.cgroup.empty()) {
+            side.update(entry.map, entry.key, *entry.value);
+            continue;
+        }
+        const int fd = cgroups->open(entry.cgroup);
+        const auto value = static_cast<uint32_t>(fd);
+        try {
+            side.update(entry.map, entry.key, Bytes(reinterpret_cast<const uint8_t*>(&value),
+                                                     reinterpret_cast<const uint8_t*>(&value) + 4));
+        } catch (...) {
+            ::close(fd);
+            throw;
+        }
+        ::close(fd);
+    }
 }
 
 // "verify" mode: only our verifier's verdict (program types the runtime
@@ -57,12 +96,16 @@ void run_ours(const Case& c, const std::string& mode) {
         return;
     }
     ASSERT_TRUE(c.accept) << c.id << ": expected a rejection (\"" << c.reject_message << "\"), but it loaded";
-    for (const auto& entry : c.maps) object->update(entry.map, entry.key, *entry.value);
+    std::string skip;
+    auto cgroups = cgroup_scope(c, skip);
+    if (!skip.empty()) GTEST_SKIP() << c.id << ": " << skip;
+    set_maps(c, *object, cgroups.get());
     const realworld::MapReader read_map = [&](const std::string& map, const Bytes& key) {
         return object->lookup(map, key);
     };
     for (const auto& run : c.runs) {
         realworld::RunResult result;
+        if (cgroups) cgroups->join(run.cgroup);
         try {
             result = object->test_run(run.data, run.ctx, run.repeat);
         } catch (const ebpf::Error& e) {
@@ -86,10 +129,14 @@ void run_kernel(const Case& c) {
         return;
     }
     ASSERT_TRUE(error.empty()) << c.id << ": the kernel rejects a program we accept:\n" << error;
-    for (const auto& entry : c.maps) k.update(entry.map, entry.key, *entry.value);
+    std::string skip;
+    auto cgroups = cgroup_scope(c, skip);
+    if (!skip.empty()) GTEST_SKIP() << c.id << ": " << skip;
+    set_maps(c, k, cgroups.get());
     const realworld::MapReader read_map = [&](const std::string& map, const Bytes& key) { return k.lookup(map, key); };
     for (const auto& run : c.runs) {
         realworld::RunResult result;
+        if (cgroups) cgroups->join(run.cgroup);
         try {
             result = k.test_run(run.data, run.ctx, run.repeat);
         } catch (const std::exception& e) {

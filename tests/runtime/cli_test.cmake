@@ -30,6 +30,11 @@ if(NOT out_size EQUAL 42)
   message(FATAL_ERROR "--data-out wrote ${out_size} bytes, expected the 42-byte packet")
 endif()
 
+# tc: the tunnel key the program set is shown.
+ebpf_expect(0 "Tunnel key: id 5000 remote 2001:db8::9" run ${PROGRAMS}/runtime_skb.o --prog tc_tunnel
+            --data-in ${WORK}/frame.bin)
+ebpf_expect(0 "\"label\": 74565" run ${PROGRAMS}/runtime_skb.o --prog tc_tunnel --data-in ${WORK}/frame.bin --json)
+
 # sock_addr: bind to port 22 is denied; connect to 10.0.0.1:8080 rewritten to 80.
 string(REPEAT "00" 20 zeros20)
 string(REPEAT "00" 44 zeros44)

@@ -3,9 +3,14 @@
 // the Linux kernel gives them (checked with libbpf's bpf_map_create on Linux
 // 6.x), the helpers that use them in every mode, and the multi-port packet
 // host carrying out XDP_TX and XDP_REDIRECT.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "ebpf/hooks.hpp"
@@ -159,9 +164,47 @@ TEST(RedirectMaps, CpumapXskmapCgroupArrayHostSemantics) {
     EXPECT_NE(error_of([&] { cgroups->update(u32(0), u32(5), ebpf::kUpdateNoExist); }).find("EINVAL"), std::string::npos);
     EXPECT_NE(error_of([&] { cgroups->update(u32(2), u32(5)); }).find("E2BIG"), std::string::npos);
     EXPECT_FALSE(cgroups->remove(u32(0)));  // ENOENT, as Linux's fd arrays
-    cgroups->update(u32(0), u32(5));
-    EXPECT_EQ(cgroups->lookup(u32(0)), u32(5));
     EXPECT_THROW(ebpf::redirect_entry(*cgroups, 0), ebpf::Error);
+}
+
+// As Linux: a cgroup_array slot takes a cgroup v2 directory's fd (EBADF for
+// any other fd: a file, a directory elsewhere, a closed fd) and cannot be read
+// back by the host (ENOTSUPP); the runtime keeps the cgroup's id.
+TEST(RedirectMaps, CgroupArrayTakesCgroupDirectoryFds) {
+    auto cgroups = ebpf::create_map(definition(MapType::cgroup_array, 4, 4, 2));
+    const int tmp = ::open("/tmp", O_RDONLY | O_DIRECTORY);
+    ASSERT_GE(tmp, 0);
+    EXPECT_NE(error_of([&] { cgroups->update(u32(0), u32(static_cast<uint32_t>(tmp))); }).find("EBADF"), std::string::npos);
+    ::close(tmp);
+    EXPECT_NE(error_of([&] { cgroups->update(u32(0), u32(0xfffffff0u)); }).find("EBADF"), std::string::npos);
+    EXPECT_NE(error_of([&] { cgroups->update(u32(0), u32(0)); }).find("EBADF"), std::string::npos);  // stdin
+    EXPECT_FALSE(ebpf::cgroup_array_id(*cgroups, 0));
+    EXPECT_FALSE(ebpf::cgroup_array_id(*cgroups, 7));
+    auto array = ebpf::create_map(definition(MapType::array, 4, 4, 2));
+    EXPECT_THROW(ebpf::cgroup_array_id(*array, 0), ebpf::Error);
+
+    // A cgroup v2 directory: the mount's root.
+    std::ifstream mountinfo("/proc/self/mountinfo");
+    std::string line, root;
+    while (std::getline(mountinfo, line)) {
+        const size_t dash = line.find(" - cgroup2 ");
+        if (dash == std::string::npos) continue;
+        std::istringstream fields(line.substr(0, dash));
+        std::string skip;
+        fields >> skip >> skip >> skip >> skip >> root;
+        break;
+    }
+    if (root.empty()) GTEST_SKIP() << "no cgroup v2 hierarchy is mounted";
+    const int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY);
+    ASSERT_GE(fd, 0) << root;
+    struct stat st {};
+    ASSERT_EQ(::fstat(fd, &st), 0);
+    cgroups->update(u32(1), u32(static_cast<uint32_t>(fd)));
+    ::close(fd);  // the slot keeps the cgroup, not the fd
+    EXPECT_EQ(ebpf::cgroup_array_id(*cgroups, 1), static_cast<uint64_t>(st.st_ino));
+    EXPECT_NE(error_of([&] { cgroups->lookup(u32(1)); }).find("ENOTSUPP"), std::string::npos);
+    EXPECT_TRUE(cgroups->remove(u32(1)));
+    EXPECT_FALSE(ebpf::cgroup_array_id(*cgroups, 1));
 }
 
 TEST(RedirectMaps, PerfEventArrayAndStackTraceHostSemantics) {

@@ -138,6 +138,25 @@ TEST_P(Skb, FibLookupUsesTheRuntimeTable) {
     EXPECT_EQ(lookup("xdp_fib", 10, 1, 9, 9)[0], 4);
 }
 
+// The tunnel key a program set comes out of the test run (the kernel keeps it
+// to itself); a packet without one has none.
+TEST_P(Skb, TestRunGivesTheTunnelKeyTheProgramSet) {
+    const ebpf::TestRunOutput out = ebpf::test_run(program("tc_tunnel"), {.data = kUdpFrame});
+    EXPECT_EQ(out.retval, 0u);  // read back as received: remote and local swapped
+    ASSERT_TRUE(out.tunnel);
+    EXPECT_EQ(out.tunnel->id, 5000u);
+    EXPECT_TRUE(out.tunnel->ipv6);
+    EXPECT_EQ(out.tunnel->ttl, 64);
+    EXPECT_EQ(out.tunnel->label, 0x12345u);
+    EXPECT_EQ(out.tunnel->dst[0], 0x20);
+    EXPECT_EQ(out.tunnel->dst[15], 9);
+    EXPECT_EQ(out.tunnel->flags, ebpf::kTunnelKey | ebpf::kTunnelCsum | ebpf::kTunnelNoCache |
+                                     ebpf::kTunnelDontFragment | ebpf::kTunnelOptionsPresent);
+    ASSERT_EQ(out.tunnel->options_length, 4u);
+    EXPECT_EQ(out.tunnel->options[0], 0x02);
+    EXPECT_FALSE(ebpf::test_run(program("skb_fields"), {.data = kUdpFrame}).tunnel);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, Skb,
                          ::testing::Values(ebpf::ExecMode::interpret, ebpf::ExecMode::jit, ebpf::ExecMode::native),
                          [](const auto& info) { return std::string(ebpf::exec_mode_name(info.param)); });
@@ -233,6 +252,78 @@ TEST_F(SkbHelpers, ShrinkingHelpersKeepTheHeaders) {
     const uint32_t hash = static_cast<uint32_t>(call(id::get_hash_recalc));
     EXPECT_NE(hash, 0u);
     EXPECT_EQ(packet.context().hash, hash);
+}
+
+// The tunnel helpers straight from the table: the sizes are u32 (a 64-bit
+// register's high bits do not count, as Linux's BPF_CALL), unknown flags and
+// layouts fail with the buffer zeroed, and a key set is read back as received.
+TEST_F(SkbHelpers, TunnelKeysTakeOnlyLinuxsLayoutsAndFlags) {
+    uint8_t key[48], options[256];
+    std::memset(key, 0x55, sizeof key);
+    EXPECT_EQ(err(id::skb_get_tunnel_key, address(key), 44, 0), -EINVAL);  // no metadata yet
+    EXPECT_EQ(key[0], 0);
+    EXPECT_EQ(key[43], 0);
+    EXPECT_EQ(key[44], 0x55);  // only `size` bytes are touched
+    EXPECT_EQ(err(id::skb_get_tunnel_opt, address(options), 8), -ENOENT);
+    EXPECT_EQ(err(id::skb_set_tunnel_opt, address(options), 8), -EINVAL);  // no key to hang them on
+    std::memset(key, 0, sizeof key);
+    key[0] = 42;                                       // tunnel_id
+    key[4] = 2, key[5] = 0, key[6] = 0, key[7] = 10;   // remote_ipv4 = 10.0.0.2 (host order)
+    key[28] = 1, key[29] = 0, key[30] = 0, key[31] = 10;  // local_ipv4 = 10.0.0.1
+    key[21] = 64;
+    for (uint64_t size : {0ull, 4ull, 12ull, 40ull, 43ull, 45ull, 0xffffffffull})
+        EXPECT_EQ(err(id::skb_set_tunnel_key, address(key), size, 0), -EINVAL) << size;
+    EXPECT_EQ(err(id::skb_set_tunnel_key, address(key), 44, uint64_t{1} << 5), -EINVAL);
+    EXPECT_EQ(err(id::skb_set_tunnel_key, address(key), 44, uint64_t{1} << 63), -EINVAL);
+    EXPECT_FALSE(packet.context().tunnel.present);
+    EXPECT_EQ(err(id::skb_set_tunnel_key, address(key), (uint64_t{1} << 32) | 44, 0), 0);  // the size is a u32
+    const ebpf::SkbTunnelInfo& info = packet.context().tunnel;
+    ASSERT_TRUE(info.present);
+    EXPECT_EQ(info.id, 42u);
+    EXPECT_EQ(Bytes(info.dst, info.dst + 4), (Bytes{10, 0, 0, 2}));  // transmit view: dst is the remote
+    EXPECT_EQ(Bytes(info.src, info.src + 4), (Bytes{10, 0, 0, 1}));
+    EXPECT_EQ(info.flags, ebpf::kTunnelKey | ebpf::kTunnelCsum | ebpf::kTunnelNoCache);
+    uint8_t out[48];
+    EXPECT_EQ(err(id::skb_get_tunnel_key, address(out), 44, 0), 0);
+    EXPECT_EQ(out[4], 1);   // read as received: remote and local swapped
+    EXPECT_EQ(out[28], 2);
+    EXPECT_EQ(err(id::skb_get_tunnel_key, address(out), 44, 1), -EPROTO);  // BPF_F_TUNINFO_IPV6
+    EXPECT_EQ(err(id::skb_get_tunnel_key, address(out), 44, 1 << 5), -EINVAL);
+    EXPECT_EQ(err(id::skb_get_tunnel_key, address(out), 44, 1 << 4), 0);   // BPF_F_TUNINFO_FLAGS
+    EXPECT_EQ(out[22], 0x20);  // TUNNEL_NOCACHE | TUNNEL_KEY | TUNNEL_CSUM, big-endian
+    EXPECT_EQ(out[23], 0x05);
+    // Options: multiples of 4 up to 255 bytes; the buffer must hold them.
+    std::memset(options, 7, sizeof options);
+    EXPECT_EQ(err(id::skb_set_tunnel_opt, address(options), 6), -EINVAL);
+    EXPECT_EQ(err(id::skb_set_tunnel_opt, address(options), 256), -ENOMEM);
+    EXPECT_EQ(err(id::skb_set_tunnel_opt, address(options), (uint64_t{1} << 32) | 252), 0);
+    EXPECT_EQ(err(id::skb_get_tunnel_opt, address(out), 16), -ENOMEM);
+    EXPECT_EQ(out[0], 0);
+    uint8_t all[256];
+    EXPECT_EQ(err(id::skb_get_tunnel_opt, address(all), 256), 252);
+    EXPECT_EQ(all[251], 7);
+    EXPECT_EQ(all[252], 0);  // the rest of the buffer is zeroed
+    // A new key drops the options; an IPv6 key keeps 20 bits of flow label.
+    key[24] = 0xff, key[25] = 0xff, key[26] = 0xff, key[27] = 0xff;
+    EXPECT_EQ(err(id::skb_set_tunnel_key, address(key), 44, 0), -EINVAL);  // a label on an IPv4 key
+    EXPECT_EQ(err(id::skb_get_tunnel_opt, address(all), 256), 252);          // failed sets change nothing
+    EXPECT_EQ(err(id::skb_set_tunnel_key, address(key), 44, 1), 0);
+    EXPECT_EQ(info.label, 0xfffffu);
+    EXPECT_EQ(err(id::skb_get_tunnel_opt, address(all), 256), -ENOENT);
+    EXPECT_EQ(err(id::skb_get_tunnel_key, address(out), 8, 1), -EINVAL);  // the IPv4-only layout
+}
+
+// Without a socket (a packet from a device, as the packet host's) the answer
+// is -ENOENT, whatever the map holds; a test run's packet has the caller's.
+TEST_F(SkbHelpers, UnderCgroupNeedsASocket) {
+    auto cgroups = ebpf::create_map(runtime_test::definition(ebpf::MapType::cgroup_array, 4, 4, 2));
+    const uint64_t map = address(cgroups.get());
+    EXPECT_EQ(err(id::skb_under_cgroup, map, 0), -ENOENT);
+    packet.context().flags |= ebpf::kSkbCallerSocket;
+    EXPECT_EQ(err(id::skb_under_cgroup, map, 0), -EAGAIN);  // empty slot
+    EXPECT_EQ(err(id::skb_under_cgroup, map, 2), -E2BIG);
+    EXPECT_EQ(err(id::skb_under_cgroup, map, 0xffffffffu), -E2BIG);
+    EXPECT_EQ(err(id::skb_under_cgroup, map, uint64_t{1} << 32), -EAGAIN);  // the index is a u32: slot 0
 }
 
 TEST_F(SkbHelpers, XdpBytesStayInsideThePacket) {

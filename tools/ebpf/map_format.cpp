@@ -134,6 +134,14 @@ nlohmann::json map_json(Map& map, const MapDumpOptions& options) {
                                {"socket", entry.socket ? entry.socket->id() : 0},
                                {"queue_id", entry.value}});
         }
+    } else if (map.type() == MapType::cgroup_array) {
+        // The host cannot read a slot back (Linux: ENOTSUPP): the cgroup ids it holds.
+        for (uint32_t index = 0; index < map.max_entries(); ++index) {
+            const std::optional<uint64_t> id = cgroup_array_id(map, index);
+            if (!id) continue;
+            const uint8_t* key = reinterpret_cast<const uint8_t*>(&index);
+            entries.push_back({{"key", hex_bytes(std::span<const uint8_t>(key, 4))}, {"cgroup_id", *id}});
+        }
     } else if (map.type() == MapType::queue || map.type() == MapType::stack) {
         // Drained: a dump comes after the run. A frozen one cannot be: its head is shown.
         if (map.frozen()) {
@@ -164,6 +172,9 @@ void print_entry_text(const nlohmann::json& entry, const char* indent) {
     if (entry.contains("socket")) {
         std::printf("%skey %s: socket %u (queue %u)\n", indent, entry["key"].get<std::string>().c_str(),
                     entry["socket"].get<uint32_t>(), entry["queue_id"].get<uint32_t>());
+    } else if (entry.contains("cgroup_id")) {
+        std::printf("%skey %s: cgroup id %llu\n", indent, entry["key"].get<std::string>().c_str(),
+                    static_cast<unsigned long long>(entry["cgroup_id"].get<uint64_t>()));
     } else if (entry.contains("record")) {
         std::printf("%srecord %s\n", indent, entry["record"].get<std::string>().c_str());
     } else if (!entry.contains("key")) {

@@ -15,13 +15,20 @@
 //   hook / raw        --data-in is the byte buffer (r1, length in r2);
 //                     --data-out gets it after the run.
 // Every run starts from the same input. Maps can be preloaded with --map
-// NAME=FILE (text: one "KEY VALUE" line of hex per entry, '#' comments; or
-// raw: key and value bytes back to back, entry after entry) and shown with
-// --dump-maps.
+// NAME=FILE (text: one "KEY VALUE" line of hex per entry, '#' comments, and
+// for a cgroup_array "KEY /sys/fs/cgroup/DIR" (the directory's fd is the
+// value, as Linux); or raw: key and value bytes back to back, entry after
+// entry) and shown with --dump-maps. A tc program's tunnel key
+// (bpf_skb_set_tunnel_key) is printed after the run ("tunnel" with --json).
 #include "run_object.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cinttypes>
 #include <cstring>
@@ -64,6 +71,47 @@ void store(Map& map, const std::vector<uint8_t>& key, const std::vector<uint8_t>
     else map.update(key, value);
 }
 
+// A cgroup_array entry "KEY PATH": the cgroup v2 directory's fd is the value, as Linux.
+void store_cgroup(Map& map, const std::vector<uint8_t>& key, const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw Error("cannot open cgroup directory " + path + ": " + std::strerror(errno));
+    const auto value = static_cast<uint32_t>(fd);
+    try {
+        map.update(key, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&value), 4));
+    } catch (const Error& e) {
+        ::close(fd);
+        throw Error(std::string(e.what()) + ": " + path + " must be a cgroup v2 directory");
+    }
+    ::close(fd);
+}
+
+std::string address_text(const uint8_t* address, bool ipv6) {
+    char text[INET6_ADDRSTRLEN] = {};
+    ::inet_ntop(ipv6 ? AF_INET6 : AF_INET, address, text, sizeof text);
+    return text;
+}
+
+// The tunnel key a tc program set (bpf_skb_set_tunnel_key), as it would be sent.
+nlohmann::json tunnel_json(const SkbTunnelInfo& t) {
+    static constexpr std::pair<uint32_t, const char*> kFlags[] = {
+        {kTunnelCsum, "csum"},         {kTunnelKey, "key"},           {kTunnelSeq, "seq"},
+        {kTunnelDontFragment, "dont_fragment"}, {kTunnelGeneveOpt, "geneve_opt"}, {kTunnelVxlanOpt, "vxlan_opt"},
+        {kTunnelNoCache, "nocache"},   {kTunnelErspanOpt, "erspan_opt"}, {kTunnelGtpOpt, "gtp_opt"}};
+    nlohmann::json flags = nlohmann::json::array();
+    for (const auto& [bit, name] : kFlags)
+        if (t.flags & bit) flags.push_back(name);
+    nlohmann::json out = {{"id", t.id},
+                          {"family", t.ipv6 ? "ipv6" : "ipv4"},
+                          {"remote", address_text(t.dst, t.ipv6)},
+                          {"local", address_text(t.src, t.ipv6)},
+                          {"tos", t.tos},
+                          {"ttl", t.ttl},
+                          {"flags", flags}};
+    if (t.ipv6) out["label"] = t.label;
+    if (t.options_length) out["options"] = hex_bytes(std::span<const uint8_t>(t.options, t.options_length));
+    return out;
+}
+
 }  // namespace
 
 // --map NAME=FILE.
@@ -84,6 +132,14 @@ void preload_map(const LoadedObject& object, const std::string& spec) {
             std::vector<std::string> tokens{std::istream_iterator<std::string>(words), {}};
             if (tokens.empty()) continue;
             const std::string where = path + ":" + std::to_string(number);
+            if (map.type() == MapType::cgroup_array && tokens.size() == 2 && tokens[1].find('/') != std::string::npos) {
+                try {
+                    store_cgroup(map, parse_hex(tokens[0], where), tokens[1]);
+                } catch (const Error& e) {
+                    throw Error(where + ": " + e.what());
+                }
+                continue;
+            }
             std::vector<uint8_t> key, value;
             if (key_size == 0) {
                 for (auto& t : tokens) for (uint8_t b : parse_hex(t, where)) value.push_back(b);
@@ -198,6 +254,7 @@ int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program,
                               {"duration_ns", per_run},         {"repeat", repeat}};
         if (options.dump_maps) out["maps"] = maps;
         if (!samples.empty()) out["perf_samples"] = samples;
+        if (run.tunnel) out["tunnel"] = tunnel_json(*run.tunnel);
         std::printf("%s\n", json_text(out, 2).c_str());
         return 0;
     }
@@ -207,6 +264,18 @@ int run_loaded_program(const LoadedObject& loaded, const LoadedProgram& program,
                 unknown_action ? ", not an XDP action: XDP_ABORTED when attached" : "");
     std::printf("Duration: %" PRIu64 " ns per run (%" PRIu64 " run%s, %s)\n", per_run, repeat, repeat == 1 ? "" : "s",
                 exec_mode_name(mode));
+    if (run.tunnel) {
+        const nlohmann::json t = tunnel_json(*run.tunnel);
+        std::string flags;
+        for (const auto& f : t["flags"]) flags += (flags.empty() ? "" : ",") + f.get<std::string>();
+        std::printf("Tunnel key: id %" PRIu64 " remote %s local %s tos %u ttl %u%s flags %s%s\n", run.tunnel->id,
+                    t["remote"].get<std::string>().c_str(), t["local"].get<std::string>().c_str(), run.tunnel->tos,
+                    run.tunnel->ttl, run.tunnel->ipv6 ? (" label " + std::to_string(run.tunnel->label)).c_str() : "",
+                    flags.empty() ? "-" : flags.c_str(),
+                    run.tunnel->options_length
+                        ? (" options " + t["options"].get<std::string>()).c_str()
+                        : "");
+    }
     print_perf_samples(samples);
     for (const auto& map : maps) print_map_text(map);
     return 0;

@@ -17,6 +17,7 @@ void register_system_helpers(HelperTable& table);   // time, random, pid, cpu
 void register_data_helpers(HelperTable& table);     // csum_diff, strncmp
 void register_xdp_helpers(HelperTable& table);
 void register_skb_helpers(HelperTable& table);     // __sk_buff: load/store bytes, checksums, resizing, vlan
+void register_tunnel_helpers(HelperTable& table);  // __sk_buff tunnel keys, bpf_skb_under_cgroup
 void register_fib_helpers(HelperTable& table);     // bpf_fib_lookup
 void register_control_helpers(HelperTable& table);  // tail_call, loop, for_each_map_elem
 void register_trace_helpers(HelperTable& table);    // trace_printk, snprintf

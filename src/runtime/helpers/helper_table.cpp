@@ -20,6 +20,7 @@ const HelperTable& helper_table() {
         register_data_helpers(t);
         register_xdp_helpers(t);
         register_skb_helpers(t);
+        register_tunnel_helpers(t);
         register_fib_helpers(t);
         register_control_helpers(t);
         register_trace_helpers(t);

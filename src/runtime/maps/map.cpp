@@ -35,6 +35,7 @@ const char* errno_text(int64_t result) {
     case ENOTSOCK: return "no such socket (ENOTSOCK)";
     case EOVERFLOW: return "value too large (EOVERFLOW)";
     case ENODEV: return "no such device or CPU (ENODEV)";
+    case 524: return "not supported for this map type (ENOTSUPP)";
     case EPERM: return "the map is frozen: programs may only read it, and the host may no longer write it (EPERM)";
     default: return "failed";
     }

@@ -87,6 +87,14 @@ std::shared_ptr<Map> make_stack_trace_map(const MapDefinition& definition);
 // Linux's creation rules of the redirect maps; throws ebpf::Error.
 void check_redirect_map_definition(const MapDefinition& definition);
 
+// cgroups (cgroup.cpp), for cgroup_array and bpf_skb_under_cgroup.
+// The id of the cgroup v2 directory open as `fd` (its inode number, which is
+// Linux's cgroup id); nullopt when fd is no cgroup v2 directory.
+std::optional<uint64_t> cgroup_id_of_fd(int fd);
+// Whether the calling thread's cgroup (v2, /proc/thread-self/cgroup) is the
+// cgroup `id` or one of its descendants.
+bool calling_cgroup_under(uint64_t id);
+
 // Registers a new map so find_map_by_id() sees it.
 void register_map(const std::shared_ptr<Map>& map);
 // Every live map (prog arrays forget programs being unloaded).

@@ -10,7 +10,11 @@
 //    section "xdp/cpumap".
 //  * xskmap (17): AF_XDP-like sockets (XskSocket) by id; programs see the
 //    socket's queue id (struct bpf_xdp_sock) when they look an entry up.
-//  * cgroup_array (8): cgroup ids (Linux: cgroup fds).
+//  * cgroup_array (8): cgroups. As Linux, the host writes a cgroup v2
+//    directory's fd (anything else is EBADF); the slot keeps the cgroup's id
+//    (its directory's inode number), which bpf_skb_under_cgroup compares with
+//    the calling process's cgroup and its ancestors (cgroup.cpp). The host
+//    cannot read a slot back (ENOTSUPP, as Linux); cgroup_array_id can.
 // Programs may look devmap/devmap_hash/xskmap entries up, read-only (the
 // verifier refuses writes, as Linux's BPF_F_RDONLY_PROG on devmaps). Values
 // live in fixed, 8-byte slots, so a pointer a program holds always points at
@@ -25,6 +29,7 @@
 namespace ebpf::runtime_detail {
 namespace {
 
+constexpr int64_t kEnotsupp = 524;             // Linux ENOTSUPP
 constexpr uint32_t kMaxCpumapEntries = 8192;  // Linux NR_CPUS of distribution kernels
 constexpr uint32_t kMaxCpumapQueue = 16384;   // Linux's sanity limit on qsize
 
@@ -63,6 +68,7 @@ public:
     int64_t host_lookup(const void* key, void* host_value) const override {
         const uint32_t index = read_u32(key);
         if (type() == MapType::xskmap) return -EOPNOTSUPP;  // as Linux: a socket is not a value
+        if (type() == MapType::cgroup_array) return -kEnotsupp;  // as Linux: an fd array without a lookup
         if (index >= max_entries() || !present_[index].load(std::memory_order_acquire)) return -ENOENT;
         uint64_t word = __atomic_load_n(&words_[index], __ATOMIC_RELAXED);
         std::memcpy(host_value, &word, value_size());
@@ -102,10 +108,14 @@ public:
             sockets_[index] = socket;
             return store(index, socket->queue_id(), 0);
         }
-        default:  // cgroup_array: an fd array (Linux accepts only BPF_ANY)
+        default: {  // cgroup_array: an fd array (Linux accepts only BPF_ANY)
             if (flags != kUpdateAny) return -EINVAL;
-            if (first == 0) return -EBADF;
-            return store(index, first, 0);
+            const std::optional<uint64_t> cgroup = cgroup_id_of_fd(static_cast<int>(first));
+            if (!cgroup) return -EBADF;
+            __atomic_store_n(&words_[index], *cgroup, __ATOMIC_RELAXED);
+            present_[index].store(true, std::memory_order_release);
+            return 0;
+        }
         }
     }
 
@@ -117,6 +127,12 @@ public:
         std::lock_guard lock(mutex_);
         if (type() == MapType::cgroup_array && !present_[index].load(std::memory_order_relaxed)) return -ENOENT;
         return clear(index);
+    }
+
+    // A cgroup_array's cgroup id at `index`.
+    std::optional<uint64_t> cgroup(uint32_t index) const {
+        if (index >= max_entries() || !present_[index].load(std::memory_order_acquire)) return std::nullopt;
+        return __atomic_load_n(&words_[index], __ATOMIC_RELAXED);
     }
 
     std::optional<RedirectEntry> entry(uint32_t index) const {
@@ -299,6 +315,13 @@ std::optional<RedirectEntry> redirect_entry(const Map& map, uint32_t key) {
     if (auto* hash = dynamic_cast<const DevmapHash*>(&map)) return hash->entry(key);
     throw Error("map '" + map.name() + "': not a devmap, devmap_hash, cpumap or xskmap (type " +
                 std::string(map_type_name(map.type())) + ")");
+}
+
+std::optional<uint64_t> cgroup_array_id(const Map& map, uint32_t index) {
+    auto* slots = dynamic_cast<const SlotMap*>(&map);
+    if (!slots || map.type() != MapType::cgroup_array)
+        throw Error("map '" + map.name() + "': not a cgroup_array (type " + std::string(map_type_name(map.type())) + ")");
+    return slots->cgroup(index);
 }
 
 std::vector<RedirectEntry> redirect_entries(const Map& map) {
