@@ -64,6 +64,8 @@ constexpr HelperPrototype kHelpers[] = {
     {id::get_cgroup_classid, "bpf_get_cgroup_classid", R::integer, {A::ctx}},
     {id::skb_vlan_push, "bpf_skb_vlan_push", R::integer, {A::ctx, A::anything, A::anything}},
     {id::skb_vlan_pop, "bpf_skb_vlan_pop", R::integer, {A::ctx}},
+    {id::skb_get_tunnel_key, "bpf_skb_get_tunnel_key", R::integer, {A::ctx, A::uninit_mem, A::const_size, A::anything}},
+    {id::skb_set_tunnel_key, "bpf_skb_set_tunnel_key", R::integer, {A::ctx, A::mem, A::const_size, A::anything}},
     {22, "bpf_perf_event_read", R::integer, {A::const_map_ptr, A::anything}},  // verify only
     {id::redirect, "bpf_redirect", R::integer, {A::anything, A::anything}},
     {id::perf_event_output, "bpf_perf_event_output", R::integer,
@@ -72,6 +74,8 @@ constexpr HelperPrototype kHelpers[] = {
     {id::get_stackid, "bpf_get_stackid", R::integer, {A::ctx, A::const_map_ptr, A::anything}},
     {id::csum_diff, "bpf_csum_diff", R::integer,
      {A::mem_or_null, A::const_size_or_zero, A::mem_or_null, A::const_size_or_zero, A::anything}},
+    {29, "bpf_skb_get_tunnel_opt", R::integer, {A::ctx, A::uninit_mem, A::const_size}},
+    {30, "bpf_skb_set_tunnel_opt", R::integer, {A::ctx, A::mem, A::const_size}},
     {id::skb_change_proto, "bpf_skb_change_proto", R::integer, {A::ctx, A::anything, A::anything}},
     {id::skb_change_type, "bpf_skb_change_type", R::integer, {A::ctx, A::anything}},
     {id::get_hash_recalc, "bpf_get_hash_recalc", R::integer, {A::ctx}},
@@ -120,7 +124,8 @@ constexpr HelperPrototype kHelpers[] = {
     {114, "bpf_probe_read_user_str", R::integer, {A::uninit_mem, A::const_size_or_zero, A::anything}},  // verify only
     {115, "bpf_probe_read_kernel_str", R::integer, {A::uninit_mem, A::const_size_or_zero, A::anything}},  // verify only
     {117, "bpf_send_signal_thread", R::integer, {A::anything}},  // verify only
-    {118, "bpf_jiffies64", R::integer, {}},  // verify only
+    {id::jiffies64, "bpf_jiffies64", R::integer, {}},
+    {122, "bpf_get_netns_cookie", R::integer, {A::ctx_or_null}},  // verify only
     {id::xdp_output, "bpf_xdp_output", R::integer,
      {A::ctx, A::const_map_ptr, A::anything, A::mem, A::const_size_or_zero}},
     {id::ktime_get_boot_ns, "bpf_ktime_get_boot_ns", R::integer, {}},
@@ -150,7 +155,7 @@ constexpr HelperPrototype kHelpers[] = {
         id::get_current_pid_tgid, id::map_push_elem, id::map_pop_elem, id::map_peek_elem,      \
         id::ktime_get_boot_ns, id::ringbuf_output, id::ringbuf_reserve, id::ringbuf_submit,    \
         id::ringbuf_discard, id::ringbuf_query, id::for_each_map_elem, id::snprintf, id::loop, \
-        id::strncmp, id::spin_lock, id::spin_unlock, id::ktime_get_coarse_ns
+        id::strncmp, id::spin_lock, id::spin_unlock, id::ktime_get_coarse_ns, id::jiffies64
 #define EBPF_COMMON_HELPERS EBPF_BASE_HELPERS, id::csum_diff
 
 constexpr int32_t kCommonHelpers[] = {EBPF_COMMON_HELPERS};
@@ -165,7 +170,13 @@ constexpr int32_t kTcHelpers[] = {EBPF_COMMON_HELPERS, id::skb_store_bytes, id::
                                   id::skb_change_type, id::get_hash_recalc, id::skb_change_tail,
                                   id::skb_pull_data, id::skb_change_head, id::skb_adjust_room,
                                   id::skb_load_bytes_relative, id::fib_lookup, id::skb_ecn_set_ce,
-                                  id::clone_redirect, id::redirect, id::perf_event_output};
+                                  id::clone_redirect, id::redirect, id::perf_event_output,
+                                  id::skb_get_tunnel_key, id::skb_set_tunnel_key, 29 /* get_tunnel_opt */,
+                                  30 /* set_tunnel_opt */};
+// cgroup_sock_addr: Linux sock_addr_func_proto's helpers the runtime has,
+// and the socket and namespace cookies, which it verifies but cannot run
+// (the policy hook passes no socket to them).
+constexpr int32_t kSockAddrHelpers[] = {EBPF_COMMON_HELPERS, 46 /* get_socket_cookie */, 122 /* get_netns_cookie */};
 // Linux sk_filter_func_proto: reads only (no bpf_csum_diff either).
 constexpr int32_t kSocketFilterHelpers[] = {EBPF_BASE_HELPERS, id::skb_load_bytes, id::skb_load_bytes_relative};
 #undef EBPF_COMMON_HELPERS
@@ -451,7 +462,7 @@ const ProgramTypeInfo kProgramTypes[] = {
     {ProgramType::sched_cls, "sched_cls", 192, kSkbTcFields, false, INT64_MIN, INT64_MAX, kTcHelpers, sizeof(SkbRuntimeContext), "struct __sk_buff"},
     {ProgramType::sched_act, "sched_act", 192, kSkbTcFields, false, INT64_MIN, INT64_MAX, kTcHelpers, sizeof(SkbRuntimeContext), "struct __sk_buff"},
     {ProgramType::socket_filter, "socket_filter", 192, kSkbSocketFields, false, INT64_MIN, INT64_MAX, kSocketFilterHelpers, sizeof(SkbRuntimeContext), "struct __sk_buff"},
-    {ProgramType::cgroup_sock_addr, "cgroup_sock_addr", 72, kSockAddrFields, false, 0, 1, kCommonHelpers, 72, "struct bpf_sock_addr"},
+    {ProgramType::cgroup_sock_addr, "cgroup_sock_addr", 72, kSockAddrFields, false, 0, 1, kSockAddrHelpers, 72, "struct bpf_sock_addr"},
     // Verified with Linux's rules; the runtime has no hook to run them.
     {ProgramType::kprobe, "kprobe", 168, kPtRegsFields, false, INT64_MIN, INT64_MAX, kKprobeHelpers, 0, "struct pt_regs"},
     {ProgramType::tracepoint, "tracepoint", 8192, kTracepointFields, false, INT64_MIN, INT64_MAX, kTracingHelpers, 0, "the event's record"},

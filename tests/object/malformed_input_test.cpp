@@ -4,6 +4,7 @@
 
 #include <elf.h>
 
+#include <array>
 #include <cstring>
 
 #include "ebpf/error.hpp"
@@ -353,6 +354,49 @@ TEST(MalformedObject, HostileSecondRelocationSection) {
     o.b.add_rela(o.code, o.symtab, {{0, ELF64_R_INFO(RelaObject::kMapsSym, 1), 0}});
     o.b.add_relocations(o.code, o.symtab, {{16, ELF64_R_INFO(RelaObject::kDataSym, 1)}});
     EXPECT_LOAD_ERROR(o.b.build(), "section 'socket1' has a second relocation section");
+}
+
+// The kernel samples' legacy map-in-map: 28-byte struct bpf_map_def whose
+// sixth field, inner_map_idx, names the map (by position) giving the shape
+// of the outer map's values.
+std::vector<uint8_t> samples_maps_object(const std::vector<std::array<uint32_t, 7>>& defs) {
+    ElfBuilder b;
+    size_t code = b.add_code("kprobe/sys_connect", {test::mov64_imm(0, 0), test::exit_insn()});
+    std::vector<uint8_t> maps(defs.size() * 28);
+    std::memcpy(maps.data(), defs.data(), maps.size());
+    size_t maps_index = b.add({"maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, maps});
+    std::vector<ElfBuilder::Sym> symbols{{"prog", static_cast<uint16_t>(code), 0, 16, STT_FUNC, STB_GLOBAL}};
+    for (size_t i = 0; i < defs.size(); ++i)
+        symbols.push_back({"m" + std::to_string(i), static_cast<uint16_t>(maps_index), i * 28, 0, STT_OBJECT,
+                           STB_GLOBAL});
+    b.add_symbols(symbols);
+    return b.build();
+}
+
+TEST(MalformedObject, LegacyInnerMapIdxGivesTheTemplate) {
+    Object object = open_object_from_memory(
+        samples_maps_object({{1, 4, 8, 16, 0, 0, 0}, {13, 4, 0, 4, 0, 0, 0}, {2, 4, 4, 1, 0, 0, 0}}), "mim.o");
+    ASSERT_EQ(object.maps.size(), 4u);
+    EXPECT_EQ(object.maps[1].name, "m1");
+    ASSERT_TRUE(object.maps[1].inner_map.has_value());
+    const MapDefinition& inner = object.maps.at(*object.maps[1].inner_map);
+    EXPECT_EQ(inner.name, "m1.inner");
+    EXPECT_TRUE(inner.inner_template);
+    EXPECT_EQ(inner.type, MapType::hash);
+    EXPECT_EQ(inner.value_size, 8u);
+    EXPECT_EQ(object.maps[1].value_size, 4u);
+    EXPECT_EQ(object.maps[3].name, "m2");
+}
+
+TEST(MalformedObject, HostileLegacyInnerMapIdx) {
+    EXPECT_LOAD_ERROR(samples_maps_object({{2, 4, 4, 1, 0, 0, 0}, {12, 4, 0, 4, 0, 9, 0}}),
+                      "section 'maps': map 'm1': inner_map_idx 9 names no map (the section has 2)");
+    EXPECT_LOAD_ERROR(samples_maps_object({{2, 4, 4, 1, 0, 0, 0}, {12, 4, 0, 4, 0, 1, 0}}),
+                      "map 'm1': inner_map_idx 1 names map-in-map 'm1'");
+    EXPECT_LOAD_ERROR(samples_maps_object({{3, 4, 4, 1, 0, 0, 0}, {12, 4, 0, 4, 0, 0, 0}}),
+                      "map 'm1': inner_map_idx 0 names prog_array 'm0'");
+    EXPECT_LOAD_ERROR(samples_maps_object({{2, 4, 4, 1, 0, 0, 0}, {12, 4, 0, 4, 0, 0xffffffffu, 0}}),
+                      "inner_map_idx 4294967295 names no map");
 }
 
 TEST(MalformedObject, CallIntoTheMiddleOfAFunction) {

@@ -10,7 +10,8 @@
 // User-mode differences (docs/program-types.md): skb->csum is never
 // CHECKSUM_COMPLETE or PARTIAL (as a test run), so BPF_F_RECOMPUTE_CSUM has
 // nothing to update; there are no net_cls cgroups (bpf_get_cgroup_classid is
-// 0); bpf_get_hash_recalc hashes the flow with our own function.
+// 0); bpf_get_hash_recalc hashes the flow with our own function; no packet
+// carries tunnel metadata (bpf_skb_get/set_tunnel_key, below).
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -478,6 +479,59 @@ uint64_t get_hash_recalc(uint64_t ctx, uint64_t, uint64_t, uint64_t, uint64_t) {
 
 uint64_t get_cgroup_classid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 0; }
 
+// Tunnel metadata (struct bpf_tunnel_key, 44 bytes). A user-mode packet
+// never arrives through a tunnel device and there is none to send it
+// through: bpf_skb_get_tunnel_key finds no tunnel info (-EINVAL, the buffer
+// zeroed, as Linux without one); bpf_skb_set_tunnel_key checks its flags and
+// size as Linux does and returns 0, the metadata then dropped (only the fact
+// that a key was set is kept, for bpf_skb_set_tunnel_opt).
+constexpr uint64_t kTunInfoIpv6 = 1, kTunInfoFlags = 1 << 4;  // BPF_F_TUNINFO_*
+constexpr uint64_t kZeroCsumTx = 1 << 1, kDontFragment = 1 << 2, kSeqNumber = 1 << 3, kNoTunnelKey = 1 << 4;
+constexpr uint32_t kTunnelKeySize = 44;
+
+// SkbRuntimeContext::flags bit: bpf_skb_set_tunnel_key succeeded in this run
+// (Linux: the skb carries the per-CPU metadata dst bpf_skb_set_tunnel_opt needs).
+constexpr uint32_t kSkbTunnelKeySet = 1u << 8;
+constexpr uint32_t kTunnelOptsMax = 255;  // IP_TUNNEL_OPTS_MAX
+constexpr int32_t kHelperGetTunnelOpt = 29, kHelperSetTunnelOpt = 30;
+
+uint64_t skb_get_tunnel_key(uint64_t, uint64_t to, uint64_t size, uint64_t, uint64_t) {
+    std::memset(at(to), 0, static_cast<uint32_t>(size));
+    return from_errno(-EINVAL);
+}
+
+uint64_t skb_set_tunnel_key(uint64_t ctx, uint64_t from, uint64_t size, uint64_t flags, uint64_t) {
+    if (flags & ~(kTunInfoIpv6 | kZeroCsumTx | kDontFragment | kSeqNumber | kNoTunnelKey)) return from_errno(-EINVAL);
+    const auto n = static_cast<uint32_t>(size);
+    // Linux takes the full struct and the sizes of its older versions.
+    if (n != kTunnelKeySize && n != 28 && n != 24 && n != 22 && n != 8) return from_errno(-EINVAL);
+    uint8_t key[kTunnelKeySize] = {};
+    std::memcpy(key, at(from), n);
+    uint16_t ext = 0;
+    uint32_t label = 0;
+    std::memcpy(&ext, key + 22, 2);
+    std::memcpy(&label, key + 24, 4);
+    if ((!(flags & kTunInfoIpv6) && label) || ext) return from_errno(-EINVAL);
+    skb(ctx).flags |= kSkbTunnelKeySet;
+    return 0;
+}
+
+// Tunnel options (Geneve, VXLAN-GBP, ERSPAN): none arrive (-ENOENT, the
+// buffer zeroed); setting them needs a bpf_skb_set_tunnel_key first in this
+// run (else -EINVAL, as Linux), a size that is a multiple of 4 (-EINVAL) and
+// at most 255 bytes (-ENOMEM). Like the key, they are then dropped.
+uint64_t skb_get_tunnel_opt(uint64_t, uint64_t to, uint64_t size, uint64_t, uint64_t) {
+    std::memset(at(to), 0, static_cast<uint32_t>(size));
+    return from_errno(-ENOENT);
+}
+
+uint64_t skb_set_tunnel_opt(uint64_t ctx, uint64_t, uint64_t size, uint64_t, uint64_t) {
+    const auto n = static_cast<uint32_t>(size);
+    if (!(skb(ctx).flags & kSkbTunnelKeySet) || (n & 3)) return from_errno(-EINVAL);
+    if (n > kTunnelOptsMax) return from_errno(-ENOMEM);
+    return 0;
+}
+
 // INET_ECN_set_ce on the network header: ECT(0)/ECT(1) become CE (the IPv4
 // header checksum updated); 1 when the packet is now CE-marked.
 // skb_protocol(skb, true): past VLAN tags in the packet (__vlan_get_protocol,
@@ -522,6 +576,10 @@ void register_skb_helpers(HelperTable& table) {
     table.set(id::l3_csum_replace, l3_csum_replace);
     table.set(id::l4_csum_replace, l4_csum_replace);
     table.set(id::get_cgroup_classid, get_cgroup_classid);
+    table.set(id::skb_get_tunnel_key, skb_get_tunnel_key);
+    table.set(id::skb_set_tunnel_key, skb_set_tunnel_key);
+    table.set(kHelperGetTunnelOpt, skb_get_tunnel_opt);
+    table.set(kHelperSetTunnelOpt, skb_set_tunnel_opt);
     table.set(id::skb_vlan_push, skb_vlan_push);
     table.set(id::skb_vlan_pop, skb_vlan_pop);
     table.set(id::skb_load_bytes, skb_load_bytes);
