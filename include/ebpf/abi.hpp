@@ -78,6 +78,7 @@ enum class ArgKind : uint8_t {
     const_str,       // pointer to a NUL-terminated string in read-only map value
     stack_or_null,   // callback context: stack pointer or NULL
     spin_lock,       // the struct bpf_spin_lock of a map value (at its constant offset)
+    ctx_or_null,     // as ctx, or NULL (Linux ARG_PTR_TO_CTX_OR_NULL: bpf_get_netns_cookie)
 };
 
 enum class RetKind : uint8_t {
@@ -135,7 +136,8 @@ inline constexpr int32_t map_lookup_elem = 1, map_update_elem = 2, map_delete_el
     map_push_elem = 87, map_pop_elem = 88, map_peek_elem = 89, ringbuf_output = 130,
     ringbuf_reserve = 131, ringbuf_submit = 132, ringbuf_discard = 133, ringbuf_query = 134,
     snprintf = 165, xdp_adjust_tail = 65, ktime_get_boot_ns = 125, for_each_map_elem = 164,
-    loop = 181, strncmp = 182, redirect_neigh = 152, redirect_peer = 155, trace_vprintk = 177, spin_lock = 93, spin_unlock = 94, ktime_get_coarse_ns = 160;
+    loop = 181, strncmp = 182, redirect_neigh = 152, redirect_peer = 155, trace_vprintk = 177, spin_lock = 93,
+    spin_unlock = 94, ktime_get_coarse_ns = 160, jiffies64 = 118;
 }
 // Helpers after which packet pointers are invalid (Linux bpf_helper_changes_pkt_data):
 // they may move, grow or reallocate the packet.

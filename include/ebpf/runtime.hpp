@@ -48,6 +48,12 @@ uint32_t possible_cpus();
 // The slot of the calling thread while it runs a program; 0 outside a run.
 uint32_t current_cpu();
 
+// bpf_jiffies64 counts ticks of this rate (Linux's CONFIG_HZ varies by
+// distribution: 100, 250, 300 or 1000; user mode has no kernel tick) from
+// CLOCK_MONOTONIC_COARSE: jiffies * (1e9 / kJiffiesHz) is comparable with
+// bpf_ktime_get_ns, as Cilium compares them.
+inline constexpr uint64_t kJiffiesHz = 1000;
+
 // Holds a CPU slot for the calling thread for its lifetime (re-entrant).
 // LoadedProgram::run takes one; hosts that call helpers or Map program-side
 // functions directly must hold one too.

@@ -38,7 +38,10 @@ T = dict(socket_filter=1, kprobe=2, sched_cls=3, sched_act=4, tracepoint=5, xdp=
 ATTACH = {"cgroup_skb/egress": 1, "cgroup/skb": 0, "cgroup/sock": 2, "cgroup/post_bind4": 12,
           "cgroup/post_bind6": 13, "cgroup/connect4": 10, "cgroup/connect6": 11, "cgroup/bind4": 8,
           "cgroup/bind6": 9, "cgroup/getsockopt": 21, "cgroup/setsockopt": 22, "sk_skb/stream_verdict": 5,
-          "sk_skb/stream_parser": 4, "cgroup/sock_create": 2, "cgroup/sock_release": 34}
+          "sk_skb/stream_parser": 4, "cgroup/sock_create": 2, "cgroup/sock_release": 34,
+          "cgroup/sendmsg4": 14, "cgroup/sendmsg6": 15, "cgroup/recvmsg4": 19, "cgroup/recvmsg6": 20,
+          "cgroup/getpeername4": 29, "cgroup/getpeername6": 30, "cgroup/getsockname4": 31,
+          "cgroup/getsockname6": 32}
 
 # Section prefix -> type, as libbpf 0.x and the samples' bpf_load.c named them.
 PREFIXES = [
@@ -88,7 +91,8 @@ def attach_type(section, name):
     if name == "cgroup_skb":
         return 1 if "egress" in section else 0
     if name in ("cgroup_sock", "cgroup_sock_addr", "cgroup_sockopt", "sk_skb"):
-        for prefix, value in ATTACH.items():
+        # The longest prefix wins ("cgroup/sock_release" before "cgroup/sock").
+        for prefix, value in sorted(ATTACH.items(), key=lambda item: -len(item[0])):
             if section.startswith(prefix):
                 return value
         if name == "cgroup_sock_addr":

@@ -125,7 +125,8 @@ constexpr HelperPrototype kHelpers[] = {
     {114, "bpf_probe_read_user_str", R::integer, {A::uninit_mem, A::const_size_or_zero, A::anything}},  // verify only
     {115, "bpf_probe_read_kernel_str", R::integer, {A::uninit_mem, A::const_size_or_zero, A::anything}},  // verify only
     {117, "bpf_send_signal_thread", R::integer, {A::anything}},  // verify only
-    {118, "bpf_jiffies64", R::integer, {}},  // verify only
+    {id::jiffies64, "bpf_jiffies64", R::integer, {}},
+    {122, "bpf_get_netns_cookie", R::integer, {A::ctx_or_null}},  // verify only
     {id::xdp_output, "bpf_xdp_output", R::integer,
      {A::ctx, A::const_map_ptr, A::anything, A::mem, A::const_size_or_zero}},
     {id::ktime_get_boot_ns, "bpf_ktime_get_boot_ns", R::integer, {}},
@@ -158,7 +159,7 @@ constexpr HelperPrototype kHelpers[] = {
         id::get_current_pid_tgid, id::map_push_elem, id::map_pop_elem, id::map_peek_elem,      \
         id::ktime_get_boot_ns, id::ringbuf_output, id::ringbuf_reserve, id::ringbuf_submit,    \
         id::ringbuf_discard, id::ringbuf_query, id::for_each_map_elem, id::snprintf, id::loop, \
-        id::strncmp, id::spin_lock, id::spin_unlock, id::ktime_get_coarse_ns, id::trace_vprintk
+        id::strncmp, id::spin_lock, id::spin_unlock, id::ktime_get_coarse_ns, id::trace_vprintk, id::jiffies64
 #define EBPF_COMMON_HELPERS EBPF_BASE_HELPERS, id::csum_diff
 
 constexpr int32_t kCommonHelpers[] = {EBPF_COMMON_HELPERS};
@@ -176,6 +177,10 @@ constexpr int32_t kTcHelpers[] = {EBPF_COMMON_HELPERS, id::skb_store_bytes, id::
                                   id::clone_redirect, id::redirect, id::perf_event_output,
                                   id::redirect_neigh, id::redirect_peer, id::skb_get_tunnel_key, id::skb_set_tunnel_key,
                                   id::skb_get_tunnel_opt, id::skb_set_tunnel_opt, id::skb_under_cgroup};
+// cgroup_sock_addr: Linux sock_addr_func_proto's helpers the runtime has,
+// and the socket and namespace cookies, which it verifies but cannot run
+// (the policy hook passes no socket to them).
+constexpr int32_t kSockAddrHelpers[] = {EBPF_COMMON_HELPERS, 46 /* get_socket_cookie */, 122 /* get_netns_cookie */};
 // Linux sk_filter_func_proto: reads only (no bpf_csum_diff either).
 constexpr int32_t kSocketFilterHelpers[] = {EBPF_BASE_HELPERS, id::skb_load_bytes, id::skb_load_bytes_relative};
 #undef EBPF_COMMON_HELPERS
@@ -461,7 +466,7 @@ const ProgramTypeInfo kProgramTypes[] = {
     {ProgramType::sched_cls, "sched_cls", 192, kSkbTcFields, false, INT64_MIN, INT64_MAX, kTcHelpers, sizeof(SkbRuntimeContext), "struct __sk_buff"},
     {ProgramType::sched_act, "sched_act", 192, kSkbTcFields, false, INT64_MIN, INT64_MAX, kTcHelpers, sizeof(SkbRuntimeContext), "struct __sk_buff"},
     {ProgramType::socket_filter, "socket_filter", 192, kSkbSocketFields, false, INT64_MIN, INT64_MAX, kSocketFilterHelpers, sizeof(SkbRuntimeContext), "struct __sk_buff"},
-    {ProgramType::cgroup_sock_addr, "cgroup_sock_addr", 72, kSockAddrFields, false, 0, 1, kCommonHelpers, 72, "struct bpf_sock_addr"},
+    {ProgramType::cgroup_sock_addr, "cgroup_sock_addr", 72, kSockAddrFields, false, 0, 1, kSockAddrHelpers, 72, "struct bpf_sock_addr"},
     // Verified with Linux's rules; the runtime has no hook to run them.
     {ProgramType::kprobe, "kprobe", 168, kPtRegsFields, false, INT64_MIN, INT64_MAX, kKprobeHelpers, 0, "struct pt_regs"},
     {ProgramType::tracepoint, "tracepoint", 8192, kTracepointFields, false, INT64_MIN, INT64_MAX, kTracingHelpers, 0, "the event's record"},

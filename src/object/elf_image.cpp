@@ -8,6 +8,7 @@
 #include <libelf.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -133,6 +134,7 @@ ElfImage::ElfImage(std::span<const uint8_t> bytes, std::string path) : path_(std
         s.link = h.sh_link;
         s.info = h.sh_info;
         s.size = h.sh_size;
+        s.entsize = h.sh_entsize;
         s.data = contents(i);
         if (i != 0) {
             s.name = string_at(names, h.sh_name, path_ + ": section " + std::to_string(i),
@@ -196,20 +198,48 @@ ElfImage::ElfImage(std::span<const uint8_t> bytes, std::string path) : path_(std
         const ElfSection& target = sections_[s.info];
         bool needed = (target.flags & SHF_EXECINSTR) != 0 || target.name == ".maps";
         if (!needed) continue;
-        if (s.type == SHT_RELA) {
-            throw Error(where(s) + ": RELA relocations are not used by eBPF objects");
+        // SHT_RELA: old LLVM (OVS's datapath.o) wrote Elf64_Rela entries,
+        // the addend in the entry; applied like SHT_REL with that addend.
+        const bool rela = s.type == SHT_RELA;
+        const size_t entry = rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel);
+        const char* kind = rela ? "RELA" : "REL";
+        if (s.entsize != 0 && s.entsize != entry) {
+            throw Error(where(s) + ": entry size " + std::to_string(s.entsize) + " is not that of " + kind +
+                        " relocations (" + std::to_string(entry) + " bytes)");
         }
-        if (s.data.size() % sizeof(Elf64_Rel) != 0) {
+        if (s.data.size() % entry != 0) {
             throw Error(where(s) + ": size " + std::to_string(s.data.size()) +
-                        " is not a multiple of the relocation size");
+                        " is not a multiple of the relocation size (" + std::to_string(entry) + " bytes, " +
+                        kind + ")");
+        }
+        const size_t count = s.data.size() / entry;
+        // At most one relocation per 8-byte slot of the target (the linker
+        // refuses two at one instruction anyway): more is a crafted count.
+        if (count > std::max<uint64_t>(target.size / 8, 1)) {
+            throw Error(where(s) + ": " + std::to_string(count) + " relocations for section '" + target.name +
+                        "' of " + std::to_string(target.size) + " bytes (at most one per 8 bytes)");
         }
         auto& out = relocations_[s.info];
-        for (size_t k = 0; k < s.data.size() / sizeof(Elf64_Rel); ++k) {
-            auto raw = read_struct<Elf64_Rel>(s.data, k * sizeof(Elf64_Rel));
+        if (!out.empty()) {
+            throw Error(where(s) + ": section '" + target.name + "' has a second relocation section");
+        }
+        out.reserve(count);
+        for (size_t k = 0; k < count; ++k) {
             ElfRelocation r;
-            r.offset = raw.r_offset;
-            r.type = static_cast<uint32_t>(ELF64_R_TYPE(raw.r_info));
-            r.symbol = static_cast<uint32_t>(ELF64_R_SYM(raw.r_info));
+            uint64_t info = 0;
+            if (rela) {
+                auto raw = read_struct<Elf64_Rela>(s.data, k * entry);
+                r.offset = raw.r_offset;
+                info = raw.r_info;
+                r.has_addend = true;
+                r.addend = raw.r_addend;
+            } else {
+                auto raw = read_struct<Elf64_Rel>(s.data, k * entry);
+                r.offset = raw.r_offset;
+                info = raw.r_info;
+            }
+            r.type = static_cast<uint32_t>(ELF64_R_TYPE(info));
+            r.symbol = static_cast<uint32_t>(ELF64_R_SYM(info));
             if (r.symbol >= symbols_.size()) {
                 throw Error(where(s) + ": relocation " + std::to_string(k) + " names symbol " +
                             std::to_string(r.symbol) + ", but the symbol table has " +
@@ -219,6 +249,10 @@ ElfImage::ElfImage(std::span<const uint8_t> bytes, std::string path) : path_(std
                 throw Error(where(s) + ": relocation " + std::to_string(k) + " at offset " +
                             std::to_string(r.offset) + " lies outside section '" + target.name +
                             "' (" + std::to_string(target.size) + " bytes)");
+            }
+            if (rela && (r.addend < INT32_MIN || r.addend > INT32_MAX)) {
+                throw Error(where(s) + ": relocation " + std::to_string(k) + " has addend " +
+                            std::to_string(r.addend) + ", outside the 32 bits an instruction can hold");
             }
             out.push_back(r);
         }

@@ -19,6 +19,7 @@ struct ElfSection {
     uint32_t link = 0;
     uint32_t info = 0;
     uint64_t size = 0;     // sh_size (also for SHT_NOBITS)
+    uint64_t entsize = 0;  // sh_entsize
     std::span<const uint8_t> data;  // file contents; empty for SHT_NOBITS
 };
 
@@ -35,6 +36,9 @@ struct ElfRelocation {
     uint64_t offset = 0;   // byte offset within the section it applies to
     uint32_t type = 0;     // R_BPF_*
     uint32_t symbol = 0;   // index into ElfImage::symbols()
+    // SHT_RELA (old toolchains): the addend is here, not in the instruction.
+    bool has_addend = false;
+    int64_t addend = 0;
 };
 
 class ElfImage {
@@ -47,7 +51,7 @@ public:
     const std::vector<ElfSymbol>& symbols() const { return symbols_; }
     const ElfSection* find_section(std::string_view name) const;
     const ElfSection* section(size_t index) const;
-    // Relocations (SHT_REL) that apply to section `index`, sorted by offset.
+    // Relocations (SHT_REL, or SHT_RELA of old toolchains) that apply to section `index`, sorted by offset.
     const std::vector<ElfRelocation>& relocations_for(size_t index) const;
     // "path: section 'name'" — the prefix of every message about a section.
     std::string where(const ElfSection& section) const;

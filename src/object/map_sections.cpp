@@ -302,9 +302,21 @@ void load_legacy_maps(LoadContext& ctx) {
     std::sort(symbols.begin(), symbols.end(),
               [](const ElfSymbol* a, const ElfSymbol* b) { return a->value < b->value; });
     constexpr uint64_t kDefSize = 20;  // struct bpf_map_def: five u32
+    // The kernel samples' bpf_load.c def is 28 bytes: ..., inner_map_idx,
+    // numa_node. Its size shows in the symbols, or (clang leaves their size 0)
+    // as the section divided evenly among them.
+    constexpr uint64_t kSamplesDefSize = 28;
+    uint64_t def_size = 0;
+    if (!symbols.empty()) {
+        def_size = symbols.front()->size;
+        if (def_size == 0 && section->data.size() % symbols.size() == 0)
+            def_size = section->data.size() / symbols.size();
+    }
     if (symbols.size() > ctx.limits.max_maps)
         throw Error(where + ": " + std::to_string(symbols.size()) + " maps, more than the limit of " +
                     std::to_string(ctx.limits.max_maps) + " (max_maps)");
+    std::vector<MapDefinition> defs;
+    std::vector<std::optional<uint32_t>> inner_index;  // inner_map_idx of a map-in-map
     for (const ElfSymbol* sym : symbols) {
         std::string map_where = where + ": map '" + sym->name + "'";
         if (sym->value > section->data.size() || section->data.size() - sym->value < kDefSize) {
@@ -321,8 +333,43 @@ void load_legacy_maps(LoadContext& ctx) {
         map.value_size = fields[2];
         map.max_entries = fields[3];
         map.map_flags = fields[4];
-        ctx.map_at[{section->index, sym->value}] = static_cast<uint32_t>(ctx.object.maps.size());
-        ctx.object.maps.push_back(std::move(map));
+        std::optional<uint32_t> inner;
+        if ((type == MapType::array_of_maps || type == MapType::hash_of_maps) && def_size == kSamplesDefSize &&
+            section->data.size() - sym->value >= kSamplesDefSize) {
+            uint32_t index = 0;
+            std::memcpy(&index, section->data.data() + sym->value + 20, 4);
+            inner = index;
+            map.value_size = 4;  // map ids, as Linux
+        }
+        defs.push_back(std::move(map));
+        inner_index.push_back(inner);
+    }
+    for (size_t i = 0; i < defs.size(); ++i) {
+        const ElfSymbol* sym = symbols[i];
+        auto index = static_cast<uint32_t>(ctx.object.maps.size());
+        ctx.map_at[{section->index, sym->value}] = index;
+        ctx.object.maps.push_back(defs[i]);
+        if (!inner_index[i]) continue;
+        // bpf_load.c's inner_map_idx: the index, among this section's maps,
+        // of the map whose shape the outer map's values have.
+        std::string map_where = where + ": map '" + sym->name + "'";
+        uint32_t k = *inner_index[i];
+        if (k >= defs.size())
+            throw Error(map_where + ": inner_map_idx " + std::to_string(k) + " names no map (the section has " +
+                        std::to_string(defs.size()) + ")");
+        const MapDefinition& shape = defs[k];
+        if (shape.type == MapType::array_of_maps || shape.type == MapType::hash_of_maps)
+            throw Error(map_where + ": inner_map_idx " + std::to_string(k) + " names map-in-map '" + shape.name +
+                        "' (as Linux, one level of map-in-map only)");
+        if (shape.type == MapType::prog_array)
+            throw Error(map_where + ": inner_map_idx " + std::to_string(k) + " names prog_array '" + shape.name +
+                        "', which cannot be an inner map (as Linux)");
+        MapDefinition inner = shape;
+        inner.name = sym->name + ".inner";
+        inner.inner_template = true;
+        inner.pinning = kPinNone;
+        ctx.object.maps[index].inner_map = static_cast<uint32_t>(ctx.object.maps.size());
+        ctx.object.maps.push_back(std::move(inner));
     }
 }
 

@@ -18,6 +18,7 @@ namespace {
 
 constexpr uint32_t kRelocBpf64_64 = 1;   // R_BPF_64_64: LDDW
 constexpr uint32_t kRelocBpf64_32 = 10;  // R_BPF_64_32: CALL imm
+constexpr uint32_t kRelocBpfNone = 0;    // R_BPF_NONE: what old LLVM wrote in RELA sections for LDDW
 
 struct Function {
     std::string name;
@@ -237,13 +238,25 @@ private:
         if (sym.section >= SHN_LORESERVE) {
             throw Error(where_ + ": " + what + ": symbol in special section " + hex(sym.section));
         }
+        // The addend: in the instruction (SHT_REL, as clang writes), or in
+        // the entry (SHT_RELA, old toolchains).
+        const int64_t addend = r.has_addend ? r.addend : insn.imm;
         if (is_lddw(insn)) {
-            if (r.type != kRelocBpf64_64) {
+            if (r.type != kRelocBpf64_64 && !(r.has_addend && r.type == kRelocBpfNone)) {
                 throw Error(where_ + ": " + what + ": unexpected relocation type " +
                             std::to_string(r.type) + " for LDDW");
             }
             Instruction& next = program_.insns[at + 1];
-            if (auto m = ctx_.map_at.find({sym.section, sym.value}); m != ctx_.map_at.end()) {
+            // A map: at its symbol (clang), or at the section symbol plus the
+            // RELA addend (old toolchains).
+            uint64_t map_offset = sym.value;
+            if (r.has_addend) {
+                int64_t at = static_cast<int64_t>(sym.value) + r.addend;
+                if (at < 0) throw Error(where_ + ": " + what + ": addend " + std::to_string(r.addend) +
+                                        " points before the symbol's section");
+                map_offset = static_cast<uint64_t>(at);
+            }
+            if (auto m = ctx_.map_at.find({sym.section, map_offset}); m != ctx_.map_at.end()) {
                 insn.src = op::kPseudoMapIdx;
                 insn.imm = static_cast<int32_t>(m->second);
                 next.imm = 0;
@@ -251,7 +264,7 @@ private:
             }
             if (auto g = ctx_.global_data_map.find(sym.section); g != ctx_.global_data_map.end()) {
                 const MapDefinition& map = ctx_.object.maps[g->second];
-                int64_t offset = static_cast<int64_t>(sym.value) + insn.imm;
+                int64_t offset = static_cast<int64_t>(sym.value) + addend;
                 if (sym.value > map.value_size || offset < 0 || offset > map.value_size) {
                     throw Error(where_ + ": " + what + ": offset " + std::to_string(offset) +
                                 " lies outside '" + map.name + "' (" +
@@ -264,7 +277,7 @@ private:
             }
             if (code_.count(sym.section)) {
                 // A callback: the function's address, as an offset from the next slot.
-                int64_t bytes = static_cast<int64_t>(sym.value) + insn.imm;
+                int64_t bytes = static_cast<int64_t>(sym.value) + addend;
                 if (bytes % 8 != 0) throw Error(where_ + ": " + what + ": misaligned function address");
                 const CodeSection& target = code_section(sym.section, i, sym.name);
                 uint32_t to = place_target(target, bytes / 8, i);
@@ -286,7 +299,13 @@ private:
             }
             const CodeSection& target = code_section(sym.section, i, sym.name);
             if (sym.value % 8 != 0) throw Error(where_ + ": " + what + ": misaligned function address");
-            int64_t target_insn = static_cast<int64_t>(sym.value / 8) + insn.imm + 1;
+            // SHT_REL: imm holds the pc-relative addend (target - 1); SHT_RELA:
+            // the entry's addend is a byte offset from the symbol.
+            if (r.has_addend && r.addend % 8 != 0)
+                throw Error(where_ + ": " + what + ": addend " + std::to_string(r.addend) +
+                            " is not a multiple of 8");
+            int64_t target_insn = static_cast<int64_t>(sym.value / 8) +
+                                  (r.has_addend ? r.addend / 8 : int64_t{insn.imm} + 1);
             uint32_t to = place_target(target, target_insn, i);
             program_.insns[at].imm = static_cast<int32_t>(int64_t{to} - (int64_t{at} + 1));
             return;

@@ -189,10 +189,20 @@ void check_alu(VerifierEnv& env, VerifierState& state, const Instruction& insn) 
 
     const RegState d = read_reg(state, dst_no);
     if (d.is_pointer() || src.is_pointer()) {
+        auto packetish = [](const RegState& r) { return r.is_packet_like() || r.type == RegType::ptr_to_packet_end; };
+        const bool packet_distance = operation == op::kSub && packetish(d) && packetish(src);
+        // `w1 -= w4` of two packet pointers (Cilium's `(void *)ip6 - data`):
+        // the low 32 bits of the distance we allow in 64 bits, no more of the
+        // address; an unknown 32-bit number, as Linux's privileged verifier
+        // makes it. Any other 32-bit arithmetic on a pointer would keep half
+        // an address: refused.
+        if (!is64 && packet_distance) {
+            dst = RegState::scalar(truncate32(ScalarRange::unknown()));
+            return;
+        }
         if (!is64) fail(reg_name(d.is_pointer() ? dst_no : insn.src) + " 32-bit arithmetic on a pointer prohibited");
         if (d.is_pointer() && src.is_pointer()) {
-            auto packetish = [](const RegState& r) { return r.is_packet_like() || r.type == RegType::ptr_to_packet_end; };
-            if (operation == op::kSub && packetish(d) && packetish(src)) {
+            if (packet_distance) {
                 dst = RegState::unknown_scalar();  // distance between two packet pointers
                 return;
             }

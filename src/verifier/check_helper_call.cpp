@@ -483,7 +483,9 @@ void check_helper_call(VerifierEnv& env, VerifierState& state, uint32_t index) {
             if (reg.var.value() > (uint64_t{1} << 29)) fail(arg_name(*proto, regno) + " size " + reg.var.to_string() + " is too large");
             alloc_size = reg.var.value();
             break;
+        case ArgKind::ctx_or_null:
         case ArgKind::ctx: {
+            if (kind == ArgKind::ctx_or_null && reg.is_const_scalar(0)) break;
             bool ok = reg.type == RegType::ptr_to_ctx && reg.off == 0;
             if (env.info.ctx_is_memory)
                 ok = reg.type == RegType::ptr_to_packet && reg.off == 0 && reg.var.is_const() && reg.var.value() == 0 && reg.id == 0;

@@ -92,13 +92,24 @@ static void check_callback_keeps_spills(const VerifierState& state, uint32_t fra
 void mark_stack_written(VerifierState& state, uint32_t frameno, int64_t lo, int64_t hi, bool surely) {
     check_callback_keeps_spills(state, frameno, lo, hi);
     StackState& stack = state.frames[frameno].stack;
-    // A spilled pointer may only be replaced whole: a write that may leave
-    // some of its bytes in place would let them be read back as a number (Linux:
-    // "attempt to corrupt spilled pointer on stack").
+    // A write over part of a spilled pointer must not leave its other bytes
+    // readable as a number. Linux without CAP_PERFMON refuses the write
+    // ("attempt to corrupt spilled pointer on stack"); root may, and then
+    // reads the rest as an unknown number. Compilers reuse such slots for
+    // narrower variables (Cilium's NAT code), so a write at a known offset is
+    // allowed here and the bytes it does not cover become uninitialised:
+    // nothing can read them until they are written. A write that only may
+    // reach the pointer (variable offset or size) is refused.
     for (int64_t slot_lo = -((-lo + 7) / 8) * 8; slot_lo < hi; slot_lo += 8) {
         const StackSlot* slot = stack.slot_for(static_cast<int>(slot_lo));
         if (!slot || !slot->full_spill() || !slot->spilled.is_pointer()) continue;
         if (surely && lo <= slot_lo && slot_lo + 8 <= hi) continue;
+        if (surely) {
+            StackSlot& partial = stack.ensure_slot(static_cast<int>(slot_lo));
+            partial.bytes.fill(SlotKind::invalid);
+            partial.spilled = RegState{};
+            continue;
+        }
         fail(std::string(surely ? "a write to" : "a variable-offset or variable-size write that may reach") +
              " stack bytes " + range_text(lo, hi) + " would overwrite part of the pointer spilled at fp" +
              std::to_string(slot_lo) + " (its other bytes would become readable as a number)");

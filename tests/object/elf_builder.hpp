@@ -70,6 +70,23 @@ public:
                     static_cast<uint32_t>(symtab), static_cast<uint32_t>(target), sizeof(Elf64_Rel)});
     }
 
+    // SHT_RELA entries (offset, info, addend), as old toolchains wrote them.
+    struct Rela {
+        uint64_t offset, info;
+        int64_t addend;
+    };
+    size_t add_rela(size_t target, size_t symtab, const std::vector<Rela>& entries,
+                    uint64_t entsize = sizeof(Elf64_Rela)) {
+        std::vector<uint8_t> bytes;
+        for (const auto& e : entries) {
+            Elf64_Rela rela{e.offset, e.info, e.addend};
+            auto* p = reinterpret_cast<const uint8_t*>(&rela);
+            bytes.insert(bytes.end(), p, p + sizeof rela);
+        }
+        return add({".rela" + sections_[target - 1].name, SHT_RELA, 0, bytes,
+                    static_cast<uint32_t>(symtab), static_cast<uint32_t>(target), entsize});
+    }
+
     std::vector<uint8_t> build(uint16_t machine = 247) const {
         std::vector<BuiltSection> all = sections_;
         std::vector<uint8_t> names{0};

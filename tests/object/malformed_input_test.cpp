@@ -4,6 +4,7 @@
 
 #include <elf.h>
 
+#include <array>
 #include <cstring>
 
 #include "ebpf/error.hpp"
@@ -219,6 +220,183 @@ TEST(MalformedObject, RelocationAgainstUndefinedSymbol) {
     EXPECT_NE(object.programs[0].load_error.find("extern variable 'some_extern' (__ksym or __kconfig) cannot be resolved"),
               std::string::npos)
         << object.programs[0].load_error;
+}
+
+// SHT_RELA (old LLVM, OVS's datapath.o): applied like SHT_REL, the addend
+// taken from the entry; R_BPF_NONE on an LDDW is what those toolchains wrote.
+// A program with two LDDWs (map, global data) and a call into .text.
+struct RelaObject {
+    ElfBuilder b;
+    size_t code = 0, symtab = 0;
+    static constexpr uint32_t kMapsSym = 2, kDataSym = 3, kTextSym = 4;
+};
+
+RelaObject rela_object() {
+    RelaObject o;
+    Instruction lddw_map{op::kLddw, 1, 0, 0, 0};
+    Instruction lddw_data{op::kLddw, 2, 0, 0, 0};
+    o.code = o.b.add_code("socket1", {lddw_map, {}, lddw_data, {}, test::call_local(-1), test::exit_insn()});
+    std::vector<uint8_t> maps(40, 0);
+    uint32_t def[5] = {2, 4, 8, 1, 0};  // array, key 4, value 8, 1 entry
+    std::memcpy(maps.data(), def, 20);
+    std::memcpy(maps.data() + 20, def, 20);
+    size_t maps_index = o.b.add({"maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, maps});
+    size_t data_index = o.b.add({".data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, std::vector<uint8_t>(16, 0)});
+    size_t text_index = o.b.add_code(".text", {test::mov64_imm(0, 1), test::exit_insn(), test::mov64_imm(0, 2),
+                                               test::exit_insn()});
+    o.symtab = o.b.add_symbols({{"prog", static_cast<uint16_t>(o.code), 0, 48, STT_FUNC, STB_GLOBAL},
+                                {"maps", static_cast<uint16_t>(maps_index), 0, 0, STT_SECTION, STB_LOCAL},
+                                {".data", static_cast<uint16_t>(data_index), 0, 0, STT_SECTION, STB_LOCAL},
+                                {".text", static_cast<uint16_t>(text_index), 0, 0, STT_SECTION, STB_LOCAL},
+                                {"first", static_cast<uint16_t>(maps_index), 0, 20, STT_OBJECT, STB_GLOBAL},
+                                {"second", static_cast<uint16_t>(maps_index), 20, 20, STT_OBJECT, STB_GLOBAL},
+                                {"one", static_cast<uint16_t>(text_index), 0, 16, STT_FUNC, STB_LOCAL},
+                                {"two", static_cast<uint16_t>(text_index), 16, 16, STT_FUNC, STB_LOCAL}});
+    return o;
+}
+
+TEST(MalformedObject, RelaRelocationsApplyTheirAddends) {
+    RelaObject o = rela_object();
+    o.b.add_rela(o.code, o.symtab,
+                 {{0, ELF64_R_INFO(RelaObject::kMapsSym, 0), 20},   // maps + 20: 'second' (R_BPF_NONE)
+                  {16, ELF64_R_INFO(RelaObject::kDataSym, 1), 12},  // .data + 12
+                  {32, ELF64_R_INFO(RelaObject::kTextSym, 10), 16}});  // .text + 16: 'two'
+    Object object = open_object_from_memory(o.b.build(), "rela.o");
+    ASSERT_EQ(object.programs.size(), 1u);
+    const Program& p = object.programs[0];
+    ASSERT_EQ(p.insns.size(), 8u);  // the program, then 'two'
+    EXPECT_EQ(p.insns[0].src, op::kPseudoMapIdx);
+    EXPECT_EQ(object.maps.at(static_cast<size_t>(p.insns[0].imm)).name, "second");
+    EXPECT_EQ(p.insns[2].src, op::kPseudoMapIdxValue);
+    EXPECT_EQ(object.maps.at(static_cast<size_t>(p.insns[2].imm)).name, ".data");
+    EXPECT_EQ(p.insns[3].imm, 12);
+    ASSERT_EQ(p.functions.size(), 2u);
+    EXPECT_EQ(p.functions[1].name, "two");
+    EXPECT_EQ(4 + p.insns[4].imm + 1, static_cast<int>(p.functions[1].insn));
+    EXPECT_EQ(p.insns[6].imm, 2);  // r0 = 2: 'two' was linked
+}
+
+TEST(MalformedObject, HostileRelaSymbolOutOfRange) {
+    RelaObject o = rela_object();
+    o.b.add_rela(o.code, o.symtab, {{0, ELF64_R_INFO(4242, 1), 0}});
+    EXPECT_LOAD_ERROR(o.b.build(), "section '.relasocket1': relocation 0 names symbol 4242");
+}
+
+TEST(MalformedObject, HostileRelaOffsetOutOfRange) {
+    RelaObject o = rela_object();
+    o.b.add_rela(o.code, o.symtab, {{1ull << 40, ELF64_R_INFO(RelaObject::kMapsSym, 1), 0}});
+    EXPECT_LOAD_ERROR(o.b.build(), "section '.relasocket1': relocation 0 at offset 1099511627776 lies outside");
+}
+
+TEST(MalformedObject, HostileRelaWrongEntrySize) {
+    RelaObject o = rela_object();
+    o.b.add_rela(o.code, o.symtab, {{0, ELF64_R_INFO(RelaObject::kMapsSym, 1), 0}}, sizeof(Elf64_Rel));
+    EXPECT_LOAD_ERROR(o.b.build(), "section '.relasocket1': entry size 16 is not that of RELA relocations (24 bytes)");
+}
+
+TEST(MalformedObject, HostileRelaTruncatedEntry) {
+    RelaObject o = rela_object();
+    size_t rela = o.b.add_rela(o.code, o.symtab, {{0, ELF64_R_INFO(RelaObject::kMapsSym, 1), 0}}, 0);
+    auto bytes = o.b.build();
+    section_header(bytes, ".relasocket1")->sh_size = 20;
+    (void)rela;
+    EXPECT_LOAD_ERROR(bytes, "section '.relasocket1': size 20 is not a multiple of the relocation size (24 bytes, RELA)");
+}
+
+TEST(MalformedObject, HostileRelaHugeCount) {
+    // 7 entries for a 6-instruction section: more than one per instruction.
+    RelaObject o = rela_object();
+    std::vector<ElfBuilder::Rela> many(7, {0, ELF64_R_INFO(RelaObject::kMapsSym, 1), 0});
+    o.b.add_rela(o.code, o.symtab, many);
+    EXPECT_LOAD_ERROR(o.b.build(), "section '.relasocket1': 7 relocations for section 'socket1' of 48 bytes");
+}
+
+TEST(MalformedObject, HostileRelaAddends) {
+    {
+        RelaObject o = rela_object();
+        o.b.add_rela(o.code, o.symtab, {{0, ELF64_R_INFO(RelaObject::kMapsSym, 1), int64_t{1} << 40}});
+        EXPECT_LOAD_ERROR(o.b.build(), "relocation 0 has addend 1099511627776, outside the 32 bits");
+    }
+    {
+        RelaObject o = rela_object();
+        o.b.add_rela(o.code, o.symtab, {{0, ELF64_R_INFO(RelaObject::kMapsSym, 1), -8}});
+        EXPECT_LOAD_ERROR(o.b.build(), "addend -8 points before the symbol's section");
+    }
+    {
+        RelaObject o = rela_object();  // between two map definitions
+        o.b.add_rela(o.code, o.symtab, {{0, ELF64_R_INFO(RelaObject::kMapsSym, 1), 4}});
+        EXPECT_LOAD_ERROR(o.b.build(), "symbol is in section 'maps', which is neither a map");
+    }
+    {
+        RelaObject o = rela_object();
+        o.b.add_rela(o.code, o.symtab, {{16, ELF64_R_INFO(RelaObject::kDataSym, 1), 4096}});
+        EXPECT_LOAD_ERROR(o.b.build(), "offset 4096 lies outside '.data'");
+    }
+    {
+        RelaObject o = rela_object();
+        o.b.add_rela(o.code, o.symtab, {{32, ELF64_R_INFO(RelaObject::kTextSym, 10), 12}});
+        EXPECT_LOAD_ERROR(o.b.build(), "addend 12 is not a multiple of 8");
+    }
+    {
+        RelaObject o = rela_object();
+        o.b.add_rela(o.code, o.symtab, {{32, ELF64_R_INFO(RelaObject::kTextSym, 10), 1 << 20}});
+        EXPECT_LOAD_ERROR(o.b.build(), "outside section '.text'");
+    }
+    {
+        RelaObject o = rela_object();  // R_BPF_NONE on a call is not what old LLVM wrote
+        o.b.add_rela(o.code, o.symtab, {{32, ELF64_R_INFO(RelaObject::kTextSym, 0), 16}});
+        EXPECT_LOAD_ERROR(o.b.build(), "unexpected relocation type 0 for a call");
+    }
+}
+
+TEST(MalformedObject, HostileSecondRelocationSection) {
+    RelaObject o = rela_object();
+    o.b.add_rela(o.code, o.symtab, {{0, ELF64_R_INFO(RelaObject::kMapsSym, 1), 0}});
+    o.b.add_relocations(o.code, o.symtab, {{16, ELF64_R_INFO(RelaObject::kDataSym, 1)}});
+    EXPECT_LOAD_ERROR(o.b.build(), "section 'socket1' has a second relocation section");
+}
+
+// The kernel samples' legacy map-in-map: 28-byte struct bpf_map_def whose
+// sixth field, inner_map_idx, names the map (by position) giving the shape
+// of the outer map's values.
+std::vector<uint8_t> samples_maps_object(const std::vector<std::array<uint32_t, 7>>& defs) {
+    ElfBuilder b;
+    size_t code = b.add_code("kprobe/sys_connect", {test::mov64_imm(0, 0), test::exit_insn()});
+    std::vector<uint8_t> maps(defs.size() * 28);
+    std::memcpy(maps.data(), defs.data(), maps.size());
+    size_t maps_index = b.add({"maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, maps});
+    std::vector<ElfBuilder::Sym> symbols{{"prog", static_cast<uint16_t>(code), 0, 16, STT_FUNC, STB_GLOBAL}};
+    for (size_t i = 0; i < defs.size(); ++i)
+        symbols.push_back({"m" + std::to_string(i), static_cast<uint16_t>(maps_index), i * 28, 0, STT_OBJECT,
+                           STB_GLOBAL});
+    b.add_symbols(symbols);
+    return b.build();
+}
+
+TEST(MalformedObject, LegacyInnerMapIdxGivesTheTemplate) {
+    Object object = open_object_from_memory(
+        samples_maps_object({{1, 4, 8, 16, 0, 0, 0}, {13, 4, 0, 4, 0, 0, 0}, {2, 4, 4, 1, 0, 0, 0}}), "mim.o");
+    ASSERT_EQ(object.maps.size(), 4u);
+    EXPECT_EQ(object.maps[1].name, "m1");
+    ASSERT_TRUE(object.maps[1].inner_map.has_value());
+    const MapDefinition& inner = object.maps.at(*object.maps[1].inner_map);
+    EXPECT_EQ(inner.name, "m1.inner");
+    EXPECT_TRUE(inner.inner_template);
+    EXPECT_EQ(inner.type, MapType::hash);
+    EXPECT_EQ(inner.value_size, 8u);
+    EXPECT_EQ(object.maps[1].value_size, 4u);
+    EXPECT_EQ(object.maps[3].name, "m2");
+}
+
+TEST(MalformedObject, HostileLegacyInnerMapIdx) {
+    EXPECT_LOAD_ERROR(samples_maps_object({{2, 4, 4, 1, 0, 0, 0}, {12, 4, 0, 4, 0, 9, 0}}),
+                      "section 'maps': map 'm1': inner_map_idx 9 names no map (the section has 2)");
+    EXPECT_LOAD_ERROR(samples_maps_object({{2, 4, 4, 1, 0, 0, 0}, {12, 4, 0, 4, 0, 1, 0}}),
+                      "map 'm1': inner_map_idx 1 names map-in-map 'm1'");
+    EXPECT_LOAD_ERROR(samples_maps_object({{3, 4, 4, 1, 0, 0, 0}, {12, 4, 0, 4, 0, 0, 0}}),
+                      "map 'm1': inner_map_idx 0 names prog_array 'm0'");
+    EXPECT_LOAD_ERROR(samples_maps_object({{2, 4, 4, 1, 0, 0, 0}, {12, 4, 0, 4, 0, 0xffffffffu, 0}}),
+                      "inner_map_idx 4294967295 names no map");
 }
 
 TEST(MalformedObject, CallIntoTheMiddleOfAFunction) {

@@ -1,5 +1,6 @@
 // bpf_ktime_get_ns (CLOCK_MONOTONIC), bpf_ktime_get_boot_ns (CLOCK_BOOTTIME),
 // bpf_ktime_get_coarse_ns (CLOCK_MONOTONIC_COARSE, as Linux's ktime_get_coarse_ns),
+// bpf_jiffies64 (CLOCK_MONOTONIC_COARSE in ticks of kJiffiesHz, runtime.hpp),
 // bpf_get_prandom_u32, bpf_get_smp_processor_id (the CPU slot, see
 // runtime.hpp) and bpf_get_current_pid_tgid (tgid << 32 | thread id).
 #include <sys/syscall.h>
@@ -24,6 +25,10 @@ uint64_t ktime_get_ns(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return
 uint64_t ktime_get_boot_ns(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return clock_ns(CLOCK_BOOTTIME); }
 uint64_t ktime_get_coarse_ns(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
     return clock_ns(CLOCK_MONOTONIC_COARSE);
+}
+
+uint64_t jiffies64(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    return clock_ns(CLOCK_MONOTONIC_COARSE) / (1'000'000'000ull / kJiffiesHz);
 }
 
 uint64_t get_prandom_u32(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
@@ -52,6 +57,7 @@ void register_system_helpers(HelperTable& table) {
     table.set(helper_id::ktime_get_ns, ktime_get_ns);
     table.set(helper_id::ktime_get_boot_ns, ktime_get_boot_ns);
     table.set(helper_id::ktime_get_coarse_ns, ktime_get_coarse_ns);
+    table.set(helper_id::jiffies64, jiffies64);
     table.set(helper_id::get_prandom_u32, get_prandom_u32);
     table.set(helper_id::get_smp_processor_id, get_smp_processor_id);
     table.set(helper_id::get_current_pid_tgid, get_current_pid_tgid);
