@@ -89,7 +89,7 @@ constexpr HelperPrototype kHelpers[] = {
     {id::skb_change_head, "bpf_skb_change_head", R::integer, {A::ctx, A::anything, A::anything}},
     {id::xdp_adjust_head, "bpf_xdp_adjust_head", R::integer, {A::ctx, A::anything}},
     {45, "bpf_probe_read_str", R::integer, {A::uninit_mem, A::const_size_or_zero, A::anything}},  // verify only
-    {46, "bpf_get_socket_cookie", R::integer, {A::ctx}},  // verify only
+    {46, "bpf_get_socket_cookie", R::integer, {A::ctx}},
     {47, "bpf_get_socket_uid", R::integer, {A::ctx}},  // verify only
     {49, "bpf_setsockopt", R::integer, {A::ctx, A::anything, A::anything, A::mem, A::const_size}},  // verify only
     {id::skb_adjust_room, "bpf_skb_adjust_room", R::integer, {A::ctx, A::anything, A::anything, A::anything}},
@@ -126,7 +126,7 @@ constexpr HelperPrototype kHelpers[] = {
     {115, "bpf_probe_read_kernel_str", R::integer, {A::uninit_mem, A::const_size_or_zero, A::anything}},  // verify only
     {117, "bpf_send_signal_thread", R::integer, {A::anything}},  // verify only
     {id::jiffies64, "bpf_jiffies64", R::integer, {}},
-    {122, "bpf_get_netns_cookie", R::integer, {A::ctx_or_null}},  // verify only
+    {122, "bpf_get_netns_cookie", R::integer, {A::ctx_or_null}},
     {id::xdp_output, "bpf_xdp_output", R::integer,
      {A::ctx, A::const_map_ptr, A::anything, A::mem, A::const_size_or_zero}},
     {id::ktime_get_boot_ns, "bpf_ktime_get_boot_ns", R::integer, {}},
@@ -178,8 +178,7 @@ constexpr int32_t kTcHelpers[] = {EBPF_COMMON_HELPERS, id::skb_store_bytes, id::
                                   id::redirect_neigh, id::redirect_peer, id::skb_get_tunnel_key, id::skb_set_tunnel_key,
                                   id::skb_get_tunnel_opt, id::skb_set_tunnel_opt, id::skb_under_cgroup};
 // cgroup_sock_addr: Linux sock_addr_func_proto's helpers the runtime has,
-// and the socket and namespace cookies, which it verifies but cannot run
-// (the policy hook passes no socket to them).
+// with the socket and namespace cookies (socket_helpers.cpp).
 constexpr int32_t kSockAddrHelpers[] = {EBPF_COMMON_HELPERS, 46 /* get_socket_cookie */, 122 /* get_netns_cookie */};
 // Linux sk_filter_func_proto: reads only (no bpf_csum_diff either).
 constexpr int32_t kSocketFilterHelpers[] = {EBPF_BASE_HELPERS, id::skb_load_bytes, id::skb_load_bytes_relative};

@@ -11,6 +11,7 @@
 
 #include "ebpf/error.hpp"
 #include "ebpf/hooks.hpp"
+#include "ebpf/socket_scope.hpp"
 
 namespace ebpf {
 namespace {
@@ -104,6 +105,7 @@ SockAddrDecision SockAddrPolicy::decide(SockAddrHook hook, int fd, const sockadd
         if (entry.hook != hook) continue;
         uint64_t verdict;
         try {
+            SocketScope socket(fd);  // bpf_get_socket_cookie reads this socket's cookie
             verdict = entry.program->run(&ctx, sizeof(ctx));
         } catch (const Error& e) {
             throw Error("sock_addr " + std::string(sock_addr_hook_name(hook)) + ": program '" + entry.program->name() +

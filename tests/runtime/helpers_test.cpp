@@ -1,6 +1,7 @@
 // Every helper, through eBPF C programs (tests/programs/runtime_helpers.c)
 // and, where a program cannot reach an edge case, called directly.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <set>
 
 #include "ebpf/error.hpp"
+#include "ebpf/socket_scope.hpp"
 #include "test_support.hpp"
 
 using namespace runtime_test;
@@ -162,6 +164,34 @@ TEST(HelpersDirect, TailCallContract) {
     EXPECT_EQ(static_cast<int64_t>(tail_call(0, address, 0, 0, 0)), -ENOENT);  // empty slot falls through
     EXPECT_EQ(static_cast<int64_t>(tail_call(0, address, 5, 0, 0)), -ENOENT);  // out of range
     EXPECT_EQ(ebpf::run_state().tail_call_target, nullptr);
+}
+
+// The cookies of cgroup_sock_addr programs: the socket the policy hook names
+// (SocketScope) and this process's network namespace, as the kernel numbers them.
+TEST(HelpersDirect, SocketAndNetnsCookies) {
+    auto socket_cookie = ebpf::helper_table().find(46);
+    auto netns_cookie = ebpf::helper_table().find(122);
+    ASSERT_NE(socket_cookie, nullptr);
+    ASSERT_NE(netns_cookie, nullptr);
+    EXPECT_EQ(socket_cookie(0, 0, 0, 0, 0), 0u);  // no socket: a test run
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_GE(fd, 0);
+    uint64_t expected = 0, netns = 0;
+    socklen_t length = sizeof expected;
+    ASSERT_EQ(getsockopt(fd, SOL_SOCKET, 57 /* SO_COOKIE */, &expected, &length), 0);
+    {
+        ebpf::SocketScope scope(fd);
+        EXPECT_EQ(socket_cookie(0, 0, 0, 0, 0), expected);
+        EXPECT_NE(expected, 0u);
+    }
+    EXPECT_EQ(socket_cookie(0, 0, 0, 0, 0), 0u);  // the scope ended
+    length = sizeof netns;
+    if (getsockopt(fd, SOL_SOCKET, 71 /* SO_NETNS_COOKIE */, &netns, &length) == 0) {
+        EXPECT_EQ(netns_cookie(0, 0, 0, 0, 0), netns);
+    } else {
+        EXPECT_EQ(netns_cookie(0, 0, 0, 0, 0), 0u);  // a kernel before 5.14
+    }
+    close(fd);
 }
 
 // Helpers of types the runtime only verifies (kprobe, sock_ops, ...) may

@@ -23,6 +23,7 @@ void register_control_helpers(HelperTable& table);  // tail_call, loop, for_each
 void register_trace_helpers(HelperTable& table);    // trace_printk, snprintf
 void register_redirect_helpers(HelperTable& table); // redirect, redirect_map, clone_redirect, perf_event_output
 void register_lock_helpers(HelperTable& table);     // spin_lock, spin_unlock
+void register_socket_helpers(HelperTable& table);   // socket and netns cookies (cgroup_sock_addr)
 
 template <typename T>
 T* as_pointer(uint64_t value) {

@@ -26,6 +26,7 @@ const HelperTable& helper_table() {
         register_trace_helpers(t);
         register_redirect_helpers(t);
         register_lock_helpers(t);
+        register_socket_helpers(t);
         return t;
     }();
     return table;
