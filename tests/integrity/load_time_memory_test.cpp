@@ -94,10 +94,17 @@ size_t find_dyn(const std::vector<uint8_t>& image, int64_t tag) {
 }
 
 // Offset of the first RELATIVE relocation in DT_RELA.
+// The host's RELATIVE relocation type (modules are the host's).
+#if defined(__aarch64__)
+constexpr uint32_t kRelativeType = R_AARCH64_RELATIVE;
+#else
+constexpr uint32_t kRelativeType = R_X86_64_RELATIVE;
+#endif
+
 size_t first_relative(const std::vector<uint8_t>& image) {
     const size_t table = file_offset(image, get<Elf64_Dyn>(image, find_dyn(image, DT_RELA)).d_un.d_ptr);
     for (size_t at = table;; at += sizeof(Elf64_Rela))
-        if (ELF64_R_TYPE(get<Elf64_Rela>(image, at).r_info) == R_X86_64_RELATIVE) return at;
+        if (ELF64_R_TYPE(get<Elf64_Rela>(image, at).r_info) == kRelativeType) return at;
 }
 
 // The RELATIVE relocation that fills the pointer at `offset` bytes into the
