@@ -70,6 +70,16 @@ size_t find_phdr(const std::vector<uint8_t>& image, uint32_t type) {
     throw Error("test setup: no program header of type " + std::to_string(type));
 }
 
+// The executable PT_LOAD: the second on x86-64 (ld's separate code), the
+// first on AArch64 (code and read-only data in one segment).
+Elf64_Phdr code_segment(const std::vector<uint8_t>& image) {
+    for (size_t i = 0; i < get<Elf64_Ehdr>(image, 0).e_phnum; ++i) {
+        auto ph = get<Elf64_Phdr>(image, phdr_at(image, i));
+        if (ph.p_type == PT_LOAD && (ph.p_flags & PF_X)) return ph;
+    }
+    throw Error("test setup: no executable PT_LOAD");
+}
+
 // File offset of virtual address `vaddr` (modules from ebpf build map it 1:1 per segment).
 size_t file_offset(const std::vector<uint8_t>& image, uint64_t vaddr) {
     for (size_t i = 0; i < get<Elf64_Ehdr>(image, 0).e_phnum; ++i) {
@@ -180,8 +190,7 @@ std::vector<Attack> attacks() {
                     [] {
                         auto module = answer_module(3);
                         auto rel = get<Elf64_Rela>(module, first_relative(module));
-                        auto text = get<Elf64_Phdr>(module, find_phdr(module, PT_LOAD) + sizeof(Elf64_Phdr));
-                        rel.r_offset = text.p_vaddr;
+                        rel.r_offset = code_segment(module).p_vaddr;
                         put(module, first_relative(module), rel);
                         return module;
                     },
