@@ -30,6 +30,15 @@ if(NOT DEFINED EBPF_BPF_INCLUDE_DIRS)
   endif()
 endif()
 
+# bpf_tracing.h's PT_REGS macros (kprobes, libbpf-bootstrap-style tracing
+# programs) need the architecture whose struct pt_regs the program reads: the
+# one this build runs on (-D__TARGET_ARCH_${EBPF_BPF_TARGET_ARCH}).
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+  set(EBPF_BPF_TARGET_ARCH arm64)
+else()
+  set(EBPF_BPF_TARGET_ARCH x86)
+endif()
+
 if(NOT TARGET bpf_test_programs)
   add_custom_target(bpf_test_programs ALL)
 endif()

@@ -27,18 +27,24 @@ set_property(GLOBAL PROPERTY EBPF_CROSS_DISABLED_TESTS "")
 
 function(add_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME" "COMMAND")
+  # Forwarded one by one, bracket-quoted: ${ARGV} would drop empty arguments
+  # ("" in a command line).
+  set(args "")
+  math(EXPR last "${ARGC} - 1")
+  foreach(i RANGE 0 ${last})
+    string(APPEND args " [==[${ARGV${i}}]==]")
+  endforeach()
+  cmake_language(EVAL CODE "_add_test(${args})")
   if(arg_NAME AND arg_COMMAND)
     list(GET arg_COMMAND 0 program)
     if(NOT TARGET ${program} AND NOT EBPF_TEST_RUNS_EMULATOR)
-      _add_test(${ARGV})
-      # Deferred to the end of the directory: after its set_tests_properties.
-      cmake_language(DEFER CALL set_tests_properties ${arg_NAME} PROPERTIES DISABLED TRUE
-                     LABELS "cross_disabled")
+      # Deferred to the end of the directory, after its set_tests_properties.
+      # A deferred call's arguments are evaluated when it runs: the name goes
+      # in as text now.
+      cmake_language(EVAL CODE "cmake_language(DEFER CALL set_tests_properties [==[${arg_NAME}]==] PROPERTIES DISABLED TRUE LABELS cross_disabled)")
       set_property(GLOBAL APPEND PROPERTY EBPF_CROSS_DISABLED_TESTS ${arg_NAME})
-      return()
     endif()
   endif()
-  _add_test(${ARGV})
 endfunction()
 
 # At the end of the top-level directory: the list, once.

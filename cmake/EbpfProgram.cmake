@@ -15,6 +15,9 @@
 # The `ebpf` tool: the target `ebpf` inside the ebpf-native tree, the
 # installed package's `ebpf` after find_package(ebpf-native), otherwise
 # ${EBPF_TOOL} or `ebpf` on PATH. The module compiler is $CC (default cc).
+# In a cross build (the `aarch64` preset) the in-tree `ebpf` is the target's
+# program: it runs under CMAKE_CROSSCOMPILING_EMULATOR and builds the modules
+# with `--target ${CMAKE_LIBRARY_ARCHITECTURE}` (the target's cross compiler).
 #
 # -DEBPF_BUILD_SERVER=https://HOST:PORT builds the modules through an `ebpf
 # serve` service instead (`ebpf submit`: verified, built and signed there;
@@ -33,8 +36,17 @@ set(EBPF_BUILD_CLIENT_CERT "" CACHE FILEPATH "TLS client certificate for EBPF_BU
 set(EBPF_BUILD_CLIENT_KEY "" CACHE FILEPATH "TLS client key for EBPF_BUILD_SERVER")
 
 function(_ebpf_program_tool out)
+  set(_ebpf_tool_cross_flags "" PARENT_SCOPE)
   if(TARGET ebpf)
-    set(${out} $<TARGET_FILE:ebpf> PARENT_SCOPE)
+    if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
+      # The target's `ebpf` under the emulator; modules for the target.
+      set(${out} ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:ebpf> PARENT_SCOPE)
+      if(CMAKE_LIBRARY_ARCHITECTURE)
+        set(_ebpf_tool_cross_flags --target ${CMAKE_LIBRARY_ARCHITECTURE} PARENT_SCOPE)
+      endif()
+    else()
+      set(${out} $<TARGET_FILE:ebpf> PARENT_SCOPE)
+    endif()
     set(_ebpf_tool_target ebpf PARENT_SCOPE)
   elseif(TARGET ebpf-native::ebpf AND NOT EBPF_TOOL)
     set(${out} $<TARGET_FILE:ebpf-native::ebpf> PARENT_SCOPE)
@@ -109,7 +121,7 @@ function(ebpf_add_program)
       set(build_command ${tool} submit ${object} -o ${module} ${section_flags} ${server_flags})
       set(build_comment "eBPF ${ARG_NAME}: submit to ${EBPF_BUILD_SERVER} (verify, bpf2c, cc, sign) -> ${ARG_NAME}.so")
     else()
-      set(build_command ${tool} build ${object} -o ${module} ${section_flags})
+      set(build_command ${tool} build ${object} -o ${module} ${section_flags} ${_ebpf_tool_cross_flags})
       set(build_comment "eBPF ${ARG_NAME}: verify, bpf2c, cc -> ${ARG_NAME}.so")
     endif()
     add_custom_command(

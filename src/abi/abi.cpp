@@ -381,8 +381,18 @@ constexpr CtxField rw(uint32_t off, uint32_t size, uint8_t min_read = 1) {
 constexpr CtxField ptr(uint32_t off, uint32_t size, CtxFieldKind kind) {
     return {off, size, kind, false, off, size, static_cast<uint8_t>(size), static_cast<uint8_t>(size), 0};
 }
-// struct pt_regs (x86-64): 21 registers, read-only, any aligned size.
-constexpr CtxField kPtRegsFields[] = {ro(0, 168)};
+// The registers a kprobe and a perf_event program read are the host's
+// (bpf_user_pt_regs_t, what bpf_tracing.h's PT_REGS_* read for
+// __TARGET_ARCH_x86 or _arm64): x86-64's struct pt_regs, 21 registers; on
+// AArch64 struct user_pt_regs, x0-x30, sp, pc and pstate (Linux allows reads
+// up to its larger kernel struct pt_regs there; we stop at what programs see).
+#if defined(__aarch64__)
+constexpr uint32_t kPtRegsSize = 272;
+#else
+constexpr uint32_t kPtRegsSize = 168;
+#endif
+// struct pt_regs: read-only, any aligned size.
+constexpr CtxField kPtRegsFields[] = {ro(0, kPtRegsSize)};
 // A tracepoint's raw record: its size is the event's, known only to the
 // kernel, which allows reads of [8, PERF_MAX_TRACE_SIZE) (the first 8 bytes
 // are the common header; PERF_MAX_TRACE_SIZE is 8192 since Linux 6.3, 2048
@@ -391,7 +401,7 @@ constexpr CtxField kTracepointFields[] = {ro(8, 8184)};
 // struct bpf_raw_tracepoint_args: up to 12 u64 arguments.
 constexpr CtxField kRawTracepointFields[] = {ro(0, 96)};
 // struct bpf_perf_event_data: regs (whole u64 reads only), sample_period, addr.
-constexpr CtxField kPerfEventFields[] = {ro(0, 168, 8), ro(168, 8), ro(176, 8)};
+constexpr CtxField kPerfEventFields[] = {ro(0, kPtRegsSize, 8), ro(kPtRegsSize, 8), ro(kPtRegsSize + 8, 8)};
 // struct bpf_sock_ops: u32 fields read whole; reply/replylong[0] (4) and
 // sk_txhash (164) writable; bytes_received/acked u64; sk, skb_data, skb_data_end pointers.
 constexpr CtxField kSockOpsFields[] = {
@@ -467,9 +477,9 @@ const ProgramTypeInfo kProgramTypes[] = {
     {ProgramType::socket_filter, "socket_filter", 192, kSkbSocketFields, false, INT64_MIN, INT64_MAX, kSocketFilterHelpers, sizeof(SkbRuntimeContext), "struct __sk_buff"},
     {ProgramType::cgroup_sock_addr, "cgroup_sock_addr", 72, kSockAddrFields, false, 0, 1, kSockAddrHelpers, 72, "struct bpf_sock_addr"},
     // Verified with Linux's rules; the runtime has no hook to run them.
-    {ProgramType::kprobe, "kprobe", 168, kPtRegsFields, false, INT64_MIN, INT64_MAX, kKprobeHelpers, 0, "struct pt_regs"},
+    {ProgramType::kprobe, "kprobe", kPtRegsSize, kPtRegsFields, false, INT64_MIN, INT64_MAX, kKprobeHelpers, 0, "struct pt_regs"},
     {ProgramType::tracepoint, "tracepoint", 8192, kTracepointFields, false, INT64_MIN, INT64_MAX, kTracingHelpers, 0, "the event's record"},
-    {ProgramType::perf_event, "perf_event", 184, kPerfEventFields, false, INT64_MIN, INT64_MAX, kPerfEventHelpers, 0, "struct bpf_perf_event_data"},
+    {ProgramType::perf_event, "perf_event", kPtRegsSize + 16, kPerfEventFields, false, INT64_MIN, INT64_MAX, kPerfEventHelpers, 0, "struct bpf_perf_event_data"},
     {ProgramType::cgroup_skb, "cgroup_skb", 192, kCgroupSkbFields, false, 0, 1, kCgroupSkbHelpers, 0, "struct __sk_buff"},
     {ProgramType::cgroup_sock, "cgroup_sock", 80, kCgroupSockFields, false, 0, 1, kCgroupSockHelpers, 0, "struct bpf_sock"},
     {ProgramType::lwt_in, "lwt_in", 192, kLwtFields, false, INT64_MIN, INT64_MAX, kLwtInHelpers, 0, "struct __sk_buff"},

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "hooks_test_support.hpp"
+#include "../cross_exec.hpp"
 
 namespace {
 
@@ -29,6 +30,7 @@ protected:
 };
 
 TEST_F(AttachCli, PacketJsonSummaryOutputAndMaps) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL_PATH);
     write_input();
     for (const char* mode : {"interpret", "jit"}) {
         const std::string out = dir_.file(std::string("out-") + mode + ".pcap");
@@ -73,6 +75,7 @@ TEST_F(AttachCli, PacketJsonSummaryOutputAndMaps) {
 // fallback action in the flags); each port's --port out= file holds exactly
 // the frames that left it. Every frame also sends a perf sample.
 TEST_F(AttachCli, MultiPortRedirectWritesEachPortsOutput) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL_PATH);
     const Bytes forwarded = hooks_test::ipv4_frame(17, 64, 53), bounced = hooks_test::ipv4_frame(17, 1, 53);
     const Bytes passed = hooks_test::ipv4_frame(6, 64, 80);
     hooks_test::write_pcap(dir_.file("in1.pcap"), {forwarded, bounced});
@@ -139,6 +142,7 @@ TEST_F(AttachCli, MultiPortRedirectWritesEachPortsOutput) {
 }
 
 TEST_F(AttachCli, PacketTextSummary) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL_PATH);
     write_input();
     const auto result = ebpf({"attach", "packet", hooks_test::program_path("xdp_parse"), "--pcap", dir_.file("in.pcap")});
     ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -148,6 +152,7 @@ TEST_F(AttachCli, PacketTextSummary) {
 }
 
 TEST_F(AttachCli, PacketErrorsAreClear) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL_PATH);
     write_input();
     const auto no_xdp = ebpf({"attach", "packet", hooks_test::program_path("hook_buffer"), "--pcap", dir_.file("in.pcap")});
     EXPECT_EQ(no_xdp.exit_code, 1);
@@ -163,6 +168,7 @@ TEST_F(AttachCli, PacketErrorsAreClear) {
 }
 
 TEST_F(AttachCli, BindRunsTheCommandUnderTheShim) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL_PATH);
     for (const char* mode : {"interpret", "jit"}) {
         const auto denied = ebpf({"attach", "bind", hooks_test::program_path("hooks_sock_addr"), "--mode", mode, "--shim",
                                   EBPF_BIND_SHIM_PATH, "--", HOOKS_SOCK_CLIENT, "bind4", "4242"});
@@ -178,6 +184,7 @@ TEST_F(AttachCli, BindRunsTheCommandUnderTheShim) {
 }
 
 TEST_F(AttachCli, BindErrorsAreReportedBeforeTheCommandRuns) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL_PATH);
     const auto wrong = ebpf({"attach", "bind", hooks_test::program_path("xdp_parse"), "--", HOOKS_SOCK_CLIENT, "bind4", "0"});
     EXPECT_EQ(wrong.exit_code, 1);
     EXPECT_EQ(wrong.out, "");  // the command never ran

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "hooks_test_support.hpp"
+#include "../cross_exec.hpp"
 
 namespace {
 
@@ -86,6 +87,7 @@ protected:
 };
 
 TEST_P(BindShimModes, DeniedBindFailsWithEpermAllowedBindSucceeds) {
+    EBPF_SKIP_UNLESS_STARTABLE(HOOKS_SOCK_CLIENT);
     const auto denied = client({"bind4", std::to_string(kDeniedPort)});
     EXPECT_EQ(denied.exit_code, 1) << denied.err;
     EXPECT_EQ(denied.out, "EPERM\n") << denied.err;
@@ -101,6 +103,7 @@ TEST_P(BindShimModes, DeniedBindFailsWithEpermAllowedBindSucceeds) {
 }
 
 TEST_P(BindShimModes, RewrittenConnectReachesTheListener) {
+    EBPF_SKIP_UNLESS_STARTABLE(HOOKS_SOCK_CLIENT);
     Listener listener;
     ASSERT_NE(listener.port(), 0);
     if (listener.port() - 1 == kDeniedPort || listener.port() == 1) GTEST_SKIP() << "unlucky port " << listener.port();
@@ -131,6 +134,7 @@ protected:
 };
 
 TEST_F(BindShim, SectionSelectsThePrograms) {
+    EBPF_SKIP_UNLESS_STARTABLE(HOOKS_SOCK_CLIENT);
     // Only bind4 loaded: connections are not rewritten.
     Listener listener;
     ASSERT_NE(listener.port(), 0);
@@ -143,6 +147,7 @@ TEST_F(BindShim, SectionSelectsThePrograms) {
 }
 
 TEST_F(BindShim, ProgramThatCannotLoadFailsClosed) {
+    EBPF_SKIP_UNLESS_STARTABLE(HOOKS_SOCK_CLIENT);
     const std::string port = std::to_string(free_port());
     const std::string missing = dir_.file("missing.o");
     const auto result = client({"bind4", port}, {{"LD_PRELOAD", EBPF_BIND_SHIM_PATH}, {"EBPF_BIND_PROGRAM", missing}});

@@ -70,6 +70,16 @@ size_t find_phdr(const std::vector<uint8_t>& image, uint32_t type) {
     throw Error("test setup: no program header of type " + std::to_string(type));
 }
 
+// The executable PT_LOAD: the second on x86-64 (ld's separate code), the
+// first on AArch64 (code and read-only data in one segment).
+Elf64_Phdr code_segment(const std::vector<uint8_t>& image) {
+    for (size_t i = 0; i < get<Elf64_Ehdr>(image, 0).e_phnum; ++i) {
+        auto ph = get<Elf64_Phdr>(image, phdr_at(image, i));
+        if (ph.p_type == PT_LOAD && (ph.p_flags & PF_X)) return ph;
+    }
+    throw Error("test setup: no executable PT_LOAD");
+}
+
 // File offset of virtual address `vaddr` (modules from ebpf build map it 1:1 per segment).
 size_t file_offset(const std::vector<uint8_t>& image, uint64_t vaddr) {
     for (size_t i = 0; i < get<Elf64_Ehdr>(image, 0).e_phnum; ++i) {
@@ -94,10 +104,17 @@ size_t find_dyn(const std::vector<uint8_t>& image, int64_t tag) {
 }
 
 // Offset of the first RELATIVE relocation in DT_RELA.
+// The host's RELATIVE relocation type (modules are the host's).
+#if defined(__aarch64__)
+constexpr uint32_t kRelativeType = R_AARCH64_RELATIVE;
+#else
+constexpr uint32_t kRelativeType = R_X86_64_RELATIVE;
+#endif
+
 size_t first_relative(const std::vector<uint8_t>& image) {
     const size_t table = file_offset(image, get<Elf64_Dyn>(image, find_dyn(image, DT_RELA)).d_un.d_ptr);
     for (size_t at = table;; at += sizeof(Elf64_Rela))
-        if (ELF64_R_TYPE(get<Elf64_Rela>(image, at).r_info) == R_X86_64_RELATIVE) return at;
+        if (ELF64_R_TYPE(get<Elf64_Rela>(image, at).r_info) == kRelativeType) return at;
 }
 
 // The RELATIVE relocation that fills the pointer at `offset` bytes into the
@@ -173,8 +190,7 @@ std::vector<Attack> attacks() {
                     [] {
                         auto module = answer_module(3);
                         auto rel = get<Elf64_Rela>(module, first_relative(module));
-                        auto text = get<Elf64_Phdr>(module, find_phdr(module, PT_LOAD) + sizeof(Elf64_Phdr));
-                        rel.r_offset = text.p_vaddr;
+                        rel.r_offset = code_segment(module).p_vaddr;
                         put(module, first_relative(module), rel);
                         return module;
                     },

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -535,6 +536,19 @@ private:
 };
 
 TEST(HostileRegistry, EndlessHeadersAreCutOff) {
+    {
+        // The watchdog counts received bytes with TCP_INFO (tcp_bytes.cpp).
+        const int fd = socket(AF_INET, SOCK_STREAM, 0);
+        unsigned char info[256];
+        socklen_t length = sizeof info;
+        // Up to tcpi_bytes_received (offsetof + 8 in <linux/tcp.h>): qemu-user
+        // answers TCP_INFO with an int.
+        const bool counted = fd >= 0 && getsockopt(fd, IPPROTO_TCP, TCP_INFO, info, &length) == 0 && length >= 136;
+        if (fd >= 0) close(fd);
+        if (!counted)
+            GTEST_SKIP() << "getsockopt(TCP_INFO) is unavailable here (qemu-user does not emulate it): "
+                            "the header watchdog cannot count, the request timeout still ends the pull";
+    }
     EndlessHeaders server;
     ASSERT_NE(server.port(), 0);
     const auto start = std::chrono::steady_clock::now();

@@ -25,6 +25,7 @@
 #include "ebpf/native.hpp"
 #include "ebpf/pinning.hpp"
 #include "test_support.hpp"
+#include "../cross_exec.hpp"
 
 namespace {
 
@@ -555,6 +556,7 @@ TEST(Pinning, IncompatiblePinnedMapsAreRefused) {
 class PinnedHost : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(PinnedHost, CliAndHostSeeEachOthersUpdates) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL_PATH);
     const std::string mode = GetParam();
     TempRoot root;
     const std::string object =
@@ -643,6 +645,7 @@ TEST_P(PinnedHost, CliAndHostSeeEachOthersUpdates) {
 }
 
 TEST(Pinning, RecordsOfAKilledHostAreDroppedAsStale) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL_PATH);
     TempRoot root;
     Host host(root.path, runtime_test::program_path("pinned_maps"), "jit");
     ASSERT_TRUE(host.ready());
@@ -664,6 +667,7 @@ TEST(Pinning, RecordsOfAKilledHostAreDroppedAsStale) {
 INSTANTIATE_TEST_SUITE_P(Modes, PinnedHost, ::testing::Values("interpret", "jit", "native"));
 
 TEST(Pinning, CliErrorsAreClear) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL_PATH);
     TempRoot root;
     auto map = ebpf::create_pinned_map(definition(MapType::array, 4, 8, 4, "arr"), root.file("arr"), root.path);
     auto expect_error = [&](const std::vector<std::string>& args, const std::string& message) {

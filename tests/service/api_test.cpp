@@ -12,6 +12,7 @@
 #include "ebpf/native.hpp"
 #include "ebpf/signing.hpp"
 #include "service_test_support.hpp"
+#include "../cross_exec.hpp"
 
 namespace ebpf::service::test {
 namespace {
@@ -43,6 +44,7 @@ size_t stored_modules(const TempDir& dir) {
 }
 
 TEST(ServiceApi, BuildsVerifiesSignsAndServesTheModule) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL);
     TempDir dir;
     START_SERVICE(service, TestService::default_config(dir));
     auto client = service.client();
@@ -106,6 +108,7 @@ TEST(ServiceApi, BuildsVerifiesSignsAndServesTheModule) {
 }
 
 TEST(ServiceApi, RejectionIsTheVerifierJsonOfEbpfVerify) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL);
     TempDir dir;
     START_SERVICE(service, TestService::default_config(dir));
     auto client = service.client();
@@ -129,6 +132,7 @@ TEST(ServiceApi, RejectionIsTheVerifierJsonOfEbpfVerify) {
 }
 
 TEST(ServiceApi, VerifierBudgetIsA422NotAHang) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL);
     TempDir dir;
     auto config = TestService::default_config(dir);
     config.budget.complexity_limit = 20'000;
@@ -144,6 +148,7 @@ TEST(ServiceApi, VerifierBudgetIsA422NotAHang) {
 }
 
 TEST(ServiceApi, AuthenticationAndProgramTypes) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL);
     TempDir dir;
     START_SERVICE(service, TestService::default_config(dir));
     auto anonymous = service.client("");
@@ -192,6 +197,7 @@ TEST(ServiceApi, AuthenticationAndProgramTypes) {
 }
 
 TEST(ServiceApi, RateLimitPerIdentity) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL);
     TempDir dir;
     auto config = TestService::default_config(dir);
     config.builds_per_minute = 1;
@@ -210,6 +216,7 @@ TEST(ServiceApi, RateLimitPerIdentity) {
 }
 
 TEST(ServiceApi, FiftyConcurrentSubmissionsAreServedInTurnOrRefused) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL);
     TempDir dir;
     auto config = TestService::default_config(dir);
     config.max_concurrent_builds = 2;
@@ -251,6 +258,7 @@ TEST(ServiceApi, FiftyConcurrentSubmissionsAreServedInTurnOrRefused) {
 
 // A compiler that hangs or crashes fails its build, not the service.
 TEST(ServiceApi, HangingOrCrashingBuildsFailAlone) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL);
     TempDir dir;
     const std::string hang = dir.file("hanging-cc"), crash = dir.file("crashing-cc");
     std::ofstream(hang) << "#!/bin/sh\nsleep 30\n";
@@ -326,6 +334,7 @@ TEST(ServiceApi, CrashingWorkerFailsItsBuildOnly) {
 }
 
 TEST(ServiceApi, GracefulShutdownFinishesRunningBuilds) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL);
     TempDir dir;
     const std::string slow = dir.file("slow-cc");
     std::ofstream(slow) << "#!/bin/sh\nsleep 1\nexec cc \"$@\"\n";
@@ -354,6 +363,7 @@ namespace ebpf::service::test {
 namespace {
 
 TEST(ServiceApi, PublishHookSeesEverySignedModule) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL);
     TempDir dir;
     auto config = TestService::default_config(dir);
     std::vector<std::string> published;

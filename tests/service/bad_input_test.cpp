@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "service_test_support.hpp"
+#include "../cross_exec.hpp"
 
 namespace ebpf::service::test {
 namespace {
@@ -50,6 +51,7 @@ std::string read_all(int fd, int timeout_ms) {
 }
 
 TEST(ServiceBadInput, GarbageTruncatedAndEmptyBodies) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL);
     TempDir dir;
     START_SERVICE(service, TestService::default_config(dir));
     auto client = service.client();
@@ -140,6 +142,7 @@ TEST(ServiceBadInput, HugeUploadIsRefusedWithoutReadingIt) {
 }
 
 TEST(ServiceBadInput, SlowlorisIsDroppedAndOthersAreServed) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL);
     TempDir dir;
     auto config = TestService::default_config(dir);
     config.read_timeout = std::chrono::seconds(1);

@@ -7,6 +7,7 @@
 #include "ebpf/error.hpp"
 #include "ebpf/signing.hpp"
 #include "service_test_support.hpp"
+#include "../cross_exec.hpp"
 
 namespace ebpf::service::test {
 namespace {
@@ -58,6 +59,7 @@ std::unique_ptr<httplib::SSLClient> tls_client(int port, const TlsFiles& f, cons
 }
 
 TEST(ServiceTls, TokensAndClientCertificates) {
+    EBPF_SKIP_UNLESS_STARTABLE(EBPF_TOOL);
     TempDir dir;
     const TlsFiles f = make_tls_files(dir);
     auto config = TestService::default_config(dir);

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <dlfcn.h>
 #include <openssl/bn.h>
+#include <openssl/crypto.h>
 #include <p11-kit/pkcs11.h>
 #include <sys/stat.h>
 
@@ -45,6 +46,15 @@ Token& token() {
         for (const char* tool : {"softhsm2-util", "pkcs11-tool"})
             if (!shell(std::string("command -v ") + tool)) t->skip_reason = std::string(tool) + " not installed";
         if (t->skip_reason.empty() && ::access(kSoftHsm, R_OK) != 0) t->skip_reason = "SoftHSM2 not installed";
+        // libp11's engine for this build's architecture (a cross build under
+        // qemu-user needs libengine-pkcs11-openssl and libsofthsm2 of the target).
+        if (t->skip_reason.empty() && !std::getenv("EBPF_PKCS11_ENGINE")) {
+            std::string engines = OpenSSL_version(OPENSSL_ENGINES_DIR);  // ENGINESDIR: "/usr/lib/.../engines-3"
+            if (const auto quote = engines.find('"'); quote != std::string::npos)
+                engines = engines.substr(quote + 1, engines.rfind('"') - quote - 1);
+            if (::access((engines + "/pkcs11.so").c_str(), R_OK) != 0)
+                t->skip_reason = "libp11's OpenSSL engine for this architecture is not installed (" + engines + "/pkcs11.so)";
+        }
         if (!t->skip_reason.empty()) return t;
         t->dir = std::make_unique<test::ScratchDir>();
         const auto& dir = t->dir->path();

@@ -134,6 +134,11 @@ std::vector<VerifierCase> load_cases(const std::string& directory) {
                     current->type = parse_case_type(t);
                 } else if (key == "attach") words >> current->attach; else if (key == "map") current->maps.push_back(parse_map(words, current->maps.size()));
                 else if (key == "run") current->runs.push_back(parse_run(words));
+                else if (key == "arch") {
+                    words >> current->arch;
+                    if (current->arch != "x86_64" && current->arch != "aarch64")
+                        throw Error(path.string() + ": unknown arch '" + current->arch + "'");
+                }
                 else if (key == "mem") {
                     uint64_t m;
                     words >> m;

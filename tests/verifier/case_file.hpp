@@ -5,6 +5,7 @@
 //   -- attach egress                 (attach point, as a section name gives it)
 //   -- map array 4 8 1 [ro] [template] [flags=N] [inner=I] [data=68690000]   (type key value entries)
 //   -- mem 16                        (VerifyOptions::mem_size)
+//   -- arch x86_64 | aarch64         (only there: e.g. offsets in the host's struct pt_regs)
 //   -- expect accept | reject: key phrase of the message
 //   -- run in=0a0b|- ret=N [out=0a0b]   (accepted cases: run in every engine, see engines_test.cpp)
 //   -- asm
@@ -42,7 +43,16 @@ struct VerifierCase {
     std::string phrase;
     std::string assembly;
     std::vector<CaseRun> runs;
+    std::string arch;  // empty: every architecture
 };
+
+// The architecture a case's `-- arch` names for this build.
+#if defined(__aarch64__)
+inline constexpr const char* kCaseHostArch = "aarch64";
+#else
+inline constexpr const char* kCaseHostArch = "x86_64";
+#endif
+inline bool case_runs_here(const VerifierCase& c) { return c.arch.empty() || c.arch == kCaseHostArch; }
 
 std::vector<VerifierCase> load_cases(const std::string& directory);
 

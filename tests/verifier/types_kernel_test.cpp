@@ -82,6 +82,7 @@ class TypesKernelTest : public ::testing::TestWithParam<VerifierCase> {};
 
 TEST_P(TypesKernelTest, SameVerdictAsLinux) {
     const VerifierCase& c = GetParam();
+    if (!case_runs_here(c)) GTEST_SKIP() << c.name << ": a case for " << c.arch << " (this build: " << kCaseHostArch << ")";
     static const std::string unusable = kernel_unusable();
     if (!unusable.empty()) GTEST_SKIP() << unusable;
     if (!program_type_info(c.type).unverifiable.empty())

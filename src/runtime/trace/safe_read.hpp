@@ -1,6 +1,7 @@
 // Reading memory a program points to without trusting the pointer (%s of
 // bpf_printk, the format of bpf_snprintf): process_vm_readv on our own
-// process fails with EFAULT instead of crashing on an unmapped address.
+// process (or a pipe where that is missing, as under qemu-user) fails with
+// EFAULT instead of crashing on an unmapped address.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,3 @@
-// realworld-flags: -D__TARGET_ARCH_x86
 // A kprobe on the open path that counts calls per process and copies the
 // file name argument with bpf_probe_read_user_str, the way the kernel's
 // samples/bpf tracex programs and bcc's opensnoop do.

@@ -1,4 +1,3 @@
-// realworld-flags: -D__TARGET_ARCH_x86
 // A kprobe that tries to change the probed function's argument by writing
 // struct pt_regs: Linux refuses (the registers are read-only; only
 // bpf_override_return may change a result).
@@ -10,7 +9,8 @@
 SEC("kprobe/do_sys_openat2")
 int clobber_arg(struct pt_regs *ctx)
 {
-    PT_REGS_PARM2(ctx) = 0;
+    /* Through its address: arm64's PT_REGS_PARM2 is a const lvalue. */
+    *(unsigned long *)&PT_REGS_PARM2(ctx) = 0;
     return 0;
 }
 

@@ -1,4 +1,3 @@
-// realworld-flags: -D__TARGET_ARCH_x86
 // A kretprobe that reads the return value (ax) and keeps a log2 histogram,
 // as samples/bpf lathist and bcc's funclatency do.
 #include <linux/bpf.h>

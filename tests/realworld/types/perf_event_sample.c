@@ -3,6 +3,7 @@
 #include <linux/bpf.h>
 #include <linux/bpf_perf_event.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -14,7 +15,7 @@ struct {
 SEC("perf_event")
 int sample(struct bpf_perf_event_data *ctx)
 {
-    __u64 ip = ctx->regs.rip, one = 1, *count;
+    __u64 ip = PT_REGS_IP(&ctx->regs), one = 1, *count;
 
     if (ctx->sample_period < 1000)
         return 0;
