@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "ebpf/error.hpp"
@@ -178,7 +180,12 @@ TEST(HelpersDirect, SocketAndNetnsCookies) {
     ASSERT_GE(fd, 0);
     uint64_t expected = 0, netns = 0;
     socklen_t length = sizeof expected;
-    ASSERT_EQ(getsockopt(fd, SOL_SOCKET, 57 /* SO_COOKIE */, &expected, &length), 0);
+    if (getsockopt(fd, SOL_SOCKET, 57 /* SO_COOKIE */, &expected, &length) != 0) {
+        const int error = errno;
+        close(fd);
+        // qemu-user does not emulate SO_COOKIE (the helper then answers 0, as without a socket).
+        GTEST_SKIP() << "getsockopt(SO_COOKIE) fails here: " << std::strerror(error);
+    }
     {
         ebpf::SocketScope scope(fd);
         EXPECT_EQ(socket_cookie(0, 0, 0, 0, 0), expected);
