@@ -115,7 +115,8 @@ struct RunState {
     uint64_t callbacks_called = 0;          // callbacks called in this run (see above)
     void* runtime = nullptr;                // the runtime's per-run data
 };
-RunState& run_state();
+extern constinit thread_local RunState t_run_state;  // engine_common.cpp
+inline RunState& run_state() { return t_run_state; }
 
 // Sets run_state().engine for the scope of a run and restores it after
 // (engines nest when a helper calls back into a program).

@@ -19,6 +19,7 @@
 // that the library returns to the caller; the library never prints.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -67,7 +68,18 @@ CodeIntegrityStatus enable_code_integrity(const CodeIntegrityOptions& options = 
 //                          engine is refused with the reason;
 //   "allow-without-mdwe"   on, without kernel enforcement if the kernel lacks MDWE;
 //   anything else          on and failing closed, naming the bad value.
-bool code_integrity_enabled();
+namespace policy_detail {
+// The answer of code_integrity_enabled() once known, for its inline fast path
+// (every program run asks): unknown until the environment switch was read.
+inline constexpr uint8_t kStateUnknown = 0, kStateOff = 1, kStateOn = 2;
+extern std::atomic<uint8_t> g_code_integrity_state;
+bool code_integrity_enabled_slow();
+}  // namespace policy_detail
+inline bool code_integrity_enabled() {
+    const uint8_t state = policy_detail::g_code_integrity_state.load(std::memory_order_acquire);
+    return state == policy_detail::kStateUnknown ? policy_detail::code_integrity_enabled_slow()
+                                                 : state == policy_detail::kStateOn;
+}
 inline constexpr const char* kCodeIntegrityEnvironment = "EBPF_CODE_INTEGRITY";
 // Throws ebpf::Error "code-integrity policy: ..." when the mode was asked
 // for but could not be set up (the switch's value, MDWE refused); the

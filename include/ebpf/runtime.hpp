@@ -420,8 +420,11 @@ private:
     friend class LoadedObject;
     friend struct runtime_detail::ProgramRunStats;
     void check_admitted() const;
+    // run() after its context checks (run_xdp and run_skb build a valid context).
+    uint64_t run_context(void* ctx, size_t size) const;
     std::string name_, section_, attach_;
     ProgramType type_;
+    const ProgramTypeInfo* info_;     // program_type_info(type_), looked up once: run() needs it every time
     std::vector<Instruction> insns_;  // the engine's instructions (kept alive for it)
     std::unique_ptr<Engine> engine_;  // thread-safe: every engine's run() is (exec.hpp)
     std::optional<uint64_t> memory_size_;

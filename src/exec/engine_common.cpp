@@ -3,10 +3,9 @@
 
 namespace ebpf {
 
-RunState& run_state() {
-    thread_local RunState state;
-    return state;
-}
+// Constant-initialised, so run_state() is one TLS address computation, with
+// no per-access initialisation check (it is on every run's path).
+constinit thread_local RunState t_run_state;
 
 void* empty_memory() {
     alignas(8) static uint8_t nothing[8];  // never read or written: its length is 0

@@ -27,13 +27,13 @@ public:
 
     uint64_t run(uint64_t arg1, uint64_t arg2) override {
         const uint64_t args[5] = {arg1, arg2, 0, 0, 0};
-        return enter(functions_.front(), args);
+        return enter<false>(functions_.front(), args);
     }
 
     uint64_t call_function(uint64_t function, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
                            uint64_t r5) override {
         const uint64_t args[5] = {r1, r2, r3, r4, r5};
-        return enter(function, args);
+        return enter<true>(function, args);
     }
 
 private:
@@ -47,11 +47,14 @@ private:
     // callback), an exception must not unwind through those frames: it is
     // parked in the outer run, which checks after every helper call, unwinds
     // its own frames and rethrows it.
+    // kCheckTarget: the target came from the program (call_function), not
+    // from us (run: the entry function).
+    template <bool kCheckTarget>
     uint64_t enter(uint64_t target, const uint64_t* args) {
         jit::Invocation* outer = current_invocation;
-        if (!outer) return enter_unguarded(target, args);
+        if (!outer) return enter_unguarded<kCheckTarget>(target, args);
         try {
-            return enter_unguarded(target, args);
+            return enter_unguarded<kCheckTarget>(target, args);
         } catch (...) {
             current_invocation = outer;
             outer->pending = std::current_exception();
@@ -60,8 +63,9 @@ private:
         }
     }
 
+    template <bool kCheckTarget>
     uint64_t enter_unguarded(uint64_t target, const uint64_t* args) {
-        if (std::find(functions_.begin(), functions_.end(), target) == functions_.end()) {
+        if (kCheckTarget && std::find(functions_.begin(), functions_.end(), target) == functions_.end()) {
             throw Error("JIT: call_function: 0x" + jit::hex_digits(target) +
                         " is not the address of a function of this program (use the value of an LDDW "
                         "pseudo-func)");

@@ -41,6 +41,7 @@ CodeIntegrityStatus enable_mode(const CodeIntegrityOptions& options) {
                          "the JIT and unsigned modules, but other code in the process can map W+X memory";
     }
     g_code_integrity.store(true);
+    policy_detail::g_code_integrity_state.store(policy_detail::kStateOn, std::memory_order_release);
     return status;
 }
 
@@ -62,6 +63,7 @@ void read_environment() {
         g_setup_error = setting + ": unknown value (expected 1 or allow-without-mdwe; 0 or unset for off)";
     }
     g_code_integrity.store(true);
+    policy_detail::g_code_integrity_state.store(policy_detail::kStateOn, std::memory_order_release);
 }
 
 void read_environment_once() {
@@ -99,10 +101,21 @@ CodeIntegrityStatus enable_code_integrity(const CodeIntegrityOptions& options) {
     return enable_mode(options);
 }
 
-bool code_integrity_enabled() {
+namespace policy_detail {
+
+std::atomic<uint8_t> g_code_integrity_state{kStateUnknown};
+
+bool code_integrity_enabled_slow() {
     read_environment_once();
-    return g_code_integrity.load();
+    const bool on = g_code_integrity.load();
+    // Only ever from off to on: a late "off" never overwrites an "on".
+    uint8_t expected = kStateUnknown;
+    if (on) g_code_integrity_state.store(kStateOn, std::memory_order_release);
+    else g_code_integrity_state.compare_exchange_strong(expected, kStateOff, std::memory_order_release);
+    return on;
 }
+
+}  // namespace policy_detail
 
 void check_code_integrity_setup() {
     if (!code_integrity_enabled() || g_setup_error.empty()) return;

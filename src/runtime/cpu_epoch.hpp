@@ -6,6 +6,7 @@
 // valid until its run ends, and lookups never take a lock.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -17,6 +18,11 @@ namespace ebpf::runtime_detail {
 // Stamps a retirement: returns the epoch that readers which may still see the
 // retired memory started in (or before).
 uint64_t retire_epoch();
+// The epoch the oldest run still going began in (UINT64_MAX when none is):
+// memory retired with a stamp below it may be reused. One call costs a
+// membarrier(2) where runs take no fence (cpu_slots.cpp), so reclaimers take
+// one snapshot per batch, not one per retired item.
+uint64_t oldest_running_epoch();
 // True when no slot is busy in an epoch <= stamp.
 bool epoch_passed(uint64_t stamp);
 
@@ -27,7 +33,12 @@ public:
     void retire(std::function<void()> action) {
         std::lock_guard lock(mutex_);
         pending_.emplace_back(retire_epoch(), std::move(action));
-        collect_locked();
+        // In batches: what a collection keeps (runs still going) doubles the
+        // next batch, so long runs do not make every retirement scan.
+        if (pending_.size() >= next_collect_) {
+            collect_locked();
+            next_collect_ = std::max<size_t>(kBatch, 2 * pending_.size());
+        }
     }
     void collect() {
         std::lock_guard lock(mutex_);
@@ -42,9 +53,11 @@ public:
 
 private:
     void collect_locked() {
+        if (pending_.empty()) return;
+        const uint64_t oldest = oldest_running_epoch();
         size_t kept = 0;
         for (auto& entry : pending_) {
-            if (epoch_passed(entry.first)) {
+            if (entry.first < oldest) {
                 entry.second();
             } else {
                 pending_[kept++] = std::move(entry);
@@ -52,8 +65,10 @@ private:
         }
         pending_.resize(kept);
     }
+    static constexpr size_t kBatch = 32;
     std::mutex mutex_;
     std::vector<std::pair<uint64_t, std::function<void()>>> pending_;
+    size_t next_collect_ = kBatch;
 };
 
 }  // namespace ebpf::runtime_detail

@@ -1,7 +1,36 @@
 // CPU slots (see runtime.hpp: a "CPU" is an execution slot) and the epochs
 // that make lock-free lookups safe (cpu_epoch.hpp).
+//
+// Every run needs two things: a slot no other run uses meanwhile (per-CPU
+// data is written without atomics), and an announcement of the epoch it began
+// in, made before it reads shared memory (a reclaimer must see it). A slot is
+// held in one of two ways:
+//
+//  * bound: while there are no more threads running programs than slots, each
+//    such thread is bound to a slot of its own. Entering a run is then a plain
+//    store to the thread's own record and a load of the slot's owner; leaving
+//    it one release store. No locked instruction, no fence: the order those
+//    would give (the announcement before the run's reads, against a
+//    reclaimer's scan; the owner check, against a thread taking the slot away)
+//    is given from the other side instead, by membarrier(2), which makes every
+//    running thread of the process execute a full barrier. That costs the rare
+//    side about a microsecond: a reclaimer once per batch of retired memory,
+//    and a thread that takes a bound slot away.
+//  * shared: a slot that had to be taken from the thread bound to it stays
+//    shared from then on; a run holds it with one compare-and-swap of the
+//    slot's epoch word, which is the announcement too. Every slot is shared
+//    where membarrier is unavailable (kernels before 4.14, seccomp filters) or
+//    when EBPF_CPU_SLOTS=shared.
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -12,20 +41,58 @@
 namespace ebpf {
 namespace {
 
-// One word per slot: 0 when free, else the global epoch at the start of the
-// run that holds it. Taking a slot and announcing the epoch is then one
-// compare-and-swap (one locked instruction per run), and leaving it one
-// release store.
+// A record's word while its thread runs on a bound slot: the slot index + 1
+// in the top 16 bits, the epoch the run began in below (epochs stay far below
+// 2^48: one per retirement). 0 when the thread runs nothing.
+constexpr int kSlotShift = 48;
+constexpr uint64_t kEpochMask = (uint64_t{1} << kSlotShift) - 1;
+constexpr uint64_t announcement(uint32_t slot, uint64_t epoch) {
+    return (uint64_t{slot} + 1) << kSlotShift | (epoch & kEpochMask);
+}
+
+// One per thread that ever ran a program; reused by later threads, never freed
+// (a reclaimer may be scanning it).
+struct alignas(64) ThreadRecord {
+    std::atomic<uint64_t> active{0};  // written only by the thread using the record
+    std::atomic<bool> in_use{false};
+    ThreadRecord* next = nullptr;  // the registry, append-only
+};
+
+// A slot's owner: free for binding, shared, being made shared (its bound
+// thread's last run may not have ended), or the bound thread's record.
+constexpr uintptr_t kUnbound = 0;
+constexpr uintptr_t kShared = 1;
+constexpr uintptr_t kSharing = 2;
+
 struct alignas(64) CpuSlot {
+    std::atomic<uintptr_t> owner{kUnbound};
+    // Shared slots: 0 when free, else the global epoch at the start of the run
+    // that holds it (taking it and announcing are one compare-and-swap).
     std::atomic<uint64_t> epoch{0};
 };
+
+bool membarrier_usable() {
+    if (const char* mode = std::getenv("EBPF_CPU_SLOTS"); mode && std::strcmp(mode, "shared") == 0) return false;
+    const long commands = ::syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    if (commands < 0 || !(commands & MEMBARRIER_CMD_PRIVATE_EXPEDITED)) return false;
+    return ::syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+}
+
+void fork_child();
 
 struct CpuSlots {
     uint32_t count;
     std::unique_ptr<CpuSlot[]> slots;
     std::atomic<uint64_t> global_epoch{1};
+    std::atomic<ThreadRecord*> records{nullptr};
+    bool binding;  // membarrier works: threads may bind to slots
 
-    CpuSlots() : count(detect()), slots(new CpuSlot[count]) {}
+    CpuSlots() : count(detect()), slots(new CpuSlot[count]), binding(membarrier_usable()) {
+        if (!binding) {
+            for (uint32_t i = 0; i < count; ++i) slots[i].owner.store(kShared, std::memory_order_relaxed);
+        }
+        ::pthread_atfork(nullptr, nullptr, fork_child);
+    }
 
     static uint32_t detect() {
         if (const char* env = std::getenv("EBPF_NUM_CPUS")) {
@@ -36,6 +103,17 @@ struct CpuSlots {
         unsigned n = std::thread::hardware_concurrency();
         return n == 0 ? 1 : n;
     }
+
+    // The other side of every bound run's missing fence (see the top).
+    void heavy_fence() const {
+        if (!binding) return;
+        if (::syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0) {
+            // Registered at start and again after fork: this cannot fail, and
+            // without it a reclaimer could free memory a run still reads.
+            std::fprintf(stderr, "ebpf-native: membarrier failed: %s\n", std::strerror(errno));
+            std::abort();
+        }
+    }
 };
 
 CpuSlots& cpu_slots() {
@@ -43,12 +121,151 @@ CpuSlots& cpu_slots() {
     return instance;
 }
 
+// Trivially destructible, so the run path reaches it without a TLS guard.
 struct ThreadCpu {
     uint32_t depth = 0;
     uint32_t cpu = 0;
-    uint32_t preferred = UINT32_MAX;
+    bool bound = false;  // holds slot `cpu` by binding (else a shared slot while depth > 0)
+    ThreadRecord* record = nullptr;
+    CpuSlots* slots = nullptr;
 };
-thread_local ThreadCpu this_thread_cpu;
+constinit thread_local ThreadCpu this_thread_cpu;
+
+// Gives the slot and the record back when a thread that ran programs ends.
+struct ThreadExit {
+    ~ThreadExit() {
+        ThreadCpu& self = this_thread_cpu;
+        if (!self.record) return;
+        if (self.bound) {
+            auto mine = reinterpret_cast<uintptr_t>(self.record);
+            self.slots->slots[self.cpu].owner.compare_exchange_strong(mine, kUnbound);
+        }
+        self.record->active.store(0, std::memory_order_release);
+        self.record->in_use.store(false, std::memory_order_release);
+        self.record = nullptr;
+        self.bound = false;
+    }
+};
+thread_local ThreadExit this_thread_exit;
+
+ThreadRecord* take_record(CpuSlots& all) {
+    for (ThreadRecord* r = all.records.load(std::memory_order_acquire); r; r = r->next) {
+        bool free = false;
+        if (!r->in_use.load(std::memory_order_relaxed) && r->in_use.compare_exchange_strong(free, true)) return r;
+    }
+    auto* r = new ThreadRecord;  // lives as long as the process (reclaimers may scan it)
+    r->in_use.store(true, std::memory_order_relaxed);
+    ThreadRecord* head = all.records.load(std::memory_order_relaxed);
+    do {
+        r->next = head;
+    } while (!all.records.compare_exchange_weak(head, r, std::memory_order_release, std::memory_order_relaxed));
+    return r;
+}
+
+// Announces a run on the bound slot; false when the slot was taken away.
+bool enter_bound(ThreadCpu& self) {
+    CpuSlots& all = *self.slots;
+    self.record->active.store(announcement(self.cpu, all.global_epoch.load(std::memory_order_acquire)),
+                              std::memory_order_relaxed);
+    // Only the compiler must keep the store before the load: membarrier orders
+    // them for the threads that look (a reclaimer, a thread taking the slot).
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    if (all.slots[self.cpu].owner.load(std::memory_order_relaxed) == reinterpret_cast<uintptr_t>(self.record))
+        return true;
+    self.record->active.store(0, std::memory_order_release);
+    self.bound = false;
+    return false;
+}
+
+bool enter_shared(CpuSlots& all, ThreadCpu& self, uint32_t cpu) {
+    CpuSlot& slot = all.slots[cpu];
+    if (slot.owner.load(std::memory_order_acquire) != kShared) return false;
+    uint64_t free = 0;
+    // seq_cst: the run's loads of shared memory must not move before the
+    // announcement a reclaimer checks (epoch_passed).
+    if (slot.epoch.load(std::memory_order_relaxed) != 0 ||
+        !slot.epoch.compare_exchange_strong(free, all.global_epoch.load()))
+        return false;
+    self.cpu = cpu;
+    self.bound = false;
+    return true;
+}
+
+// Makes a bound slot shared: after the fence its thread either sees that it
+// lost the slot before running, or its run is visible and we wait it out.
+void share(CpuSlots& all, uint32_t cpu, uintptr_t owner) {
+    CpuSlot& slot = all.slots[cpu];
+    if (!slot.owner.compare_exchange_strong(owner, kSharing)) return;
+    all.heavy_fence();
+    const auto* record = reinterpret_cast<const ThreadRecord*>(owner);
+    while ((record->active.load(std::memory_order_acquire) >> kSlotShift) == uint64_t{cpu} + 1)
+        std::this_thread::yield();
+    slot.owner.store(kShared, std::memory_order_release);  // its accesses happen before any shared run's
+}
+
+void take_slot(ThreadCpu& self) {
+    CpuSlots& all = *self.slots;
+    if (!self.record) {
+        self.record = take_record(all);
+        (void)&this_thread_exit;  // registers the thread's exit hook
+        self.cpu = static_cast<uint32_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()) % all.count);
+    }
+    const auto mine = reinterpret_cast<uintptr_t>(self.record);
+    for (;;) {
+        // A slot of our own: the one used last first, then any unbound one.
+        bool any_shared = false;
+        for (uint32_t i = 0, cpu = self.cpu; i < all.count; ++i, cpu = cpu + 1 == all.count ? 0 : cpu + 1) {
+            uintptr_t owner = all.slots[cpu].owner.load(std::memory_order_acquire);
+            any_shared |= owner == kShared || owner == kSharing;
+            if (owner == kUnbound && all.slots[cpu].owner.compare_exchange_strong(owner, mine)) {
+                self.cpu = cpu;
+                self.bound = true;
+                if (enter_bound(self)) return;
+            }
+        }
+        // Else a free shared slot, as a program waits for a CPU.
+        for (uint32_t i = 0, cpu = self.cpu; i < all.count; ++i, cpu = cpu + 1 == all.count ? 0 : cpu + 1) {
+            if (enter_shared(all, self, cpu)) return;
+        }
+        if (!any_shared) {
+            // Every slot is bound to another thread: share one (the one after
+            // ours, so that threads spread their takeovers).
+            const uint32_t cpu = self.cpu + 1 == all.count ? 0 : self.cpu + 1;
+            const uintptr_t owner = all.slots[cpu].owner.load(std::memory_order_acquire);
+            if (owner > kSharing && owner != mine) share(all, cpu, owner);
+            continue;
+        }
+        std::this_thread::yield();
+    }
+}
+
+// In a child of fork() only the forking thread exists: the slots and records
+// of the others are free again, and membarrier is registered anew.
+void fork_child() {
+    CpuSlots& all = cpu_slots();
+    ThreadCpu& self = this_thread_cpu;
+    for (ThreadRecord* r = all.records.load(std::memory_order_relaxed); r; r = r->next) {
+        if (r == self.record) continue;
+        r->active.store(0, std::memory_order_relaxed);
+        r->in_use.store(false, std::memory_order_relaxed);
+    }
+    for (uint32_t i = 0; i < all.count; ++i) {
+        CpuSlot& slot = all.slots[i];
+        const bool ours = self.depth > 0 && self.cpu == i;
+        if (!ours) slot.epoch.store(0, std::memory_order_relaxed);
+        const uintptr_t owner = slot.owner.load(std::memory_order_relaxed);
+        if (owner == kSharing) slot.owner.store(kShared, std::memory_order_relaxed);
+        else if (owner != kShared && owner != reinterpret_cast<uintptr_t>(self.record))
+            slot.owner.store(kUnbound, std::memory_order_relaxed);
+    }
+    if (all.binding && ::syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0) {
+        // Without membarrier, bound slots are unsafe: share every slot (this
+        // thread, alone, is between runs or holds its slot as it is).
+        for (uint32_t i = 0; i < all.count; ++i) all.slots[i].owner.store(kShared, std::memory_order_relaxed);
+        all.binding = false;
+        self.bound = false;
+    }
+}
 
 }  // namespace
 
@@ -59,51 +276,42 @@ uint32_t current_cpu() { return this_thread_cpu.depth ? this_thread_cpu.cpu : 0;
 CpuScope::CpuScope() {
     ThreadCpu& self = this_thread_cpu;
     if (self.depth++ > 0) return;
-    CpuSlots& all = cpu_slots();
-    if (self.preferred == UINT32_MAX) {
-        self.preferred = static_cast<uint32_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()) % all.count);
-    }
-    // Take a free slot, starting with the one this thread used last; when all
-    // are busy, wait as a program waits for a CPU.
-    for (uint32_t attempt = 0;; ++attempt) {
-        for (uint32_t i = 0; i < all.count; ++i) {
-            uint32_t cpu = (self.preferred + i) % all.count;
-            CpuSlot& slot = all.slots[cpu];
-            uint64_t free = 0;
-            // seq_cst: the run's loads of shared memory must not move before
-            // the announcement a reclaimer checks (epoch_passed).
-            if (slot.epoch.load(std::memory_order_relaxed) == 0 &&
-                slot.epoch.compare_exchange_strong(free, all.global_epoch.load())) {
-                self.cpu = cpu;
-                self.preferred = cpu;
-                return;
-            }
-        }
-        std::this_thread::yield();
-    }
+    if (self.bound && enter_bound(self)) return;
+    if (!self.slots) self.slots = &cpu_slots();
+    take_slot(self);
 }
 
 CpuScope::~CpuScope() {
     ThreadCpu& self = this_thread_cpu;
     if (--self.depth > 0) return;
-    CpuSlot& slot = cpu_slots().slots[self.cpu];
-    // Release: every access of the run happens before a reclaimer's load
-    // (seq_cst, so acquire) that sees 0, or a thread's CAS that takes the slot.
-    slot.epoch.store(0, std::memory_order_release);
+    // Release: every access of the run happens before a reclaimer's load that
+    // sees the slot idle, or before the next holder of the slot.
+    if (self.bound)
+        self.record->active.store(0, std::memory_order_release);
+    else
+        self.slots->slots[self.cpu].epoch.store(0, std::memory_order_release);
 }
 
 namespace runtime_detail {
 
 uint64_t retire_epoch() { return cpu_slots().global_epoch.fetch_add(1); }
 
-bool epoch_passed(uint64_t stamp) {
+uint64_t oldest_running_epoch() {
     CpuSlots& all = cpu_slots();
+    all.heavy_fence();
+    uint64_t oldest = UINT64_MAX;
     for (uint32_t i = 0; i < all.count; ++i) {
-        uint64_t epoch = all.slots[i].epoch.load();
-        if (epoch != 0 && epoch <= stamp) return false;
+        const uint64_t epoch = all.slots[i].epoch.load();
+        if (epoch != 0 && epoch < oldest) oldest = epoch;
     }
-    return true;
+    for (ThreadRecord* r = all.records.load(std::memory_order_acquire); r; r = r->next) {
+        const uint64_t word = r->active.load();
+        if (word != 0 && (word & kEpochMask) < oldest) oldest = word & kEpochMask;
+    }
+    return oldest;
 }
+
+bool epoch_passed(uint64_t stamp) { return oldest_running_epoch() > stamp; }
 
 }  // namespace runtime_detail
 }  // namespace ebpf

@@ -204,7 +204,7 @@ LoadedProgram::LoadedProgram(std::string name, std::string section, ProgramType 
                              std::vector<Instruction> insns, std::unique_ptr<Engine> engine,
                              bool admitted_under_policy, std::optional<uint64_t> memory_size)
     : name_(std::move(name)), section_(std::move(section)), attach_(std::move(attach)), type_(type),
-      insns_(std::move(insns)), engine_(std::move(engine)), memory_size_(memory_size),
+      info_(&program_type_info(type)), insns_(std::move(insns)), engine_(std::move(engine)), memory_size_(memory_size),
       admitted_under_policy_(admitted_under_policy),
       stats_(std::make_unique<runtime_detail::ProgramRunStats>(possible_cpus())) {
     if (!engine_) throw Error("program '" + name_ + "': no engine");
@@ -276,7 +276,7 @@ void check_skb_context(const std::string& name, const SkbRuntimeContext& c) {
 }  // namespace
 
 uint64_t LoadedProgram::run(void* ctx, size_t size) const {
-    const ProgramTypeInfo& info = program_type_info(type_);
+    const ProgramTypeInfo& info = *info_;
     if (info.ctx_is_memory) {
         // The verifier treats r1 as a pointer that is never NULL.
         if (!ctx && size != 0)
@@ -296,6 +296,10 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
         if (type_ == ProgramType::sched_cls || type_ == ProgramType::sched_act || type_ == ProgramType::socket_filter)
             check_skb_context(name_, *static_cast<const SkbRuntimeContext*>(ctx));
     }
+    return run_context(ctx, size);
+}
+
+uint64_t LoadedProgram::run_context(void* ctx, size_t size) const {
     CpuScope cpu;
     // Statistics only while enabled (as kernel.bpf_stats_enabled): one
     // relaxed load otherwise. Tail-called programs count in their caller's run.
@@ -318,14 +322,16 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
     state.tail_call_count = 0;
     // A new outermost run starts without a redirect (Linux clears
     // bpf_redirect_info when it has acted on one).
-    if (!saved.program) redirect_slot() = RedirectTarget{};
+    if (!saved.program && redirect_pending) clear_redirect();
     // The prog_run USDT probe: no clock read unless a tracer is attached.
     const uint64_t traced_since = trace_probes::prog_run_enabled() ? trace_probes::monotonic_ns() : 0;
 
     const LoadedProgram* current = this;
     uint64_t result = 0;
     for (;;) {
-        current->check_admitted();
+#if EBPF_RUNTIME_HAVE_NATIVE
+        if (!current->admitted_under_policy_ && code_integrity_enabled()) current->check_admitted();
+#endif
         state.runtime = const_cast<LoadedProgram*>(current);  // whose bpf_printk (usdt_probes.hpp)
         result = current->engine_->run(reinterpret_cast<uintptr_t>(ctx), size);
         if (!state.tail_call_target) break;
@@ -346,7 +352,7 @@ uint64_t LoadedProgram::run(void* ctx, size_t size) const {
         stats_->add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                               std::chrono::steady_clock::now() - started)
                                               .count()));
-    const ProgramTypeInfo& last = program_type_info(current->type_);
+    const ProgramTypeInfo& last = *current->info_;
     auto value = static_cast<int64_t>(result);
     // XDP: any value, as Linux (one that is no action is XDP_ABORTED where the
     // verdict is acted on: the packet host, test runs report it as it is).
@@ -379,7 +385,8 @@ uint64_t LoadedProgram::run_xdp(std::span<uint8_t> frame, size_t& data_offset, s
     ctx.egress_ifindex = egress_ifindex;
     ctx.frame_start = start;
     ctx.frame_end = start + frame.size();
-    uint64_t verdict = run(&ctx, sizeof(ctx));
+    // The context is valid by construction: the checks above are run()'s.
+    uint64_t verdict = run_context(&ctx, sizeof(ctx));
     data_offset = ctx.data - start;
     length = ctx.data_end - ctx.data;
     if (meta_length) *meta_length = ctx.data - ctx.data_meta;

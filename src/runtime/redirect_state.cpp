@@ -113,7 +113,17 @@ std::vector<ClonedFrame> take_cloned_frames() {
 
 namespace runtime_detail {
 
-RedirectTarget& redirect_slot() { return t_redirect; }
+constinit thread_local bool redirect_pending = false;
+
+RedirectTarget& redirect_slot() {
+    redirect_pending = true;
+    return t_redirect;
+}
+
+void clear_redirect() {
+    t_redirect = RedirectTarget{};
+    redirect_pending = false;
+}
 
 void add_cloned_frame(ClonedFrame frame) {
     // Bounded: a program in a loop cannot make the host hold unbounded copies.

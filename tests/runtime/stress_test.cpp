@@ -4,8 +4,14 @@
 // under any interleaving; run under ThreadSanitizer with the tsan preset.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <condition_variable>
+#include <csignal>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 #include "ebpf/error.hpp"
@@ -255,6 +261,95 @@ TEST(SpinLockStress, CountersStayExactInEveryMode) {
         EXPECT_EQ(ones, uint64_t{kThreads} * kRuns) << ebpf::exec_mode_name(mode);
         EXPECT_EQ(twos, 2 * uint64_t{kThreads} * kRuns) << ebpf::exec_mode_name(mode);
     }
+}
+
+// CPU slots (src/runtime/cpu_slots.cpp): threads bind to slots while there are
+// enough, then share them. Either way no two runs may hold one slot at once:
+// each run marks its slot and finds it unmarked. More threads than slots, and
+// threads that end midway (their slots are bound again by others), exercise
+// binding, taking a bound slot away and sharing. Also run with
+// EBPF_CPU_SLOTS=shared (runtime.stress_shared.*).
+TEST(CpuSlots, NoTwoRunsHoldOneSlot) {
+    const uint32_t cpus = ebpf::possible_cpus();
+    std::vector<std::atomic<int>> occupied(cpus);
+    std::atomic<uint64_t> overlaps{0};
+    auto body = [&](int runs) {
+        for (int i = 0; i < runs; ++i) {
+            ebpf::CpuScope cpu;
+            const uint32_t slot = ebpf::current_cpu();
+            if (slot >= cpus || occupied[slot].exchange(1) != 0) ++overlaps;
+            {
+                ebpf::CpuScope nested;  // a callback's run: the same slot
+                if (ebpf::current_cpu() != slot) ++overlaps;
+            }
+            // Sometimes give the CPU away inside the run, so that the others
+            // run while this one holds its slot even on a single core.
+            if (i % 16 == 0) std::this_thread::yield();
+            occupied[slot].store(0);
+        }
+    };
+    for (int round = 0; round < 3; ++round) {
+        std::vector<std::thread> threads;
+        const uint32_t count = round == 0 ? cpus : 3 * cpus + 1;
+        for (uint32_t t = 0; t < count; ++t) threads.emplace_back(body, t % 2 ? 50000 : 5000);
+        for (auto& thread : threads) thread.join();
+    }
+    EXPECT_EQ(overlaps.load(), 0u);
+}
+
+// A child of fork() has only the forking thread: the slots other threads held
+// (bound, or in a run at the moment of the fork) must not make it wait, and
+// reclamation (a delete, then the map's reuse of elements) must still work.
+TEST(CpuSlots, ForkedChildRunsWhileParentThreadsHeldSlots) {
+    auto map = ebpf::create_map(definition(MapType::hash, 4, 8, 4));
+    const uint32_t cpus = ebpf::possible_cpus();
+    std::mutex mutex;
+    std::condition_variable changed;
+    uint32_t inside = 0;
+    bool release = false;
+    std::vector<std::thread> holders;
+    for (uint32_t t = 0; t < cpus; ++t) {
+        holders.emplace_back([&] {
+            ebpf::CpuScope cpu;  // in a run at the moment of the fork
+            std::unique_lock lock(mutex);
+            ++inside;
+            changed.notify_all();
+            changed.wait(lock, [&] { return release; });
+        });
+    }
+    {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return inside == cpus; });
+    }
+    const pid_t child = ::fork();
+    if (child == 0) {
+        int status = 0;
+        for (uint32_t key = 0; key < 64 && status == 0; ++key) {
+            ebpf::CpuScope cpu;
+            uint64_t value = key;
+            const uint32_t slot = key % 4;
+            if (map->update_elem(&slot, &value, ebpf::kUpdateAny) != 0 || map->delete_elem(&slot) != 0) status = 1;
+            if (ebpf::current_cpu() >= cpus) status = 2;
+        }
+        ::_exit(status);
+    }
+    ASSERT_GT(child, 0);
+    int status = 0;
+    // The child would hang if the holders' slots stayed taken in it.
+    for (int waited = 0; waited < 1000 && ::waitpid(child, &status, WNOHANG) == 0; ++waited) ::usleep(10000);
+    if (::waitpid(child, &status, WNOHANG) == 0) {
+        ::kill(child, SIGKILL);
+        ::waitpid(child, &status, 0);
+        ADD_FAILURE() << "the forked child waited for a slot held by a thread that does not exist in it";
+    } else {
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    }
+    {
+        std::lock_guard lock(mutex);
+        release = true;
+    }
+    changed.notify_all();
+    for (auto& thread : holders) thread.join();
 }
 
 }  // namespace

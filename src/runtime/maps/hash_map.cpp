@@ -341,9 +341,11 @@ private:
     }
 
     void collect_retired() {
+        if (retired_.empty()) return;
+        const uint64_t oldest = oldest_running_epoch();
         size_t kept = 0;
         for (auto& entry : retired_) {
-            if (epoch_passed(entry.first)) {
+            if (entry.first < oldest) {
                 free_.push_back(entry.second);
             } else {
                 retired_[kept++] = entry;
