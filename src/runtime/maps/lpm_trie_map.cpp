@@ -16,6 +16,25 @@
 // that could still be on it has finished (cpu_epoch.hpp). Deleting a prefix
 // whose node joins two subtrees only clears its `real` flag.
 //
+// A lookup index beside the trie (the trie stays the authority for updates,
+// deletes and get_next_key): a table indexed by the key's first `k` bits
+// (k = log2(max_entries) + 1, at most 16 and at most the data's bits), one
+// slot per k-bit region holding
+//   - `leaf`: the longest real prefix of length <= k covering the region
+//     (prefixes shorter than k are expanded over the regions they cover), and
+//   - `resume`: the top of the trie's subtree of nodes of length >= k inside
+//     the region (those nodes form one subtree; it is empty for most regions).
+// A lookup whose prefixlen is at least k reads its region's slot and walks
+// the few nodes below `resume` instead of the ~log2(entries) from the root:
+// for 10,000 random IPv4 prefixes, 1-3 dependent loads instead of ~14.
+// Writers keep the slots exact under the writer lock: a change of a prefix of
+// length L <= k rewrites the 2^(k-L) slots it covers (a /0 rewrites all of
+// them), one of length >= k re-finds its region's `resume` (O(depth)).
+// Each slot word is stored atomically, so a reader sees the state before or
+// after the change; nodes unlinked by a change are retired only after the
+// table no longer points at them. The table is 16 bytes × 2^k: at most 32
+// bytes per max_entries (64 KiB..1 MiB), allocated with the map.
+//
 // Linux's rules, which the tests check against the kernel: the map needs
 // BPF_F_NO_PREALLOC; update/delete of a prefixlen above the data's bits is
 // -EINVAL; delete needs the exact prefix (-ENOENT otherwise); get_next_key
@@ -43,6 +62,23 @@ static_assert(sizeof(Node) % 8 == 0);
 // Bit `index` of big-endian data (0 = the most significant bit of data[0]).
 inline int bit_at(const uint8_t* data, uint32_t index) { return (data[index / 8] >> (7 - index % 8)) & 1; }
 
+// One slot of the lookup index (see the top of the file).
+struct Region {
+    std::atomic<Node*> leaf{nullptr};
+    std::atomic<Node*> resume{nullptr};
+};
+static_assert(sizeof(Region) == 16);
+
+constexpr uint32_t kMinRegionBits = 4;
+constexpr uint32_t kMaxRegionBits = 16;
+
+uint32_t region_bits_for(uint32_t max_entries, uint32_t data_bits) {
+    uint32_t bits = 0;
+    while (bits < 32 && (uint64_t{1} << bits) < max_entries) ++bits;  // ceil(log2(max_entries))
+    bits = std::clamp(bits + 1, kMinRegionBits, kMaxRegionBits);
+    return std::min(bits, data_bits);
+}
+
 class LpmTrie final : public Map {
 public:
     explicit LpmTrie(const MapDefinition& definition)
@@ -50,7 +86,9 @@ public:
           data_size_(definition.key_size - 4),
           max_prefixlen_(data_size_ * 8),
           data_stride_(round8(data_size_)),
-          node_words_((sizeof(Node) + data_stride_ + round8(definition.value_size)) / 8) {}
+          node_words_((sizeof(Node) + data_stride_ + round8(definition.value_size)) / 8),
+          region_bits_(region_bits_for(definition.max_entries, max_prefixlen_)),
+          regions_(new Region[size_t{1} << region_bits_]) {}
 
     ~LpmTrie() override {
         retired_.drain();
@@ -62,12 +100,28 @@ public:
         if (prefixlen > max_prefixlen_) return nullptr;
         const auto* data = static_cast<const uint8_t*>(key) + 4;
         Node* found = nullptr;
-        for (Node* node = root_.load(std::memory_order_acquire); node;) {
-            const uint32_t match = common_prefix(node, data, prefixlen);
-            if (match < node->prefixlen) break;  // the node's prefix does not cover the key
-            if (node->real.load(std::memory_order_acquire)) found = node;
-            if (node->prefixlen >= prefixlen) break;  // the key has no bits left to follow
-            node = node->child[bit_at(data, node->prefixlen)].load(std::memory_order_acquire);
+        if (data_size_ <= 8) {
+            // The common case (IPv4, MAC, ports...): the key's bits in one word.
+            const uint64_t bits = key_word(data);
+            Node* node;
+            if (prefixlen >= region_bits_) {
+                const Region& region = regions_[bits >> (64 - region_bits_)];
+                found = region.leaf.load(std::memory_order_acquire);
+                node = region.resume.load(std::memory_order_acquire);
+            } else {
+                node = root_.load(std::memory_order_acquire);
+            }
+            found = walk_word(node, found, bits, prefixlen);
+        } else {
+            Node* node;
+            if (prefixlen >= region_bits_) {
+                const Region& region = regions_[region_of(data)];
+                found = region.leaf.load(std::memory_order_acquire);
+                node = region.resume.load(std::memory_order_acquire);
+            } else {
+                node = root_.load(std::memory_order_acquire);
+            }
+            found = walk(node, found, data, prefixlen);
         }
         return found ? value_of(found) : nullptr;
     }
@@ -102,8 +156,9 @@ public:
             for (int side = 0; side < 2; ++side)
                 replacement->child[side].store(node->child[side].load(std::memory_order_relaxed), std::memory_order_relaxed);
             slot->store(replacement, std::memory_order_release);
-            retire(node);
             if (!real) ++entries_;
+            index_inserted(replacement, data);
+            release_later(node);  // the index no longer points at it
             return 0;
         }
         if (flags == kUpdateExist) return -ENOENT;
@@ -126,6 +181,7 @@ public:
             slot->store(join, std::memory_order_release);
         }
         ++entries_;
+        index_inserted(fresh, data);
         return 0;
     }
 
@@ -151,23 +207,28 @@ public:
         --entries_;
         Node* left = node->child[0].load(std::memory_order_relaxed);
         Node* right = node->child[1].load(std::memory_order_relaxed);
+        Node* unlinked[2] = {nullptr, nullptr};
         if (left && right) {  // still joins two subtrees: it becomes intermediate
             node->real.store(false, std::memory_order_release);
-            return 0;
-        }
-        // Zero or one child: the child (or nothing) takes the node's place.
-        slot->store(left ? left : right, std::memory_order_release);
-        retire(node);
-        // An intermediate parent left with one child is no longer needed.
-        if (!left && !right && parent_slot) {
-            Node* parent = parent_slot->load(std::memory_order_relaxed);
-            if (!parent->real.load(std::memory_order_relaxed)) {
-                Node* other = parent->child[0].load(std::memory_order_relaxed);
-                if (!other) other = parent->child[1].load(std::memory_order_relaxed);
-                parent_slot->store(other, std::memory_order_release);
-                retire(parent);
+        } else {
+            // Zero or one child: the child (or nothing) takes the node's place.
+            slot->store(left ? left : right, std::memory_order_release);
+            unlinked[0] = node;
+            // An intermediate parent left with one child is no longer needed.
+            if (!left && !right && parent_slot) {
+                Node* parent = parent_slot->load(std::memory_order_relaxed);
+                if (!parent->real.load(std::memory_order_relaxed)) {
+                    Node* other = parent->child[0].load(std::memory_order_relaxed);
+                    if (!other) other = parent->child[1].load(std::memory_order_relaxed);
+                    parent_slot->store(other, std::memory_order_release);
+                    unlinked[1] = parent;
+                }
             }
         }
+        index_deleted(node, data);
+        // Only now that neither the trie nor the index reaches them.
+        for (Node* gone : unlinked)
+            if (gone) release_later(gone);
         return 0;
     }
 
@@ -214,6 +275,106 @@ private:
     uint8_t* data_of(Node* node) const { return reinterpret_cast<uint8_t*>(node + 1); }
     uint8_t* value_of(Node* node) const { return data_of(node) + data_stride_; }
 
+    // The key's data (data_size_ <= 8 bytes) as one word, its first bit the
+    // most significant.
+    uint64_t key_word(const uint8_t* data) const {
+        uint64_t word = 0;
+        std::memcpy(&word, data, data_size_);
+        return __builtin_bswap64(word);
+    }
+    // A node's data as one word (its padding to 8 bytes is zero).
+    uint64_t node_word(Node* node) const {
+        uint64_t word;
+        std::memcpy(&word, data_of(node), 8);
+        return __builtin_bswap64(word);
+    }
+
+    // The trie walk from `node` down the key's path: the last real node whose
+    // prefix covers the key's first prefixlen bits, or `found`.
+    Node* walk_word(Node* node, Node* found, uint64_t bits, uint32_t prefixlen) const {
+        while (node) {
+            const uint32_t length = node->prefixlen;
+            if (length > prefixlen) break;  // longer than the key
+            if (length != 0 && ((node_word(node) ^ bits) >> (64 - length)) != 0) break;  // does not cover the key
+            if (node->real.load(std::memory_order_acquire)) found = node;
+            if (length == prefixlen) break;  // the key has no bits left to follow
+            node = node->child[(bits >> (63 - length)) & 1].load(std::memory_order_acquire);
+        }
+        return found;
+    }
+    Node* walk(Node* node, Node* found, const uint8_t* data, uint32_t prefixlen) const {
+        while (node) {
+            const uint32_t match = common_prefix(node, data, prefixlen);
+            if (match < node->prefixlen) break;  // the node's prefix does not cover the key
+            if (node->real.load(std::memory_order_acquire)) found = node;
+            if (node->prefixlen >= prefixlen) break;  // the key has no bits left to follow
+            node = node->child[bit_at(data, node->prefixlen)].load(std::memory_order_acquire);
+        }
+        return found;
+    }
+
+    // The region of data: its first region_bits_ bits (at most 16).
+    uint32_t region_of(const uint8_t* data) const {
+        uint32_t word = uint32_t{data[0]} << 16;
+        if (data_size_ > 1) word |= uint32_t{data[1]} << 8;
+        if (data_size_ > 2) word |= data[2];
+        return word >> (24 - region_bits_);
+    }
+
+    // --- keeping the index exact (under writer_mutex_) ---
+
+    // `node` (real, from `data`) was inserted or replaced a node of the same prefix.
+    void index_inserted(Node* node, const uint8_t* data) {
+        const uint32_t length = node->prefixlen;
+        if (length <= region_bits_) {
+            // It is now the longest prefix <= k for the regions it covers,
+            // except where a longer one (<= k) below it already is.
+            const uint32_t span = region_bits_ - length;
+            const uint32_t first = (region_of(data) >> span) << span;
+            for (uint32_t r = first; r < first + (uint32_t{1} << span); ++r) {
+                Node* leaf = regions_[r].leaf.load(std::memory_order_relaxed);
+                if (!leaf || leaf->prefixlen <= length) regions_[r].leaf.store(node, std::memory_order_release);
+            }
+        }
+        if (length >= region_bits_) refresh_resume(data);
+    }
+
+    // `node` (from `data`) is no longer real: unlinked, or left intermediate.
+    void index_deleted(Node* node, const uint8_t* data) {
+        const uint32_t length = node->prefixlen;
+        if (length <= region_bits_) {
+            // Its regions fall back on its longest real ancestor.
+            Node* fallback = nullptr;
+            for (Node* n = root_.load(std::memory_order_relaxed); n && n->prefixlen < length;) {
+                if (common_prefix(n, data, length) < n->prefixlen) break;
+                if (n->real.load(std::memory_order_relaxed)) fallback = n;
+                n = n->child[bit_at(data, n->prefixlen)].load(std::memory_order_relaxed);
+            }
+            const uint32_t span = region_bits_ - length;
+            const uint32_t first = (region_of(data) >> span) << span;
+            for (uint32_t r = first; r < first + (uint32_t{1} << span); ++r) {
+                if (regions_[r].leaf.load(std::memory_order_relaxed) == node)
+                    regions_[r].leaf.store(fallback, std::memory_order_release);
+            }
+        }
+        if (length >= region_bits_) refresh_resume(data);
+    }
+
+    // Re-finds the top node of length >= k in the region of data.
+    void refresh_resume(const uint8_t* data) {
+        const uint32_t k = region_bits_;
+        Node* top = root_.load(std::memory_order_relaxed);
+        while (top && top->prefixlen < k) {
+            if (common_prefix(top, data, k) < top->prefixlen) {
+                top = nullptr;
+                break;
+            }
+            top = top->child[bit_at(data, top->prefixlen)].load(std::memory_order_relaxed);
+        }
+        if (top && common_prefix(top, data, k) < k) top = nullptr;  // the path leaves the region
+        regions_[region_of(data)].resume.store(top, std::memory_order_release);
+    }
+
     // How many leading bits the node's prefix and the key's first `prefixlen`
     // bits share, at most min(node->prefixlen, prefixlen). Compares 8 bytes
     // at a time.
@@ -249,7 +410,9 @@ private:
         node->~Node();
         ::operator delete(node, std::align_val_t{8});
     }
-    void retire(Node* node) {
+    // Frees the node once every run that could still reach it has ended.
+    // Called after the node is unreachable from both the trie and the index.
+    void release_later(Node* node) {
         retired_.retire([node] { release(node); });
     }
     void free_subtree(Node* node) {
@@ -284,6 +447,8 @@ private:
     uint32_t max_prefixlen_;
     uint32_t data_stride_;
     size_t node_words_;
+    uint32_t region_bits_;                  // k: the index's regions are the keys' first k bits
+    std::unique_ptr<Region[]> regions_;     // 2^k slots
     std::mutex writer_mutex_;
     std::atomic<Node*> root_{nullptr};
     uint32_t entries_ = 0;  // real nodes; under writer_mutex_
