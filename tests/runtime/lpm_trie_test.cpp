@@ -195,6 +195,217 @@ TEST(LpmTrie, MatchesABruteForceModel) {
     EXPECT_EQ(all_keys(*map).size(), model.entries.size());
 }
 
+// --- the lookup index (a table over the keys' first k bits, k = log2(max_entries) + 1, 4..16) ---
+
+TEST(LpmTrie, MatchesTheModelWhateverTheIndexSize) {
+    // max_entries sets k: 16 → 5, 64 → 7, 3000 → 13, 100000 → 16. Prefixes of
+    // every length 0..32 land below, at and above k; probes of every prefixlen
+    // use the index (prefixlen >= k) or the walk from the root (below k).
+    for (const uint32_t capacity : {16u, 64u, 3000u, 100'000u}) {
+        auto map = ipv4_trie(capacity);
+        Model model;
+        std::mt19937 random(capacity);
+        for (int step = 0; step < 20'000; ++step) {
+            Key4 key = random_key(random);
+            if (step % 3 == 0) key.addr[1] = static_cast<uint8_t>(random() % 4 << 6 | random() % 2);  // bits near k
+            const std::pair<uint32_t, uint32_t> id{key.prefixlen, Model::address(key) & Model::mask(key.prefixlen)};
+            const int op = static_cast<int>(random() % 4);
+            if (op == 0) {
+                const int64_t result = update(*map, key, static_cast<uint64_t>(step));
+                if (model.entries.contains(id) || model.entries.size() < capacity) {
+                    ASSERT_EQ(result, 0) << capacity << " " << step;
+                    model.entries[id] = static_cast<uint64_t>(step);
+                } else {
+                    ASSERT_EQ(result, -ENOSPC) << capacity << " " << step;
+                }
+            } else if (op == 1) {
+                ASSERT_EQ(remove(*map, key), model.entries.erase(id) ? 0 : -ENOENT) << capacity << " " << step;
+            } else {
+                Key4 probe = key;
+                probe.prefixlen = op == 2 ? 32 : static_cast<uint32_t>(random() % 33);
+                ASSERT_EQ(lookup(*map, probe), model.lookup(probe)) << capacity << " " << step;
+            }
+        }
+        EXPECT_EQ(all_keys(*map).size(), model.entries.size()) << capacity;
+    }
+}
+
+TEST(LpmTrie, IndexBoundariesAndShrinking) {
+    // max_entries 64: k = 7. Prefixes of length 0, k-1, k, k+1 and 32 in one
+    // region, inserted, replaced and deleted in both orders; deleting all of
+    // them leaves an index that finds nothing.
+    auto map = ipv4_trie(64);
+    const uint8_t a = 0b1010'1100;  // the region of 172.x: its first 7 bits
+    const Key4 p0{0, {0, 0, 0, 0}}, p6{6, {a, 0, 0, 0}}, p7{7, {a, 0, 0, 0}}, p8{8, {a, 0, 0, 0}},
+        p32{32, {a, 1, 2, 3}}, probe{32, {a, 1, 2, 3}}, other{32, {a | 1, 9, 9, 9}}, far{32, {1, 2, 3, 4}};
+    auto check = [&](std::optional<uint64_t> at_probe, std::optional<uint64_t> at_other, std::optional<uint64_t> at_far) {
+        EXPECT_EQ(lookup(*map, probe), at_probe);
+        EXPECT_EQ(lookup(*map, other), at_other);
+        EXPECT_EQ(lookup(*map, far), at_far);
+    };
+    check(std::nullopt, std::nullopt, std::nullopt);
+    ASSERT_EQ(update(*map, p32, 32), 0);
+    check(32, std::nullopt, std::nullopt);
+    ASSERT_EQ(update(*map, p0, 0), 0);
+    check(32, 0, 0);
+    ASSERT_EQ(update(*map, p8, 8), 0);
+    check(32, 0, 0);  // 172.0.0.0/8 does not cover 173.x (other)
+    ASSERT_EQ(update(*map, p7, 7), 0);
+    check(32, 7, 0);
+    ASSERT_EQ(update(*map, p6, 6), 0);
+    check(32, 7, 0);
+    ASSERT_EQ(update(*map, p7, 70), 0);  // replace a prefix of length k
+    ASSERT_EQ(update(*map, p6, 60), 0);  // and one shorter than k
+    check(32, 70, 0);
+    // A probe shorter than k does not use the index.
+    EXPECT_EQ(lookup(*map, {6, {a, 1, 2, 3}}), 60u);
+    EXPECT_EQ(lookup(*map, {5, {a, 1, 2, 3}}), 0u);
+    EXPECT_EQ(lookup(*map, {8, {a, 1, 2, 3}}), 8u);
+    ASSERT_EQ(remove(*map, p32), 0);
+    check(8, 70, 0);
+    ASSERT_EQ(remove(*map, p7), 0);
+    check(8, 60, 0);
+    ASSERT_EQ(remove(*map, p0), 0);
+    check(8, 60, std::nullopt);
+    ASSERT_EQ(remove(*map, p6), 0);
+    check(8, std::nullopt, std::nullopt);
+    ASSERT_EQ(remove(*map, p8), 0);
+    check(std::nullopt, std::nullopt, std::nullopt);
+    EXPECT_TRUE(all_keys(*map).empty());
+    // The same, the longest first out.
+    for (const Key4& k : {p0, p6, p7, p8, p32}) ASSERT_EQ(update(*map, k, k.prefixlen), 0);
+    check(32, 7, 0);
+    for (const Key4& k : {p0, p6, p7, p8, p32}) ASSERT_EQ(remove(*map, k), 0);
+    check(std::nullopt, std::nullopt, std::nullopt);
+    // Full: many long prefixes across regions, then deleted one by one.
+    std::vector<Key4> keys;
+    for (uint32_t i = 0; keys.size() < 64; ++i)
+        keys.push_back({24 + i % 9, {static_cast<uint8_t>(i * 37), static_cast<uint8_t>(i), static_cast<uint8_t>(i * 7), 1}});
+    for (const Key4& k : keys) ASSERT_EQ(update(*map, k, k.prefixlen), 0);
+    EXPECT_EQ(update(*map, p0, 0), -ENOSPC);
+    for (const Key4& k : keys) EXPECT_EQ(lookup(*map, {32, {k.addr[0], k.addr[1], k.addr[2], 1}}), k.prefixlen);
+    for (const Key4& k : keys) ASSERT_EQ(remove(*map, k), 0);
+    for (const Key4& k : keys) EXPECT_EQ(lookup(*map, {32, {k.addr[0], k.addr[1], k.addr[2], 1}}), std::nullopt);
+    EXPECT_EQ(update(*map, p0, 0), 0);
+}
+
+// Keys of any data size (1, 3 and 16 bytes: the general walk, and a k capped
+// by the data's bits) against a brute-force model over byte strings.
+TEST(LpmTrie, OtherKeySizesMatchTheModel) {
+    for (const uint32_t size : {1u, 3u, 16u}) {
+        const uint32_t bits = size * 8;
+        for (const uint32_t capacity : {40u, 2000u}) {
+            auto map = ebpf::create_map(definition(MapType::lpm_trie, 4 + size, 8, capacity));
+            std::map<std::pair<uint32_t, std::vector<uint8_t>>, uint64_t> entries;
+            auto masked = [&](const std::vector<uint8_t>& data, uint32_t length) {
+                std::vector<uint8_t> out(size, 0);
+                for (uint32_t b = 0; b < length; ++b)
+                    if (data[b / 8] >> (7 - b % 8) & 1) out[b / 8] |= static_cast<uint8_t>(0x80 >> (b % 8));
+                return out;
+            };
+            auto model_lookup = [&](const std::vector<uint8_t>& data, uint32_t length) {
+                std::optional<uint64_t> best;
+                int best_length = -1;
+                for (const auto& [id, value] : entries) {
+                    if (static_cast<int>(id.first) > best_length && id.first <= length && masked(data, id.first) == id.second) {
+                        best = value;
+                        best_length = static_cast<int>(id.first);
+                    }
+                }
+                return best;
+            };
+            std::mt19937 random(size * 7 + capacity);
+            std::vector<uint8_t> key(4 + size);
+            for (int step = 0; step < 6'000; ++step) {
+                std::vector<uint8_t> data(size);
+                for (uint32_t i = 0; i < size; ++i)  // few distinct values, so prefixes nest
+                    data[i] = static_cast<uint8_t>(i < 2 || i == size - 1 ? (random() % 4) * 0x41 : 0x20);
+                uint32_t length = static_cast<uint32_t>(random() % (bits + 1));
+                if (step % 5 == 0) length = bits;
+                std::memcpy(key.data(), &length, 4);
+                std::memcpy(key.data() + 4, data.data(), size);
+                ebpf::CpuScope cpu;
+                const auto id = std::make_pair(length, masked(data, length));
+                const int op = static_cast<int>(random() % 4);
+                if (op == 0) {
+                    uint64_t value = static_cast<uint64_t>(step);
+                    const int64_t result = map->update_elem(key.data(), &value, 0);
+                    if (entries.contains(id) || entries.size() < capacity) {
+                        ASSERT_EQ(result, 0) << size << " " << step;
+                        entries[id] = value;
+                    } else {
+                        ASSERT_EQ(result, -ENOSPC) << size << " " << step;
+                    }
+                } else if (op == 1) {
+                    ASSERT_EQ(map->delete_elem(key.data()), entries.erase(id) ? 0 : -ENOENT) << size << " " << step;
+                } else {
+                    if (op == 2) {
+                        length = bits;
+                        std::memcpy(key.data(), &length, 4);
+                    }
+                    auto* found = static_cast<const uint64_t*>(map->lookup_elem(key.data()));
+                    ASSERT_EQ(found ? std::optional<uint64_t>(*found) : std::nullopt, model_lookup(data, length))
+                        << size << " " << step;
+                }
+            }
+        }
+    }
+}
+
+TEST(LpmTrie, ConcurrentUpdatesAcrossTheIndex) {
+    // Writers insert, replace and delete prefixes of every length (shorter
+    // than, equal to and longer than k = 7, /0 and /32 included) whose value
+    // names the prefix; readers check that what they get is a prefix that
+    // covers their address — never a value of another region, never freed
+    // memory (run it under ASan).
+    auto map = ipv4_trie(64);
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> bad{0}, seen{0};
+    auto encode = [](const Key4& key) { return uint64_t{key.prefixlen} << 32 | (Model::address(key) & Model::mask(key.prefixlen)); };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+        threads.emplace_back([&, t] {
+            std::mt19937 random(static_cast<uint32_t>(t) + 10);
+            for (int i = 0; i < 20'000; ++i) {
+                Key4 key = random_key(random);
+                const uint32_t choice = static_cast<uint32_t>(random() % 10);
+                if (choice == 0) key.prefixlen = 0;
+                if (choice == 1) key.prefixlen = 32;
+                if (choice == 2) key.prefixlen = 6 + static_cast<uint32_t>(random() % 3);
+                if (random() % 2) update(*map, key, encode(key));
+                else remove(*map, key);
+            }
+        });
+    }
+    for (int t = 0; t < 2; ++t) {
+        threads.emplace_back([&, t] {
+            std::mt19937 random(static_cast<uint32_t>(t) + 99);
+            while (!stop.load()) {
+                ebpf::CpuScope cpu;
+                Key4 probe = random_key(random);
+                probe.prefixlen = random() % 4 ? 32 : probe.prefixlen;
+                if (auto* value = static_cast<const uint64_t*>(map->lookup_elem(&probe))) {
+                    const uint64_t word = __atomic_load_n(value, __ATOMIC_RELAXED);
+                    const uint32_t length = static_cast<uint32_t>(word >> 32);
+                    if (length > probe.prefixlen || (Model::address(probe) & Model::mask(length)) != static_cast<uint32_t>(word))
+                        bad.fetch_add(1);
+                    seen.fetch_add(1, std::memory_order_relaxed);
+                }
+            }
+        });
+    }
+    for (int t = 0; t < 2; ++t) threads[static_cast<size_t>(t)].join();
+    stop = true;
+    for (size_t t = 2; t < threads.size(); ++t) threads[t].join();
+    EXPECT_EQ(bad.load(), 0u) << "of " << seen.load();
+    for (const Key4& key : all_keys(*map)) {
+        EXPECT_EQ(lookup(*map, key), encode(key));
+        EXPECT_EQ(remove(*map, key), 0);
+    }
+    std::mt19937 random(5);
+    for (int i = 0; i < 1000; ++i) EXPECT_EQ(lookup(*map, random_key(random)), std::nullopt);
+}
+
 // --- the kernel as the oracle ------------------------------------------------
 
 std::string describe(const std::vector<Key4>& keys) {
