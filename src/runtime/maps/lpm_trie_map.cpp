@@ -32,8 +32,12 @@
 // them), one of length >= k re-finds its region's `resume` (O(depth)).
 // Each slot word is stored atomically, so a reader sees the state before or
 // after the change; nodes unlinked by a change are retired only after the
-// table no longer points at them. The table is 16 bytes × 2^k: at most 32
-// bytes per max_entries (64 KiB..1 MiB), allocated with the map.
+// table no longer points at them. The table is 16 bytes × 2^k, allocated
+// with the map: 2^k < 4 × max_entries, so under 64 bytes per entry of
+// max_entries, between 256 bytes and 1 MiB (512 KiB for 10,000 entries).
+// Its limit: keys that all share their first k bits (e.g. IPv6 prefixes all
+// in one /32) fall in one region, and their lookups walk the trie from it
+// as before.
 //
 // Linux's rules, which the tests check against the kernel: the map needs
 // BPF_F_NO_PREALLOC; update/delete of a prefixlen above the data's bits is
