@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -289,66 +290,121 @@ TEST(LpmTrie, IndexBoundariesAndShrinking) {
     EXPECT_EQ(update(*map, p0, 0), 0);
 }
 
+// A trie of `size`-byte keys against a brute-force model over byte strings:
+// random updates, deletes and lookups (of full length, or of the key's own
+// prefixlen) of the keys `make` draws.
+using KeyMaker = std::function<std::pair<uint32_t, std::vector<uint8_t>>(std::mt19937&)>;
+void check_against_model(uint32_t size, uint32_t capacity, int steps, uint32_t seed, const KeyMaker& make) {
+    const uint32_t bits = size * 8;
+    auto map = ebpf::create_map(definition(MapType::lpm_trie, 4 + size, 8, capacity));
+    std::map<std::pair<uint32_t, std::vector<uint8_t>>, uint64_t> entries;
+    auto masked = [&](const std::vector<uint8_t>& data, uint32_t length) {
+        std::vector<uint8_t> out(size, 0);
+        for (uint32_t b = 0; b < length; ++b)
+            if (data[b / 8] >> (7 - b % 8) & 1) out[b / 8] |= static_cast<uint8_t>(0x80 >> (b % 8));
+        return out;
+    };
+    auto model_lookup = [&](const std::vector<uint8_t>& data, uint32_t length) {
+        std::optional<uint64_t> best;
+        int best_length = -1;
+        for (const auto& [id, value] : entries) {
+            if (static_cast<int>(id.first) > best_length && id.first <= length && masked(data, id.first) == id.second) {
+                best = value;
+                best_length = static_cast<int>(id.first);
+            }
+        }
+        return best;
+    };
+    std::mt19937 random(seed);
+    std::vector<uint8_t> key(4 + size);
+    for (int step = 0; step < steps; ++step) {
+        auto [length, data] = make(random);
+        ASSERT_EQ(data.size(), size);
+        std::memcpy(key.data(), &length, 4);
+        std::memcpy(key.data() + 4, data.data(), size);
+        ebpf::CpuScope cpu;
+        const auto id = std::make_pair(length, masked(data, length));
+        const int op = static_cast<int>(random() % 4);
+        if (op == 0) {
+            uint64_t value = static_cast<uint64_t>(step);
+            const int64_t result = map->update_elem(key.data(), &value, 0);
+            if (entries.contains(id) || entries.size() < capacity) {
+                ASSERT_EQ(result, 0) << size << " " << step;
+                entries[id] = value;
+            } else {
+                ASSERT_EQ(result, -ENOSPC) << size << " " << step;
+            }
+        } else if (op == 1) {
+            ASSERT_EQ(map->delete_elem(key.data()), entries.erase(id) ? 0 : -ENOENT) << size << " " << step;
+        } else {
+            if (op == 2) {
+                length = bits;
+                std::memcpy(key.data(), &length, 4);
+            }
+            auto* found = static_cast<const uint64_t*>(map->lookup_elem(key.data()));
+            ASSERT_EQ(found ? std::optional<uint64_t>(*found) : std::nullopt, model_lookup(data, length))
+                << size << " " << step;
+        }
+    }
+    std::vector<uint8_t> next(4 + size);
+    size_t count = 0;
+    for (const void* previous = nullptr; map->get_next_key(previous, next.data()) == 0; previous = key.data()) {
+        key = next;
+        if (++count > entries.size()) break;
+    }
+    EXPECT_EQ(count, entries.size());
+}
+
 // Keys of any data size (1, 3 and 16 bytes: the general walk, and a k capped
-// by the data's bits) against a brute-force model over byte strings.
+// by the data's bits).
 TEST(LpmTrie, OtherKeySizesMatchTheModel) {
     for (const uint32_t size : {1u, 3u, 16u}) {
-        const uint32_t bits = size * 8;
         for (const uint32_t capacity : {40u, 2000u}) {
-            auto map = ebpf::create_map(definition(MapType::lpm_trie, 4 + size, 8, capacity));
-            std::map<std::pair<uint32_t, std::vector<uint8_t>>, uint64_t> entries;
-            auto masked = [&](const std::vector<uint8_t>& data, uint32_t length) {
-                std::vector<uint8_t> out(size, 0);
-                for (uint32_t b = 0; b < length; ++b)
-                    if (data[b / 8] >> (7 - b % 8) & 1) out[b / 8] |= static_cast<uint8_t>(0x80 >> (b % 8));
-                return out;
-            };
-            auto model_lookup = [&](const std::vector<uint8_t>& data, uint32_t length) {
-                std::optional<uint64_t> best;
-                int best_length = -1;
-                for (const auto& [id, value] : entries) {
-                    if (static_cast<int>(id.first) > best_length && id.first <= length && masked(data, id.first) == id.second) {
-                        best = value;
-                        best_length = static_cast<int>(id.first);
-                    }
-                }
-                return best;
-            };
-            std::mt19937 random(size * 7 + capacity);
-            std::vector<uint8_t> key(4 + size);
-            for (int step = 0; step < 6'000; ++step) {
+            check_against_model(size, capacity, 6'000, size * 7 + capacity, [size](std::mt19937& random) {
                 std::vector<uint8_t> data(size);
                 for (uint32_t i = 0; i < size; ++i)  // few distinct values, so prefixes nest
                     data[i] = static_cast<uint8_t>(i < 2 || i == size - 1 ? (random() % 4) * 0x41 : 0x20);
-                uint32_t length = static_cast<uint32_t>(random() % (bits + 1));
-                if (step % 5 == 0) length = bits;
-                std::memcpy(key.data(), &length, 4);
-                std::memcpy(key.data() + 4, data.data(), size);
-                ebpf::CpuScope cpu;
-                const auto id = std::make_pair(length, masked(data, length));
-                const int op = static_cast<int>(random() % 4);
-                if (op == 0) {
-                    uint64_t value = static_cast<uint64_t>(step);
-                    const int64_t result = map->update_elem(key.data(), &value, 0);
-                    if (entries.contains(id) || entries.size() < capacity) {
-                        ASSERT_EQ(result, 0) << size << " " << step;
-                        entries[id] = value;
-                    } else {
-                        ASSERT_EQ(result, -ENOSPC) << size << " " << step;
-                    }
-                } else if (op == 1) {
-                    ASSERT_EQ(map->delete_elem(key.data()), entries.erase(id) ? 0 : -ENOENT) << size << " " << step;
-                } else {
-                    if (op == 2) {
-                        length = bits;
-                        std::memcpy(key.data(), &length, 4);
-                    }
-                    auto* found = static_cast<const uint64_t*>(map->lookup_elem(key.data()));
-                    ASSERT_EQ(found ? std::optional<uint64_t>(*found) : std::nullopt, model_lookup(data, length))
-                        << size << " " << step;
-                }
-            }
+                uint32_t length = static_cast<uint32_t>(random() % (size * 8 + 1));
+                if (random() % 5 == 0) length = size * 8;
+                return std::make_pair(length, data);
+            });
         }
+    }
+}
+
+// Nearly all prefixes under one /32 (as an IPv6 site's table), plus a few
+// elsewhere and short ones (::/0, ::/1...): the index re-bases itself on
+// the cluster (its regions split the bits after the shared ones). Lookups
+// inside and outside the cluster, of every prefixlen.
+TEST(LpmTrie, ClusteredKeysMatchTheModel) {
+    for (const uint32_t capacity : {64u, 3000u}) {
+        check_against_model(16, capacity, 12'000, capacity, [](std::mt19937& random) {
+            std::vector<uint8_t> data(16);
+            const uint8_t site[4] = {0x20, 0x01, 0x0d, 0xb8};
+            const uint32_t kind = static_cast<uint32_t>(random() % 16);
+            for (uint32_t i = 0; i < 16; ++i) data[i] = static_cast<uint8_t>(random() % 3 * 0x55);
+            if (kind != 0) std::memcpy(data.data(), site, 4);
+            if (kind == 1) data[4] = 0x20;  // a sub-cluster
+            uint32_t length = kind == 2 ? static_cast<uint32_t>(random() % 40) : 32 + static_cast<uint32_t>(random() % 97);
+            if (random() % 7 == 0) length = 128;
+            return std::make_pair(length, data);
+        });
+    }
+    // IPv4 whose cluster moves: first 10/8, then 192.168/16, then back.
+    for (const uint32_t capacity : {100u, 1000u}) {
+        int phase = 0, step = 0;
+        check_against_model(4, capacity, 15'000, capacity + 1, [&](std::mt19937& random) {
+            if (++step % 3000 == 0) ++phase;
+            std::vector<uint8_t> data = {10, static_cast<uint8_t>(random() % 4), static_cast<uint8_t>(random() % 4 * 64),
+                                         static_cast<uint8_t>(random() % 2)};
+            if (phase % 2) {
+                data[0] = 192;
+                data[1] = 168;
+            }
+            if (random() % 11 == 0) data[0] = static_cast<uint8_t>(random());
+            uint32_t length = random() % 9 == 0 ? static_cast<uint32_t>(random() % 17) : 8 + static_cast<uint32_t>(random() % 25);
+            return std::make_pair(length, data);
+        });
     }
 }
 
@@ -404,6 +460,58 @@ TEST(LpmTrie, ConcurrentUpdatesAcrossTheIndex) {
     }
     std::mt19937 random(5);
     for (int i = 0; i < 1000; ++i) EXPECT_EQ(lookup(*map, random_key(random)), std::nullopt);
+}
+
+TEST(LpmTrie, ConcurrentReadersWhileTheIndexIsRebuilt) {
+    // Writers fill one cluster (10.x, then 192.168.x, ...) and empty the
+    // other, so the index's base moves and the index is rebuilt and replaced
+    // while readers look up: what they get must cover their address.
+    auto map = ipv4_trie(128);
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> bad{0};
+    auto encode = [](const Key4& key) { return uint64_t{key.prefixlen} << 32 | (Model::address(key) & Model::mask(key.prefixlen)); };
+    auto cluster_key = [](std::mt19937& random, int which) {
+        Key4 key{16 + static_cast<uint32_t>(random() % 17),
+                 {10, static_cast<uint8_t>(random() % 8), static_cast<uint8_t>(random()), static_cast<uint8_t>(random())}};
+        if (which) key.addr[0] = 192, key.addr[1] = static_cast<uint8_t>(168 + random() % 2);
+        return key;
+    };
+    std::thread writer([&] {
+        std::mt19937 random(1);
+        for (int round = 0; round < 12; ++round) {
+            for (int i = 0; i < 400; ++i) {
+                const Key4 in = cluster_key(random, round % 2), out = cluster_key(random, 1 - round % 2);
+                update(*map, in, encode(in));
+                remove(*map, out);
+                if (i % 50 == 0) update(*map, {0, {0, 0, 0, 0}}, 0);
+                if (i % 50 == 25) remove(*map, {0, {0, 0, 0, 0}});
+            }
+            for (const Key4& key : all_keys(*map))  // empty the other cluster
+                if ((key.addr[0] == 192) == (round % 2 == 0) && key.prefixlen > 0) remove(*map, key);
+        }
+    });
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 2; ++t) {
+        readers.emplace_back([&, t] {
+            std::mt19937 random(static_cast<uint32_t>(t) + 7);
+            while (!stop.load()) {
+                ebpf::CpuScope cpu;
+                Key4 probe = cluster_key(random, static_cast<int>(random() % 2));
+                probe.prefixlen = 32;
+                if (auto* value = static_cast<const uint64_t*>(map->lookup_elem(&probe))) {
+                    const uint64_t word = __atomic_load_n(value, __ATOMIC_RELAXED);
+                    const uint32_t length = static_cast<uint32_t>(word >> 32);
+                    if (length > 32 || (Model::address(probe) & Model::mask(length)) != static_cast<uint32_t>(word))
+                        bad.fetch_add(1);
+                }
+            }
+        });
+    }
+    writer.join();
+    stop = true;
+    for (auto& reader : readers) reader.join();
+    EXPECT_EQ(bad.load(), 0u);
+    for (const Key4& key : all_keys(*map)) EXPECT_EQ(lookup(*map, {32, {key.addr[0], key.addr[1], key.addr[2], key.addr[3]}}).has_value(), true);
 }
 
 // --- the kernel as the oracle ------------------------------------------------
