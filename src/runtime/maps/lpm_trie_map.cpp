@@ -17,28 +17,35 @@
 // whose node joins two subtrees only clears its `real` flag.
 //
 // A lookup index beside the trie (the trie stays the authority for updates,
-// deletes and get_next_key): a table indexed by the key's first `k` bits
-// (k = log2(max_entries) + 1, at most 16 and at most the data's bits), one
-// slot per k-bit region holding
-//   - `leaf`: the longest real prefix of length <= k covering the region
-//     (prefixes shorter than k are expanded over the regions they cover), and
-//   - `resume`: the top of the trie's subtree of nodes of length >= k inside
-//     the region (those nodes form one subtree; it is empty for most regions).
-// A lookup whose prefixlen is at least k reads its region's slot and walks
-// the few nodes below `resume` instead of the ~log2(entries) from the root:
-// for 10,000 random IPv4 prefixes, 1-3 dependent loads instead of ~14.
-// Writers keep the slots exact under the writer lock: a change of a prefix of
-// length L <= k rewrites the 2^(k-L) slots it covers (a /0 rewrites all of
-// them), one of length >= k re-finds its region's `resume` (O(depth)).
+// deletes and get_next_key): a table over k key bits starting at bit `base`
+// (k = log2(max_entries) + 1, 4..16, base + k at most the data's bits), for
+// the keys whose first `base` bits are the base prefix's; one slot per
+// region (a value of those k bits) holding
+//   - `leaf`: the longest real prefix of length <= base + k covering the
+//     region (shorter prefixes are expanded over the regions they cover), and
+//   - `resume`: the top of the trie's subtree of nodes of length >= base + k
+//     inside the region (those nodes form one subtree; most regions have none).
+// A lookup of prefixlen >= base + k under the base prefix reads its region's
+// slot and walks the few nodes below `resume` instead of the ~log2(entries)
+// from the root: for 10,000 random IPv4 prefixes, 1-3 dependent loads
+// instead of ~14. Other lookups walk from the root.
+// The base is the deepest trie node whose subtree holds at least 7/8 of the
+// entries: the root for keys spread over the key space, 2001:db8::/32 for an
+// IPv6 table almost all inside it (so the regions split the bits where the
+// keys differ). It is re-chosen every max(64, entries / 2, 2^k / 8) updates
+// (an O(entries / 8)-bounded count); a new base means a new table, built
+// (one walk per region) and published with a release store, the old one
+// retired through the epochs.
+// Writers keep the current table exact under the writer lock: a change of a
+// prefix of length L <= base + k rewrites the 2^(base+k-L) slots it covers
+// (all of them for a prefix that covers the base prefix, e.g. a /0), one of
+// length >= base + k re-finds its region's `resume` (O(depth)).
 // Each slot word is stored atomically, so a reader sees the state before or
 // after the change; nodes unlinked by a change are retired only after the
-// table no longer points at them. The table is 16 bytes × 2^k, allocated
-// with the map: 2^k < 4 × max_entries, so under 64 bytes per entry of
-// max_entries, between 256 bytes and 1 MiB (512 KiB for 10,000 entries).
-// Its limit: keys that all share their first k bits (e.g. IPv6 prefixes all
-// in one /32) fall in one region, and their lookups walk the trie from it
-// as before.
-//
+// table no longer points at them. The table is 16 bytes × 2^k, with
+// 2^k < 4 × max_entries: under 64 bytes per entry of max_entries, between
+// 256 bytes and 1 MiB (512 KiB for 10,000 entries, IPv4 or IPv6).
+
 // Linux's rules, which the tests check against the kernel: the map needs
 // BPF_F_NO_PREALLOC; update/delete of a prefixlen above the data's bits is
 // -EINVAL; delete needs the exact prefix (-ENOENT otherwise); get_next_key
