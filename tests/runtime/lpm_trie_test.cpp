@@ -577,31 +577,37 @@ private:
 };
 
 TEST(LpmTrie, BehavesAsTheKernel) {
-    KernelTrie kernel(48);
-    if (!kernel.ok()) GTEST_SKIP() << "bpf(BPF_MAP_CREATE) is not allowed here: " << std::strerror(errno);
-    auto map = ipv4_trie(48);
-    std::mt19937 random(3);
-    for (int step = 0; step < 4'000; ++step) {
-        Key4 key = random_key(random);
-        if (step % 97 == 0) key.prefixlen = 33 + static_cast<uint32_t>(random() % 100);  // hostile
-        const uint64_t flags = random() % 4 == 0 ? random() % 3 : 0;
-        switch (random() % 4) {
-        case 0: ASSERT_EQ(update(*map, key, static_cast<uint64_t>(step), flags), kernel.update(key, static_cast<uint64_t>(step), flags)) << step; break;
-        case 1: ASSERT_EQ(remove(*map, key), kernel.remove(key)) << step; break;
-        case 2: ASSERT_EQ(lookup(*map, key), kernel.lookup(key)) << step; break;
-        default: {
-            Key4 probe = key;
-            probe.prefixlen = 32;
-            ASSERT_EQ(lookup(*map, probe), kernel.lookup(probe)) << step;
-        }
-        }
-        if (step % 500 == 0 || step == 3'999) {
-            const std::vector<Key4> ours = all_keys(*map), theirs = kernel.keys();
-            ASSERT_EQ(ours.size(), theirs.size()) << step;
-            for (size_t i = 0; i < ours.size(); ++i)
-                ASSERT_EQ(std::memcmp(&ours[i], &theirs[i], sizeof(Key4)), 0)
-                    << "get_next_key order differs at " << i << ": ours " << describe(ours) << ", the kernel's "
-                    << describe(theirs);
+    // 48 entries (index k = 7) and 3000 (k = 13, with 7 keys of 8 under
+    // 10.0.0.0/8, so the index re-bases on them).
+    for (const uint32_t capacity : {48u, 3000u}) {
+        SCOPED_TRACE(capacity);
+        KernelTrie kernel(capacity);
+        if (!kernel.ok()) GTEST_SKIP() << "bpf(BPF_MAP_CREATE) is not allowed here: " << std::strerror(errno);
+        auto map = ipv4_trie(capacity);
+        std::mt19937 random(3 + capacity);
+        for (int step = 0; step < 4'000; ++step) {
+            Key4 key = random_key(random);
+            if (capacity > 48 && step % 8 != 0) key.addr[0] = 10;
+            if (step % 97 == 0) key.prefixlen = 33 + static_cast<uint32_t>(random() % 100);  // hostile
+            const uint64_t flags = random() % 4 == 0 ? random() % 3 : 0;
+            switch (random() % 4) {
+            case 0: ASSERT_EQ(update(*map, key, static_cast<uint64_t>(step), flags), kernel.update(key, static_cast<uint64_t>(step), flags)) << step; break;
+            case 1: ASSERT_EQ(remove(*map, key), kernel.remove(key)) << step; break;
+            case 2: ASSERT_EQ(lookup(*map, key), kernel.lookup(key)) << step; break;
+            default: {
+                Key4 probe = key;
+                probe.prefixlen = 32;
+                ASSERT_EQ(lookup(*map, probe), kernel.lookup(probe)) << step;
+            }
+            }
+            if (step % 500 == 0 || step == 3'999) {
+                const std::vector<Key4> ours = all_keys(*map), theirs = kernel.keys();
+                ASSERT_EQ(ours.size(), theirs.size()) << step;
+                for (size_t i = 0; i < ours.size(); ++i)
+                    ASSERT_EQ(std::memcmp(&ours[i], &theirs[i], sizeof(Key4)), 0)
+                        << "get_next_key order differs at " << i << ": ours " << describe(ours) << ", the kernel's "
+                        << describe(theirs);
+            }
         }
     }
 }
