@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <chrono>
+#include <cstring>
 #include <random>
 #include <thread>
 #include <filesystem>
@@ -165,6 +166,110 @@ void BM_LpmLookup(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 
+// IPv6: 10,000 prefixes of /16../128 (key 4 + 16 bytes), either with random
+// leading bits or all under 2001:db8::/32 (as a site's table: the first bits
+// say nothing). Lookups of /128 addresses of the same kind.
+struct LpmKey6 {
+    uint32_t prefixlen;
+    uint8_t addr[16];
+};
+
+LpmKey6 random_key6(std::mt19937& random, uint32_t prefixlen, bool clustered) {
+    LpmKey6 key{prefixlen, {}};
+    for (auto& byte : key.addr) byte = static_cast<uint8_t>(random());
+    if (clustered) {
+        const uint8_t site[4] = {0x20, 0x01, 0x0d, 0xb8};
+        std::memcpy(key.addr, site, 4);
+    }
+    return key;
+}
+
+ebpf::Map& ipv6_trie(bool clustered) {
+    static std::mutex mutex;
+    static std::shared_ptr<ebpf::Map> maps[2];
+    std::lock_guard lock(mutex);
+    auto& map = maps[clustered];
+    if (map) return *map;
+    ebpf::MapDefinition d = definition(MapType::lpm_trie, sizeof(LpmKey6), 8, kLpmPrefixes);
+    d.map_flags = ebpf::kMapFlagNoPrealloc;
+    map = ebpf::create_map(d);
+    std::mt19937 random(42);
+    ebpf::CpuScope cpu;
+    for (uint32_t i = 0; i < kLpmPrefixes;) {
+        LpmKey6 key = random_key6(random, 16 + static_cast<uint32_t>(random() % 113), clustered);
+        uint64_t value = i;
+        if (map->update_elem(&key, &value, ebpf::kUpdateNoExist) == 0) ++i;
+    }
+    return *map;
+}
+
+void BM_LpmLookup6(benchmark::State& state, bool clustered) {
+    ebpf::Map& map = ipv6_trie(clustered);
+    ebpf::CpuScope cpu;
+    std::vector<LpmKey6> keys(4096);
+    std::mt19937 random(7 + static_cast<uint32_t>(state.thread_index()));
+    for (LpmKey6& key : keys) key = random_key6(random, 128, clustered);
+    size_t i = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(map.lookup_elem(&keys[i++ & 4095]));
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+// The writer's cost on the full 10,000-prefix IPv4 map: delete a stored
+// prefix and insert it again (two updates of the trie and its index per item;
+// prefixes of 8..32 bits, so a short one rewrites up to 2^(k-8) index slots).
+void BM_LpmDeleteInsert(benchmark::State& state) {
+    ebpf::MapDefinition d = definition(MapType::lpm_trie, 8, 8, kLpmPrefixes);
+    d.map_flags = ebpf::kMapFlagNoPrealloc;
+    std::shared_ptr<ebpf::Map> map = ebpf::create_map(d);
+    std::vector<LpmKey> keys;
+    std::mt19937 random(42);
+    while (keys.size() < kLpmPrefixes) {
+        ebpf::CpuScope cpu;
+        LpmKey key{8 + static_cast<uint32_t>(random() % 25), static_cast<uint32_t>(random())};
+        uint64_t value = keys.size();
+        if (map->update_elem(&key, &value, ebpf::kUpdateNoExist) == 0) keys.push_back(key);
+    }
+    size_t i = 0;
+    uint64_t value = 1;
+    for (auto _ : state) {
+        // One run per item: holding a CpuScope across all of them would keep
+        // every retired node pending (no epoch would ever pass).
+        ebpf::CpuScope run;
+        const LpmKey& key = keys[i++ % keys.size()];
+        map->delete_elem(&key);
+        map->update_elem(&key, &value, ebpf::kUpdateNoExist);
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+// Filling an empty map with 10,000 prefixes (IPv4 as above, or IPv6 in one
+// /32, where the index re-bases itself on the cluster as it grows): the
+// amortised insert cost, index rebuilds included. Items are inserts.
+void BM_LpmFill(benchmark::State& state, bool ipv6) {
+    for (auto _ : state) {
+        ebpf::MapDefinition d = definition(MapType::lpm_trie, ipv6 ? sizeof(LpmKey6) : 8, 8, kLpmPrefixes);
+        d.map_flags = ebpf::kMapFlagNoPrealloc;
+        std::shared_ptr<ebpf::Map> map = ebpf::create_map(d);
+        std::mt19937 random(42);
+        for (uint32_t i = 0; i < kLpmPrefixes;) {
+            ebpf::CpuScope cpu;
+            uint64_t value = i;
+            int64_t result;
+            if (ipv6) {
+                LpmKey6 key = random_key6(random, 16 + static_cast<uint32_t>(random() % 113), true);
+                result = map->update_elem(&key, &value, ebpf::kUpdateNoExist);
+            } else {
+                LpmKey key{8 + static_cast<uint32_t>(random() % 25), static_cast<uint32_t>(random())};
+                result = map->update_elem(&key, &value, ebpf::kUpdateNoExist);
+            }
+            if (result == 0) ++i;
+        }
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kLpmPrefixes);
+}
+
 void BM_PushPop(benchmark::State& state, MapType type) {
     static std::shared_ptr<ebpf::Map> maps[2];
     static std::once_flag once;
@@ -219,6 +324,13 @@ void register_all() {
     benchmark::RegisterBenchmark("run/empty_program(stats off)", BM_RunStats, false)->UseRealTime();
     benchmark::RegisterBenchmark("run/empty_program(stats on)", BM_RunStats, true)->UseRealTime();
     benchmark::RegisterBenchmark("lookup/lpm_trie(10000 prefixes)", BM_LpmLookup)->Apply(threads);
+    benchmark::RegisterBenchmark("lookup/lpm_trie(IPv6, 10000 random prefixes)", BM_LpmLookup6, false)->Apply(threads);
+    benchmark::RegisterBenchmark("lookup/lpm_trie(IPv6, 10000 prefixes in 2001:db8::/32)", BM_LpmLookup6, true)
+        ->Apply(threads);
+    benchmark::RegisterBenchmark("delete_insert/lpm_trie(10000 prefixes)", BM_LpmDeleteInsert)->UseRealTime();
+    benchmark::RegisterBenchmark("fill/lpm_trie(10000 prefixes)", BM_LpmFill, false)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("fill/lpm_trie(IPv6, 10000 prefixes in 2001:db8::/32)", BM_LpmFill, true)
+        ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("push_pop/queue", BM_PushPop, MapType::queue)->Threads(1)->Threads(2)->UseRealTime();
     benchmark::RegisterBenchmark("push_pop/stack", BM_PushPop, MapType::stack)->Threads(1)->Threads(2)->UseRealTime();
     benchmark::RegisterBenchmark("output/ringbuf(16 B)", BM_RingbufOutput)->Threads(1)->Threads(2)->UseRealTime();
