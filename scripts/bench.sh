@@ -128,15 +128,15 @@ for b in load("maps"):
 print("\njit: make_jit end to end (code generation, mapping, W^X), CPU time, µs per 1,000 instructions")
 for b in load("jit"):
     if b.get("run_type") == "aggregate": continue
-    print(f"{b['name']:<46}{ns(b, "cpu_time") / b['insns']:>8.1f} µs per 1,000 insns ({int(b['insns'])} insns)")
+    print(f"{b['name']:<46}{ns(b, 'cpu_time') / b['insns']:>8.1f} µs per 1,000 insns ({int(b['insns'])} insns)")
 runs = [b for b in load("verifier") if b.get("run_type") != "aggregate" and not b.get("error_occurred")]
 if runs:
-    slowest = max(runs, key=lambda b: ns(b, "cpu_time"))
+    slowest = max(runs, key=lambda b: ns(b, 'cpu_time'))
     largest = max(runs, key=lambda b: b["peak_mem_KiB"])
     print(f"\nverifier: {len(runs)} programs (tests/programs, tests/realworld, bench/compute), "
           f"{sum(1 for b in runs if b['verified'])} verified")
     for label, b in (("slowest", slowest), ("most memory", largest)):
         kernel = f", kernel processed {int(b['kernel_insns'])}" if "kernel_insns" in b else ""
-        print(f"  {label:<12} {b['name']}: {ns(b, "cpu_time") / 1e6:.1f} ms CPU, {b['peak_mem_KiB'] / 1024:.1f} MiB peak, "
+        print(f"  {label:<12} {b['name']}: {ns(b, 'cpu_time') / 1e6:.1f} ms CPU, {b['peak_mem_KiB'] / 1024:.1f} MiB peak, "
               f"{int(b['processed'])} insns processed{kernel}")
 PY
