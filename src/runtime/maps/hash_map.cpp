@@ -324,7 +324,9 @@ private:
 
     Element* allocate() {
         std::lock_guard lock(alloc_mutex_);
-        if (free_.empty()) collect_retired();
+        // A collection costs a membarrier (cpu_epoch.hpp): only per batch;
+        // below one, a fresh element (bounded by the batch) is cheaper.
+        if (free_.empty() && retired_.size() >= next_collect_) collect_retired();
         if (!free_.empty()) {
             Element* e = free_.back();
             free_.pop_back();
@@ -337,7 +339,7 @@ private:
     void retire(Element* e) {
         std::lock_guard lock(alloc_mutex_);
         retired_.emplace_back(retire_epoch(), e);
-        if (retired_.size() >= 64) collect_retired();
+        if (retired_.size() >= next_collect_) collect_retired();
     }
 
     void collect_retired() {
@@ -352,6 +354,9 @@ private:
             }
         }
         retired_.resize(kept);
+        // What runs still hold doubles the next batch, so that long runs do
+        // not make every retirement collect.
+        next_collect_ = std::max<size_t>(kCollectBatch, 2 * kept);
     }
 
     bool per_cpu_;
@@ -371,6 +376,8 @@ private:
     std::vector<std::unique_ptr<uint64_t[]>> blocks_;
     std::vector<Element*> free_;
     std::vector<std::pair<uint64_t, Element*>> retired_;
+    static constexpr size_t kCollectBatch = 64;
+    size_t next_collect_ = kCollectBatch;
 };
 
 }  // namespace
