@@ -170,7 +170,7 @@ public:
 
     uint64_t run(uint64_t arg1, uint64_t arg2) override {
         ScopedEngine scope(this);
-        return start(0, {arg1, arg2, 0, 0, 0}, arg1, arg2);
+        return start(0, arg1, arg2, nullptr, arg1, arg2);
     }
 
     uint64_t call_function(uint64_t function, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
@@ -185,19 +185,24 @@ public:
         const Activation* current = innermost_of(this);
         const uint64_t context = current ? current->context : 0;
         const uint64_t context_size = current ? current->context_size : 0;
-        return start(index, {r1, r2, r3, r4, r5}, context, context_size);
+        const uint64_t more[3] = {r3, r4, r5};
+        return start(index, r1, r2, more, context, context_size);
     }
 
 private:
-    uint64_t start(size_t entry, const std::array<uint64_t, 5>& args, uint64_t context,
+    // r1 and r2 by value; `more`: r3..r5, or NULL for zeros (run()). Not one
+    // array of five: the copy into the registers would read it 16 bytes at
+    // a time, which the store buffer cannot forward from the caller's 8-byte
+    // stores (a stall on every run).
+    uint64_t start(size_t entry, uint64_t r1, uint64_t r2, const uint64_t* more, uint64_t context,
                    uint64_t context_size) {
         const Activation* outer = t_innermost ? innermost_of(this) : nullptr;
         if (outer && outer->nesting >= kMaxCallDepth) {
             throw Error("call_function: callbacks nested deeper than " + std::to_string(kMaxCallDepth));
         }
         const bool checked = options_.bounds_check || options_.instruction_budget != 0;
-        return checked ? execute<true>(entry, args, context, context_size, outer)
-                       : execute<false>(entry, args, context, context_size, outer);
+        return checked ? execute<true>(entry, r1, r2, more, context, context_size, outer)
+                       : execute<false>(entry, r1, r2, more, context, context_size, outer);
     }
 
     [[noreturn]] void fail_access(size_t pc, Access access, uint64_t address, int size, int base,
@@ -248,7 +253,7 @@ private:
     }
 
     template <bool kChecked>
-    uint64_t execute(size_t entry, const std::array<uint64_t, 5>& args, uint64_t context,
+    uint64_t execute(size_t entry, uint64_t r1, uint64_t r2, const uint64_t* more, uint64_t context,
                      uint64_t context_size, const Activation* outer);
 
     const HelperTable* helpers_;
@@ -261,7 +266,7 @@ private:
 };
 
 template <bool kChecked>
-uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args, uint64_t context,
+uint64_t Interpreter::execute(size_t entry, uint64_t r1, uint64_t r2, const uint64_t* more, uint64_t context,
                               uint64_t context_size, const Activation* outer) {
     // Every frame gets its own 512 bytes; frame 0 sits at the top so that
     // deeper frames grow down, and a callee may use pointers into its
@@ -281,7 +286,9 @@ uint64_t Interpreter::execute(size_t entry, const std::array<uint64_t, 5>& args,
 
     uint64_t reg[kRegisterCount];
     reg[0] = 0;
-    for (int i = 0; i < 5; ++i) reg[i + 1] = args[static_cast<size_t>(i)];
+    reg[1] = r1;
+    reg[2] = r2;
+    for (int i = 0; i < 3; ++i) reg[i + 3] = more ? more[i] : 0;
     reg[6] = reg[7] = reg[8] = reg[9] = 0;
     reg[kFramePointer] = stack_top;
 
