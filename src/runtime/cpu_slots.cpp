@@ -126,6 +126,7 @@ struct ThreadCpu {
     uint32_t depth = 0;
     uint32_t cpu = 0;
     bool bound = false;  // holds slot `cpu` by binding (else a shared slot while depth > 0)
+    bool exited = false; // ThreadExit ran (a later run, from another thread_local's destructor, takes a record anew)
     ThreadRecord* record = nullptr;
     CpuSlots* slots = nullptr;
 };
@@ -144,6 +145,7 @@ struct ThreadExit {
         self.record->in_use.store(false, std::memory_order_release);
         self.record = nullptr;
         self.bound = false;
+        self.exited = true;
     }
 };
 thread_local ThreadExit this_thread_exit;
@@ -163,7 +165,8 @@ ThreadRecord* take_record(CpuSlots& all) {
 }
 
 // Announces a run on the bound slot; false when the slot was taken away.
-bool enter_bound(ThreadCpu& self) {
+// Inlined into CpuScope(): it is most of what a run costs to enter.
+[[gnu::always_inline]] inline bool enter_bound(ThreadCpu& self) {
     CpuSlots& all = *self.slots;
     self.record->active.store(announcement(self.cpu, all.global_epoch.load(std::memory_order_acquire)),
                               std::memory_order_relaxed);
@@ -207,7 +210,7 @@ void take_slot(ThreadCpu& self) {
     CpuSlots& all = *self.slots;
     if (!self.record) {
         self.record = take_record(all);
-        (void)&this_thread_exit;  // registers the thread's exit hook
+        if (!self.exited) (void)&this_thread_exit;  // registers the thread's exit hook
         self.cpu = static_cast<uint32_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()) % all.count);
     }
     const auto mine = reinterpret_cast<uintptr_t>(self.record);
@@ -276,7 +279,8 @@ uint32_t current_cpu() { return this_thread_cpu.depth ? this_thread_cpu.cpu : 0;
 CpuScope::CpuScope() {
     ThreadCpu& self = this_thread_cpu;
     if (self.depth++ > 0) return;
-    if (self.bound && enter_bound(self)) return;
+    if (self.bound && enter_bound(self)) [[likely]]
+        return;
     if (!self.slots) self.slots = &cpu_slots();
     take_slot(self);
 }
