@@ -32,9 +32,7 @@
 
 #include <array>
 #include <cstring>
-#include <map>
-#include <random>
-#include <set>
+#include <algorithm>
 #include <string>
 
 #include "ebpf/abi.hpp"
@@ -51,8 +49,6 @@ constexpr std::array<uint32_t, kRegisterCount> kRegisterMap = {
     x86::Gp::kIdR14, x86::Gp::kIdR15, x86::Gp::kIdBp,
 };
 constexpr uint32_t kInvocationReg = x86::Gp::kIdR12;
-
-std::string at(size_t insn) { return "instruction " + std::to_string(insn) + ": "; }
 
 // Records asmjit's first error; compile_x86_64 turns it into an ebpf::Error.
 class RecordingErrorHandler : public ErrorHandler {
@@ -72,63 +68,71 @@ public:
     Compiler(const ExecutableProgram& program, const ExecOptions& options)
         : insns_(program.insns), helpers_(program.helpers), blinding_(options.constant_blinding) {
         if (blinding_) {
-            std::random_device device;
-            random_.seed((uint64_t(device()) << 32) | device());
+            random_.seed();
         }
     }
 
     CompiledCode compile() {
-        check_structure();
+        layout_ = analyse_layout(insns_);
         code_.init(Environment(Arch::kX64));  // x86-64 code on any host (listings); only x86-64 runs it
         code_.setErrorHandler(&errors_);
         code_.attach(&a_);
-
         const size_t n = insns_.size();
-        starts_.resize(n + 1);
-        bodies_.resize(n);
+        // Sized from the program so the buffer is not grown (copied) as it fills.
+        code_.reserveBuffer(&code_.textSection()->buffer(), estimated_size());
+
+        // Labels only where code jumps or calls to: a body label (after the
+        // prologue) for every jump target, and a start label for every function.
+        labels_.assign(n, 0);
         for (size_t i = 0; i < n; ++i) {
-            starts_[i] = a_.newLabel();
-            bodies_[i] = a_.newLabel();
+            if (layout_.jump_target(i)) labels_[i] = a_.newLabel().id();
         }
-        starts_[n] = a_.newLabel();
+        starts_.resize(layout_.functions.size());
+        for (Label& start : starts_) start = a_.newLabel();
         unwind_ = a_.newLabel();
 
+        CompiledCode out;
+        out.insn_offsets.resize(n + 1);
+        size_t next_function = 0;
         for (size_t i = 0; i < n; ++i) {
-            if (i > 0 && functions_.count(i) && falls_through(i - 1)) {
-                // Control that runs into a function from the instruction
-                // before stays in its own frame (as in the interpreter).
-                a_.jmp(bodies_[i]);
+            const uint8_t flags = layout_.flags[i];
+            if (flags & ProgramLayout::kFunctionStart) {
+                if (i > 0 && falls_through(insns_, layout_, i - 1)) {
+                    // Control that runs into a function from the instruction
+                    // before stays in its own frame (as in the interpreter).
+                    a_.jmp(body(i));
+                }
+                out.insn_offsets[i] = a_.offset();
+                a_.bind(starts_[next_function++]);
+                emit_prologue();
+            } else {
+                out.insn_offsets[i] = a_.offset();
             }
-            a_.bind(starts_[i]);
-            if (functions_.count(i)) emit_prologue();
-            a_.bind(bodies_[i]);
-            if (in_second_slot(i)) continue;
+            if (flags & ProgramLayout::kJumpTarget) a_.bind(body(i));
+            if (flags & ProgramLayout::kSecondSlot) continue;
             emit_instruction(i);
         }
-        a_.bind(starts_[n]);
+        out.insn_offsets[n] = a_.offset();
         // Only a malformed program gets here; stop cleanly instead of running on.
         emit_abort(AbortReason::fell_off_end, n, 0);
         for (auto& stub : stubs_) {
             a_.bind(stub.label);
             emit_abort(stub.reason, stub.insn, stub.detail);
         }
-        Label trampoline = a_.newLabel();
-        a_.bind(trampoline);
+        out.trampoline_offset = a_.offset();
         emit_trampoline();
 
         if (errors_.first != kErrorOk) throw Error("JIT: x86-64 code generation failed: " + errors_.text);
+        // One section at offset 0: the offsets taken while emitting are final.
         code_.flatten();
-        code_.resolveUnresolvedLinks();
+        if (code_.hasUnresolvedLinks()) code_.resolveUnresolvedLinks();
         if (code_.relocateToBase(0) != kErrorOk || errors_.first != kErrorOk) {
             throw Error("JIT: x86-64 code generation failed: " +
                         (errors_.text.empty() ? std::string("relocation") : errors_.text));
         }
-        CompiledCode out;
-        out.code.resize(code_.codeSize());
-        code_.copyFlattenedData(out.code.data(), out.code.size());
-        for (size_t i = 0; i <= n; ++i) out.insn_offsets.push_back(code_.labelOffsetFromBase(starts_[i]));
-        for (size_t f : functions_) out.function_offsets.push_back(code_.labelOffsetFromBase(starts_[f]));
-        out.trampoline_offset = code_.labelOffsetFromBase(trampoline);
+        const CodeBuffer& buffer = code_.textSection()->buffer();
+        out.code.assign(buffer.data(), buffer.data() + buffer.size());
+        for (const Label& start : starts_) out.function_offsets.push_back(code_.labelOffsetFromBase(start));
         return out;
     }
 
@@ -140,69 +144,22 @@ private:
         uint64_t detail;
     };
 
-    // --- structure ----------------------------------------------------------
-
-    // The checks code generation itself depends on (labels, registers, LDDW
-    // pairs); validate() in the engine has already rejected everything else.
-    void check_structure() {
+    // Bytes of code for the program, a little over what it usually takes:
+    // most instructions are one x86-64 instruction of 3-7 bytes, LDDW is 10,
+    // a function's prologue and the trampoline about 30, blinding doubles
+    // the immediates.
+    size_t estimated_size() const {
         const size_t n = insns_.size();
-        if (n == 0) throw Error("JIT: the program has no instructions");
-        // The functions the verifier checked the boundaries of (isa.hpp).
-        for (uint32_t start : function_starts(insns_)) functions_.insert(start);
-        second_slot_.assign(n, false);
-        for (size_t i = 0; i < n; ++i) {
-            const Instruction& in = insns_[i];
-            if (in.dst >= kRegisterCount || in.src >= kRegisterCount) {
-                throw Error("JIT: " + at(i) + "register r" + std::to_string(std::max(in.dst, in.src)) +
-                            " does not exist (r0-r10)");
-            }
-            const uint8_t cls = op::cls(in.opcode);
-            if (in.opcode == op::kLddw) {
-                if (i + 1 >= n) throw Error("JIT: " + at(i) + "LDDW is missing its second slot");
-                second_slot_[i + 1] = true;
-                if (in.src == op::kPseudoFunc) target(i, in.imm, i);
-                ++i;
-                continue;
-            }
-            if (cls == op::kClassJmp || cls == op::kClassJmp32) {
-                const uint8_t jop = op::jmp_op(in.opcode);
-                if (jop == op::kExit) continue;
-                if (jop == op::kCall) {
-                    if (in.src == op::kCallLocal) target(i, in.imm, i);
-                    continue;
-                }
-                const int64_t offset = (cls == op::kClassJmp32 && jop == op::kJa) ? in.imm : in.offset;
-                target(i, offset, i);
-            }
-        }
-        for (size_t i = 0; i < n; ++i) {
-            if (!second_slot_[i]) continue;
-            for (size_t f : functions_) {
-                if (f == i) throw Error("JIT: " + at(i) + "a function starts in the second slot of an LDDW");
-            }
-        }
+        const size_t per_insn = blinding_ ? 16 : 8;
+        return n * per_insn + layout_.lddw_count * 16 + layout_.functions.size() * 32 + 256;
     }
 
-    // The instruction `offset` slots after `from + 1`, checked to be inside the program.
-    size_t target(size_t insn, int64_t offset, size_t from) {
-        const int64_t t = static_cast<int64_t>(from) + 1 + offset;
-        if (t < 0 || t >= static_cast<int64_t>(insns_.size())) {
-            throw Error("JIT: " + at(insn) + "jump or call target " + std::to_string(t) +
-                        " is outside the program (0-" + std::to_string(insns_.size() - 1) + ")");
-        }
-        return static_cast<size_t>(t);
+    Label body(size_t i) const { return Label(labels_[i]); }
+    Label function_start(size_t i) const {
+        const auto it = std::lower_bound(layout_.functions.begin(), layout_.functions.end(), static_cast<uint32_t>(i));
+        return starts_[static_cast<size_t>(it - layout_.functions.begin())];
     }
-
-    bool in_second_slot(size_t i) const { return second_slot_[i]; }
-
-    bool falls_through(size_t i) const {
-        if (second_slot_[i]) return true;
-        const Instruction& in = insns_[i];
-        const uint8_t cls = op::cls(in.opcode);
-        if (cls == op::kClassJmp) return op::jmp_op(in.opcode) != op::kExit && op::jmp_op(in.opcode) != op::kJa;
-        if (cls == op::kClassJmp32) return op::jmp_op(in.opcode) != op::kJa;
-        return true;
-    }
+    size_t target(size_t insn, int64_t offset) const { return jump_target(insns_, insn, offset); }
 
     // --- registers and operands --------------------------------------------
 
@@ -537,14 +494,14 @@ private:
         switch (jop) {
         case op::kExit: emit_epilogue(); return;
         case op::kCall: emit_call(i, in); return;
-        case op::kJa: a_.jmp(bodies_[target(i, narrow ? in.imm : in.offset, i)]); return;
+        case op::kJa: a_.jmp(body(target(i, narrow ? in.imm : in.offset))); return;
         default: break;
         }
         const bool wide = !narrow;
         const x86::Gp dst = reg(in.dst, wide);
         const Operand source = op::is_x(in.opcode) ? Operand(reg(in.src, wide)) : immediate_operand(in.imm, wide);
         a_.emit(jop == op::kJset ? x86::Inst::kIdTest : x86::Inst::kIdCmp, dst, source);
-        const Label to = bodies_[target(i, in.offset, i)];
+        const Label to = body(target(i, in.offset));
         switch (jop) {
         case op::kJeq: a_.je(to); break;
         case op::kJne: a_.jne(to); break;
@@ -563,11 +520,11 @@ private:
 
     void emit_call(size_t i, const Instruction& in) {
         if (in.src == op::kCallLocal) {
-            const size_t callee = target(i, in.imm, i);
+            const Label callee = function_start(target(i, in.imm));
             a_.cmp(invocation(kInvocationDepth), Imm(kMaxCallDepth));
             a_.jae(stub(AbortReason::call_depth, i, kMaxCallDepth));
             a_.inc(invocation(kInvocationDepth));
-            a_.call(starts_[callee]);
+            a_.call(callee);
             a_.dec(invocation(kInvocationDepth));
             return;
         }
@@ -699,7 +656,7 @@ private:
         }
         case op::kPseudoFunc:
             // The callback's address: call_function() receives it back.
-            a_.lea(dst, x86::ptr(starts_[target(i, in.imm, i)]));
+            a_.lea(dst, x86::ptr(function_start(target(i, in.imm))));
             return;
         default:
             throw Error("JIT: " + at(i) + "LDDW with src " + std::to_string(in.src) +
@@ -710,13 +667,13 @@ private:
     std::span<const Instruction> insns_;
     const HelperTable* helpers_;
     bool blinding_;
-    std::mt19937_64 random_;
+    BlindingKeys random_;
     CodeHolder code_;
     x86::Assembler a_;
     RecordingErrorHandler errors_;
-    std::set<size_t> functions_;
-    std::vector<bool> second_slot_;
-    std::vector<Label> starts_, bodies_;
+    ProgramLayout layout_;
+    std::vector<uint32_t> labels_;  // per instruction: its body label's ID where it is a jump target
+    std::vector<Label> starts_;     // per function (layout_.functions): the label of its prologue
     Label unwind_;
     std::vector<Stub> stubs_;
 };
