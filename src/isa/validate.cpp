@@ -1,6 +1,7 @@
 // validate(): every instruction is checked against its row in the encoding
 // table (encodings.cpp); only what the table cannot say (targets that depend
 // on the whole program, LDDW's second slot, call forms) is written out here.
+#include <array>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -35,6 +36,81 @@ std::string hex(int64_t value) {
     return text;
 }
 
+// The rows whose every check fits in a few bit tests, as masks: the loop below
+// accepts a well-formed instruction of such a row without branching on its
+// rules (the per-field switches mispredicted on every instruction of a mixed
+// program and were most of validate()'s time). Anything that fails the masks,
+// and every other row, takes the full check, which words the error.
+struct QuickRow {
+    bool usable = false;        // the row's checks are all expressed below
+    uint16_t dst = 0, src = 0;  // bit v: a register field of v passes
+    uint64_t offset = 0;        // bit v: an offset of v (0..63) passes
+    bool offset_any = false;    // every offset passes (loads, stores, jumps)
+    bool offset_target = false; // the offset is a jump target, checked after the masks
+    bool imm_any = false;       // every immediate passes; otherwise it must be 0
+};
+
+bool register_mask(const FieldRule& rule, uint16_t& mask) {
+    switch (rule.rule) {
+    case Rule::zero: mask = 1; return true;
+    case Rule::any: mask = 0xffff; return true;
+    case Rule::read_reg: mask = (1u << kRegisterCount) - 1; return true;
+    case Rule::write_reg: mask = (1u << kFramePointer) - 1; return true;  // r10 is read-only
+    case Rule::one_of:
+        mask = 0;
+        for (uint8_t i = 0; i < rule.count; ++i) {
+            if (rule.values[i] < 0 || rule.values[i] > 15) return false;
+            mask = static_cast<uint16_t>(mask | (1u << rule.values[i]));
+        }
+        return true;
+    case Rule::jump_target: return false;
+    }
+    return false;
+}
+
+QuickRow quick_row(const Encoding& row) {
+    QuickRow q;
+    switch (row.form) {
+    case Form::alu:
+    case Form::alu_neg:
+    case Form::jump:
+    case Form::exit:
+    case Form::ldx:
+    case Form::ldx_sx:
+    case Form::st:
+    case Form::stx: break;
+    default: return q;  // calls, LDDW, legacy loads, atomics, gotol, byte swaps: the full check
+    }
+    if (!register_mask(row.dst, q.dst) || !register_mask(row.src, q.src)) return q;
+    switch (row.offset.rule) {
+    case Rule::zero: q.offset = 1; break;
+    case Rule::any: q.offset_any = true; break;
+    case Rule::jump_target: q.offset_any = q.offset_target = true; break;
+    case Rule::one_of:
+        for (uint8_t i = 0; i < row.offset.count; ++i) {
+            if (row.offset.values[i] < 0 || row.offset.values[i] > 63) return q;
+            q.offset |= uint64_t{1} << row.offset.values[i];
+        }
+        break;
+    default: return q;
+    }
+    if (row.imm.rule == Rule::any) q.imm_any = true;
+    else if (row.imm.rule != Rule::zero) return q;
+    q.usable = true;
+    return q;
+}
+
+const std::array<QuickRow, 256>& quick_rows() {
+    static const std::array<QuickRow, 256> rows = [] {
+        std::array<QuickRow, 256> out{};
+        for (unsigned opcode = 0; opcode < 256; ++opcode) {
+            out[opcode] = quick_row(isa_detail::encoding(static_cast<uint8_t>(opcode)));
+        }
+        return out;
+    }();
+    return rows;
+}
+
 class Validator {
 public:
     Validator(std::span<const Instruction> insns, const ValidateOptions& options)
@@ -43,8 +119,19 @@ public:
     void run() {
         if (insns_.empty()) throw Error("program has no instructions");
         mark_lddw_second_slots();
+        const std::array<QuickRow, 256>& quick = quick_rows();
         for (size_t pc = 0; pc < insns_.size(); ++pc) {
             if (second_slot_[pc]) continue;  // checked with its LDDW
+            const Instruction& insn = insns_[pc];
+            const QuickRow& q = quick[insn.opcode];
+            const uint32_t offset = static_cast<uint16_t>(insn.offset);
+            const bool ok = q.usable & ((q.dst >> insn.dst) & 1) & ((q.src >> insn.src) & 1) &
+                            (q.offset_any | ((offset < 64) & ((q.offset >> (offset & 63)) & 1))) &
+                            (q.imm_any | (insn.imm == 0));
+            if (ok) {
+                if (q.offset_target) check_target(pc, "jump", insn.offset);
+                continue;
+            }
             check(pc);
         }
     }
