@@ -70,8 +70,9 @@ struct BranchOutOfRange {};
 
 class Compiler {
 public:
-    Compiler(const ExecutableProgram& program, const ExecOptions& options, bool lse, bool far_branches)
-        : insns_(program.insns), helpers_(program.helpers), blinding_(options.constant_blinding), lse_(lse),
+    Compiler(const ExecutableProgram& program, const ExecOptions& options, bool lse, bool far_branches,
+             CodeSink* sink)
+        : insns_(program.insns), sink_(sink), helpers_(program.helpers), blinding_(options.constant_blinding), lse_(lse),
           far_(far_branches) {
         if (blinding_) {
             random_.seed();
@@ -97,7 +98,8 @@ public:
         unwind_ = a_.newLabel();
 
         CompiledCode out;
-        out.insn_offsets.resize(n + 1);
+        const bool offsets = sink_ == nullptr;  // only a listing needs them
+        if (offsets) out.insn_offsets.resize(n + 1);
         size_t next_function = 0;
         for (size_t i = 0; i < n; ++i) {
             const uint8_t flags = layout_.flags[i];
@@ -107,17 +109,17 @@ public:
                     // before stays in its own frame (as in the interpreter).
                     a_.b(body(i));
                 }
-                out.insn_offsets[i] = a_.offset();
+                if (offsets) out.insn_offsets[i] = a_.offset();
                 a_.bind(starts_[next_function++]);
                 emit_prologue();
-            } else {
+            } else if (offsets) {
                 out.insn_offsets[i] = a_.offset();
             }
             if (flags & ProgramLayout::kJumpTarget) a_.bind(body(i));
             if (flags & ProgramLayout::kSecondSlot) continue;
             emit_instruction(i);
         }
-        out.insn_offsets[n] = a_.offset();
+        if (offsets) out.insn_offsets[n] = a_.offset();
         // Only a malformed program gets here; stop cleanly instead of running on.
         emit_abort(AbortReason::fell_off_end, n, 0);
         for (auto& stub : stubs_) {
@@ -139,7 +141,8 @@ public:
                         (errors_.text.empty() ? std::string(DebugUtils::errorAsString(links)) : errors_.text));
         }
         const CodeBuffer& buffer = code_.textSection()->buffer();
-        out.code.assign(buffer.data(), buffer.data() + buffer.size());
+        if (sink_) sink_->place({buffer.data(), buffer.size()});
+        else out.code.assign(buffer.data(), buffer.data() + buffer.size());
         for (const Label& start : starts_) out.function_offsets.push_back(code_.labelOffsetFromBase(start));
         return out;
     }
@@ -729,6 +732,7 @@ private:
     }
 
     std::span<const Instruction> insns_;
+    CodeSink* sink_;
     const HelperTable* helpers_;
     bool blinding_;
     bool lse_;
@@ -746,12 +750,13 @@ private:
 
 }  // namespace
 
-CompiledCode compile_aarch64(const ExecutableProgram& program, const ExecOptions& options, bool lse) {
+CompiledCode compile_aarch64(const ExecutableProgram& program, const ExecOptions& options, bool lse,
+                             CodeSink* sink) {
     try {
-        Compiler compiler(program, options, lse, false);
+        Compiler compiler(program, options, lse, false, sink);
         return compiler.compile();
     } catch (const BranchOutOfRange&) {
-        Compiler compiler(program, options, lse, true);
+        Compiler compiler(program, options, lse, true, sink);
         return compiler.compile();
     }
 }

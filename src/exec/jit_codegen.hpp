@@ -66,8 +66,8 @@ enum class AbortReason : uint64_t {
 using Trampoline = uint64_t (*)(Invocation* invocation, uint64_t target, const uint64_t* args);
 
 struct CompiledCode {
-    std::vector<uint8_t> code;              // position independent; relocated to 0
-    std::vector<uint64_t> insn_offsets;     // per eBPF instruction, + end of body
+    std::vector<uint8_t> code;              // position independent; relocated to 0 (empty with a CodeSink)
+    std::vector<uint64_t> insn_offsets;     // per eBPF instruction, + end of body (empty with a CodeSink)
     std::vector<uint64_t> function_offsets; // entry function first, then subprograms
     uint64_t trampoline_offset = 0;
 };
@@ -131,14 +131,27 @@ private:
     uint64_t s_[4] = {1, 2, 3, 4};
 };
 
+// Where make_jit() wants the code: place() gets the finished bytes straight
+// from the assembler's buffer, so they are copied once, into executable
+// memory. With a sink, CompiledCode::code and insn_offsets stay empty (only a
+// listing needs them).
+class CodeSink {
+public:
+    virtual void place(std::span<const uint8_t> code) = 0;
+
+protected:
+    ~CodeSink() = default;
+};
+
 // Compiles a program. Throws ebpf::Error "instruction N: why" for programs the
 // JIT cannot translate (malformed, unresolved map references, kfunc calls).
-CompiledCode compile_x86_64(const ExecutableProgram& program, const ExecOptions& options);
+CompiledCode compile_x86_64(const ExecutableProgram& program, const ExecOptions& options, CodeSink* sink = nullptr);
 
 // The AArch64 code generator. `lse`: atomics as ARMv8.1 LSE instructions
 // (ldaddal, casal, ...); false: load-/store-exclusive loops, which every
 // ARMv8 core runs.
-CompiledCode compile_aarch64(const ExecutableProgram& program, const ExecOptions& options, bool lse);
+CompiledCode compile_aarch64(const ExecutableProgram& program, const ExecOptions& options, bool lse,
+                             CodeSink* sink = nullptr);
 
 enum class CodeArch { x86_64, aarch64 };
 // The architecture this library was built for: the one whose code runs.
@@ -155,6 +168,6 @@ inline constexpr CodeArch kHostArch = CodeArch::aarch64;
 bool host_has_lse_atomics();
 
 // The host's code generator (LSE atomics where the CPU has them).
-CompiledCode compile_for_host(const ExecutableProgram& program, const ExecOptions& options);
+CompiledCode compile_for_host(const ExecutableProgram& program, const ExecOptions& options, CodeSink* sink = nullptr);
 
 }  // namespace ebpf::jit

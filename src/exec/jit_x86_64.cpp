@@ -65,8 +65,8 @@ public:
 
 class Compiler {
 public:
-    Compiler(const ExecutableProgram& program, const ExecOptions& options)
-        : insns_(program.insns), helpers_(program.helpers), blinding_(options.constant_blinding) {
+    Compiler(const ExecutableProgram& program, const ExecOptions& options, CodeSink* sink)
+        : insns_(program.insns), sink_(sink), helpers_(program.helpers), blinding_(options.constant_blinding) {
         if (blinding_) {
             random_.seed();
         }
@@ -92,7 +92,8 @@ public:
         unwind_ = a_.newLabel();
 
         CompiledCode out;
-        out.insn_offsets.resize(n + 1);
+        const bool offsets = sink_ == nullptr;  // only a listing needs them
+        if (offsets) out.insn_offsets.resize(n + 1);
         size_t next_function = 0;
         for (size_t i = 0; i < n; ++i) {
             const uint8_t flags = layout_.flags[i];
@@ -102,17 +103,17 @@ public:
                     // before stays in its own frame (as in the interpreter).
                     a_.jmp(body(i));
                 }
-                out.insn_offsets[i] = a_.offset();
+                if (offsets) out.insn_offsets[i] = a_.offset();
                 a_.bind(starts_[next_function++]);
                 emit_prologue();
-            } else {
+            } else if (offsets) {
                 out.insn_offsets[i] = a_.offset();
             }
             if (flags & ProgramLayout::kJumpTarget) a_.bind(body(i));
             if (flags & ProgramLayout::kSecondSlot) continue;
             emit_instruction(i);
         }
-        out.insn_offsets[n] = a_.offset();
+        if (offsets) out.insn_offsets[n] = a_.offset();
         // Only a malformed program gets here; stop cleanly instead of running on.
         emit_abort(AbortReason::fell_off_end, n, 0);
         for (auto& stub : stubs_) {
@@ -131,7 +132,8 @@ public:
                         (errors_.text.empty() ? std::string("relocation") : errors_.text));
         }
         const CodeBuffer& buffer = code_.textSection()->buffer();
-        out.code.assign(buffer.data(), buffer.data() + buffer.size());
+        if (sink_) sink_->place({buffer.data(), buffer.size()});
+        else out.code.assign(buffer.data(), buffer.data() + buffer.size());
         for (const Label& start : starts_) out.function_offsets.push_back(code_.labelOffsetFromBase(start));
         return out;
     }
@@ -665,6 +667,7 @@ private:
     }
 
     std::span<const Instruction> insns_;
+    CodeSink* sink_;
     const HelperTable* helpers_;
     bool blinding_;
     BlindingKeys random_;
@@ -680,8 +683,8 @@ private:
 
 }  // namespace
 
-CompiledCode compile_x86_64(const ExecutableProgram& program, const ExecOptions& options) {
-    Compiler compiler(program, options);
+CompiledCode compile_x86_64(const ExecutableProgram& program, const ExecOptions& options, CodeSink* sink) {
+    Compiler compiler(program, options, sink);
     return compiler.compile();
 }
 
