@@ -163,6 +163,216 @@ private:
     }
     size_t target(size_t insn, int64_t offset) const { return jump_target(insns_, insn, offset); }
 
+    // --- direct encoding ------------------------------------------------------
+    //
+    // asmjit's generic encoder (x86::Assembler::_emit: operand checks and
+    // instruction-table lookups for every instruction) was the largest part of
+    // a compile. The few shapes most eBPF instructions become are encoded here
+    // straight into the assembler's buffer, as asmjit's own writer does:
+    // register-register and register-immediate ALU operations, immediate moves,
+    // loads and stores at [base + disp]. Everything else, and everything that
+    // refers to a label, still goes through asmjit. Operands are register IDs
+    // (x86::Gp::kIdAx...).
+
+    // One instruction being encoded (at most 15 bytes).
+    struct Bytes {
+        uint8_t b[16];
+        size_t n = 0;
+        void u8(uint32_t v) { b[n++] = static_cast<uint8_t>(v); }
+        void u16(uint32_t v) { u8(v); u8(v >> 8); }
+        void u32(uint32_t v) {
+            std::memcpy(b + n, &v, 4);
+            n += 4;
+        }
+        void u64(uint64_t v) {
+            std::memcpy(b + n, &v, 8);
+            n += 8;
+        }
+        // REX for a `wide` (64-bit) operation with ModRM.reg `reg` and
+        // ModRM.rm `rm`; `force` keeps it when byte register 4-7 must mean
+        // spl/bpl/sil/dil rather than ah/ch/dh/bh.
+        void rex(bool wide, uint32_t reg, uint32_t rm, bool force = false) {
+            const uint32_t r = 0x40 | (wide ? 8 : 0) | ((reg >> 3) << 2) | (rm >> 3);
+            if (r != 0x40 || force) u8(r);
+        }
+        void modrm_reg(uint32_t reg, uint32_t rm) { u8(0xc0 | (reg & 7) << 3 | (rm & 7)); }
+        // [base + disp]: rbp/r13 need a displacement even when it is 0,
+        // rsp/r12 a SIB byte.
+        void modrm_mem(uint32_t reg, uint32_t base, int32_t disp) {
+            const uint32_t mod = (disp == 0 && (base & 7) != 5) ? 0x00 : (disp >= -128 && disp <= 127) ? 0x40 : 0x80;
+            u8(mod | (reg & 7) << 3 | (base & 7));
+            if ((base & 7) == 4) u8(0x24);
+            if (mod == 0x40) u8(static_cast<uint32_t>(disp));
+            else if (mod == 0x80) u32(static_cast<uint32_t>(disp));
+        }
+    };
+
+    void put(const Bytes& bytes) {
+        if (a_.remainingSpace() < bytes.n) {
+            const asmjit::Error err = code_.growBuffer(&a_._section->_buffer, bytes.n);
+            if (err != kErrorOk) {
+                a_.reportError(err);
+                return;
+            }
+        }
+        std::memcpy(a_._bufferPtr, bytes.b, bytes.n);
+        a_._bufferPtr += bytes.n;
+        CodeBuffer& buffer = a_._section->_buffer;
+        buffer._size = std::max(buffer._size, a_.offset());
+    }
+
+    // op r/m, r (MR form): add 01, or 09, and 21, sub 29, xor 31, cmp 39, test 85, mov 89.
+    static constexpr uint8_t kAddRR = 0x01, kOrRR = 0x09, kAndRR = 0x21, kSubRR = 0x29, kXorRR = 0x31,
+                             kCmpRR = 0x39, kTestRR = 0x85, kMovRR = 0x89;
+    // op r/m, imm (81 /ext id, 83 /ext ib): add 0, or 1, and 4, sub 5, xor 6, cmp 7.
+    static constexpr uint8_t kAddRI = 0, kOrRI = 1, kAndRI = 4, kSubRI = 5, kXorRI = 6, kCmpRI = 7;
+
+    void alu_rr(uint8_t opcode, bool wide, uint32_t dst, uint32_t src) {
+        Bytes e;
+        e.rex(wide, src, dst);
+        e.u8(opcode);
+        e.modrm_reg(src, dst);
+        put(e);
+    }
+
+    // `imm` sign-extended for a wide operation; its 32 bits otherwise.
+    void alu_ri(uint8_t ext, bool wide, uint32_t dst, int32_t imm) {
+        Bytes e;
+        e.rex(wide, 0, dst);
+        if (imm >= -128 && imm <= 127) {
+            e.u8(0x83);
+            e.modrm_reg(ext, dst);
+            e.u8(static_cast<uint32_t>(imm));
+        } else {
+            e.u8(0x81);
+            e.modrm_reg(ext, dst);
+            e.u32(static_cast<uint32_t>(imm));
+        }
+        put(e);
+    }
+
+    void test_ri(bool wide, uint32_t dst, int32_t imm) {
+        Bytes e;
+        e.rex(wide, 0, dst);
+        e.u8(0xf7);
+        e.modrm_reg(0, dst);
+        e.u32(static_cast<uint32_t>(imm));
+        put(e);
+    }
+
+    // imul dst, src / imul dst, dst, imm
+    void imul_rr(bool wide, uint32_t dst, uint32_t src) {
+        Bytes e;
+        e.rex(wide, dst, src);
+        e.u8(0x0f);
+        e.u8(0xaf);
+        e.modrm_reg(dst, src);
+        put(e);
+    }
+    void imul_ri(bool wide, uint32_t dst, int32_t imm) {
+        Bytes e;
+        e.rex(wide, dst, dst);
+        const bool small = imm >= -128 && imm <= 127;
+        e.u8(small ? 0x6b : 0x69);
+        e.modrm_reg(dst, dst);
+        if (small) e.u8(static_cast<uint32_t>(imm));
+        else e.u32(static_cast<uint32_t>(imm));
+        put(e);
+    }
+
+    // shl /4, shr /5, sar /7 by an immediate count; neg is F7 /3.
+    void shift_ri(uint8_t ext, bool wide, uint32_t dst, uint32_t count) {
+        Bytes e;
+        e.rex(wide, 0, dst);
+        e.u8(0xc1);
+        e.modrm_reg(ext, dst);
+        e.u8(count);
+        put(e);
+    }
+    void neg_r(bool wide, uint32_t dst) {
+        Bytes e;
+        e.rex(wide, 0, dst);
+        e.u8(0xf7);
+        e.modrm_reg(3, dst);
+        put(e);
+    }
+
+    // mov r32, imm32 (zero-extends).
+    void mov_ri32(uint32_t dst, uint32_t imm) {
+        Bytes e;
+        e.rex(false, 0, dst);
+        e.u8(0xb8 + (dst & 7));
+        e.u32(imm);
+        put(e);
+    }
+    // mov r64, imm64 in the shortest form: mov r32 (zero-extends), mov r64 with
+    // a sign-extended imm32, or movabs.
+    void mov_ri64(uint32_t dst, uint64_t imm) {
+        if (imm <= 0xffffffffu) return mov_ri32(dst, static_cast<uint32_t>(imm));
+        Bytes e;
+        e.rex(true, 0, dst);
+        if (static_cast<int64_t>(imm) == static_cast<int32_t>(imm)) {
+            e.u8(0xc7);
+            e.modrm_reg(0, dst);
+            e.u32(static_cast<uint32_t>(imm));
+        } else {
+            e.u8(0xb8 + (dst & 7));
+            e.u64(imm);
+        }
+        put(e);
+    }
+
+    // dst = [base + disp], zero-extended to 64 bits (movzx for 1 and 2 bytes).
+    void load(int bytes, uint32_t dst, uint32_t base, int32_t disp) {
+        Bytes e;
+        e.rex(bytes == 8, dst, base);
+        if (bytes == 1 || bytes == 2) {
+            e.u8(0x0f);
+            e.u8(bytes == 1 ? 0xb6 : 0xb7);
+        } else {
+            e.u8(0x8b);
+        }
+        e.modrm_mem(dst, base, disp);
+        put(e);
+    }
+
+    // [base + disp] = the low `bytes` of src.
+    void store(int bytes, uint32_t base, int32_t disp, uint32_t src) {
+        Bytes e;
+        if (bytes == 2) e.u8(0x66);
+        e.rex(bytes == 8, src, base, bytes == 1 && src >= 4);
+        e.u8(bytes == 1 ? 0x88 : 0x89);
+        e.modrm_mem(src, base, disp);
+        put(e);
+    }
+
+    // [base + disp] = imm (8 bytes: sign-extended).
+    void store_imm(int bytes, uint32_t base, int32_t disp, int32_t imm) {
+        Bytes e;
+        if (bytes == 2) e.u8(0x66);
+        e.rex(bytes == 8, 0, base);
+        e.u8(bytes == 1 ? 0xc6 : 0xc7);
+        e.modrm_mem(0, base, disp);
+        if (bytes == 1) e.u8(static_cast<uint32_t>(imm));
+        else if (bytes == 2) e.u16(static_cast<uint32_t>(imm));
+        else e.u32(static_cast<uint32_t>(imm));
+        put(e);
+    }
+
+    // An ALU or compare instruction with a register or (maybe blinded) immediate source.
+    void alu_source(uint8_t rr_opcode, uint8_t ri_ext, const Instruction& in, bool wide) {
+        const uint32_t dst = kRegisterMap[in.dst];
+        if (op::is_x(in.opcode)) {
+            alu_rr(rr_opcode, wide, dst, kRegisterMap[in.src]);
+        } else if (!blinding_) {
+            if (rr_opcode == kTestRR) test_ri(wide, dst, in.imm);
+            else alu_ri(ri_ext, wide, dst, in.imm);
+        } else {
+            load_immediate(gp(x86::Gp::kIdR10, wide), in.imm);
+            alu_rr(rr_opcode, wide, dst, x86::Gp::kIdR10);
+        }
+    }
+
     // --- registers and operands --------------------------------------------
 
     static x86::Gp q(int r) { return x86::gpq(kRegisterMap[r]); }
@@ -187,20 +397,19 @@ private:
     // Loads the sign-extended (wide) or 32-bit immediate into `into`; with
     // constant blinding the code holds imm ^ key and key, never imm itself.
     void load_immediate(const x86::Gp& into, int32_t imm) {
+        const bool wide = into.size() == 8;
+        const uint32_t id = into.id();
+        auto mov = [&](int32_t value) {
+            if (wide) mov_ri64(id, static_cast<uint64_t>(static_cast<int64_t>(value)));
+            else mov_ri32(id, static_cast<uint32_t>(value));
+        };
         if (!blinding_) {
-            if (into.size() == 8) a_.mov(into, Imm(static_cast<int64_t>(imm)));
-            else a_.mov(into, Imm(static_cast<uint32_t>(imm)));
+            mov(imm);
             return;
         }
         const uint32_t key = blinding_key();
-        const int32_t blinded = static_cast<int32_t>(static_cast<uint32_t>(imm) ^ key);
-        if (into.size() == 8) {
-            a_.mov(into, Imm(static_cast<int64_t>(blinded)));
-            a_.xor_(into, Imm(static_cast<int64_t>(static_cast<int32_t>(key))));
-        } else {
-            a_.mov(into, Imm(static_cast<uint32_t>(blinded)));
-            a_.xor_(into, Imm(key));
-        }
+        mov(static_cast<int32_t>(static_cast<uint32_t>(imm) ^ key));
+        alu_ri(kXorRI, wide, id, static_cast<int32_t>(key));
     }
 
     // The source operand of an ALU/JMP K instruction: the immediate itself, or a
@@ -330,17 +539,17 @@ private:
         const x86::Gp dst = reg(in.dst, wide);
         auto source = [&]() -> Operand { return x ? Operand(reg(in.src, wide)) : immediate_operand(in.imm, wide); };
         switch (aop) {
-        case op::kAdd: a_.emit(x86::Inst::kIdAdd, dst, source()); break;
-        case op::kSub: a_.emit(x86::Inst::kIdSub, dst, source()); break;
-        case op::kOr: a_.emit(x86::Inst::kIdOr, dst, source()); break;
-        case op::kAnd: a_.emit(x86::Inst::kIdAnd, dst, source()); break;
-        case op::kXor: a_.emit(x86::Inst::kIdXor, dst, source()); break;
+        case op::kAdd: alu_source(kAddRR, kAddRI, in, wide); break;
+        case op::kSub: alu_source(kSubRR, kSubRI, in, wide); break;
+        case op::kOr: alu_source(kOrRR, kOrRI, in, wide); break;
+        case op::kAnd: alu_source(kAndRR, kAndRI, in, wide); break;
+        case op::kXor: alu_source(kXorRR, kXorRI, in, wide); break;
         case op::kMul:
-            if (x || blinding_) a_.imul(dst, source().as<x86::Gp>());
-            else a_.imul(dst, dst, Imm(in.imm));
+            if (x || blinding_) imul_rr(wide, dst.id(), source().as<x86::Gp>().id());
+            else imul_ri(wide, dst.id(), in.imm);
             break;
         case op::kMov: emit_mov(i, in, wide); break;
-        case op::kNeg: a_.neg(dst); break;
+        case op::kNeg: neg_r(wide, dst.id()); break;
         case op::kLsh: case op::kRsh: case op::kArsh: emit_shift(in, wide, aop); break;
         case op::kDiv: case op::kMod: emit_divide(i, in, wide, aop == op::kMod); break;
         case op::kEnd: emit_byte_swap(i, in, wide); break;
@@ -356,7 +565,7 @@ private:
         }
         const uint32_t src = kRegisterMap[in.src];
         switch (in.offset) {
-        case 0: a_.mov(dst, reg(in.src, wide)); break;
+        case 0: alu_rr(kMovRR, wide, dst.id(), src); break;
         case 8: a_.movsx(dst, x86::gpb(src)); break;
         case 16: a_.movsx(dst, x86::gpw(src)); break;
         case 32:
@@ -381,10 +590,10 @@ private:
             const int count = in.imm & (wide ? 63 : 31);
             if (!blinding_) {
                 if (count == 0) {
-                    if (!wide) a_.mov(dst, dst);  // still zero-extends
+                    if (!wide) alu_rr(kMovRR, false, dst.id(), dst.id());  // still zero-extends
                     return;
                 }
-                shift(dst, Imm(count));
+                shift_ri(aop == op::kLsh ? 4 : aop == op::kRsh ? 5 : 7, wide, dst.id(), static_cast<uint32_t>(count));
                 return;
             }
             load_immediate(x86::r10, in.imm);
@@ -500,9 +709,8 @@ private:
         default: break;
         }
         const bool wide = !narrow;
-        const x86::Gp dst = reg(in.dst, wide);
-        const Operand source = op::is_x(in.opcode) ? Operand(reg(in.src, wide)) : immediate_operand(in.imm, wide);
-        a_.emit(jop == op::kJset ? x86::Inst::kIdTest : x86::Inst::kIdCmp, dst, source);
+        if (jop == op::kJset) alu_source(kTestRR, 0, in, wide);
+        else alu_source(kCmpRR, kCmpRI, in, wide);
         const Label to = body(target(i, in.offset));
         switch (jop) {
         case op::kJeq: a_.je(to); break;
@@ -563,29 +771,24 @@ private:
             return;
         }
         if (op::mode(in.opcode) != op::kModeMem) unsupported(i, in);
-        if (bytes < 4) a_.movzx(x86::gpd(dst), source);
-        else a_.mov(sized(dst, bytes), source);
+        load(bytes, dst, kRegisterMap[in.src], in.offset);
     }
 
     void emit_store_immediate(size_t i, const Instruction& in) {
         if (op::mode(in.opcode) != op::kModeMem) unsupported(i, in);
         const int bytes = op::size_bytes(in.opcode);
-        const x86::Mem target = memory(in.dst, in.offset, bytes);
         if (!blinding_) {
-            if (bytes == 8) a_.mov(target, Imm(static_cast<int64_t>(in.imm)));
-            else if (bytes == 4) a_.mov(target, Imm(static_cast<uint32_t>(in.imm)));
-            else if (bytes == 2) a_.mov(target, Imm(static_cast<uint16_t>(in.imm)));
-            else a_.mov(target, Imm(static_cast<uint8_t>(in.imm)));
+            store_imm(bytes, kRegisterMap[in.dst], in.offset, in.imm);
             return;
         }
         load_immediate(x86::r10, in.imm);
-        a_.mov(target, sized(x86::Gp::kIdR10, bytes));
+        store(bytes, kRegisterMap[in.dst], in.offset, x86::Gp::kIdR10);
     }
 
     void emit_store_register(size_t i, const Instruction& in) {
         if (op::mode(in.opcode) != op::kModeMem) unsupported(i, in);
         const int bytes = op::size_bytes(in.opcode);
-        a_.mov(memory(in.dst, in.offset, bytes), sized(kRegisterMap[in.src], bytes));
+        store(bytes, kRegisterMap[in.dst], in.offset, kRegisterMap[in.src]);
     }
 
     // Atomic read-modify-write on [dst + offset] with lock-prefixed
@@ -647,13 +850,13 @@ private:
         case op::kPseudoImm64: {
             const uint64_t value = static_cast<uint32_t>(in.imm) | (static_cast<uint64_t>(static_cast<uint32_t>(next.imm)) << 32);
             if (!blinding_) {
-                a_.mov(dst, Imm(value));
+                mov_ri64(dst.id(), value);
                 return;
             }
             const uint64_t key = random_();
-            a_.mov(dst, Imm(value ^ key));
-            a_.mov(x86::r10, Imm(key));
-            a_.xor_(dst, x86::r10);
+            mov_ri64(dst.id(), value ^ key);
+            mov_ri64(x86::Gp::kIdR10, key);
+            alu_rr(kXorRR, true, dst.id(), x86::Gp::kIdR10);
             return;
         }
         case op::kPseudoFunc:
