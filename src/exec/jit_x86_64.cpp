@@ -289,6 +289,30 @@ private:
         e.u8(count);
         put(e);
     }
+    void shift_cl(uint8_t ext, bool wide, uint32_t dst) {
+        Bytes e;
+        e.rex(wide, 0, dst);
+        e.u8(0xd3);
+        e.modrm_reg(ext, dst);
+        put(e);
+    }
+
+    // A jump over a few instructions of the same template: emitted with a
+    // zero rel8 and patched by land() (no asmjit label).
+    static constexpr uint8_t kJnzShort = 0x75, kJmpShort = 0xeb;
+    size_t short_jump(uint8_t opcode) {
+        Bytes e;
+        e.u8(opcode);
+        e.u8(0);
+        put(e);
+        return a_.offset();  // the end of the jump, where rel8 counts from
+    }
+    void land(size_t jump_end) {
+        const size_t distance = a_.offset() - jump_end;
+        if (distance > 127) throw Error("JIT: internal error: a template's short jump is out of range");
+        a_.bufferData()[jump_end - 1] = static_cast<uint8_t>(distance);
+    }
+
     void neg_r(bool wide, uint32_t dst) {
         Bytes e;
         e.rex(wide, 0, dst);
@@ -578,45 +602,34 @@ private:
 
     // x86 masks shift counts to 5/6 bits exactly as eBPF requires.
     void emit_shift(const Instruction& in, bool wide, uint8_t aop) {
-        const x86::Gp dst = reg(in.dst, wide);
-        auto shift = [&](const x86::Gp& target, const Operand& count) {
-            const InstId id = aop == op::kLsh ? x86::Inst::kIdShl
-                              : aop == op::kRsh ? x86::Inst::kIdShr : x86::Inst::kIdSar;
-            a_.emit(id, target, count);
-        };
-        int source_reg = in.src;
-        x86::Gp source = q(in.src);
+        const uint32_t dst = kRegisterMap[in.dst];
+        const uint8_t ext = aop == op::kLsh ? 4 : aop == op::kRsh ? 5 : 7;  // shl, shr, sar
+        uint32_t source = kRegisterMap[in.src];
         if (!op::is_x(in.opcode)) {
             const int count = in.imm & (wide ? 63 : 31);
             if (!blinding_) {
                 if (count == 0) {
-                    if (!wide) alu_rr(kMovRR, false, dst.id(), dst.id());  // still zero-extends
+                    if (!wide) alu_rr(kMovRR, false, dst, dst);  // still zero-extends
                     return;
                 }
-                shift_ri(aop == op::kLsh ? 4 : aop == op::kRsh ? 5 : 7, wide, dst.id(), static_cast<uint32_t>(count));
+                shift_ri(ext, wide, dst, static_cast<uint32_t>(count));
                 return;
             }
             load_immediate(x86::r10, in.imm);
-            source = x86::r10;
-            source_reg = -1;
+            source = x86::Gp::kIdR10;
         }
-        if (source_reg == 4) {  // r4 is rcx already
-            shift(dst, x86::cl);
-            if (!wide) a_.mov(dst, dst);
+        if (source == x86::Gp::kIdCx) {  // r4 is rcx already
+            shift_cl(ext, wide, dst);
+            if (!wide) alu_rr(kMovRR, false, dst, dst);
             return;
         }
-        a_.mov(x86::r11, x86::rcx);
-        a_.mov(x86::rcx, source);
-        if (in.dst == 4) {
-            const x86::Gp saved = gp(x86::Gp::kIdR11, wide);
-            shift(saved, x86::cl);
-            if (!wide) a_.mov(saved, saved);
-            a_.mov(x86::rcx, x86::r11);
-        } else {
-            shift(dst, x86::cl);
-            if (!wide) a_.mov(dst, dst);
-            a_.mov(x86::rcx, x86::r11);
-        }
+        alu_rr(kMovRR, true, x86::Gp::kIdR11, x86::Gp::kIdCx);
+        alu_rr(kMovRR, true, x86::Gp::kIdCx, source);
+        // r4 itself is shifted in its saved copy.
+        const uint32_t target = in.dst == 4 ? uint32_t(x86::Gp::kIdR11) : dst;
+        shift_cl(ext, wide, target);
+        if (!wide) alu_rr(kMovRR, false, target, target);
+        alu_rr(kMovRR, true, x86::Gp::kIdCx, x86::Gp::kIdR11);
     }
 
     // RFC 9669: x / 0 = 0; x % 0 = x (ALU: its low 32 bits); signed x / -1 = -x
@@ -624,59 +637,59 @@ private:
     void emit_divide(size_t i, const Instruction& in, bool wide, bool modulo) {
         const bool is_signed = in.offset == 1;
         if (in.offset != 0 && in.offset != 1) unsupported(i, in);
-        const x86::Gp dst = reg(in.dst, wide);
+        const uint32_t dst = kRegisterMap[in.dst];
         const bool x = op::is_x(in.opcode);
-        if (!x && in.imm == 0) {
-            if (!modulo) a_.xor_(d(in.dst), d(in.dst));
-            else if (!wide) a_.mov(dst, dst);
-            return;
-        }
-        if (!x && is_signed && in.imm == -1) {
-            if (!modulo) a_.neg(dst);
-            else a_.xor_(d(in.dst), d(in.dst));
-            return;
-        }
-        const x86::Gp divisor = gp(x86::Gp::kIdR11, wide);
-        if (x) a_.mov(divisor, reg(in.src, wide));
-        else load_immediate(divisor, in.imm);
+        auto zero = [&] { alu_rr(kXorRR, false, dst, dst); };
+        auto by_zero = [&] {
+            if (!modulo) zero();
+            else if (!wide) alu_rr(kMovRR, false, dst, dst);
+        };
+        auto by_minus_one = [&] {
+            if (!modulo) neg_r(wide, dst);
+            else zero();
+        };
+        if (!x && in.imm == 0) return by_zero();
+        if (!x && is_signed && in.imm == -1) return by_minus_one();
+        constexpr uint32_t kDivisor = x86::Gp::kIdR11, kAx = x86::Gp::kIdAx, kDx = x86::Gp::kIdDx;
+        if (x) alu_rr(kMovRR, wide, kDivisor, kRegisterMap[in.src]);
+        else load_immediate(gp(kDivisor, wide), in.imm);
 
-        Label done = a_.newLabel();
+        size_t to_done[2];
+        size_t dones = 0;
         if (x) {
-            Label nonzero = a_.newLabel();
-            a_.test(divisor, divisor);
-            a_.jnz(nonzero);
-            if (!modulo) a_.xor_(d(in.dst), d(in.dst));
-            else if (!wide) a_.mov(dst, dst);
-            a_.jmp(done);
-            a_.bind(nonzero);
+            alu_rr(kTestRR, wide, kDivisor, kDivisor);
+            const size_t nonzero = short_jump(kJnzShort);
+            by_zero();
+            to_done[dones++] = short_jump(kJmpShort);
+            land(nonzero);
             if (is_signed) {
-                Label general = a_.newLabel();
-                a_.cmp(divisor, Imm(-1));
-                a_.jne(general);
-                if (!modulo) a_.neg(dst);
-                else a_.xor_(d(in.dst), d(in.dst));
-                a_.jmp(done);
-                a_.bind(general);
+                alu_ri(kCmpRI, wide, kDivisor, -1);
+                const size_t general = short_jump(kJnzShort);
+                by_minus_one();
+                to_done[dones++] = short_jump(kJmpShort);
+                land(general);
             }
         }
-        const x86::Gp rax = gp(x86::Gp::kIdAx, wide);
-        const x86::Gp rdx = gp(x86::Gp::kIdDx, wide);
-        a_.mov(x86::r9, x86::rax);
-        a_.mov(x86::r10, x86::rdx);
-        a_.mov(rax, dst);
+        alu_rr(kMovRR, true, x86::Gp::kIdR9, kAx);
+        alu_rr(kMovRR, true, x86::Gp::kIdR10, kDx);
+        alu_rr(kMovRR, wide, kAx, dst);
+        Bytes e;
         if (is_signed) {
-            if (wide) a_.cqo();
-            else a_.cdq();
-            a_.idiv(divisor);
+            e.rex(wide, 0, 0);
+            e.u8(0x99);  // cqo / cdq
         } else {
-            a_.xor_(x86::edx, x86::edx);
-            a_.div(divisor);
+            e.u8(0x31);  // xor edx, edx
+            e.modrm_reg(kDx, kDx);
         }
-        a_.mov(divisor, modulo ? rdx : rax);
-        a_.mov(x86::rax, x86::r9);
-        a_.mov(x86::rdx, x86::r10);
-        a_.mov(dst, divisor);
-        a_.bind(done);
+        e.rex(wide, 0, kDivisor);
+        e.u8(0xf7);
+        e.modrm_reg(is_signed ? 7 : 6, kDivisor);  // idiv / div r11
+        put(e);
+        alu_rr(kMovRR, wide, kDivisor, modulo ? kDx : kAx);
+        alu_rr(kMovRR, true, kAx, x86::Gp::kIdR9);
+        alu_rr(kMovRR, true, kDx, x86::Gp::kIdR10);
+        alu_rr(kMovRR, wide, dst, kDivisor);
+        for (size_t k = 0; k < dones; ++k) land(to_done[k]);
     }
 
     // ALU END: K = to little-endian (a truncation on this host), X = to
