@@ -722,8 +722,18 @@ private:
         default: break;
         }
         const bool wide = !narrow;
-        if (jop == op::kJset) alu_source(kTestRR, 0, in, wide);
-        else alu_source(kCmpRR, kCmpRI, in, wide);
+        if (jop != op::kJset && !op::is_x(in.opcode) && in.imm == 0) {
+            // Against 0: test r, r sets ZF and SF as cmp r, 0 does and clears
+            // CF and OF as it does, so every condition reads the same; and
+            // after an add/sub/and/or/xor of the same register the flags
+            // already say whether it is zero.
+            const bool zf_ready = (jop == op::kJeq || jop == op::kJne) && zero_flag_ready(i, in, wide);
+            if (!zf_ready) alu_rr(kTestRR, wide, kRegisterMap[in.dst], kRegisterMap[in.dst]);
+        } else if (jop == op::kJset) {
+            alu_source(kTestRR, 0, in, wide);
+        } else {
+            alu_source(kCmpRR, kCmpRI, in, wide);
+        }
         const Label to = body(target(i, in.offset));
         switch (jop) {
         case op::kJeq: a_.je(to); break;
@@ -738,6 +748,27 @@ private:
         case op::kJslt: a_.jl(to); break;
         case op::kJsle: a_.jle(to); break;
         default: unsupported(i, in);
+        }
+    }
+
+    // Whether the instruction before jump `i` (falling into it, never jumped
+    // to) was an add/sub/and/or/xor of the register the jump tests, whose last
+    // x86 instruction set ZF from that register's value: the 32-bit forms
+    // zero-extend, so their ZF holds for a 64-bit test too; a 64-bit result's
+    // ZF does not hold for a 32-bit test.
+    bool zero_flag_ready(size_t i, const Instruction& in, bool wide) const {
+        if (i == 0 || layout_.jump_target(i) || layout_.second_slot(i - 1)) return false;
+        const Instruction& prev = insns_[i - 1];
+        const uint8_t cls = op::cls(prev.opcode);
+        if ((cls != op::kClassAlu && cls != op::kClassAlu64) || prev.dst != in.dst) return false;
+        if (cls == op::kClassAlu64 && !wide) return false;
+        switch (op::alu_op(prev.opcode)) {
+        case op::kAdd:
+        case op::kSub:
+        case op::kAnd:
+        case op::kOr:
+        case op::kXor: return true;
+        default: return false;
         }
     }
 

@@ -245,6 +245,48 @@ TEST(JitSemantics, MemoryOperandsThroughEveryRegisterMatchInterpreter) {
     }
 }
 
+// A compare with 0 right after an ALU operation on the same register: the
+// x86-64 JIT may read the flags that operation left (jeq/jne), but not after
+// a 64-bit result for a 32-bit test, nor where the compare is a jump target.
+TEST(JitSemantics, ZeroTestsAfterAluMatchInterpreter) {
+    const uint64_t values[] = {0, 1, uint64_t(-1), 0x100000000ull, 0xffffffff, 0x80000000, 7, uint64_t(INT64_MIN)};
+    const uint8_t alus[] = {op::kAdd, op::kSub, op::kAnd, op::kOr, op::kXor, op::kMul, op::kLsh};
+    const uint8_t jumps[] = {op::kJeq, op::kJne, op::kJsgt, op::kJgt, op::kJsle, op::kJset};
+    for (uint64_t a : values) {
+        for (uint64_t b : values) {
+            Program p;
+            lddw(p, 6, 0);  // results, one per case
+            lddw(p, 3, a);
+            int slot = 0;
+            for (uint8_t aop : alus) {
+                for (bool alu_wide : {true, false}) {
+                    for (bool jump_wide : {true, false}) {
+                        for (uint8_t jop : jumps) {
+                            lddw(p, 3, a);
+                            lddw(p, 4, b);
+                            p.push_back(alu_reg(aop, alu_wide, 3, 4));
+                            p.push_back(jmp_imm(jop, jump_wide, 3, 0, 1));
+                            p.push_back(alu_imm(op::kAdd, true, 6, 1 << (slot % 60)));
+                            ++slot;
+                        }
+                    }
+                }
+            }
+            // The compare as a jump target: reached from a compare of r4 too.
+            lddw(p, 3, a);
+            lddw(p, 4, b);
+            p.push_back(jmp_imm(op::kJeq, true, 4, 7, 1));
+            p.push_back(alu_reg(op::kSub, true, 3, 4));
+            p.push_back(jmp_imm(op::kJne, true, 3, 0, 1));
+            p.push_back(alu_imm(op::kXor, true, 6, 0x55));
+            p.push_back(mov_reg(0, 6));
+            p.push_back(exit_insn());
+            expect_same(p, {}, describe("zero test after alu", {3, 4}, a, b));
+            if (HasFailure()) return;
+        }
+    }
+}
+
 TEST(JitSemantics, AtomicsMatchInterpreter) {
     const std::array<int32_t, 10> operations = {
         op::kAdd, op::kOr, op::kAnd, op::kXor, op::kAdd | op::kAtomicFetch, op::kOr | op::kAtomicFetch,
