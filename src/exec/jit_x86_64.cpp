@@ -30,9 +30,10 @@
 
 #include <asmjit/x86.h>
 
-#include <array>
-#include <cstring>
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "ebpf/abi.hpp"
@@ -111,6 +112,10 @@ public:
             }
             if (flags & ProgramLayout::kJumpTarget) a_.bind(body(i));
             if (flags & ProgramLayout::kSecondSlot) continue;
+            if (fused_next_) {  // emitted with the instruction before
+                fused_next_ = false;
+                continue;
+            }
             emit_instruction(i);
         }
         if (offsets) out.insn_offsets[n] = a_.offset();
@@ -563,11 +568,26 @@ private:
         const x86::Gp dst = reg(in.dst, wide);
         auto source = [&]() -> Operand { return x ? Operand(reg(in.src, wide)) : immediate_operand(in.imm, wide); };
         switch (aop) {
-        case op::kAdd: alu_source(kAddRR, kAddRI, in, wide); break;
-        case op::kSub: alu_source(kSubRR, kSubRI, in, wide); break;
-        case op::kOr: alu_source(kOrRR, kOrRI, in, wide); break;
-        case op::kAnd: alu_source(kAndRR, kAndRI, in, wide); break;
-        case op::kXor: alu_source(kXorRR, kXorRI, in, wide); break;
+        case op::kAdd:
+            alu_source(kAddRR, kAddRI, in, wide);
+            zero_flag_of_ = i;
+            break;
+        case op::kSub:
+            alu_source(kSubRR, kSubRI, in, wide);
+            zero_flag_of_ = i;
+            break;
+        case op::kOr:
+            alu_source(kOrRR, kOrRI, in, wide);
+            zero_flag_of_ = i;
+            break;
+        case op::kAnd:
+            alu_source(kAndRR, kAndRI, in, wide);
+            zero_flag_of_ = i;
+            break;
+        case op::kXor:
+            alu_source(kXorRR, kXorRI, in, wide);
+            zero_flag_of_ = i;
+            break;
         case op::kMul:
             if (x || blinding_) imul_rr(wide, dst.id(), source().as<x86::Gp>().id());
             else imul_ri(wide, dst.id(), in.imm);
@@ -589,7 +609,10 @@ private:
         }
         const uint32_t src = kRegisterMap[in.src];
         switch (in.offset) {
-        case 0: alu_rr(kMovRR, wide, dst.id(), src); break;
+        case 0:
+            if (wide && fuse_add(i, in)) break;
+            alu_rr(kMovRR, wide, dst.id(), src);
+            break;
         case 8: a_.movsx(dst, x86::gpb(src)); break;
         case 16: a_.movsx(dst, x86::gpw(src)); break;
         case 32:
@@ -598,6 +621,36 @@ private:
             break;
         default: unsupported(i, in);
         }
+    }
+
+    // "dst = src; dst += x" as one lea dst, [src + x] (64-bit, flags
+    // untouched), when the add is not a jump target. Sets fused_next_.
+    bool fuse_add(size_t i, const Instruction& in) {
+        if (i + 1 >= insns_.size() || layout_.flags[i + 1] != 0) return false;
+        const Instruction& next = insns_[i + 1];
+        if (next.dst != in.dst) return false;
+        const uint32_t dst = kRegisterMap[in.dst], base = kRegisterMap[in.src];
+        Bytes e;
+        if (next.opcode == (op::kClassAlu64 | op::kSrcX | op::kAdd)) {
+            // The add reads dst as it is after the move, i.e. src.
+            const uint32_t index = next.src == in.dst ? base : kRegisterMap[next.src];
+            if (index == x86::Gp::kIdSp) return false;  // never an index
+            e.u8(0x48 | ((dst >> 3) << 2) | ((index >> 3) << 1) | (base >> 3));
+            e.u8(0x8d);
+            const bool disp = (base & 7) == 5;  // rbp/r13 as base need a displacement
+            e.u8((disp ? 0x40 : 0x00) | (dst & 7) << 3 | 4);
+            e.u8((index & 7) << 3 | (base & 7));
+            if (disp) e.u8(0);
+        } else if (next.opcode == (op::kClassAlu64 | op::kSrcK | op::kAdd) && !blinding_) {
+            e.rex(true, dst, base);
+            e.u8(0x8d);
+            e.modrm_mem(dst, base, next.imm);
+        } else {
+            return false;
+        }
+        put(e);
+        fused_next_ = true;
+        return true;
     }
 
     // x86 masks shift counts to 5/6 bits exactly as eBPF requires.
@@ -753,11 +806,12 @@ private:
 
     // Whether the instruction before jump `i` (falling into it, never jumped
     // to) was an add/sub/and/or/xor of the register the jump tests, whose last
-    // x86 instruction set ZF from that register's value: the 32-bit forms
+    // x86 instruction set ZF from that register's value (zero_flag_of_; a
+    // fused lea sets no flags): the 32-bit forms
     // zero-extend, so their ZF holds for a 64-bit test too; a 64-bit result's
     // ZF does not hold for a 32-bit test.
     bool zero_flag_ready(size_t i, const Instruction& in, bool wide) const {
-        if (i == 0 || layout_.jump_target(i) || layout_.second_slot(i - 1)) return false;
+        if (i == 0 || zero_flag_of_ != i - 1 || layout_.jump_target(i) || layout_.second_slot(i - 1)) return false;
         const Instruction& prev = insns_[i - 1];
         const uint8_t cls = op::cls(prev.opcode);
         if ((cls != op::kClassAlu && cls != op::kClassAlu64) || prev.dst != in.dst) return false;
@@ -926,6 +980,8 @@ private:
     std::vector<Label> starts_;     // per function (layout_.functions): the label of its prologue
     Label unwind_;
     std::vector<Stub> stubs_;
+    bool fused_next_ = false;         // the next instruction was emitted with this one (fuse_add)
+    size_t zero_flag_of_ = SIZE_MAX;  // the instruction whose result ZF holds (add/sub/and/or/xor)
 };
 
 }  // namespace

@@ -287,6 +287,50 @@ TEST(JitSemantics, ZeroTestsAfterAluMatchInterpreter) {
     }
 }
 
+// "dst = src; dst += x" (the x86-64 JIT makes it one lea) from every source
+// register, including the frame pointer and dst itself, with register and
+// immediate addends, followed by a test of dst against 0 (lea sets no flags).
+TEST(JitSemantics, MoveThenAddMatchInterpreter) {
+    const int32_t immediates[] = {0, 1, -1, 127, 128, -129, INT32_MAX, INT32_MIN};
+    for (uint64_t a : {uint64_t(0), uint64_t(5), uint64_t(-5), uint64_t(INT64_MAX)}) {
+        Program p;
+        p.push_back(mov_reg(6, 1));  // the output
+        for (int r = 0; r <= 9; ++r) {
+            if (r != 6) lddw(p, r, a + static_cast<uint64_t>(r) * 0x10001);
+        }
+        int16_t at = 0;
+        for (int dst : {0, 3, 4, 7, 8, 9}) {
+            for (int src : {0, 1, 2, 3, 4, 5, 7, 8, 9, 10}) {
+                for (int addend : {0, 2, 4, 7, 9, dst, src}) {
+                    p.push_back(mov_reg(dst, src));
+                    p.push_back(alu_reg(op::kAdd, true, dst, addend));
+                    p.push_back(jmp_imm(op::kJne, true, dst, 0, 1));
+                    p.push_back(alu_imm(op::kXor, true, dst, 0x5a5a));
+                    if (src != 10 && addend != 10) p.push_back(stx(op::kSizeDW, 6, dst, at));  // not an address
+                    at += 8;
+                    lddw(p, dst, a ^ static_cast<uint64_t>(at));
+                }
+                for (int32_t imm : immediates) {
+                    p.push_back(mov_reg(dst, src));
+                    p.push_back(alu_imm(op::kAdd, true, dst, imm));
+                    p.push_back(jmp_imm(op::kJeq, true, dst, 0, 1));
+                    p.push_back(alu_imm(op::kOr, true, dst, 0x100));
+                    if (src != 10) p.push_back(stx(op::kSizeDW, 6, dst, at));
+                    at += 8;
+                    lddw(p, dst, a ^ static_cast<uint64_t>(at));
+                }
+            }
+        }
+        p.push_back(mov_imm(0, 0));
+        p.push_back(exit_insn());
+        const std::vector<uint8_t> memory(static_cast<size_t>(at));
+        expect_same(p, memory, "move then add, a=" + std::to_string(a));
+        ExecOptions blinded;
+        blinded.constant_blinding = true;
+        expect_same(p, memory, "move then add, blinded, a=" + std::to_string(a), nullptr, blinded);
+    }
+}
+
 TEST(JitSemantics, AtomicsMatchInterpreter) {
     const std::array<int32_t, 10> operations = {
         op::kAdd, op::kOr, op::kAnd, op::kXor, op::kAdd | op::kAtomicFetch, op::kOr | op::kAtomicFetch,
