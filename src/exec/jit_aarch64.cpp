@@ -31,9 +31,7 @@
 #include <asmjit/arm/a64utils.h>
 
 #include <array>
-#include <map>
-#include <random>
-#include <set>
+#include <algorithm>
 #include <string>
 
 #include "ebpf/abi.hpp"
@@ -52,8 +50,6 @@ constexpr uint32_t kTmp = 9, kImm = 10, kAddr = 11, kStatus = 12, kCallTarget = 
 constexpr int32_t kSaveArea = 64;
 // The trampoline's save area: x29, x30, x19–x22, x25, x26 (80 bytes, 16-aligned).
 constexpr int32_t kTrampolineSave = 80;
-
-std::string at(size_t insn) { return "instruction " + std::to_string(insn) + ": "; }
 
 class RecordingErrorHandler : public ErrorHandler {
 public:
@@ -74,70 +70,80 @@ struct BranchOutOfRange {};
 
 class Compiler {
 public:
-    Compiler(const ExecutableProgram& program, const ExecOptions& options, bool lse, bool far_branches)
-        : insns_(program.insns), helpers_(program.helpers), blinding_(options.constant_blinding), lse_(lse),
+    Compiler(const ExecutableProgram& program, const ExecOptions& options, bool lse, bool far_branches,
+             CodeSink* sink)
+        : insns_(program.insns), sink_(sink), helpers_(program.helpers), blinding_(options.constant_blinding), lse_(lse),
           far_(far_branches) {
         if (blinding_) {
-            std::random_device device;
-            random_.seed((uint64_t(device()) << 32) | device());
+            random_.seed();
         }
     }
 
     CompiledCode compile() {
-        check_structure();
+        layout_ = analyse_layout(insns_);
         code_.init(Environment(Arch::kAArch64));
         code_.setErrorHandler(&errors_);
         code_.attach(&a_);
-
         const size_t n = insns_.size();
-        starts_.resize(n + 1);
-        bodies_.resize(n);
+        // Sized from the program so the buffer is not grown (copied) as it fills.
+        code_.reserveBuffer(&code_.textSection()->buffer(), estimated_size());
+
+        // Labels only where code branches to (as the x86-64 generator).
+        labels_.assign(n, 0);
         for (size_t i = 0; i < n; ++i) {
-            starts_[i] = a_.newLabel();
-            bodies_[i] = a_.newLabel();
+            if (layout_.jump_target(i)) labels_[i] = a_.newLabel().id();
         }
-        starts_[n] = a_.newLabel();
+        starts_.resize(layout_.functions.size());
+        for (Label& start : starts_) start = a_.newLabel();
         unwind_ = a_.newLabel();
 
+        CompiledCode out;
+        const bool offsets = sink_ == nullptr;  // only a listing needs them
+        if (offsets) out.insn_offsets.resize(n + 1);
+        size_t next_function = 0;
         for (size_t i = 0; i < n; ++i) {
-            if (i > 0 && functions_.count(i) && falls_through(i - 1)) {
-                // Control that runs into a function from the instruction
-                // before stays in its own frame (as in the interpreter).
-                a_.b(bodies_[i]);
+            const uint8_t flags = layout_.flags[i];
+            if (flags & ProgramLayout::kFunctionStart) {
+                if (i > 0 && falls_through(insns_, layout_, i - 1)) {
+                    // Control that runs into a function from the instruction
+                    // before stays in its own frame (as in the interpreter).
+                    a_.b(body(i));
+                }
+                if (offsets) out.insn_offsets[i] = a_.offset();
+                a_.bind(starts_[next_function++]);
+                emit_prologue();
+            } else if (offsets) {
+                out.insn_offsets[i] = a_.offset();
             }
-            a_.bind(starts_[i]);
-            if (functions_.count(i)) emit_prologue();
-            a_.bind(bodies_[i]);
-            if (second_slot_[i]) continue;
+            if (flags & ProgramLayout::kJumpTarget) a_.bind(body(i));
+            if (flags & ProgramLayout::kSecondSlot) continue;
             emit_instruction(i);
         }
-        a_.bind(starts_[n]);
+        if (offsets) out.insn_offsets[n] = a_.offset();
         // Only a malformed program gets here; stop cleanly instead of running on.
         emit_abort(AbortReason::fell_off_end, n, 0);
         for (auto& stub : stubs_) {
             a_.bind(stub.label);
             emit_abort(stub.reason, stub.insn, stub.detail);
         }
-        Label trampoline = a_.newLabel();
-        a_.bind(trampoline);
+        out.trampoline_offset = a_.offset();
         emit_trampoline();
 
         if (errors_.first == kErrorInvalidDisplacement && !far_) throw BranchOutOfRange{};
         if (errors_.first != kErrorOk) throw Error("JIT: AArch64 code generation failed: " + errors_.text);
+        // One section at offset 0: the offsets taken while emitting are final.
         code_.flatten();
-        const asmjit::Error links = code_.resolveUnresolvedLinks();
+        const asmjit::Error links = code_.hasUnresolvedLinks() ? code_.resolveUnresolvedLinks() : kErrorOk;
         if ((links == kErrorInvalidDisplacement || errors_.first == kErrorInvalidDisplacement) && !far_)
             throw BranchOutOfRange{};
         if (links != kErrorOk || code_.relocateToBase(0) != kErrorOk || errors_.first != kErrorOk) {
             throw Error("JIT: AArch64 code generation failed: " +
                         (errors_.text.empty() ? std::string(DebugUtils::errorAsString(links)) : errors_.text));
         }
-        CompiledCode out;
-        out.code.resize(code_.codeSize());
-        code_.copyFlattenedData(out.code.data(), out.code.size());
-        for (size_t i = 0; i <= n; ++i) out.insn_offsets.push_back(code_.labelOffsetFromBase(starts_[i]));
-        for (size_t f : functions_) out.function_offsets.push_back(code_.labelOffsetFromBase(starts_[f]));
-        out.trampoline_offset = code_.labelOffsetFromBase(trampoline);
+        const CodeBuffer& buffer = code_.textSection()->buffer();
+        if (sink_) sink_->place({buffer.data(), buffer.size()});
+        else out.code.assign(buffer.data(), buffer.data() + buffer.size());
+        for (const Label& start : starts_) out.function_offsets.push_back(code_.labelOffsetFromBase(start));
         return out;
     }
 
@@ -149,61 +155,22 @@ private:
         uint64_t detail;
     };
 
-    // --- structure (as the x86-64 generator) -------------------------------
-
-    void check_structure() {
+    // Bytes of code for the program, a little over what it usually takes:
+    // most instructions are one or two 4-byte instructions, LDDW up to four,
+    // a function's prologue and the trampoline a few dozen, blinding adds two
+    // or three per immediate.
+    size_t estimated_size() const {
         const size_t n = insns_.size();
-        if (n == 0) throw Error("JIT: the program has no instructions");
-        for (uint32_t start : function_starts(insns_)) functions_.insert(start);
-        second_slot_.assign(n, false);
-        for (size_t i = 0; i < n; ++i) {
-            const Instruction& in = insns_[i];
-            if (in.dst >= kRegisterCount || in.src >= kRegisterCount) {
-                throw Error("JIT: " + at(i) + "register r" + std::to_string(std::max(in.dst, in.src)) +
-                            " does not exist (r0-r10)");
-            }
-            const uint8_t cls = op::cls(in.opcode);
-            if (in.opcode == op::kLddw) {
-                if (i + 1 >= n) throw Error("JIT: " + at(i) + "LDDW is missing its second slot");
-                second_slot_[i + 1] = true;
-                if (in.src == op::kPseudoFunc) target(i, in.imm, i);
-                ++i;
-                continue;
-            }
-            if (cls == op::kClassJmp || cls == op::kClassJmp32) {
-                const uint8_t jop = op::jmp_op(in.opcode);
-                if (jop == op::kExit) continue;
-                if (jop == op::kCall) {
-                    if (in.src == op::kCallLocal) target(i, in.imm, i);
-                    continue;
-                }
-                const int64_t offset = (cls == op::kClassJmp32 && jop == op::kJa) ? in.imm : in.offset;
-                target(i, offset, i);
-            }
-        }
-        for (size_t i = 0; i < n; ++i) {
-            if (second_slot_[i] && functions_.count(i))
-                throw Error("JIT: " + at(i) + "a function starts in the second slot of an LDDW");
-        }
+        const size_t per_insn = blinding_ ? 16 : 8;
+        return n * per_insn + layout_.lddw_count * 16 + layout_.functions.size() * 48 + 512;
     }
 
-    size_t target(size_t insn, int64_t offset, size_t from) {
-        const int64_t t = static_cast<int64_t>(from) + 1 + offset;
-        if (t < 0 || t >= static_cast<int64_t>(insns_.size())) {
-            throw Error("JIT: " + at(insn) + "jump or call target " + std::to_string(t) +
-                        " is outside the program (0-" + std::to_string(insns_.size() - 1) + ")");
-        }
-        return static_cast<size_t>(t);
+    Label body(size_t i) const { return Label(labels_[i]); }
+    Label function_start(size_t i) const {
+        const auto it = std::lower_bound(layout_.functions.begin(), layout_.functions.end(), static_cast<uint32_t>(i));
+        return starts_[static_cast<size_t>(it - layout_.functions.begin())];
     }
-
-    bool falls_through(size_t i) const {
-        if (second_slot_[i]) return true;
-        const Instruction& in = insns_[i];
-        const uint8_t cls = op::cls(in.opcode);
-        if (cls == op::kClassJmp) return op::jmp_op(in.opcode) != op::kExit && op::jmp_op(in.opcode) != op::kJa;
-        if (cls == op::kClassJmp32) return op::jmp_op(in.opcode) != op::kJa;
-        return true;
-    }
+    size_t target(size_t insn, int64_t offset) const { return jump_target(insns_, insn, offset); }
 
     // --- registers and operands --------------------------------------------
 
@@ -535,7 +502,7 @@ private:
         switch (jop) {
         case op::kExit: emit_epilogue(); return;
         case op::kCall: emit_call(i, in); return;
-        case op::kJa: a_.b(bodies_[target(i, narrow ? in.imm : in.offset, i)]); return;
+        case op::kJa: a_.b(body(target(i, narrow ? in.imm : in.offset))); return;
         default: break;
         }
         const bool wide = !narrow;
@@ -569,19 +536,19 @@ private:
         case op::kJsle: cc = a64::CondCode::kLE; break;
         default: unsupported(i, in);
         }
-        branch_if(cc, bodies_[target(i, in.offset, i)]);
+        branch_if(cc, body(target(i, in.offset)));
     }
 
     void emit_call(size_t i, const Instruction& in) {
         const a64::Gp tmp = a64::x(kTmp);
         if (in.src == op::kCallLocal) {
-            const size_t callee = target(i, in.imm, i);
+            const Label callee = function_start(target(i, in.imm));
             a_.ldr(tmp, invocation(kInvocationDepth));
             a_.cmp(tmp, Imm(kMaxCallDepth));
             branch_if(a64::CondCode::kHS, stub(AbortReason::call_depth, i, kMaxCallDepth));
             a_.add(tmp, tmp, Imm(1));
             a_.str(tmp, invocation(kInvocationDepth));
-            a_.bl(starts_[callee]);
+            a_.bl(callee);
             a_.ldr(tmp, invocation(kInvocationDepth));
             a_.sub(tmp, tmp, Imm(1));
             a_.str(tmp, invocation(kInvocationDepth));
@@ -756,7 +723,7 @@ private:
         }
         case op::kPseudoFunc:
             // The callback's address: call_function() receives it back.
-            a_.adr(dst, starts_[target(i, in.imm, i)]);
+            a_.adr(dst, function_start(target(i, in.imm)));
             return;
         default:
             throw Error("JIT: " + at(i) + "LDDW with src " + std::to_string(in.src) +
@@ -765,29 +732,31 @@ private:
     }
 
     std::span<const Instruction> insns_;
+    CodeSink* sink_;
     const HelperTable* helpers_;
     bool blinding_;
     bool lse_;
     bool far_;
-    std::mt19937_64 random_;
+    BlindingKeys random_;
     CodeHolder code_;
     a64::Assembler a_;
     RecordingErrorHandler errors_;
-    std::set<size_t> functions_;
-    std::vector<bool> second_slot_;
-    std::vector<Label> starts_, bodies_;
+    ProgramLayout layout_;
+    std::vector<uint32_t> labels_;  // per instruction: its body label's ID where it is a jump target
+    std::vector<Label> starts_;     // per function (layout_.functions): the label of its prologue
     Label unwind_;
     std::vector<Stub> stubs_;
 };
 
 }  // namespace
 
-CompiledCode compile_aarch64(const ExecutableProgram& program, const ExecOptions& options, bool lse) {
+CompiledCode compile_aarch64(const ExecutableProgram& program, const ExecOptions& options, bool lse,
+                             CodeSink* sink) {
     try {
-        Compiler compiler(program, options, lse, false);
+        Compiler compiler(program, options, lse, false, sink);
         return compiler.compile();
     } catch (const BranchOutOfRange&) {
-        Compiler compiler(program, options, lse, true);
+        Compiler compiler(program, options, lse, true, sink);
         return compiler.compile();
     }
 }

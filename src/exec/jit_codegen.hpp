@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -65,20 +66,92 @@ enum class AbortReason : uint64_t {
 using Trampoline = uint64_t (*)(Invocation* invocation, uint64_t target, const uint64_t* args);
 
 struct CompiledCode {
-    std::vector<uint8_t> code;              // position independent; relocated to 0
-    std::vector<uint64_t> insn_offsets;     // per eBPF instruction, + end of body
+    std::vector<uint8_t> code;              // position independent; relocated to 0 (empty with a CodeSink)
+    std::vector<uint64_t> insn_offsets;     // per eBPF instruction, + end of body (empty with a CodeSink)
     std::vector<uint64_t> function_offsets; // entry function first, then subprograms
     uint64_t trampoline_offset = 0;
 };
 
+// Where a program's code needs labels and frames, found in one pass by
+// analyse_layout() for both code generators, with the checks code generation
+// itself depends on (validate() has already rejected everything else). The
+// generators make asmjit labels only for jump targets and function starts and
+// read every instruction's code offset from the assembler as they go: a label
+// per instruction cost a third of the compile time.
+struct ProgramLayout {
+    static constexpr uint8_t kSecondSlot = 1;     // second slot of an LDDW: no code of its own
+    static constexpr uint8_t kJumpTarget = 2;     // a jump lands here (after any prologue)
+    static constexpr uint8_t kFunctionStart = 4;  // a function (and its prologue) starts here
+    std::vector<uint8_t> flags;                   // per instruction
+    std::vector<uint32_t> functions;              // function starts, sorted: the entry (0) first
+    size_t lddw_count = 0;                        // LDDWs (the generators size their buffers by them)
+    size_t jump_count = 0;                        // jump targets, function starts included
+
+    bool second_slot(size_t i) const { return flags[i] & kSecondSlot; }
+    bool function_start(size_t i) const { return flags[i] & kFunctionStart; }
+    bool jump_target(size_t i) const { return flags[i] & kJumpTarget; }
+};
+
+// Throws ebpf::Error "JIT: instruction N: why" for registers out of range, a
+// truncated LDDW, a jump or call target outside the program, or a function
+// that starts in an LDDW's second slot. Every function start is a jump target
+// too (the code before it may fall through into it).
+ProgramLayout analyse_layout(std::span<const Instruction> insns);
+
+// The instruction `offset` slots after `insn + 1`, checked to be inside the program.
+size_t jump_target(std::span<const Instruction> insns, size_t insn, int64_t offset);
+
+// Whether control can run from instruction `i` into the next one.
+bool falls_through(std::span<const Instruction> insns, const ProgramLayout& layout, size_t i);
+
+// "instruction N: " for messages.
+std::string at(size_t insn);
+
+// Keys for constant blinding: xoshiro256** seeded with 256 bits from the
+// kernel (getrandom) per compile. std::random_device cost more than the rest of
+// a 1,000-instruction compile (its constructor probes the CPU with cpuid,
+// which traps under a hypervisor).
+class BlindingKeys {
+public:
+    void seed();  // from getrandom(); throws ebpf::Error if the kernel has none
+    uint64_t operator()() {
+        const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+        const uint64_t t = s_[1] << 17;
+        s_[2] ^= s_[0];
+        s_[3] ^= s_[1];
+        s_[1] ^= s_[2];
+        s_[0] ^= s_[3];
+        s_[2] ^= t;
+        s_[3] = rotl(s_[3], 45);
+        return result;
+    }
+
+private:
+    static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+    uint64_t s_[4] = {1, 2, 3, 4};
+};
+
+// Where make_jit() wants the code: place() gets the finished bytes straight
+// from the assembler's buffer, so they are copied once, into executable
+// memory. With a sink, CompiledCode::code and insn_offsets stay empty (only a
+// listing needs them).
+class CodeSink {
+public:
+    virtual void place(std::span<const uint8_t> code) = 0;
+
+protected:
+    ~CodeSink() = default;
+};
+
 // Compiles a program. Throws ebpf::Error "instruction N: why" for programs the
 // JIT cannot translate (malformed, unresolved map references, kfunc calls).
-CompiledCode compile_x86_64(const ExecutableProgram& program, const ExecOptions& options);
+CompiledCode compile_x86_64(const ExecutableProgram& program, const ExecOptions& options, CodeSink* sink = nullptr);
 
 // The AArch64 code generator. `lse`: atomics as ARMv8.1 LSE instructions
 // (ldaddal, casal, ...); false: load-/store-exclusive loops, which every
 // ARMv8 core runs.
-CompiledCode compile_aarch64(const ExecutableProgram& program, const ExecOptions& options, bool lse);
+CompiledCode compile_aarch64(const ExecutableProgram& program, const ExecOptions& options, bool lse,
+                             CodeSink* sink = nullptr);
 
 enum class CodeArch { x86_64, aarch64 };
 // The architecture this library was built for: the one whose code runs.
@@ -95,6 +168,6 @@ inline constexpr CodeArch kHostArch = CodeArch::aarch64;
 bool host_has_lse_atomics();
 
 // The host's code generator (LSE atomics where the CPU has them).
-CompiledCode compile_for_host(const ExecutableProgram& program, const ExecOptions& options);
+CompiledCode compile_for_host(const ExecutableProgram& program, const ExecOptions& options, CodeSink* sink = nullptr);
 
 }  // namespace ebpf::jit

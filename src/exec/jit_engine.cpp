@@ -18,10 +18,16 @@ namespace {
 // helper (bpf_loop callbacks) counts its frames on top of the outer run's.
 thread_local jit::Invocation* current_invocation = nullptr;
 
-class JitEngine final : public Engine {
+class JitEngine final : public Engine, private jit::CodeSink {
 public:
-    JitEngine(const ExecutableProgram& program, const ExecOptions& options)
-        : JitEngine(jit::compile_for_host(program, options)) {}
+    JitEngine(const ExecutableProgram& program, const ExecOptions& options) {
+        // The code goes from the assembler's buffer straight into executable
+        // memory (place() below); the offsets are relative to its start.
+        const jit::CompiledCode compiled = jit::compile_for_host(program, options, this);
+        trampoline_ = reinterpret_cast<jit::Trampoline>(memory_.address() + compiled.trampoline_offset);
+        functions_.reserve(compiled.function_offsets.size());
+        for (uint64_t offset : compiled.function_offsets) functions_.push_back(memory_.address() + offset);
+    }
 
     ExecMode mode() const override { return ExecMode::jit; }
 
@@ -37,11 +43,7 @@ public:
     }
 
 private:
-    explicit JitEngine(jit::CompiledCode compiled)
-        : memory_(compiled.code),
-          trampoline_(reinterpret_cast<jit::Trampoline>(memory_.address() + compiled.trampoline_offset)) {
-        for (uint64_t offset : compiled.function_offsets) functions_.push_back(memory_.address() + offset);
-    }
+    void place(std::span<const uint8_t> code) override { memory_.map(code); }
 
     // Every way into the code. Called from a helper inside JIT code (a
     // callback), an exception must not unwind through those frames: it is
@@ -104,7 +106,7 @@ private:
     }
 
     jit::ExecutableMemory memory_;
-    jit::Trampoline trampoline_;
+    jit::Trampoline trampoline_ = nullptr;
     std::vector<uint64_t> functions_;  // absolute entry addresses; entry function first
 };
 

@@ -20,14 +20,15 @@ bool host_has_lse_atomics() {
 #endif
 }
 
-CompiledCode compile_for_host(const ExecutableProgram& program, const ExecOptions& options) {
+CompiledCode compile_for_host(const ExecutableProgram& program, const ExecOptions& options, CodeSink* sink) {
 #if defined(EBPF_JIT_NO_HOST_ARCH)
     (void)program;
     (void)options;
+    (void)sink;
     throw Error("JIT: no code generator for this architecture (x86-64 and AArch64 only); use --mode interpret or native");
 #else
-    if constexpr (kHostArch == CodeArch::aarch64) return compile_aarch64(program, options, host_has_lse_atomics());
-    return compile_x86_64(program, options);
+    if constexpr (kHostArch == CodeArch::aarch64) return compile_aarch64(program, options, host_has_lse_atomics(), sink);
+    return compile_x86_64(program, options, sink);
 #endif
 }
 

@@ -10,10 +10,12 @@ namespace ebpf::jit {
 
 class ExecutableMemory {
 public:
-    // Maps fresh pages, copies `code` in and makes them read-execute. Throws
-    // ebpf::Error when the process may not create executable memory (MDWE,
-    // SELinux deny_execmem) or is out of memory.
-    explicit ExecutableMemory(std::span<const uint8_t> code);
+    ExecutableMemory() = default;
+    explicit ExecutableMemory(std::span<const uint8_t> code) { map(code); }
+    // Maps fresh pages, copies `code` in and makes them read-execute (once per
+    // object). Throws ebpf::Error when the process may not create executable
+    // memory (MDWE, SELinux deny_execmem) or is out of memory.
+    void map(std::span<const uint8_t> code);
     ~ExecutableMemory();
     ExecutableMemory(const ExecutableMemory&) = delete;
     ExecutableMemory& operator=(const ExecutableMemory&) = delete;

@@ -30,11 +30,10 @@
 
 #include <asmjit/x86.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
-#include <map>
-#include <random>
-#include <set>
 #include <string>
 
 #include "ebpf/abi.hpp"
@@ -52,8 +51,6 @@ constexpr std::array<uint32_t, kRegisterCount> kRegisterMap = {
 };
 constexpr uint32_t kInvocationReg = x86::Gp::kIdR12;
 
-std::string at(size_t insn) { return "instruction " + std::to_string(insn) + ": "; }
-
 // Records asmjit's first error; compile_x86_64 turns it into an ebpf::Error.
 class RecordingErrorHandler : public ErrorHandler {
 public:
@@ -69,66 +66,80 @@ public:
 
 class Compiler {
 public:
-    Compiler(const ExecutableProgram& program, const ExecOptions& options)
-        : insns_(program.insns), helpers_(program.helpers), blinding_(options.constant_blinding) {
+    Compiler(const ExecutableProgram& program, const ExecOptions& options, CodeSink* sink)
+        : insns_(program.insns), sink_(sink), helpers_(program.helpers), blinding_(options.constant_blinding) {
         if (blinding_) {
-            std::random_device device;
-            random_.seed((uint64_t(device()) << 32) | device());
+            random_.seed();
         }
     }
 
     CompiledCode compile() {
-        check_structure();
+        layout_ = analyse_layout(insns_);
         code_.init(Environment(Arch::kX64));  // x86-64 code on any host (listings); only x86-64 runs it
         code_.setErrorHandler(&errors_);
         code_.attach(&a_);
-
         const size_t n = insns_.size();
-        starts_.resize(n + 1);
-        bodies_.resize(n);
+        // Sized from the program so the buffer is not grown (copied) as it fills.
+        code_.reserveBuffer(&code_.textSection()->buffer(), estimated_size());
+
+        // Labels only where code jumps or calls to: a body label (after the
+        // prologue) for every jump target, and a start label for every function.
+        labels_.assign(n, 0);
         for (size_t i = 0; i < n; ++i) {
-            starts_[i] = a_.newLabel();
-            bodies_[i] = a_.newLabel();
+            if (layout_.jump_target(i)) labels_[i] = a_.newLabel().id();
         }
-        starts_[n] = a_.newLabel();
+        starts_.resize(layout_.functions.size());
+        for (Label& start : starts_) start = a_.newLabel();
         unwind_ = a_.newLabel();
 
+        CompiledCode out;
+        const bool offsets = sink_ == nullptr;  // only a listing needs them
+        if (offsets) out.insn_offsets.resize(n + 1);
+        size_t next_function = 0;
         for (size_t i = 0; i < n; ++i) {
-            if (i > 0 && functions_.count(i) && falls_through(i - 1)) {
-                // Control that runs into a function from the instruction
-                // before stays in its own frame (as in the interpreter).
-                a_.jmp(bodies_[i]);
+            const uint8_t flags = layout_.flags[i];
+            if (flags & ProgramLayout::kFunctionStart) {
+                if (i > 0 && falls_through(insns_, layout_, i - 1)) {
+                    // Control that runs into a function from the instruction
+                    // before stays in its own frame (as in the interpreter).
+                    a_.jmp(body(i));
+                }
+                if (offsets) out.insn_offsets[i] = a_.offset();
+                a_.bind(starts_[next_function++]);
+                emit_prologue();
+            } else if (offsets) {
+                out.insn_offsets[i] = a_.offset();
             }
-            a_.bind(starts_[i]);
-            if (functions_.count(i)) emit_prologue();
-            a_.bind(bodies_[i]);
-            if (in_second_slot(i)) continue;
+            if (flags & ProgramLayout::kJumpTarget) a_.bind(body(i));
+            if (flags & ProgramLayout::kSecondSlot) continue;
+            if (fused_next_) {  // emitted with the instruction before
+                fused_next_ = false;
+                continue;
+            }
             emit_instruction(i);
         }
-        a_.bind(starts_[n]);
+        if (offsets) out.insn_offsets[n] = a_.offset();
         // Only a malformed program gets here; stop cleanly instead of running on.
         emit_abort(AbortReason::fell_off_end, n, 0);
         for (auto& stub : stubs_) {
             a_.bind(stub.label);
             emit_abort(stub.reason, stub.insn, stub.detail);
         }
-        Label trampoline = a_.newLabel();
-        a_.bind(trampoline);
+        out.trampoline_offset = a_.offset();
         emit_trampoline();
 
         if (errors_.first != kErrorOk) throw Error("JIT: x86-64 code generation failed: " + errors_.text);
+        // One section at offset 0: the offsets taken while emitting are final.
         code_.flatten();
-        code_.resolveUnresolvedLinks();
+        if (code_.hasUnresolvedLinks()) code_.resolveUnresolvedLinks();
         if (code_.relocateToBase(0) != kErrorOk || errors_.first != kErrorOk) {
             throw Error("JIT: x86-64 code generation failed: " +
                         (errors_.text.empty() ? std::string("relocation") : errors_.text));
         }
-        CompiledCode out;
-        out.code.resize(code_.codeSize());
-        code_.copyFlattenedData(out.code.data(), out.code.size());
-        for (size_t i = 0; i <= n; ++i) out.insn_offsets.push_back(code_.labelOffsetFromBase(starts_[i]));
-        for (size_t f : functions_) out.function_offsets.push_back(code_.labelOffsetFromBase(starts_[f]));
-        out.trampoline_offset = code_.labelOffsetFromBase(trampoline);
+        const CodeBuffer& buffer = code_.textSection()->buffer();
+        if (sink_) sink_->place({buffer.data(), buffer.size()});
+        else out.code.assign(buffer.data(), buffer.data() + buffer.size());
+        for (const Label& start : starts_) out.function_offsets.push_back(code_.labelOffsetFromBase(start));
         return out;
     }
 
@@ -140,68 +151,255 @@ private:
         uint64_t detail;
     };
 
-    // --- structure ----------------------------------------------------------
-
-    // The checks code generation itself depends on (labels, registers, LDDW
-    // pairs); validate() in the engine has already rejected everything else.
-    void check_structure() {
+    // Bytes of code for the program, a little over what it usually takes:
+    // most instructions are one x86-64 instruction of 3-7 bytes, LDDW is 10,
+    // a function's prologue and the trampoline about 30, blinding doubles
+    // the immediates.
+    size_t estimated_size() const {
         const size_t n = insns_.size();
-        if (n == 0) throw Error("JIT: the program has no instructions");
-        // The functions the verifier checked the boundaries of (isa.hpp).
-        for (uint32_t start : function_starts(insns_)) functions_.insert(start);
-        second_slot_.assign(n, false);
-        for (size_t i = 0; i < n; ++i) {
-            const Instruction& in = insns_[i];
-            if (in.dst >= kRegisterCount || in.src >= kRegisterCount) {
-                throw Error("JIT: " + at(i) + "register r" + std::to_string(std::max(in.dst, in.src)) +
-                            " does not exist (r0-r10)");
-            }
-            const uint8_t cls = op::cls(in.opcode);
-            if (in.opcode == op::kLddw) {
-                if (i + 1 >= n) throw Error("JIT: " + at(i) + "LDDW is missing its second slot");
-                second_slot_[i + 1] = true;
-                if (in.src == op::kPseudoFunc) target(i, in.imm, i);
-                ++i;
-                continue;
-            }
-            if (cls == op::kClassJmp || cls == op::kClassJmp32) {
-                const uint8_t jop = op::jmp_op(in.opcode);
-                if (jop == op::kExit) continue;
-                if (jop == op::kCall) {
-                    if (in.src == op::kCallLocal) target(i, in.imm, i);
-                    continue;
-                }
-                const int64_t offset = (cls == op::kClassJmp32 && jop == op::kJa) ? in.imm : in.offset;
-                target(i, offset, i);
-            }
-        }
-        for (size_t i = 0; i < n; ++i) {
-            if (!second_slot_[i]) continue;
-            for (size_t f : functions_) {
-                if (f == i) throw Error("JIT: " + at(i) + "a function starts in the second slot of an LDDW");
-            }
-        }
+        const size_t per_insn = blinding_ ? 16 : 8;
+        return n * per_insn + layout_.lddw_count * 16 + layout_.functions.size() * 32 + 256;
     }
 
-    // The instruction `offset` slots after `from + 1`, checked to be inside the program.
-    size_t target(size_t insn, int64_t offset, size_t from) {
-        const int64_t t = static_cast<int64_t>(from) + 1 + offset;
-        if (t < 0 || t >= static_cast<int64_t>(insns_.size())) {
-            throw Error("JIT: " + at(insn) + "jump or call target " + std::to_string(t) +
-                        " is outside the program (0-" + std::to_string(insns_.size() - 1) + ")");
+    Label body(size_t i) const { return Label(labels_[i]); }
+    Label function_start(size_t i) const {
+        const auto it = std::lower_bound(layout_.functions.begin(), layout_.functions.end(), static_cast<uint32_t>(i));
+        return starts_[static_cast<size_t>(it - layout_.functions.begin())];
+    }
+    size_t target(size_t insn, int64_t offset) const { return jump_target(insns_, insn, offset); }
+
+    // --- direct encoding ------------------------------------------------------
+    //
+    // asmjit's generic encoder (x86::Assembler::_emit: operand checks and
+    // instruction-table lookups for every instruction) was the largest part of
+    // a compile. The few shapes most eBPF instructions become are encoded here
+    // straight into the assembler's buffer, as asmjit's own writer does:
+    // register-register and register-immediate ALU operations, immediate moves,
+    // loads and stores at [base + disp]. Everything else, and everything that
+    // refers to a label, still goes through asmjit. Operands are register IDs
+    // (x86::Gp::kIdAx...).
+
+    // One instruction being encoded (at most 15 bytes).
+    struct Bytes {
+        uint8_t b[16];
+        size_t n = 0;
+        void u8(uint32_t v) { b[n++] = static_cast<uint8_t>(v); }
+        void u16(uint32_t v) { u8(v); u8(v >> 8); }
+        void u32(uint32_t v) {
+            std::memcpy(b + n, &v, 4);
+            n += 4;
         }
-        return static_cast<size_t>(t);
+        void u64(uint64_t v) {
+            std::memcpy(b + n, &v, 8);
+            n += 8;
+        }
+        // REX for a `wide` (64-bit) operation with ModRM.reg `reg` and
+        // ModRM.rm `rm`; `force` keeps it when byte register 4-7 must mean
+        // spl/bpl/sil/dil rather than ah/ch/dh/bh.
+        void rex(bool wide, uint32_t reg, uint32_t rm, bool force = false) {
+            const uint32_t r = 0x40 | (wide ? 8 : 0) | ((reg >> 3) << 2) | (rm >> 3);
+            if (r != 0x40 || force) u8(r);
+        }
+        void modrm_reg(uint32_t reg, uint32_t rm) { u8(0xc0 | (reg & 7) << 3 | (rm & 7)); }
+        // [base + disp]: rbp/r13 need a displacement even when it is 0,
+        // rsp/r12 a SIB byte.
+        void modrm_mem(uint32_t reg, uint32_t base, int32_t disp) {
+            const uint32_t mod = (disp == 0 && (base & 7) != 5) ? 0x00 : (disp >= -128 && disp <= 127) ? 0x40 : 0x80;
+            u8(mod | (reg & 7) << 3 | (base & 7));
+            if ((base & 7) == 4) u8(0x24);
+            if (mod == 0x40) u8(static_cast<uint32_t>(disp));
+            else if (mod == 0x80) u32(static_cast<uint32_t>(disp));
+        }
+    };
+
+    void put(const Bytes& bytes) {
+        if (a_.remainingSpace() < bytes.n) {
+            const asmjit::Error err = code_.growBuffer(&a_._section->_buffer, bytes.n);
+            if (err != kErrorOk) {
+                a_.reportError(err);
+                return;
+            }
+        }
+        std::memcpy(a_._bufferPtr, bytes.b, bytes.n);
+        a_._bufferPtr += bytes.n;
+        CodeBuffer& buffer = a_._section->_buffer;
+        buffer._size = std::max(buffer._size, a_.offset());
     }
 
-    bool in_second_slot(size_t i) const { return second_slot_[i]; }
+    // op r/m, r (MR form): add 01, or 09, and 21, sub 29, xor 31, cmp 39, test 85, mov 89.
+    static constexpr uint8_t kAddRR = 0x01, kOrRR = 0x09, kAndRR = 0x21, kSubRR = 0x29, kXorRR = 0x31,
+                             kCmpRR = 0x39, kTestRR = 0x85, kMovRR = 0x89;
+    // op r/m, imm (81 /ext id, 83 /ext ib): add 0, or 1, and 4, sub 5, xor 6, cmp 7.
+    static constexpr uint8_t kAddRI = 0, kOrRI = 1, kAndRI = 4, kSubRI = 5, kXorRI = 6, kCmpRI = 7;
 
-    bool falls_through(size_t i) const {
-        if (second_slot_[i]) return true;
-        const Instruction& in = insns_[i];
-        const uint8_t cls = op::cls(in.opcode);
-        if (cls == op::kClassJmp) return op::jmp_op(in.opcode) != op::kExit && op::jmp_op(in.opcode) != op::kJa;
-        if (cls == op::kClassJmp32) return op::jmp_op(in.opcode) != op::kJa;
-        return true;
+    void alu_rr(uint8_t opcode, bool wide, uint32_t dst, uint32_t src) {
+        Bytes e;
+        e.rex(wide, src, dst);
+        e.u8(opcode);
+        e.modrm_reg(src, dst);
+        put(e);
+    }
+
+    // `imm` sign-extended for a wide operation; its 32 bits otherwise.
+    void alu_ri(uint8_t ext, bool wide, uint32_t dst, int32_t imm) {
+        Bytes e;
+        e.rex(wide, 0, dst);
+        if (imm >= -128 && imm <= 127) {
+            e.u8(0x83);
+            e.modrm_reg(ext, dst);
+            e.u8(static_cast<uint32_t>(imm));
+        } else {
+            e.u8(0x81);
+            e.modrm_reg(ext, dst);
+            e.u32(static_cast<uint32_t>(imm));
+        }
+        put(e);
+    }
+
+    void test_ri(bool wide, uint32_t dst, int32_t imm) {
+        Bytes e;
+        e.rex(wide, 0, dst);
+        e.u8(0xf7);
+        e.modrm_reg(0, dst);
+        e.u32(static_cast<uint32_t>(imm));
+        put(e);
+    }
+
+    // imul dst, src / imul dst, dst, imm
+    void imul_rr(bool wide, uint32_t dst, uint32_t src) {
+        Bytes e;
+        e.rex(wide, dst, src);
+        e.u8(0x0f);
+        e.u8(0xaf);
+        e.modrm_reg(dst, src);
+        put(e);
+    }
+    void imul_ri(bool wide, uint32_t dst, int32_t imm) {
+        Bytes e;
+        e.rex(wide, dst, dst);
+        const bool small = imm >= -128 && imm <= 127;
+        e.u8(small ? 0x6b : 0x69);
+        e.modrm_reg(dst, dst);
+        if (small) e.u8(static_cast<uint32_t>(imm));
+        else e.u32(static_cast<uint32_t>(imm));
+        put(e);
+    }
+
+    // shl /4, shr /5, sar /7 by an immediate count; neg is F7 /3.
+    void shift_ri(uint8_t ext, bool wide, uint32_t dst, uint32_t count) {
+        Bytes e;
+        e.rex(wide, 0, dst);
+        e.u8(0xc1);
+        e.modrm_reg(ext, dst);
+        e.u8(count);
+        put(e);
+    }
+    void shift_cl(uint8_t ext, bool wide, uint32_t dst) {
+        Bytes e;
+        e.rex(wide, 0, dst);
+        e.u8(0xd3);
+        e.modrm_reg(ext, dst);
+        put(e);
+    }
+
+    // A jump over a few instructions of the same template: emitted with a
+    // zero rel8 and patched by land() (no asmjit label).
+    static constexpr uint8_t kJnzShort = 0x75, kJmpShort = 0xeb;
+    size_t short_jump(uint8_t opcode) {
+        Bytes e;
+        e.u8(opcode);
+        e.u8(0);
+        put(e);
+        return a_.offset();  // the end of the jump, where rel8 counts from
+    }
+    void land(size_t jump_end) {
+        const size_t distance = a_.offset() - jump_end;
+        if (distance > 127) throw Error("JIT: internal error: a template's short jump is out of range");
+        a_.bufferData()[jump_end - 1] = static_cast<uint8_t>(distance);
+    }
+
+    void neg_r(bool wide, uint32_t dst) {
+        Bytes e;
+        e.rex(wide, 0, dst);
+        e.u8(0xf7);
+        e.modrm_reg(3, dst);
+        put(e);
+    }
+
+    // mov r32, imm32 (zero-extends).
+    void mov_ri32(uint32_t dst, uint32_t imm) {
+        Bytes e;
+        e.rex(false, 0, dst);
+        e.u8(0xb8 + (dst & 7));
+        e.u32(imm);
+        put(e);
+    }
+    // mov r64, imm64 in the shortest form: mov r32 (zero-extends), mov r64 with
+    // a sign-extended imm32, or movabs.
+    void mov_ri64(uint32_t dst, uint64_t imm) {
+        if (imm <= 0xffffffffu) return mov_ri32(dst, static_cast<uint32_t>(imm));
+        Bytes e;
+        e.rex(true, 0, dst);
+        if (static_cast<int64_t>(imm) == static_cast<int32_t>(imm)) {
+            e.u8(0xc7);
+            e.modrm_reg(0, dst);
+            e.u32(static_cast<uint32_t>(imm));
+        } else {
+            e.u8(0xb8 + (dst & 7));
+            e.u64(imm);
+        }
+        put(e);
+    }
+
+    // dst = [base + disp], zero-extended to 64 bits (movzx for 1 and 2 bytes).
+    void load(int bytes, uint32_t dst, uint32_t base, int32_t disp) {
+        Bytes e;
+        e.rex(bytes == 8, dst, base);
+        if (bytes == 1 || bytes == 2) {
+            e.u8(0x0f);
+            e.u8(bytes == 1 ? 0xb6 : 0xb7);
+        } else {
+            e.u8(0x8b);
+        }
+        e.modrm_mem(dst, base, disp);
+        put(e);
+    }
+
+    // [base + disp] = the low `bytes` of src.
+    void store(int bytes, uint32_t base, int32_t disp, uint32_t src) {
+        Bytes e;
+        if (bytes == 2) e.u8(0x66);
+        e.rex(bytes == 8, src, base, bytes == 1 && src >= 4);
+        e.u8(bytes == 1 ? 0x88 : 0x89);
+        e.modrm_mem(src, base, disp);
+        put(e);
+    }
+
+    // [base + disp] = imm (8 bytes: sign-extended).
+    void store_imm(int bytes, uint32_t base, int32_t disp, int32_t imm) {
+        Bytes e;
+        if (bytes == 2) e.u8(0x66);
+        e.rex(bytes == 8, 0, base);
+        e.u8(bytes == 1 ? 0xc6 : 0xc7);
+        e.modrm_mem(0, base, disp);
+        if (bytes == 1) e.u8(static_cast<uint32_t>(imm));
+        else if (bytes == 2) e.u16(static_cast<uint32_t>(imm));
+        else e.u32(static_cast<uint32_t>(imm));
+        put(e);
+    }
+
+    // An ALU or compare instruction with a register or (maybe blinded) immediate source.
+    void alu_source(uint8_t rr_opcode, uint8_t ri_ext, const Instruction& in, bool wide) {
+        const uint32_t dst = kRegisterMap[in.dst];
+        if (op::is_x(in.opcode)) {
+            alu_rr(rr_opcode, wide, dst, kRegisterMap[in.src]);
+        } else if (!blinding_) {
+            if (rr_opcode == kTestRR) test_ri(wide, dst, in.imm);
+            else alu_ri(ri_ext, wide, dst, in.imm);
+        } else {
+            load_immediate(gp(x86::Gp::kIdR10, wide), in.imm);
+            alu_rr(rr_opcode, wide, dst, x86::Gp::kIdR10);
+        }
     }
 
     // --- registers and operands --------------------------------------------
@@ -228,20 +426,19 @@ private:
     // Loads the sign-extended (wide) or 32-bit immediate into `into`; with
     // constant blinding the code holds imm ^ key and key, never imm itself.
     void load_immediate(const x86::Gp& into, int32_t imm) {
+        const bool wide = into.size() == 8;
+        const uint32_t id = into.id();
+        auto mov = [&](int32_t value) {
+            if (wide) mov_ri64(id, static_cast<uint64_t>(static_cast<int64_t>(value)));
+            else mov_ri32(id, static_cast<uint32_t>(value));
+        };
         if (!blinding_) {
-            if (into.size() == 8) a_.mov(into, Imm(static_cast<int64_t>(imm)));
-            else a_.mov(into, Imm(static_cast<uint32_t>(imm)));
+            mov(imm);
             return;
         }
         const uint32_t key = blinding_key();
-        const int32_t blinded = static_cast<int32_t>(static_cast<uint32_t>(imm) ^ key);
-        if (into.size() == 8) {
-            a_.mov(into, Imm(static_cast<int64_t>(blinded)));
-            a_.xor_(into, Imm(static_cast<int64_t>(static_cast<int32_t>(key))));
-        } else {
-            a_.mov(into, Imm(static_cast<uint32_t>(blinded)));
-            a_.xor_(into, Imm(key));
-        }
+        mov(static_cast<int32_t>(static_cast<uint32_t>(imm) ^ key));
+        alu_ri(kXorRI, wide, id, static_cast<int32_t>(key));
     }
 
     // The source operand of an ALU/JMP K instruction: the immediate itself, or a
@@ -371,17 +568,32 @@ private:
         const x86::Gp dst = reg(in.dst, wide);
         auto source = [&]() -> Operand { return x ? Operand(reg(in.src, wide)) : immediate_operand(in.imm, wide); };
         switch (aop) {
-        case op::kAdd: a_.emit(x86::Inst::kIdAdd, dst, source()); break;
-        case op::kSub: a_.emit(x86::Inst::kIdSub, dst, source()); break;
-        case op::kOr: a_.emit(x86::Inst::kIdOr, dst, source()); break;
-        case op::kAnd: a_.emit(x86::Inst::kIdAnd, dst, source()); break;
-        case op::kXor: a_.emit(x86::Inst::kIdXor, dst, source()); break;
+        case op::kAdd:
+            alu_source(kAddRR, kAddRI, in, wide);
+            zero_flag_of_ = i;
+            break;
+        case op::kSub:
+            alu_source(kSubRR, kSubRI, in, wide);
+            zero_flag_of_ = i;
+            break;
+        case op::kOr:
+            alu_source(kOrRR, kOrRI, in, wide);
+            zero_flag_of_ = i;
+            break;
+        case op::kAnd:
+            alu_source(kAndRR, kAndRI, in, wide);
+            zero_flag_of_ = i;
+            break;
+        case op::kXor:
+            alu_source(kXorRR, kXorRI, in, wide);
+            zero_flag_of_ = i;
+            break;
         case op::kMul:
-            if (x || blinding_) a_.imul(dst, source().as<x86::Gp>());
-            else a_.imul(dst, dst, Imm(in.imm));
+            if (x || blinding_) imul_rr(wide, dst.id(), source().as<x86::Gp>().id());
+            else imul_ri(wide, dst.id(), in.imm);
             break;
         case op::kMov: emit_mov(i, in, wide); break;
-        case op::kNeg: a_.neg(dst); break;
+        case op::kNeg: neg_r(wide, dst.id()); break;
         case op::kLsh: case op::kRsh: case op::kArsh: emit_shift(in, wide, aop); break;
         case op::kDiv: case op::kMod: emit_divide(i, in, wide, aop == op::kMod); break;
         case op::kEnd: emit_byte_swap(i, in, wide); break;
@@ -397,7 +609,10 @@ private:
         }
         const uint32_t src = kRegisterMap[in.src];
         switch (in.offset) {
-        case 0: a_.mov(dst, reg(in.src, wide)); break;
+        case 0:
+            if (wide && fuse_add(i, in)) break;
+            alu_rr(kMovRR, wide, dst.id(), src);
+            break;
         case 8: a_.movsx(dst, x86::gpb(src)); break;
         case 16: a_.movsx(dst, x86::gpw(src)); break;
         case 32:
@@ -408,47 +623,66 @@ private:
         }
     }
 
+    // "dst = src; dst += x" as one lea dst, [src + x] (64-bit, flags
+    // untouched), when the add is not a jump target. Sets fused_next_.
+    bool fuse_add(size_t i, const Instruction& in) {
+        if (i + 1 >= insns_.size() || layout_.flags[i + 1] != 0) return false;
+        const Instruction& next = insns_[i + 1];
+        if (next.dst != in.dst) return false;
+        const uint32_t dst = kRegisterMap[in.dst], base = kRegisterMap[in.src];
+        Bytes e;
+        if (next.opcode == (op::kClassAlu64 | op::kSrcX | op::kAdd)) {
+            // The add reads dst as it is after the move, i.e. src.
+            const uint32_t index = next.src == in.dst ? base : kRegisterMap[next.src];
+            if (index == x86::Gp::kIdSp) return false;  // never an index
+            e.u8(0x48 | ((dst >> 3) << 2) | ((index >> 3) << 1) | (base >> 3));
+            e.u8(0x8d);
+            const bool disp = (base & 7) == 5;  // rbp/r13 as base need a displacement
+            e.u8((disp ? 0x40 : 0x00) | (dst & 7) << 3 | 4);
+            e.u8((index & 7) << 3 | (base & 7));
+            if (disp) e.u8(0);
+        } else if (next.opcode == (op::kClassAlu64 | op::kSrcK | op::kAdd) && !blinding_) {
+            e.rex(true, dst, base);
+            e.u8(0x8d);
+            e.modrm_mem(dst, base, next.imm);
+        } else {
+            return false;
+        }
+        put(e);
+        fused_next_ = true;
+        return true;
+    }
+
     // x86 masks shift counts to 5/6 bits exactly as eBPF requires.
     void emit_shift(const Instruction& in, bool wide, uint8_t aop) {
-        const x86::Gp dst = reg(in.dst, wide);
-        auto shift = [&](const x86::Gp& target, const Operand& count) {
-            const InstId id = aop == op::kLsh ? x86::Inst::kIdShl
-                              : aop == op::kRsh ? x86::Inst::kIdShr : x86::Inst::kIdSar;
-            a_.emit(id, target, count);
-        };
-        int source_reg = in.src;
-        x86::Gp source = q(in.src);
+        const uint32_t dst = kRegisterMap[in.dst];
+        const uint8_t ext = aop == op::kLsh ? 4 : aop == op::kRsh ? 5 : 7;  // shl, shr, sar
+        uint32_t source = kRegisterMap[in.src];
         if (!op::is_x(in.opcode)) {
             const int count = in.imm & (wide ? 63 : 31);
             if (!blinding_) {
                 if (count == 0) {
-                    if (!wide) a_.mov(dst, dst);  // still zero-extends
+                    if (!wide) alu_rr(kMovRR, false, dst, dst);  // still zero-extends
                     return;
                 }
-                shift(dst, Imm(count));
+                shift_ri(ext, wide, dst, static_cast<uint32_t>(count));
                 return;
             }
             load_immediate(x86::r10, in.imm);
-            source = x86::r10;
-            source_reg = -1;
+            source = x86::Gp::kIdR10;
         }
-        if (source_reg == 4) {  // r4 is rcx already
-            shift(dst, x86::cl);
-            if (!wide) a_.mov(dst, dst);
+        if (source == x86::Gp::kIdCx) {  // r4 is rcx already
+            shift_cl(ext, wide, dst);
+            if (!wide) alu_rr(kMovRR, false, dst, dst);
             return;
         }
-        a_.mov(x86::r11, x86::rcx);
-        a_.mov(x86::rcx, source);
-        if (in.dst == 4) {
-            const x86::Gp saved = gp(x86::Gp::kIdR11, wide);
-            shift(saved, x86::cl);
-            if (!wide) a_.mov(saved, saved);
-            a_.mov(x86::rcx, x86::r11);
-        } else {
-            shift(dst, x86::cl);
-            if (!wide) a_.mov(dst, dst);
-            a_.mov(x86::rcx, x86::r11);
-        }
+        alu_rr(kMovRR, true, x86::Gp::kIdR11, x86::Gp::kIdCx);
+        alu_rr(kMovRR, true, x86::Gp::kIdCx, source);
+        // r4 itself is shifted in its saved copy.
+        const uint32_t target = in.dst == 4 ? uint32_t(x86::Gp::kIdR11) : dst;
+        shift_cl(ext, wide, target);
+        if (!wide) alu_rr(kMovRR, false, target, target);
+        alu_rr(kMovRR, true, x86::Gp::kIdCx, x86::Gp::kIdR11);
     }
 
     // RFC 9669: x / 0 = 0; x % 0 = x (ALU: its low 32 bits); signed x / -1 = -x
@@ -456,59 +690,59 @@ private:
     void emit_divide(size_t i, const Instruction& in, bool wide, bool modulo) {
         const bool is_signed = in.offset == 1;
         if (in.offset != 0 && in.offset != 1) unsupported(i, in);
-        const x86::Gp dst = reg(in.dst, wide);
+        const uint32_t dst = kRegisterMap[in.dst];
         const bool x = op::is_x(in.opcode);
-        if (!x && in.imm == 0) {
-            if (!modulo) a_.xor_(d(in.dst), d(in.dst));
-            else if (!wide) a_.mov(dst, dst);
-            return;
-        }
-        if (!x && is_signed && in.imm == -1) {
-            if (!modulo) a_.neg(dst);
-            else a_.xor_(d(in.dst), d(in.dst));
-            return;
-        }
-        const x86::Gp divisor = gp(x86::Gp::kIdR11, wide);
-        if (x) a_.mov(divisor, reg(in.src, wide));
-        else load_immediate(divisor, in.imm);
+        auto zero = [&] { alu_rr(kXorRR, false, dst, dst); };
+        auto by_zero = [&] {
+            if (!modulo) zero();
+            else if (!wide) alu_rr(kMovRR, false, dst, dst);
+        };
+        auto by_minus_one = [&] {
+            if (!modulo) neg_r(wide, dst);
+            else zero();
+        };
+        if (!x && in.imm == 0) return by_zero();
+        if (!x && is_signed && in.imm == -1) return by_minus_one();
+        constexpr uint32_t kDivisor = x86::Gp::kIdR11, kAx = x86::Gp::kIdAx, kDx = x86::Gp::kIdDx;
+        if (x) alu_rr(kMovRR, wide, kDivisor, kRegisterMap[in.src]);
+        else load_immediate(gp(kDivisor, wide), in.imm);
 
-        Label done = a_.newLabel();
+        size_t to_done[2];
+        size_t dones = 0;
         if (x) {
-            Label nonzero = a_.newLabel();
-            a_.test(divisor, divisor);
-            a_.jnz(nonzero);
-            if (!modulo) a_.xor_(d(in.dst), d(in.dst));
-            else if (!wide) a_.mov(dst, dst);
-            a_.jmp(done);
-            a_.bind(nonzero);
+            alu_rr(kTestRR, wide, kDivisor, kDivisor);
+            const size_t nonzero = short_jump(kJnzShort);
+            by_zero();
+            to_done[dones++] = short_jump(kJmpShort);
+            land(nonzero);
             if (is_signed) {
-                Label general = a_.newLabel();
-                a_.cmp(divisor, Imm(-1));
-                a_.jne(general);
-                if (!modulo) a_.neg(dst);
-                else a_.xor_(d(in.dst), d(in.dst));
-                a_.jmp(done);
-                a_.bind(general);
+                alu_ri(kCmpRI, wide, kDivisor, -1);
+                const size_t general = short_jump(kJnzShort);
+                by_minus_one();
+                to_done[dones++] = short_jump(kJmpShort);
+                land(general);
             }
         }
-        const x86::Gp rax = gp(x86::Gp::kIdAx, wide);
-        const x86::Gp rdx = gp(x86::Gp::kIdDx, wide);
-        a_.mov(x86::r9, x86::rax);
-        a_.mov(x86::r10, x86::rdx);
-        a_.mov(rax, dst);
+        alu_rr(kMovRR, true, x86::Gp::kIdR9, kAx);
+        alu_rr(kMovRR, true, x86::Gp::kIdR10, kDx);
+        alu_rr(kMovRR, wide, kAx, dst);
+        Bytes e;
         if (is_signed) {
-            if (wide) a_.cqo();
-            else a_.cdq();
-            a_.idiv(divisor);
+            e.rex(wide, 0, 0);
+            e.u8(0x99);  // cqo / cdq
         } else {
-            a_.xor_(x86::edx, x86::edx);
-            a_.div(divisor);
+            e.u8(0x31);  // xor edx, edx
+            e.modrm_reg(kDx, kDx);
         }
-        a_.mov(divisor, modulo ? rdx : rax);
-        a_.mov(x86::rax, x86::r9);
-        a_.mov(x86::rdx, x86::r10);
-        a_.mov(dst, divisor);
-        a_.bind(done);
+        e.rex(wide, 0, kDivisor);
+        e.u8(0xf7);
+        e.modrm_reg(is_signed ? 7 : 6, kDivisor);  // idiv / div r11
+        put(e);
+        alu_rr(kMovRR, wide, kDivisor, modulo ? kDx : kAx);
+        alu_rr(kMovRR, true, kAx, x86::Gp::kIdR9);
+        alu_rr(kMovRR, true, kDx, x86::Gp::kIdR10);
+        alu_rr(kMovRR, wide, dst, kDivisor);
+        for (size_t k = 0; k < dones; ++k) land(to_done[k]);
     }
 
     // ALU END: K = to little-endian (a truncation on this host), X = to
@@ -537,14 +771,23 @@ private:
         switch (jop) {
         case op::kExit: emit_epilogue(); return;
         case op::kCall: emit_call(i, in); return;
-        case op::kJa: a_.jmp(bodies_[target(i, narrow ? in.imm : in.offset, i)]); return;
+        case op::kJa: a_.jmp(body(target(i, narrow ? in.imm : in.offset))); return;
         default: break;
         }
         const bool wide = !narrow;
-        const x86::Gp dst = reg(in.dst, wide);
-        const Operand source = op::is_x(in.opcode) ? Operand(reg(in.src, wide)) : immediate_operand(in.imm, wide);
-        a_.emit(jop == op::kJset ? x86::Inst::kIdTest : x86::Inst::kIdCmp, dst, source);
-        const Label to = bodies_[target(i, in.offset, i)];
+        if (jop != op::kJset && !op::is_x(in.opcode) && in.imm == 0) {
+            // Against 0: test r, r sets ZF and SF as cmp r, 0 does and clears
+            // CF and OF as it does, so every condition reads the same; and
+            // after an add/sub/and/or/xor of the same register the flags
+            // already say whether it is zero.
+            const bool zf_ready = (jop == op::kJeq || jop == op::kJne) && zero_flag_ready(i, in, wide);
+            if (!zf_ready) alu_rr(kTestRR, wide, kRegisterMap[in.dst], kRegisterMap[in.dst]);
+        } else if (jop == op::kJset) {
+            alu_source(kTestRR, 0, in, wide);
+        } else {
+            alu_source(kCmpRR, kCmpRI, in, wide);
+        }
+        const Label to = body(target(i, in.offset));
         switch (jop) {
         case op::kJeq: a_.je(to); break;
         case op::kJne: a_.jne(to); break;
@@ -561,13 +804,35 @@ private:
         }
     }
 
+    // Whether the instruction before jump `i` (falling into it, never jumped
+    // to) was an add/sub/and/or/xor of the register the jump tests, whose last
+    // x86 instruction set ZF from that register's value (zero_flag_of_; a
+    // fused lea sets no flags): the 32-bit forms
+    // zero-extend, so their ZF holds for a 64-bit test too; a 64-bit result's
+    // ZF does not hold for a 32-bit test.
+    bool zero_flag_ready(size_t i, const Instruction& in, bool wide) const {
+        if (i == 0 || zero_flag_of_ != i - 1 || layout_.jump_target(i) || layout_.second_slot(i - 1)) return false;
+        const Instruction& prev = insns_[i - 1];
+        const uint8_t cls = op::cls(prev.opcode);
+        if ((cls != op::kClassAlu && cls != op::kClassAlu64) || prev.dst != in.dst) return false;
+        if (cls == op::kClassAlu64 && !wide) return false;
+        switch (op::alu_op(prev.opcode)) {
+        case op::kAdd:
+        case op::kSub:
+        case op::kAnd:
+        case op::kOr:
+        case op::kXor: return true;
+        default: return false;
+        }
+    }
+
     void emit_call(size_t i, const Instruction& in) {
         if (in.src == op::kCallLocal) {
-            const size_t callee = target(i, in.imm, i);
+            const Label callee = function_start(target(i, in.imm));
             a_.cmp(invocation(kInvocationDepth), Imm(kMaxCallDepth));
             a_.jae(stub(AbortReason::call_depth, i, kMaxCallDepth));
             a_.inc(invocation(kInvocationDepth));
-            a_.call(starts_[callee]);
+            a_.call(callee);
             a_.dec(invocation(kInvocationDepth));
             return;
         }
@@ -604,29 +869,24 @@ private:
             return;
         }
         if (op::mode(in.opcode) != op::kModeMem) unsupported(i, in);
-        if (bytes < 4) a_.movzx(x86::gpd(dst), source);
-        else a_.mov(sized(dst, bytes), source);
+        load(bytes, dst, kRegisterMap[in.src], in.offset);
     }
 
     void emit_store_immediate(size_t i, const Instruction& in) {
         if (op::mode(in.opcode) != op::kModeMem) unsupported(i, in);
         const int bytes = op::size_bytes(in.opcode);
-        const x86::Mem target = memory(in.dst, in.offset, bytes);
         if (!blinding_) {
-            if (bytes == 8) a_.mov(target, Imm(static_cast<int64_t>(in.imm)));
-            else if (bytes == 4) a_.mov(target, Imm(static_cast<uint32_t>(in.imm)));
-            else if (bytes == 2) a_.mov(target, Imm(static_cast<uint16_t>(in.imm)));
-            else a_.mov(target, Imm(static_cast<uint8_t>(in.imm)));
+            store_imm(bytes, kRegisterMap[in.dst], in.offset, in.imm);
             return;
         }
         load_immediate(x86::r10, in.imm);
-        a_.mov(target, sized(x86::Gp::kIdR10, bytes));
+        store(bytes, kRegisterMap[in.dst], in.offset, x86::Gp::kIdR10);
     }
 
     void emit_store_register(size_t i, const Instruction& in) {
         if (op::mode(in.opcode) != op::kModeMem) unsupported(i, in);
         const int bytes = op::size_bytes(in.opcode);
-        a_.mov(memory(in.dst, in.offset, bytes), sized(kRegisterMap[in.src], bytes));
+        store(bytes, kRegisterMap[in.dst], in.offset, kRegisterMap[in.src]);
     }
 
     // Atomic read-modify-write on [dst + offset] with lock-prefixed
@@ -688,18 +948,18 @@ private:
         case op::kPseudoImm64: {
             const uint64_t value = static_cast<uint32_t>(in.imm) | (static_cast<uint64_t>(static_cast<uint32_t>(next.imm)) << 32);
             if (!blinding_) {
-                a_.mov(dst, Imm(value));
+                mov_ri64(dst.id(), value);
                 return;
             }
             const uint64_t key = random_();
-            a_.mov(dst, Imm(value ^ key));
-            a_.mov(x86::r10, Imm(key));
-            a_.xor_(dst, x86::r10);
+            mov_ri64(dst.id(), value ^ key);
+            mov_ri64(x86::Gp::kIdR10, key);
+            alu_rr(kXorRR, true, dst.id(), x86::Gp::kIdR10);
             return;
         }
         case op::kPseudoFunc:
             // The callback's address: call_function() receives it back.
-            a_.lea(dst, x86::ptr(starts_[target(i, in.imm, i)]));
+            a_.lea(dst, x86::ptr(function_start(target(i, in.imm))));
             return;
         default:
             throw Error("JIT: " + at(i) + "LDDW with src " + std::to_string(in.src) +
@@ -708,23 +968,26 @@ private:
     }
 
     std::span<const Instruction> insns_;
+    CodeSink* sink_;
     const HelperTable* helpers_;
     bool blinding_;
-    std::mt19937_64 random_;
+    BlindingKeys random_;
     CodeHolder code_;
     x86::Assembler a_;
     RecordingErrorHandler errors_;
-    std::set<size_t> functions_;
-    std::vector<bool> second_slot_;
-    std::vector<Label> starts_, bodies_;
+    ProgramLayout layout_;
+    std::vector<uint32_t> labels_;  // per instruction: its body label's ID where it is a jump target
+    std::vector<Label> starts_;     // per function (layout_.functions): the label of its prologue
     Label unwind_;
     std::vector<Stub> stubs_;
+    bool fused_next_ = false;         // the next instruction was emitted with this one (fuse_add)
+    size_t zero_flag_of_ = SIZE_MAX;  // the instruction whose result ZF holds (add/sub/and/or/xor)
 };
 
 }  // namespace
 
-CompiledCode compile_x86_64(const ExecutableProgram& program, const ExecOptions& options) {
-    Compiler compiler(program, options);
+CompiledCode compile_x86_64(const ExecutableProgram& program, const ExecOptions& options, CodeSink* sink) {
+    Compiler compiler(program, options, sink);
     return compiler.compile();
 }
 

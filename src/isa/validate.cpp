@@ -1,7 +1,9 @@
 // validate(): every instruction is checked against its row in the encoding
 // table (encodings.cpp); only what the table cannot say (targets that depend
 // on the whole program, LDDW's second slot, call forms) is written out here.
+#include <array>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -35,13 +37,101 @@ std::string hex(int64_t value) {
     return text;
 }
 
+// The rows whose every check fits in a few bit tests, as masks: the loop below
+// accepts a well-formed instruction of such a row without branching on its
+// rules (the per-field switches mispredicted on every instruction of a mixed
+// program and were most of validate()'s time). Anything that fails the masks,
+// and every other row, takes the full check, which words the error.
+struct QuickRow {
+    bool usable = false;        // the row's checks are all expressed below
+    uint16_t dst = 0, src = 0;  // bit v: a register field of v passes
+    uint64_t offset = 0;        // bit v: an offset of v (0..63) passes
+    bool offset_any = false;    // every offset passes (loads, stores, jumps)
+    bool offset_target = false; // the offset is a jump target, checked after the masks
+    bool imm_any = false;       // every immediate passes; otherwise it must be 0
+    bool lddw = false;          // an imm64 LDDW: its second slot is checked too
+};
+
+bool register_mask(const FieldRule& rule, uint16_t& mask) {
+    switch (rule.rule) {
+    case Rule::zero: mask = 1; return true;
+    case Rule::any: mask = 0xffff; return true;
+    case Rule::read_reg: mask = (1u << kRegisterCount) - 1; return true;
+    case Rule::write_reg: mask = (1u << kFramePointer) - 1; return true;  // r10 is read-only
+    case Rule::one_of:
+        mask = 0;
+        for (uint8_t i = 0; i < rule.count; ++i) {
+            if (rule.values[i] < 0 || rule.values[i] > 15) return false;
+            mask = static_cast<uint16_t>(mask | (1u << rule.values[i]));
+        }
+        return true;
+    case Rule::jump_target: return false;
+    }
+    return false;
+}
+
+QuickRow quick_row(const Encoding& row) {
+    QuickRow q;
+    switch (row.form) {
+    case Form::alu:
+    case Form::alu_neg:
+    case Form::jump:
+    case Form::exit:
+    case Form::ldx:
+    case Form::ldx_sx:
+    case Form::st:
+    case Form::stx: break;
+    case Form::lddw:
+        // Only the plain 64-bit immediate (src 0); the loader's pseudo forms take the full check.
+        if (!register_mask(row.dst, q.dst)) return q;
+        q.src = 1;
+        q.lddw = true;
+        q.imm_any = row.imm.rule == Rule::any;
+        q.usable = q.imm_any && row.offset.rule == Rule::zero;
+        q.offset = 1;
+        return q;
+    default: return q;  // calls, LDDW, legacy loads, atomics, gotol, byte swaps: the full check
+    }
+    if (!register_mask(row.dst, q.dst) || !register_mask(row.src, q.src)) return q;
+    switch (row.offset.rule) {
+    case Rule::zero: q.offset = 1; break;
+    case Rule::any: q.offset_any = true; break;
+    case Rule::jump_target: q.offset_any = q.offset_target = true; break;
+    case Rule::one_of:
+        for (uint8_t i = 0; i < row.offset.count; ++i) {
+            if (row.offset.values[i] < 0 || row.offset.values[i] > 63) return q;
+            q.offset |= uint64_t{1} << row.offset.values[i];
+        }
+        break;
+    default: return q;
+    }
+    if (row.imm.rule == Rule::any) q.imm_any = true;
+    else if (row.imm.rule != Rule::zero) return q;
+    q.usable = true;
+    return q;
+}
+
+const std::array<QuickRow, 256>& quick_rows() {
+    static const std::array<QuickRow, 256> rows = [] {
+        std::array<QuickRow, 256> out{};
+        for (unsigned opcode = 0; opcode < 256; ++opcode) {
+            out[opcode] = quick_row(isa_detail::encoding(static_cast<uint8_t>(opcode)));
+        }
+        return out;
+    }();
+    return rows;
+}
+
 class Validator {
 public:
     Validator(std::span<const Instruction> insns, const ValidateOptions& options)
-        : insns_(insns), options_(options), second_slot_(insns.size(), false) {}
+        : insns_(insns), options_(options) {}
 
     void run() {
         if (insns_.empty()) throw Error("program has no instructions");
+        if (quick_pass()) return;
+        // Something needs a closer look: the full checks, in program order,
+        // find the first problem and word it.
         mark_lddw_second_slots();
         for (size_t pc = 0; pc < insns_.size(); ++pc) {
             if (second_slot_[pc]) continue;  // checked with its LDDW
@@ -54,9 +144,42 @@ private:
         throw Error("instruction " + std::to_string(pc) + ": " + why);
     }
 
+    // True when every instruction is of a row QuickRow expresses and passes it
+    // (jump targets inside the program and not in an LDDW's second slot, an
+    // imm64 LDDW's second slot zero but for its immediate). Written without a
+    // branch per instruction: on a mixed program the branches of the full
+    // checks mispredicted on nearly every instruction.
+    bool quick_pass() const {
+        const size_t n = insns_.size();
+        const std::array<QuickRow, 256>& quick = quick_rows();
+        std::vector<uint8_t> second(n + 1, 0);  // second[pc]: pc is the second slot of an LDDW
+        for (size_t pc = 0; pc < n; ++pc) {
+            second[pc + 1] = static_cast<uint8_t>((insns_[pc].opcode == op::kLddw) & !second[pc]);
+        }
+        if (second[n]) return false;  // an LDDW without its second slot
+        bool all = true;
+        for (size_t pc = 0; pc < n; ++pc) {
+            const Instruction& insn = insns_[pc];
+            const QuickRow& q = quick[insn.opcode];
+            const uint32_t offset = static_cast<uint16_t>(insn.offset);
+            bool ok = q.usable & ((q.dst >> insn.dst) & 1) & ((q.src >> insn.src) & 1) &
+                      (q.offset_any | ((offset < 64) & ((q.offset >> (offset & 63)) & 1))) &
+                      (q.imm_any | (insn.imm == 0));
+            const uint64_t target = static_cast<uint64_t>(static_cast<int64_t>(pc) + 1 + insn.offset);
+            const bool inside = target < n;
+            ok &= (!q.offset_target) | (inside & !second[inside ? target : 0]);
+            uint64_t next;
+            std::memcpy(&next, &insns_[pc + 1 < n ? pc + 1 : pc], sizeof next);
+            ok &= (!q.lddw) | ((next & 0xffffffffu) == 0);  // opcode, registers and offset 0
+            all &= ok | (second[pc] != 0);
+        }
+        return all;
+    }
+
     // Done first so that a jump backwards or forwards into an LDDW's second
     // slot is caught wherever the LDDW is.
     void mark_lddw_second_slots() {
+        second_slot_.assign(insns_.size(), false);
         for (size_t pc = 0; pc < insns_.size(); ++pc) {
             if (insns_[pc].opcode != op::kLddw) continue;
             if (pc + 1 >= insns_.size()) {

@@ -200,6 +200,137 @@ TEST(JitSemantics, LoadsStoresAndSignExtensionMatchInterpreter) {
     }
 }
 
+// Every register as the base of a load or store and as the stored or loaded
+// register, with displacements 0, 8-bit and 32-bit (the x86-64 JIT encodes
+// these itself: rbp/r13 bases need a displacement byte even for 0, byte stores
+// of rsi/rdi/rbp need a REX prefix), plain and blinded.
+TEST(JitSemantics, MemoryOperandsThroughEveryRegisterMatchInterpreter) {
+    const uint8_t sizes[] = {op::kSizeB, op::kSizeH, op::kSizeW, op::kSizeDW};
+    for (int base = 0; base <= 9; ++base) {
+        Program p;
+        p.push_back(mov_reg(base == 1 ? 0 : base, 1));
+        if (base == 1) p.push_back(mov_reg(1, 0));
+        for (int r = 0; r <= 9; ++r) {
+            if (r != base) lddw(p, r, 0x8192a3b4c5d6e7f8ull + 0x0101010101010101ull * static_cast<uint64_t>(r));
+        }
+        int16_t at = 0;
+        for (uint8_t size : sizes) {
+            for (int src = 0; src <= 9; ++src) {
+                if (src == base) continue;  // a pointer: differs between the engines' copies of memory
+                p.push_back(stx(size, base, src, at));
+                at += 8;
+            }
+            p.push_back(st(size, base, at, -0x12345678));
+            at += 8;
+            p.push_back(st(size, base, at, 0x7f));
+            at += 8;
+        }
+        const int16_t stored = at;
+        for (uint8_t size : sizes) {
+            for (int dst = 0; dst <= 9; ++dst) {
+                if (dst == base) continue;
+                p.push_back(ldx(size, dst, base, static_cast<int16_t>((dst * 8 + size) % stored)));
+                p.push_back(stx(op::kSizeDW, base, dst, at));
+                at += 8;
+            }
+        }
+        p.push_back(mov_imm(0, 0));
+        p.push_back(exit_insn());
+        const std::vector<uint8_t> memory(static_cast<size_t>(at));
+        expect_same(p, memory, "memory operands through base r" + std::to_string(base));
+        ExecOptions blinded;
+        blinded.constant_blinding = true;
+        expect_same(p, memory, "memory operands through base r" + std::to_string(base) + ", blinded", nullptr,
+                    blinded);
+    }
+}
+
+// A compare with 0 right after an ALU operation on the same register: the
+// x86-64 JIT may read the flags that operation left (jeq/jne), but not after
+// a 64-bit result for a 32-bit test, nor where the compare is a jump target.
+TEST(JitSemantics, ZeroTestsAfterAluMatchInterpreter) {
+    const uint64_t values[] = {0, 1, uint64_t(-1), 0x100000000ull, 0xffffffff, 0x80000000, 7, uint64_t(INT64_MIN)};
+    const uint8_t alus[] = {op::kAdd, op::kSub, op::kAnd, op::kOr, op::kXor, op::kMul, op::kLsh};
+    const uint8_t jumps[] = {op::kJeq, op::kJne, op::kJsgt, op::kJgt, op::kJsle, op::kJset};
+    for (uint64_t a : values) {
+        for (uint64_t b : values) {
+            Program p;
+            lddw(p, 6, 0);  // results, one per case
+            lddw(p, 3, a);
+            int slot = 0;
+            for (uint8_t aop : alus) {
+                for (bool alu_wide : {true, false}) {
+                    for (bool jump_wide : {true, false}) {
+                        for (uint8_t jop : jumps) {
+                            lddw(p, 3, a);
+                            lddw(p, 4, b);
+                            p.push_back(alu_reg(aop, alu_wide, 3, 4));
+                            p.push_back(jmp_imm(jop, jump_wide, 3, 0, 1));
+                            p.push_back(alu_imm(op::kAdd, true, 6, 1 << (slot % 60)));
+                            ++slot;
+                        }
+                    }
+                }
+            }
+            // The compare as a jump target: reached from a compare of r4 too.
+            lddw(p, 3, a);
+            lddw(p, 4, b);
+            p.push_back(jmp_imm(op::kJeq, true, 4, 7, 1));
+            p.push_back(alu_reg(op::kSub, true, 3, 4));
+            p.push_back(jmp_imm(op::kJne, true, 3, 0, 1));
+            p.push_back(alu_imm(op::kXor, true, 6, 0x55));
+            p.push_back(mov_reg(0, 6));
+            p.push_back(exit_insn());
+            expect_same(p, {}, describe("zero test after alu", {3, 4}, a, b));
+            if (HasFailure()) return;
+        }
+    }
+}
+
+// "dst = src; dst += x" (the x86-64 JIT makes it one lea) from every source
+// register, including the frame pointer and dst itself, with register and
+// immediate addends, followed by a test of dst against 0 (lea sets no flags).
+TEST(JitSemantics, MoveThenAddMatchInterpreter) {
+    const int32_t immediates[] = {0, 1, -1, 127, 128, -129, INT32_MAX, INT32_MIN};
+    for (uint64_t a : {uint64_t(0), uint64_t(5), uint64_t(-5), uint64_t(INT64_MAX)}) {
+        Program p;
+        p.push_back(mov_reg(6, 1));  // the output
+        for (int r = 0; r <= 9; ++r) {
+            if (r != 6) lddw(p, r, a + static_cast<uint64_t>(r) * 0x10001);
+        }
+        int16_t at = 0;
+        for (int dst : {0, 3, 4, 7, 8, 9}) {
+            for (int src : {0, 1, 2, 3, 4, 5, 7, 8, 9, 10}) {
+                for (int addend : {0, 2, 4, 7, 9, dst, src}) {
+                    p.push_back(mov_reg(dst, src));
+                    p.push_back(alu_reg(op::kAdd, true, dst, addend));
+                    p.push_back(jmp_imm(op::kJne, true, dst, 0, 1));
+                    p.push_back(alu_imm(op::kXor, true, dst, 0x5a5a));
+                    if (src != 10 && addend != 10) p.push_back(stx(op::kSizeDW, 6, dst, at));  // not an address
+                    at += 8;
+                    lddw(p, dst, a ^ static_cast<uint64_t>(at));
+                }
+                for (int32_t imm : immediates) {
+                    p.push_back(mov_reg(dst, src));
+                    p.push_back(alu_imm(op::kAdd, true, dst, imm));
+                    p.push_back(jmp_imm(op::kJeq, true, dst, 0, 1));
+                    p.push_back(alu_imm(op::kOr, true, dst, 0x100));
+                    if (src != 10) p.push_back(stx(op::kSizeDW, 6, dst, at));
+                    at += 8;
+                    lddw(p, dst, a ^ static_cast<uint64_t>(at));
+                }
+            }
+        }
+        p.push_back(mov_imm(0, 0));
+        p.push_back(exit_insn());
+        const std::vector<uint8_t> memory(static_cast<size_t>(at));
+        expect_same(p, memory, "move then add, a=" + std::to_string(a));
+        ExecOptions blinded;
+        blinded.constant_blinding = true;
+        expect_same(p, memory, "move then add, blinded, a=" + std::to_string(a), nullptr, blinded);
+    }
+}
+
 TEST(JitSemantics, AtomicsMatchInterpreter) {
     const std::array<int32_t, 10> operations = {
         op::kAdd, op::kOr, op::kAnd, op::kXor, op::kAdd | op::kAtomicFetch, op::kOr | op::kAtomicFetch,
