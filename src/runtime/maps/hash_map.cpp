@@ -450,14 +450,14 @@ private:
         e->lru_next = nullptr;
         e->lru_prev = shard.lru_tail;
         if (shard.lru_tail) shard.lru_tail->lru_next = e;
-        else shard.lru_head.store(e, std::memory_order_relaxed);
+        else shard.lru_head.store(e, std::memory_order_release);
         shard.lru_tail = e;
         e->in_lru = true;
         ++shard.lru_size;
     }
     void lru_unlink_locked(Shard& shard, Element* e) {
         if (e->lru_prev) e->lru_prev->lru_next = e->lru_next;
-        else shard.lru_head.store(e->lru_next, std::memory_order_relaxed);
+        else shard.lru_head.store(e->lru_next, std::memory_order_release);
         if (e->lru_next) e->lru_next->lru_prev = e->lru_prev;
         else shard.lru_tail = e->lru_prev;
         e->lru_prev = e->lru_next = nullptr;
@@ -468,14 +468,15 @@ private:
     // The list to evict from: the inserting CPU's own with
     // BPF_F_NO_COMMON_LRU (while it has elements), else the one whose head
     // is oldest. Reads other shards' heads without their locks: element
-    // memory lives as long as the map, and a stale age only makes a worse
-    // choice.
+    // memory lives as long as the map (the release store of a head orders
+    // the element's construction before this acquire load), and a stale age
+    // only makes a worse choice.
     uint32_t victim_shard(uint32_t index) const {
         if (own_lru_ && shards_[index].lru_head.load(std::memory_order_relaxed)) return index;
         uint32_t best = index;
         uint64_t best_age = UINT64_MAX;
         for (uint32_t i = 0; i < shard_count_; ++i) {
-            Element* head = shards_[i].lru_head.load(std::memory_order_relaxed);
+            Element* head = shards_[i].lru_head.load(std::memory_order_acquire);
             if (!head) continue;
             uint64_t age = head->age.load(std::memory_order_relaxed);
             if (age < best_age) {
