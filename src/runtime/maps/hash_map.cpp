@@ -38,7 +38,8 @@
 //    inserting CPU's own (Linux's per-CPU LRU); otherwise the list whose head
 //    is oldest (each element carries the time it was appended, read without a
 //    lock), so that the common LRU evicts the least recently used entry of
-//    the whole map rather than of one CPU.
+//    the whole map rather than of one CPU, unless the CPU's own head is about
+//    as old (see victim_shard): then CPUs evict from their own lists.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -111,6 +112,7 @@ private:
 };
 
 using Lock = SpinLock;
+using StripeLock = std::mutex;
 
 struct Element {
     std::atomic<Element*> next{nullptr};
@@ -128,13 +130,11 @@ struct Element {
 static_assert(sizeof(Element) % 8 == 0);
 
 struct alignas(64) Stripe {
-    Lock lock;
+    StripeLock lock;
 };
 
 struct alignas(64) Shard {
     Lock lock;
-    std::atomic<uint32_t> credits{0};     // written under lock; read racily to skip empty shards
-    std::atomic<uint32_t> free_count{0};  // free.size(), likewise
     std::vector<Element*> free;
     std::vector<Element*> unstamped;                  // deleted here, not yet stamped
     std::vector<std::pair<uint64_t, Element*>> retired;  // stamped, stamps in order
@@ -142,6 +142,11 @@ struct alignas(64) Shard {
     std::atomic<Element*> lru_head{nullptr};  // next candidate for eviction
     Element* lru_tail = nullptr;
     uint32_t lru_size = 0;
+    // Written under lock; read racily by other CPUs looking for credits or
+    // free elements (on their own line: a full map's failing inserts read
+    // them on every attempt, and nothing writes them then).
+    alignas(64) std::atomic<uint32_t> credits{0};
+    std::atomic<uint32_t> free_count{0};  // free.size()
 };
 
 class HashMap : public IterableMap {
@@ -279,7 +284,7 @@ private:
     // The running program's slot of a per-CPU map; slot 0 otherwise.
     uint32_t this_cpu() const { return per_cpu_ ? current_cpu() : 0; }
     uint32_t my_shard() const { return current_cpu() % shard_count_; }
-    Lock& stripe(size_t bucket) const { return stripes_[bucket % kStripes].lock; }
+    StripeLock& stripe(size_t bucket) const { return stripes_[bucket % kStripes].lock; }
 
     // A lookup's only write, and only when the flag was clear.
     static void touch(Element* e) {
@@ -293,7 +298,15 @@ private:
     // Called under the bucket's stripe lock.
     Element* take_entry(uint32_t index, uint64_t h) {
         Shard& shard = shards_[index];
-        shard.lock.lock();
+        // A full map (no credit here or in the pool) skips our own lock.
+        if (shard.credits.load(std::memory_order_relaxed) == 0 && available_.load(std::memory_order_relaxed) == 0) {
+            uint32_t got = steal_credits(index);
+            if (got == 0) return nullptr;
+            shard.lock.lock();
+            shard.credits.store(shard.credits.load(std::memory_order_relaxed) + got, std::memory_order_relaxed);
+        } else {
+            shard.lock.lock();
+        }
         if (shard.credits.load(std::memory_order_relaxed) == 0) {
             uint32_t got = take_from_pool();
             if (got == 0) {
@@ -466,13 +479,18 @@ private:
     }
 
     // The list to evict from: the inserting CPU's own with
-    // BPF_F_NO_COMMON_LRU (while it has elements), else the one whose head
-    // is oldest. Reads other shards' heads without their locks: element
-    // memory lives as long as the map (the release store of a head orders
-    // the element's construction before this acquire load), and a stale age
-    // only makes a worse choice.
+    // BPF_F_NO_COMMON_LRU (while it has elements). Otherwise the list whose
+    // head is oldest, except that our own list is taken when its head is
+    // about as old (younger by at most an eighth of the oldest head's age):
+    // CPUs that insert at similar rates then evict from their own lists and
+    // do not all contend for one, while entries a CPU left long ago are
+    // still evicted first. Reads other shards' heads without their locks:
+    // element memory lives as long as the map (the release store of a head
+    // orders the element's construction before this acquire load), and a
+    // stale age only makes a worse choice.
     uint32_t victim_shard(uint32_t index) const {
-        if (own_lru_ && shards_[index].lru_head.load(std::memory_order_relaxed)) return index;
+        Element* own = shards_[index].lru_head.load(std::memory_order_acquire);
+        if (own_lru_ && own) return index;
         uint32_t best = index;
         uint64_t best_age = UINT64_MAX;
         for (uint32_t i = 0; i < shard_count_; ++i) {
@@ -483,6 +501,11 @@ private:
                 best_age = age;
                 best = i;
             }
+        }
+        if (own && best != index) {
+            uint64_t now = now_ticks();
+            uint64_t own_age = own->age.load(std::memory_order_relaxed);
+            if (now > best_age && own_age >= best_age && own_age - best_age <= (now - best_age) / 8) return index;
         }
         return best;
     }
