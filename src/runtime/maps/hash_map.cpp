@@ -116,18 +116,18 @@ using StripeLock = std::mutex;
 
 struct Element {
     std::atomic<Element*> next{nullptr};
-    uint64_t hash = 0;
-    // LRU maps only: the owner shard's CLOCK list (under its lock), the
-    // CLOCK flag, and when the element was appended to the list.
+    // LRU maps only: the owner shard's CLOCK list (under its lock), when the
+    // element was appended to it, and the CLOCK flag.
     Element* lru_prev = nullptr;
     Element* lru_next = nullptr;
     std::atomic<uint64_t> age{0};
-    uint32_t owner = 0;
+    uint32_t hash = 0;  // the low half of the key's hash (bucket index: at most 30 bits)
+    uint16_t owner = 0;  // shard index (possible_cpus() <= 1024)
     bool in_lru = false;
     std::atomic<bool> referenced{false};
     // Followed by the key (rounded to 8) and the value(s), 8-aligned.
 };
-static_assert(sizeof(Element) % 8 == 0);
+static_assert(sizeof(Element) == 40);  // docs/limits.md counts 40 bytes of header per entry
 
 struct alignas(64) Stripe {
     StripeLock lock;
@@ -159,7 +159,7 @@ public:
           key_stride_(round8(definition.key_size)),
           value_stride_(round8(definition.value_size)),
           cpus_(per_cpu_ ? possible_cpus() : 1),
-          shard_count_(std::max<uint32_t>(1, possible_cpus())),
+          shard_count_(std::clamp<uint32_t>(possible_cpus(), 1, 65535)),
           shards_(std::make_unique<Shard[]>(shard_count_)),
           available_(definition.max_entries) {
         size_t buckets = 1;
@@ -189,7 +189,7 @@ public:
             std::lock_guard lock(stripe(bucket));
             std::atomic<Element*>* link = &buckets_[bucket];
             for (Element* e = link->load(std::memory_order_acquire); e; e = link->load(std::memory_order_acquire)) {
-                if (e->hash == h && std::memcmp(key_of(e), key, key_size()) == 0) {
+                if (e->hash == static_cast<uint32_t>(h) && std::memcmp(key_of(e), key, key_size()) == 0) {
                     link->store(e->next.load(std::memory_order_relaxed), std::memory_order_release);
                     removed = e;
                     break;
@@ -270,7 +270,7 @@ protected:
     Element* find(const void* key, uint64_t h) const {
         for (Element* e = buckets_[h & bucket_mask_].load(std::memory_order_acquire); e;
              e = e->next.load(std::memory_order_acquire)) {
-            if (e->hash == h && std::memcmp(key_of(e), key, key_size()) == 0) return e;
+            if (e->hash == static_cast<uint32_t>(h) && std::memcmp(key_of(e), key, key_size()) == 0) return e;
         }
         return nullptr;
     }
@@ -329,9 +329,9 @@ private:
             shard.free.insert(shard.free.end(), found.begin(), found.end());
             shard.free_count.store(static_cast<uint32_t>(shard.free.size()), std::memory_order_relaxed);
         }
-        e->hash = h;
+        e->hash = static_cast<uint32_t>(h);
         if (lru_) {
-            e->owner = index;
+            e->owner = static_cast<uint16_t>(index);
             lru_append_locked(shard, e);
         }
         shard.lock.unlock();
