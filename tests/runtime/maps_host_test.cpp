@@ -206,7 +206,8 @@ TEST(MapsHost, LruCommonListEvictsTheOldestOfAnyCpu) {
     // own oldest.
     if (ebpf::possible_cpus() < 2) GTEST_SKIP() << "needs 2 CPU slots (EBPF_NUM_CPUS)";
     for (bool own : {false, true}) {
-        ebpf::MapDefinition d = definition(MapType::lru_hash, 4, 8, 8);
+        // Per-CPU LRU: 4 entries per CPU.
+        ebpf::MapDefinition d = definition(MapType::lru_hash, 4, 8, own ? 4 * ebpf::possible_cpus() : 8);
         if (own) d.map_flags = ebpf::kMapFlagNoCommonLru;
         auto map = ebpf::create_map(d);
         ebpf::CpuScope scope;
@@ -221,6 +222,22 @@ TEST(MapsHost, LruCommonListEvictsTheOldestOfAnyCpu) {
         for (uint32_t k = 0; k < 4; ++k) EXPECT_EQ(map->lookup_elem(&k) != nullptr, own) << k << (own ? " own" : " common");
         for (uint32_t k = 100; k < 104; ++k) EXPECT_EQ(map->lookup_elem(&k) == nullptr, own) << k;
         for (uint32_t k = 104; k < 108; ++k) EXPECT_NE(map->lookup_elem(&k), nullptr) << k;
+    }
+    // Linux's per-CPU LRU: max_entries rounded up to a multiple of the CPUs,
+    // each CPU holding its share (inserts past it evict its own entries).
+    {
+        const uint32_t cpus = ebpf::possible_cpus();
+        ebpf::MapDefinition d = definition(MapType::lru_hash, 4, 8, 2 * cpus - 1);
+        d.map_flags = ebpf::kMapFlagNoCommonLru;
+        auto map = ebpf::create_map(d);
+        EXPECT_EQ(map->max_entries(), 2 * cpus);
+        ebpf::CpuScope scope;
+        for (uint32_t k = 0; k < 10; ++k) ASSERT_EQ(prog_update(*map, k, k), 0);
+        EXPECT_EQ(map->keys().size(), 2u);
+        uint32_t newest = 9;
+        EXPECT_NE(map->lookup_elem(&newest), nullptr);
+        ASSERT_EQ(prog_delete(*map, 9), 0);
+        EXPECT_EQ(map->keys().size(), 1u);
     }
     // Linux: BPF_F_NO_COMMON_LRU on a map that is not an LRU hash is EINVAL.
     ebpf::MapDefinition plain = definition(MapType::hash, 4, 8, 8);

@@ -161,13 +161,19 @@ public:
           cpus_(per_cpu_ ? possible_cpus() : 1),
           shard_count_(std::clamp<uint32_t>(possible_cpus(), 1, 65535)),
           shards_(std::make_unique<Shard[]>(shard_count_)),
-          available_(definition.max_entries) {
+          available_(own_lru_ ? 0 : definition.max_entries) {
         size_t buckets = 1;
         while (buckets < definition.max_entries && buckets < (1u << 30)) buckets <<= 1;
         bucket_mask_ = buckets - 1;
         buckets_ = std::make_unique<std::atomic<Element*>[]>(buckets);
         element_words_ = (sizeof(Element) + key_stride_ + static_cast<size_t>(value_stride_) * cpus_) / 8;
         credit_batch_ = std::clamp<uint32_t>(definition.max_entries / (4 * shard_count_), 1, 64);
+        if (own_lru_) {
+            // Linux's per-CPU LRU: each CPU owns max_entries / CPUs entries
+            // (max_entries was rounded to a multiple of the CPU count), and
+            // a delete gives the entry back to the CPU that inserted it.
+            for (uint32_t i = 0; i < shard_count_; ++i) shards_[i].credits.store(definition.max_entries / shard_count_);
+        }
     }
 
     void* lookup_elem(const void* key) override {
@@ -349,6 +355,7 @@ private:
 
     // Half of another shard's credits (called without any shard lock).
     uint32_t steal_credits(uint32_t index) {
+        if (own_lru_) return 0;  // a CPU's share is its own
         for (uint32_t i = 1; i < shard_count_; ++i) {
             Shard& other = shards_[(index + i) % shard_count_];
             if (other.credits.load(std::memory_order_relaxed) == 0) continue;
@@ -438,19 +445,23 @@ private:
     // `index` (the deleting CPU's) and retires it there.
     void release(Element* e, uint32_t index) {
         Shard& shard = shards_[index];
-        if (lru_ && e->owner != index) {
+        bool elsewhere = lru_ && e->owner != index;
+        if (elsewhere) {
             Shard& owner = shards_[e->owner];
             std::lock_guard lock(owner.lock);
             if (e->in_lru) lru_unlink_locked(owner, e);
+            if (own_lru_) owner.credits.store(owner.credits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         }
         std::lock_guard lock(shard.lock);
-        if (lru_ && e->owner == index && e->in_lru) lru_unlink_locked(shard, e);
-        uint32_t credits = shard.credits.load(std::memory_order_relaxed) + 1;
-        if (credits >= 2 * credit_batch_) {
-            credits -= credit_batch_;
-            available_.fetch_add(credit_batch_, std::memory_order_relaxed);
+        if (lru_ && !elsewhere && e->in_lru) lru_unlink_locked(shard, e);
+        if (!(own_lru_ && elsewhere)) {
+            uint32_t credits = shard.credits.load(std::memory_order_relaxed) + 1;
+            if (!own_lru_ && credits >= 2 * credit_batch_) {
+                credits -= credit_batch_;
+                available_.fetch_add(credit_batch_, std::memory_order_relaxed);
+            }
+            shard.credits.store(credits, std::memory_order_relaxed);
         }
-        shard.credits.store(credits, std::memory_order_relaxed);
         shard.unstamped.push_back(e);
         if (shard.unstamped.size() >= kRetireBatch) stamp(shard);
     }
@@ -490,7 +501,7 @@ private:
     // stale age only makes a worse choice.
     uint32_t victim_shard(uint32_t index) const {
         Element* own = shards_[index].lru_head.load(std::memory_order_acquire);
-        if (own_lru_ && own) return index;
+        if (own_lru_) return index;  // (an eviction elsewhere would free none of our share)
         uint32_t best = index;
         uint64_t best_age = UINT64_MAX;
         for (uint32_t i = 0; i < shard_count_; ++i) {
@@ -628,10 +639,16 @@ std::shared_ptr<Map> make_hash_map(const MapDefinition& definition) {
     if (definition.key_size == 0) throw Error(where + "key size must not be 0");
     if (definition.value_size == 0) throw Error(where + "value size must not be 0");
     if (definition.max_entries == 0) throw Error(where + "max_entries must not be 0");
-    if ((definition.map_flags & kMapFlagNoCommonLru) && definition.type != MapType::lru_hash &&
-        definition.type != MapType::lru_percpu_hash)
+    if (!(definition.map_flags & kMapFlagNoCommonLru)) return std::make_shared<HashMap>(definition);
+    if (definition.type != MapType::lru_hash && definition.type != MapType::lru_percpu_hash)
         throw Error(where + "BPF_F_NO_COMMON_LRU is for LRU hash maps only (EINVAL, as Linux)");
-    return std::make_shared<HashMap>(definition);
+    // As Linux: max_entries rounded up to a multiple of the CPU count (down
+    // if that overflows), each CPU owning an equal share.
+    MapDefinition rounded = definition;
+    uint64_t cpus = std::max<uint32_t>(1, possible_cpus());
+    uint64_t up = (uint64_t{definition.max_entries} + cpus - 1) / cpus * cpus;
+    rounded.max_entries = static_cast<uint32_t>(up <= UINT32_MAX ? up : uint64_t{definition.max_entries} / cpus * cpus);
+    return std::make_shared<HashMap>(rounded);
 }
 
 }  // namespace ebpf::runtime_detail
