@@ -49,7 +49,7 @@ fi
 "${pin[@]}" "$build/bench/xdp/xdp_bench" --benchmark_format=json --benchmark_min_time="$min_time" \
     >"$out/xdp.json" 2>"$out/xdp.err" || { cat "$out/xdp.err" >&2; exit 1; }
 "$build/bench/maps/maps_bench" --benchmark_format=json --benchmark_min_time="$min_time" \
-    --benchmark_filter='^(lookup/(hash|percpu_hash|lru_hash|lpm_trie)|insert_delete/(hash|lru_hash)/|update/hash/|delete_insert/lpm_trie)' \
+    --benchmark_filter='^(lookup/(hash|percpu_hash|lru_hash|lpm_trie)|insert_(delete|evict)/(hash|lru_hash)|update/hash/|delete_insert/lpm_trie)' \
     >"$out/maps.json" 2>"$out/maps.err" || { cat "$out/maps.err" >&2; exit 1; }
 
 python3 - "$out" <<'PY'
@@ -119,7 +119,7 @@ print("\nmaps: per iteration in each thread, CPU time and wall time (the wall ti
       "loaded machine), and total throughput of all threads")
 for b in load("maps"):
     if b.get("run_type") == "aggregate" or b.get("error_occurred"): continue
-    note = "  (one insert + one delete)" if b["name"].startswith("insert_delete") else ""
+    note = "  (one insert + one delete)" if b["name"].startswith("insert_delete") else "  (every insert evicts)" if b["name"].startswith("insert_evict") else ""
     name = b["name"].replace("/real_time", "")
     print(f"{name:<46}{b['cpu_time']:>8.1f} ns cpu {b['real_time']:>8.1f} ns wall "
           f"{b.get('items_per_second', 0) / 1e6:>7.1f} M ops/s{note}")

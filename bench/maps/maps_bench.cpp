@@ -152,6 +152,39 @@ void BM_InsertDelete(benchmark::State& state, MapType type, bool pinned) {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 2);
 }
 
+// Inserts of fresh keys into a full LRU map: every insert evicts (the
+// CLOCK list's head), the steady state of a connection-tracking table. Its
+// own map, so that the shared maps above keep their keys. own_lru: with
+// BPF_F_NO_COMMON_LRU (each CPU evicts from its own list).
+void BM_InsertEvict(benchmark::State& state, MapType type, bool own_lru) {
+    static std::mutex mutex;
+    static std::map<std::pair<MapType, bool>, std::shared_ptr<ebpf::Map>> maps;
+    ebpf::Map* map;
+    {
+        std::lock_guard lock(mutex);
+        auto& slot = maps[{type, own_lru}];
+        if (!slot) {
+            ebpf::MapDefinition d = definition(type, 4, 8, kEntries);
+            if (own_lru) d.map_flags = ebpf::kMapFlagNoCommonLru;
+            slot = ebpf::create_map(d);
+            ebpf::CpuScope cpu;
+            for (uint32_t k = 0; k < kEntries; ++k) {
+                uint64_t value = k;
+                slot->update_elem(&k, &value, 0);
+            }
+        }
+        map = slot.get();
+    }
+    uint32_t key = kEntries + static_cast<uint32_t>(state.thread_index()) * 100'000'000;
+    uint64_t value = 1;
+    for (auto _ : state) {
+        ebpf::CpuScope cpu;
+        ++key;
+        benchmark::DoNotOptimize(map->update_elem(&key, &value, 0));
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
 // Lookups of random /32 addresses (most match some shorter prefix).
 void BM_LpmLookup(benchmark::State& state) {
     ebpf::Map& map = shared_map(MapType::lpm_trie);
@@ -319,6 +352,12 @@ void register_all() {
             if (type != MapType::array && type != MapType::percpu_array)
                 benchmark::RegisterBenchmark(("insert_delete/" + name).c_str(), BM_InsertDelete, type, pinned)
                     ->Apply(threads);
+        }
+    }
+    for (MapType type : {MapType::lru_hash, MapType::lru_percpu_hash}) {
+        for (bool own_lru : {false, true}) {
+            std::string name = "insert_evict/" + std::string(ebpf::map_type_name(type)) + (own_lru ? "(no_common_lru)" : "");
+            benchmark::RegisterBenchmark(name.c_str(), BM_InsertEvict, type, own_lru)->Apply(threads);
         }
     }
     benchmark::RegisterBenchmark("run/empty_program(stats off)", BM_RunStats, false)->UseRealTime();

@@ -85,6 +85,10 @@ struct CpuSlots {
     std::unique_ptr<CpuSlot[]> slots;
     std::atomic<uint64_t> global_epoch{1};
     std::atomic<ThreadRecord*> records{nullptr};
+    // Threads that may be bound (counted before their first bound run, until
+    // they notice they lost the slot or end): a reclaimer that is the only
+    // one needs no membarrier, since its own runs are in program order.
+    std::atomic<uint32_t> bound_threads{0};
     bool binding;  // membarrier works: threads may bind to slots
 
     CpuSlots() : count(detect()), slots(new CpuSlot[count]), binding(membarrier_usable()) {
@@ -140,6 +144,7 @@ struct ThreadExit {
         if (self.bound) {
             auto mine = reinterpret_cast<uintptr_t>(self.record);
             self.slots->slots[self.cpu].owner.compare_exchange_strong(mine, kUnbound);
+            self.slots->bound_threads.fetch_sub(1);
         }
         self.record->active.store(0, std::memory_order_release);
         self.record->in_use.store(false, std::memory_order_release);
@@ -177,6 +182,7 @@ ThreadRecord* take_record(CpuSlots& all) {
         return true;
     self.record->active.store(0, std::memory_order_release);
     self.bound = false;
+    all.bound_threads.fetch_sub(1);
     return false;
 }
 
@@ -221,6 +227,10 @@ void take_slot(ThreadCpu& self) {
             uintptr_t owner = all.slots[cpu].owner.load(std::memory_order_acquire);
             any_shared |= owner == kShared || owner == kSharing;
             if (owner == kUnbound && all.slots[cpu].owner.compare_exchange_strong(owner, mine)) {
+                // Counted (a locked instruction, so a full fence) before the
+                // first bound run: a reclaimer that counts after this sees us,
+                // one that counted before unlinked before our run reads.
+                all.bound_threads.fetch_add(1);
                 self.cpu = cpu;
                 self.bound = true;
                 if (enter_bound(self)) return;
@@ -261,11 +271,13 @@ void fork_child() {
         else if (owner != kShared && owner != reinterpret_cast<uintptr_t>(self.record))
             slot.owner.store(kUnbound, std::memory_order_relaxed);
     }
+    all.bound_threads.store(self.bound ? 1 : 0, std::memory_order_relaxed);
     if (all.binding && ::syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0) {
         // Without membarrier, bound slots are unsafe: share every slot (this
         // thread, alone, is between runs or holds its slot as it is).
         for (uint32_t i = 0; i < all.count; ++i) all.slots[i].owner.store(kShared, std::memory_order_relaxed);
         all.binding = false;
+        all.bound_threads.store(0, std::memory_order_relaxed);
         self.bound = false;
     }
 }
@@ -302,7 +314,9 @@ uint64_t retire_epoch() { return cpu_slots().global_epoch.fetch_add(1); }
 
 uint64_t oldest_running_epoch() {
     CpuSlots& all = cpu_slots();
-    all.heavy_fence();
+    // A read-modify-write: ordered with every thread's count (see take_slot).
+    const uint32_t others = all.bound_threads.fetch_add(0) - (this_thread_cpu.bound ? 1 : 0);
+    if (others > 0) all.heavy_fence();
     uint64_t oldest = UINT64_MAX;
     for (uint32_t i = 0; i < all.count; ++i) {
         const uint64_t epoch = all.slots[i].epoch.load();

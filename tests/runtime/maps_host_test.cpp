@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "ebpf/error.hpp"
 #include "test_support.hpp"
@@ -120,6 +121,128 @@ TEST(MapsHost, LruEvictsTheLeastRecentlyUsed) {
     for (uint32_t k = 0; k < 5; ++k) percpu->update(u32(k), value);
     EXPECT_EQ(percpu->keys().size(), 2u);
     EXPECT_TRUE(percpu->lookup(u32(4)));
+}
+
+// Program-side update/delete codes (inside a run, as helpers call them).
+int64_t prog_update(ebpf::Map& map, uint32_t key, uint64_t value, uint64_t flags = ebpf::kUpdateAny) {
+    return map.update_elem(&key, &value, flags);
+}
+int64_t prog_delete(ebpf::Map& map, uint32_t key) { return map.delete_elem(&key); }
+
+TEST(MapsHost, LruFullMapWhereEveryEntryIsReferenced) {
+    // Every entry looked up since the last eviction: CLOCK gives each a second
+    // chance, and an insert must still evict one (and quickly: the scan is bounded).
+    for (MapType type : {MapType::lru_hash, MapType::lru_percpu_hash}) {
+        auto map = ebpf::create_map(definition(type, 4, 8, 256));
+        ebpf::CpuScope scope;
+        for (uint32_t k = 0; k < 256; ++k) ASSERT_EQ(prog_update(*map, k, k), 0);
+        for (uint32_t round = 0; round < 4; ++round) {
+            for (uint32_t k = 0; k < 256 + 1000 * round; ++k) map->lookup_elem(&k);  // reference all live keys
+            for (uint32_t k = 1000 * (round + 1); k < 1000 * (round + 1) + 300; ++k) {
+                ASSERT_EQ(prog_update(*map, k, k), 0) << k;
+                ASSERT_NE(map->lookup_elem(&k), nullptr) << "a fresh insert was evicted at once";
+            }
+            EXPECT_EQ(map->keys().size(), 256u);
+        }
+    }
+}
+
+TEST(MapsHost, MaxEntriesOne) {
+    for (MapType type : {MapType::hash, MapType::percpu_hash}) {
+        auto map = ebpf::create_map(definition(type, 4, 8, 1));
+        ebpf::CpuScope scope;
+        // Deleted elements cannot be reused inside this run (a lookup's pointer
+        // stays valid), yet the capacity comes back at once.
+        for (uint32_t k = 0; k < 100; ++k) {
+            ASSERT_EQ(prog_update(*map, k, k), 0);
+            ASSERT_EQ(prog_update(*map, k + 1000, k), -E2BIG);
+            ASSERT_EQ(prog_update(*map, k, k + 1, ebpf::kUpdateExist), 0);
+            ASSERT_EQ(prog_delete(*map, k), 0);
+            ASSERT_EQ(prog_delete(*map, k), -ENOENT);
+        }
+        EXPECT_TRUE(map->keys().empty());
+    }
+    for (MapType type : {MapType::lru_hash, MapType::lru_percpu_hash}) {
+        auto map = ebpf::create_map(definition(type, 4, 8, 1));
+        ebpf::CpuScope scope;
+        for (uint32_t k = 0; k < 100; ++k) {
+            ASSERT_EQ(prog_update(*map, k, k), 0);  // evicts k - 1
+            uint32_t previous = k - 1;
+            if (k > 0) {
+                EXPECT_EQ(map->lookup_elem(&previous), nullptr);
+            }
+            ASSERT_NE(map->lookup_elem(&k), nullptr);
+            ASSERT_EQ(map->keys().size(), 1u);
+        }
+        ASSERT_EQ(prog_delete(*map, 99), 0);
+        EXPECT_TRUE(map->keys().empty());
+        ASSERT_EQ(prog_update(*map, 7, 7, ebpf::kUpdateNoExist), 0);
+    }
+}
+
+TEST(MapsHost, CapacityComesBackAfterDeletesFromAnotherCpu) {
+    // Entries inserted on one CPU slot and deleted on another: the map's
+    // capacity is exactly max_entries again, whoever holds it.
+    if (ebpf::possible_cpus() < 2) GTEST_SKIP() << "needs 2 CPU slots (EBPF_NUM_CPUS)";
+    auto map = ebpf::create_map(definition(MapType::hash, 4, 8, 100));
+    ebpf::CpuScope scope;
+    uint32_t mine = ebpf::current_cpu();
+    for (uint32_t k = 0; k < 100; ++k) ASSERT_EQ(prog_update(*map, k, k), 0);
+    ASSERT_EQ(prog_update(*map, 100, 0), -E2BIG);
+    std::thread([&] {
+        ebpf::CpuScope other;  // another slot: ours is taken
+        ASSERT_NE(ebpf::current_cpu(), mine);
+        for (uint32_t k = 0; k < 100; ++k) ASSERT_EQ(prog_delete(*map, k), 0);
+    }).join();
+    for (uint32_t k = 200; k < 300; ++k) ASSERT_EQ(prog_update(*map, k, k), 0) << k;
+    EXPECT_EQ(prog_update(*map, 300, 0), -E2BIG);
+    EXPECT_EQ(map->keys().size(), 100u);
+}
+
+TEST(MapsHost, LruCommonListEvictsTheOldestOfAnyCpu) {
+    // Four old entries from this CPU, four newer from another; four more
+    // inserts from the other CPU evict: the common LRU (Linux's default)
+    // takes the oldest of the map, BPF_F_NO_COMMON_LRU the inserting CPU's
+    // own oldest.
+    if (ebpf::possible_cpus() < 2) GTEST_SKIP() << "needs 2 CPU slots (EBPF_NUM_CPUS)";
+    for (bool own : {false, true}) {
+        // Per-CPU LRU: 4 entries per CPU.
+        ebpf::MapDefinition d = definition(MapType::lru_hash, 4, 8, own ? 4 * ebpf::possible_cpus() : 8);
+        if (own) d.map_flags = ebpf::kMapFlagNoCommonLru;
+        auto map = ebpf::create_map(d);
+        ebpf::CpuScope scope;
+        uint32_t mine = ebpf::current_cpu();
+        for (uint32_t k = 0; k < 4; ++k) ASSERT_EQ(prog_update(*map, k, k), 0);
+        std::thread([&] {
+            ebpf::CpuScope other;
+            ASSERT_NE(ebpf::current_cpu(), mine);
+            for (uint32_t k = 100; k < 108; ++k) ASSERT_EQ(prog_update(*map, k, k), 0);
+        }).join();
+        EXPECT_EQ(map->keys().size(), 8u);
+        for (uint32_t k = 0; k < 4; ++k) EXPECT_EQ(map->lookup_elem(&k) != nullptr, own) << k << (own ? " own" : " common");
+        for (uint32_t k = 100; k < 104; ++k) EXPECT_EQ(map->lookup_elem(&k) == nullptr, own) << k;
+        for (uint32_t k = 104; k < 108; ++k) EXPECT_NE(map->lookup_elem(&k), nullptr) << k;
+    }
+    // Linux's per-CPU LRU: max_entries rounded up to a multiple of the CPUs,
+    // each CPU holding its share (inserts past it evict its own entries).
+    {
+        const uint32_t cpus = ebpf::possible_cpus();
+        ebpf::MapDefinition d = definition(MapType::lru_hash, 4, 8, 2 * cpus - 1);
+        d.map_flags = ebpf::kMapFlagNoCommonLru;
+        auto map = ebpf::create_map(d);
+        EXPECT_EQ(map->max_entries(), 2 * cpus);
+        ebpf::CpuScope scope;
+        for (uint32_t k = 0; k < 10; ++k) ASSERT_EQ(prog_update(*map, k, k), 0);
+        EXPECT_EQ(map->keys().size(), 2u);
+        uint32_t newest = 9;
+        EXPECT_NE(map->lookup_elem(&newest), nullptr);
+        ASSERT_EQ(prog_delete(*map, 9), 0);
+        EXPECT_EQ(map->keys().size(), 1u);
+    }
+    // Linux: BPF_F_NO_COMMON_LRU on a map that is not an LRU hash is EINVAL.
+    ebpf::MapDefinition plain = definition(MapType::hash, 4, 8, 8);
+    plain.map_flags = ebpf::kMapFlagNoCommonLru;
+    EXPECT_THROW(ebpf::create_map(plain), ebpf::Error);
 }
 
 TEST(MapsHost, QueueIsFifoStackIsLifo) {

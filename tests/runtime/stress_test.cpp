@@ -34,14 +34,21 @@ void in_threads(Body body) {
 
 // Values encode their key, so a reader can check it never sees another
 // key's value or a torn/reused element.
-void hash_family(MapType type) {
-    auto map = ebpf::create_map(definition(type, 4, 8, 64));
+void hash_family(MapType type, uint32_t max_entries = 64, uint32_t map_flags = 0) {
+    ebpf::MapDefinition d = definition(type, 4, 8, max_entries);
+    d.map_flags = map_flags;
+    auto map = ebpf::create_map(d);
+    max_entries = map->max_entries();  // BPF_F_NO_COMMON_LRU rounds it to a multiple of the CPUs
     bool per_cpu = map->is_per_cpu();
+    bool lru = type == MapType::lru_hash || type == MapType::lru_percpu_hash;
+    // With BPF_F_NO_COMMON_LRU one CPU (the last check runs on one) holds its share only.
+    const uint32_t one_cpu_holds = (map_flags & ebpf::kMapFlagNoCommonLru) ? max_entries / ebpf::possible_cpus() : max_entries;
+    const uint32_t keys = max_entries + max_entries / 2 + 1;
     in_threads([&](int t) {
         uint32_t seed = static_cast<uint32_t>(t) * 7919u + 1;
         for (int i = 0; i < kOperations; ++i) {
             seed = seed * 1103515245u + 12345u;
-            uint32_t key = (seed >> 8) % 96;  // more keys than entries: full-map paths too
+            uint32_t key = (seed >> 8) % keys;  // more keys than entries: full-map paths too
             uint64_t value = (uint64_t{key} << 32) | static_cast<uint32_t>(i);
             int op = static_cast<int>((seed >> 4) % 8);
             if (op < 4) {
@@ -68,17 +75,56 @@ void hash_family(MapType type) {
                     ASSERT_EQ(value_of<uint64_t>(*found) >> 32, key);
                 }
             } else {
-                ASSERT_LE(map->keys().size(), 64u);  // host iteration
+                ASSERT_LE(map->keys().size(), max_entries);  // host iteration
             }
         }
     });
-    EXPECT_LE(map->keys().size(), 64u);
+    EXPECT_LE(map->keys().size(), max_entries);
+    // No capacity was lost on the way (credits, LRU lists): empty the map,
+    // then exactly max_entries fresh keys fit (an LRU map evicts for more).
+    ebpf::CpuScope cpu;
+    for (uint32_t key = 0; key < keys; ++key) map->delete_elem(&key);
+    EXPECT_TRUE(map->keys().empty());
+    uint64_t value = 1;
+    for (uint32_t key = 1000; key < 1000 + one_cpu_holds; ++key) ASSERT_EQ(map->update_elem(&key, &value, 0), 0) << key;
+    uint32_t one_more = 999;
+    EXPECT_EQ(map->update_elem(&one_more, &value, 0), lru ? 0 : -E2BIG);
+    EXPECT_EQ(map->keys().size(), one_cpu_holds);
 }
 
 TEST(Stress, Hash) { hash_family(MapType::hash); }
 TEST(Stress, PerCpuHash) { hash_family(MapType::percpu_hash); }
 TEST(Stress, LruHash) { hash_family(MapType::lru_hash); }
 TEST(Stress, LruPerCpuHash) { hash_family(MapType::lru_percpu_hash); }
+TEST(Stress, LruHashNoCommonLru) { hash_family(MapType::lru_hash, 64, ebpf::kMapFlagNoCommonLru); }
+TEST(Stress, LruPerCpuHashNoCommonLru) { hash_family(MapType::lru_percpu_hash, 64, ebpf::kMapFlagNoCommonLru); }
+// One entry: every insert on a full map (all threads race for the same slot).
+TEST(Stress, HashOneEntry) { hash_family(MapType::hash, 1); }
+TEST(Stress, LruHashOneEntry) { hash_family(MapType::lru_hash, 1); }
+TEST(Stress, LruPerCpuHashOneEntry) { hash_family(MapType::lru_percpu_hash, 1, ebpf::kMapFlagNoCommonLru); }
+// Each thread inserts and deletes its own keys in a full LRU map while the
+// others look theirs up: evictions cross CPUs, and a program's lookup
+// result stays readable (the key is in the value) for the whole run.
+TEST(Stress, LruInsertDeleteEvictAcrossThreads) {
+    auto map = ebpf::create_map(definition(MapType::lru_hash, 4, 8, 32));
+    in_threads([&](int t) {
+        for (int i = 0; i < kOperations; ++i) {
+            ebpf::CpuScope cpu;
+            uint32_t key = static_cast<uint32_t>(t) * 100000u + static_cast<uint32_t>(i % 50);
+            uint64_t value = (uint64_t{key} << 32) | static_cast<uint32_t>(i);
+            int64_t result = map->update_elem(&key, &value, 0);
+            // -E2BIG only when evictions kept losing races (as Linux's LRU can fail an update).
+            ASSERT_TRUE(result == 0 || result == -E2BIG) << result;
+            auto* found = static_cast<uint64_t*>(map->lookup_elem(&key));
+            if (i % 3 == 0) map->delete_elem(&key);
+            if (found) {
+                std::this_thread::yield();  // let others evict and reinsert meanwhile
+                ASSERT_EQ(__atomic_load_n(found, __ATOMIC_RELAXED) >> 32, key);
+            }
+        }
+    });
+    EXPECT_LE(map->keys().size(), 32u);
+}
 
 void array_family(MapType type) {
     auto map = ebpf::create_map(definition(type, 4, 16, 8));
