@@ -266,7 +266,7 @@ TEST(JitSemantics, ZeroTestsAfterAluMatchInterpreter) {
                             lddw(p, 4, b);
                             p.push_back(alu_reg(aop, alu_wide, 3, 4));
                             p.push_back(jmp_imm(jop, jump_wide, 3, 0, 1));
-                            p.push_back(alu_imm(op::kAdd, true, 6, 1 << (slot % 60)));
+                            p.push_back(alu_imm(op::kAdd, true, 6, int32_t{1} << (slot % 31)));  // a 32-bit immediate: shifts below 31
                             ++slot;
                         }
                     }
