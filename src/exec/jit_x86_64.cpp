@@ -91,6 +91,7 @@ public:
         starts_.resize(layout_.functions.size());
         for (Label& start : starts_) start = a_.newLabel();
         unwind_ = a_.newLabel();
+        plan_entry_frame();
 
         CompiledCode out;
         const bool offsets = sink_ == nullptr;  // only a listing needs them
@@ -106,7 +107,8 @@ public:
                 }
                 if (offsets) out.insn_offsets[i] = a_.offset();
                 a_.bind(starts_[next_function++]);
-                emit_prologue();
+                if (i == 0) emit_entry_prologue();
+                else emit_prologue();
             } else if (offsets) {
                 out.insn_offsets[i] = a_.offset();
             }
@@ -462,6 +464,65 @@ private:
         a_.lea(x86::rbp, x86::ptr(x86::rsp, kStackSize));
     }
 
+    // The entry function's own frame (plan_entry_frame). Only the
+    // trampoline calls it, and the trampoline saved every callee-saved
+    // register already, so it pushes nothing; it reserves the 512 bytes
+    // only when it uses r10, and 8 bytes more when it calls anything: it is
+    // entered with rsp = 8 (mod 16), as every function is, and a helper or
+    // an eBPF callee must be called with rsp = 0 (mod 16).
+    void emit_entry_prologue() {
+        if (!entry_lean_) return emit_prologue();
+        if (entry_frame_ == 0) return;
+        a_.sub(x86::rsp, entry_frame_);
+        if (entry_uses_r10_) a_.lea(x86::rbp, x86::ptr(x86::rsp, entry_frame_));
+    }
+
+    // Whether the entry function (instructions [0, next function)) can go
+    // without the prologue every function has (entry_lean_), and the frame
+    // it needs then. It can when only the trampoline enters it (no
+    // bpf-to-bpf call targets instruction 0; a callback's call_function()
+    // goes through the trampoline too) and its code is its own: no jump
+    // leaves it or comes into it from elsewhere and its last instruction
+    // does not run on into the next function, so every exit reached from
+    // instruction 0 is one of its own (with its own epilogue) and no other
+    // function's exit runs on its frame. Anything else keeps the full
+    // prologue for it, as for every other function.
+    void plan_entry_frame() {
+        const size_t n = insns_.size();
+        const size_t end = layout_.functions.size() > 1 ? layout_.functions[1] : n;
+        bool uses_r10 = false, calls = false;
+        entry_lean_ = false;
+        for (size_t i = 0; i < n; ++i) {
+            if (layout_.second_slot(i)) continue;
+            const Instruction& in = insns_[i];
+            const bool inside = i < end;
+            // r10 read or written, or its value passed on (r1 = r10, a
+            // store of r10...): over-approximated by either register field.
+            if (inside && (in.dst == kFramePointer || in.src == kFramePointer)) uses_r10 = true;
+            const uint8_t cls = op::cls(in.opcode);
+            if (cls != op::kClassJmp && cls != op::kClassJmp32) continue;
+            const uint8_t jop = op::jmp_op(in.opcode);
+            if (jop == op::kExit) continue;
+            if (jop == op::kCall) {
+                if (in.src == op::kCallLocal && target(i, in.imm) == 0) return;
+                if (inside) calls = true;
+                continue;
+            }
+            const int64_t offset = (cls == op::kClassJmp32 && jop == op::kJa) ? in.imm : in.offset;
+            if ((target(i, offset) < end) != inside) return;
+        }
+        if (end < n && falls_through(insns_, layout_, end - 1)) return;
+        entry_lean_ = true;
+        entry_end_ = end;
+        entry_uses_r10_ = uses_r10;
+        entry_frame_ = (uses_r10 ? kStackSize : 0) + (calls ? 8 : 0);
+    }
+
+    void emit_entry_epilogue() {
+        if (entry_frame_ != 0) a_.add(x86::rsp, entry_frame_);
+        a_.ret();
+    }
+
     void emit_epilogue() {
         a_.add(x86::rsp, kStackSize);
         a_.pop(x86::rbp);
@@ -769,7 +830,10 @@ private:
     void emit_jump(size_t i, const Instruction& in, bool narrow) {
         const uint8_t jop = op::jmp_op(in.opcode);
         switch (jop) {
-        case op::kExit: emit_epilogue(); return;
+        case op::kExit:
+            if (entry_lean_ && i < entry_end_) emit_entry_epilogue();
+            else emit_epilogue();
+            return;
         case op::kCall: emit_call(i, in); return;
         case op::kJa: a_.jmp(body(target(i, narrow ? in.imm : in.offset))); return;
         default: break;
@@ -980,6 +1044,11 @@ private:
     std::vector<Label> starts_;     // per function (layout_.functions): the label of its prologue
     Label unwind_;
     std::vector<Stub> stubs_;
+    // The entry function's frame (plan_entry_frame).
+    bool entry_lean_ = false;       // no saved registers: only the trampoline enters it
+    bool entry_uses_r10_ = false;   // rbp points at the top of a 512-byte frame
+    int32_t entry_frame_ = 0;       // bytes below the return address: 0, 8, 512 or 520
+    size_t entry_end_ = 0;          // the first instruction after the entry function
     bool fused_next_ = false;         // the next instruction was emitted with this one (fuse_add)
     size_t zero_flag_of_ = SIZE_MAX;  // the instruction whose result ZF holds (add/sub/and/or/xor)
 };
