@@ -41,6 +41,7 @@ struct Invocation {
     uint64_t abort_reason = 0;   // AbortReason; set before unwinding on a run-time fault
     uint64_t abort_insn = 0;     // the instruction that faulted
     uint64_t abort_detail = 0;   // e.g. the missing helper's ID
+    uint64_t target = 0;         // the eBPF function the trampoline calls (an absolute address)
     // An exception from a nested run (a bpf_loop callback that failed): C++
     // exceptions cannot unwind through JIT frames, so it waits here until
     // the code has unwound itself, and run() rethrows it.
@@ -48,8 +49,9 @@ struct Invocation {
 };
 inline constexpr int32_t kInvocationState = 0, kInvocationUnwindRsp = 8, kInvocationDepth = 16,
                          kInvocationAbortReason = 24, kInvocationAbortInsn = 32,
-                         kInvocationAbortDetail = 40;
+                         kInvocationAbortDetail = 40, kInvocationTarget = 48;
 static_assert(offsetof(Invocation, abort_detail) == kInvocationAbortDetail);
+static_assert(offsetof(Invocation, target) == kInvocationTarget);
 static_assert(offsetof(Invocation, depth) == kInvocationDepth);
 
 enum class AbortReason : uint64_t {
@@ -60,10 +62,12 @@ enum class AbortReason : uint64_t {
     nested_exception = 4, // a nested run threw; see Invocation::pending
 };
 
-// The code's entry: sets up r12 = invocation, r1..r5 from `args`, calls the
-// eBPF function at `target` (an absolute address inside the code) and returns
-// its r0.
-using Trampoline = uint64_t (*)(Invocation* invocation, uint64_t target, const uint64_t* args);
+// The code's entry: takes r1..r5 in the registers they live in (the first five
+// C arguments on both hosts: rdi, rsi, rdx, rcx, r8 / x0-x4), sets up the
+// invocation register (r12 / x26), calls the eBPF function at
+// invocation->target (an absolute address inside the code) and returns its r0.
+using Trampoline = uint64_t (*)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                                Invocation* invocation);
 
 struct CompiledCode {
     std::vector<uint8_t> code;              // position independent; relocated to 0 (empty with a CodeSink)

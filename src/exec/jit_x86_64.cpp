@@ -543,15 +543,10 @@ private:
         a_.push(x86::r14);
         a_.push(x86::r15);
         a_.sub(x86::rsp, 8);
-        a_.mov(x86::r12, x86::rdi);
+        // r1..r5 arrive where they live (rdi, rsi, rdx, rcx, r8); the
+        // invocation is the sixth argument.
+        a_.mov(x86::r12, x86::r9);
         a_.mov(invocation(kInvocationUnwindRsp), x86::rsp);
-        a_.mov(x86::r11, x86::rsi);
-        a_.mov(x86::r10, x86::rdx);
-        a_.mov(q(1), x86::qword_ptr(x86::r10, 0));
-        a_.mov(q(2), x86::qword_ptr(x86::r10, 8));
-        a_.mov(q(3), x86::qword_ptr(x86::r10, 16));
-        a_.mov(q(4), x86::qword_ptr(x86::r10, 24));
-        a_.mov(q(5), x86::qword_ptr(x86::r10, 32));
         // r0 and r6-r9 start at zero, as in the interpreter, so even an
         // unverified program that reads them sees the same values.
         a_.xor_(x86::eax, x86::eax);
@@ -559,7 +554,7 @@ private:
         a_.xor_(x86::r13d, x86::r13d);
         a_.xor_(x86::r14d, x86::r14d);
         a_.xor_(x86::r15d, x86::r15d);
-        a_.call(x86::r11);
+        a_.call(invocation(kInvocationTarget));
         Label exit = a_.newLabel();
         a_.bind(exit);
         a_.add(x86::rsp, 8);
