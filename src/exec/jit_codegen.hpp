@@ -69,11 +69,17 @@ enum class AbortReason : uint64_t {
 using Trampoline = uint64_t (*)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
                                 Invocation* invocation);
 
+using LeafEntry = uint64_t (*)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
+
 struct CompiledCode {
     std::vector<uint8_t> code;              // position independent; relocated to 0 (empty with a CodeSink)
     std::vector<uint64_t> insn_offsets;     // per eBPF instruction, + end of body (empty with a CodeSink)
     std::vector<uint64_t> function_offsets; // entry function first, then subprograms
     uint64_t trampoline_offset = 0;
+    // The entry function is a leaf (x86-64): a C function of r1-r5 (LeafEntry)
+    // that calls nothing, cannot fault and saves the callee-saved registers
+    // it uses, so run() may call it without the trampoline or an Invocation.
+    bool entry_is_leaf = false;
 };
 
 // Where a program's code needs labels and frames, found in one pass by

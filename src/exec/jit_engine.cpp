@@ -28,11 +28,18 @@ public:
         functions_.reserve(compiled.function_offsets.size());
         for (uint64_t offset : compiled.function_offsets) functions_.push_back(memory_.address() + offset);
         entry_ = functions_.front();
+        if (compiled.entry_is_leaf) leaf_ = reinterpret_cast<jit::LeafEntry>(entry_);
     }
 
     ExecMode mode() const override { return ExecMode::jit; }
 
-    uint64_t run(uint64_t arg1, uint64_t arg2) override { return enter(entry_, arg1, arg2, 0, 0, 0); }
+    uint64_t run(uint64_t arg1, uint64_t arg2) override {
+        if (leaf_) {  // calls nothing and cannot fault: no trampoline, no Invocation
+            ScopedEngine scope(this);
+            return leaf_(arg1, arg2, 0, 0, 0);
+        }
+        return enter(entry_, arg1, arg2, 0, 0, 0);
+    }
 
     uint64_t call_function(uint64_t function, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
                            uint64_t r5) override {
@@ -139,6 +146,7 @@ private:
     jit::Trampoline trampoline_ = nullptr;
     std::vector<uint64_t> functions_;  // absolute entry addresses; entry function first
     uint64_t entry_ = 0;               // functions_.front()
+    jit::LeafEntry leaf_ = nullptr;    // the entry, when run() may call it directly
 };
 
 }  // namespace

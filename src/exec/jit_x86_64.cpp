@@ -142,6 +142,7 @@ public:
         if (sink_) sink_->place({buffer.data(), buffer.size()});
         else out.code.assign(buffer.data(), buffer.data() + buffer.size());
         for (const Label& start : starts_) out.function_offsets.push_back(code_.labelOffsetFromBase(start));
+        out.entry_is_leaf = entry_leaf_;
         return out;
     }
 
@@ -470,11 +471,42 @@ private:
     // only when it uses r10, and 8 bytes more when it calls anything: it is
     // entered with rsp = 8 (mod 16), as every function is, and a helper or
     // an eBPF callee must be called with rsp = 0 (mod 16).
+    // A leaf entry (entry_leaf_) is a C function of r1-r5 that run() may call
+    // without the trampoline: it saves the callee-saved registers it uses and
+    // zeroes the eBPF registers that start at zero (the trampoline's job),
+    // and needs no alignment: it calls nothing.
     void emit_entry_prologue() {
         if (!entry_lean_) return emit_prologue();
+        if (entry_leaf_) {
+            for (int r = 6; r <= kFramePointer; ++r) {
+                if (entry_uses_[r]) a_.push(q(r));
+            }
+            for (int r : {0, 6, 7, 8, 9}) {
+                if ((r == 0 || entry_uses_[r]) && !first_instruction_sets(r)) alu_rr(kXorRR, false, kRegisterMap[r], kRegisterMap[r]);
+            }
+        }
         if (entry_frame_ == 0) return;
         a_.sub(x86::rsp, entry_frame_);
-        if (entry_uses_r10_) a_.lea(x86::rbp, x86::ptr(x86::rsp, entry_frame_));
+        if (entry_uses_[kFramePointer]) a_.lea(x86::rbp, x86::ptr(x86::rsp, entry_frame_));
+    }
+
+    void emit_entry_epilogue() {
+        if (entry_frame_ != 0) a_.add(x86::rsp, entry_frame_);
+        if (entry_leaf_) {
+            for (int r = kFramePointer; r >= 6; --r) {
+                if (entry_uses_[r]) a_.pop(q(r));
+            }
+        }
+        a_.ret();
+    }
+
+    // Whether instruction 0 sets all 64 bits of register r without reading it.
+    bool first_instruction_sets(int r) const {
+        const Instruction& in = insns_[0];
+        if (in.opcode == op::kLddw) return in.dst == r;
+        const uint8_t cls = op::cls(in.opcode);
+        if (cls != op::kClassAlu && cls != op::kClassAlu64) return false;
+        return op::alu_op(in.opcode) == op::kMov && in.dst == r && (!op::is_x(in.opcode) || in.src != r);
     }
 
     // Whether the entry function (instructions [0, next function)) can go
@@ -486,19 +518,22 @@ private:
     // does not run on into the next function, so every exit reached from
     // instruction 0 is one of its own (with its own epilogue) and no other
     // function's exit runs on its frame. Anything else keeps the full
-    // prologue for it, as for every other function.
+    // prologue for it, as for every other function. A lean entry that calls
+    // nothing and cannot run off the end of the program never needs the
+    // invocation (r12) or the abort path: it is a leaf (entry_leaf_).
     void plan_entry_frame() {
         const size_t n = insns_.size();
         const size_t end = layout_.functions.size() > 1 ? layout_.functions[1] : n;
-        bool uses_r10 = false, calls = false;
-        entry_lean_ = false;
+        bool calls = false;
+        entry_lean_ = entry_leaf_ = false;
+        entry_uses_.fill(false);
         for (size_t i = 0; i < n; ++i) {
             if (layout_.second_slot(i)) continue;
             const Instruction& in = insns_[i];
             const bool inside = i < end;
-            // r10 read or written, or its value passed on (r1 = r10, a
-            // store of r10...): over-approximated by either register field.
-            if (inside && (in.dst == kFramePointer || in.src == kFramePointer)) uses_r10 = true;
+            // Registers read or written, or passed on (r1 = r10, a store of
+            // r10...): over-approximated by either register field.
+            if (inside) entry_uses_[in.dst] = entry_uses_[in.src] = true;
             const uint8_t cls = op::cls(in.opcode);
             if (cls != op::kClassJmp && cls != op::kClassJmp32) continue;
             const uint8_t jop = op::jmp_op(in.opcode);
@@ -513,14 +548,9 @@ private:
         }
         if (end < n && falls_through(insns_, layout_, end - 1)) return;
         entry_lean_ = true;
+        entry_leaf_ = !calls && !falls_through(insns_, layout_, end - 1);
         entry_end_ = end;
-        entry_uses_r10_ = uses_r10;
-        entry_frame_ = (uses_r10 ? kStackSize : 0) + (calls ? 8 : 0);
-    }
-
-    void emit_entry_epilogue() {
-        if (entry_frame_ != 0) a_.add(x86::rsp, entry_frame_);
-        a_.ret();
+        entry_frame_ = (entry_uses_[kFramePointer] ? kStackSize : 0) + (calls ? 8 : 0);
     }
 
     void emit_epilogue() {
@@ -1041,7 +1071,8 @@ private:
     std::vector<Stub> stubs_;
     // The entry function's frame (plan_entry_frame).
     bool entry_lean_ = false;       // no saved registers: only the trampoline enters it
-    bool entry_uses_r10_ = false;   // rbp points at the top of a 512-byte frame
+    bool entry_leaf_ = false;       // lean, calls nothing, cannot fault: a C function run() calls directly
+    std::array<bool, kRegisterCount> entry_uses_{};  // registers it names (r10: a 512-byte frame)
     int32_t entry_frame_ = 0;       // bytes below the return address: 0, 8, 512 or 520
     size_t entry_end_ = 0;          // the first instruction after the entry function
     bool fused_next_ = false;         // the next instruction was emitted with this one (fuse_add)

@@ -227,3 +227,72 @@ TEST(JitEntryFrame, AnEntryThatReturnsAtOnceIsOneInstructionAndARet) {
 
 }  // namespace
 }  // namespace ebpf::jit_test
+
+namespace ebpf::jit_test {
+namespace {
+
+// Runs `p` in `mode`: run(arg1, arg2), then call_function(what run returned, arg3, arg4).
+std::pair<uint64_t, uint64_t> run_then_call(ExecMode mode, const Program& p, uint64_t arg1, uint64_t arg2,
+                                            uint64_t arg3, uint64_t arg4) {
+    auto engine = mode == ExecMode::jit ? make_jit({p, nullptr}) : make_interpreter({p, nullptr});
+    const uint64_t first = engine->run(arg1, arg2);
+    return {first, engine->call_function(first, arg3, arg4, 0, 0, 0)};
+}
+
+TEST(JitEntryFrame, LeafEntriesSaveWhatTheyUseAndStartFromZero) {
+    // Calls nothing, cannot fault: run() calls it without the trampoline.
+    const Program leaf{mov_imm(0, 2), exit_insn()};
+    EXPECT_TRUE(jit::compile_x86_64({leaf, nullptr}, {}).entry_is_leaf);
+    HelperTable helpers;
+    helpers.set(kMisalignment, ebpf_jit_test_call_misalignment);
+    const Program calls{call_helper(kMisalignment), exit_insn()};
+    EXPECT_FALSE(jit::compile_x86_64({calls, &helpers}, {}).entry_is_leaf);
+    const Program runs_off{mov_imm(0, 1), jmp_imm(op::kJeq, true, 1, 0, 0), mov_imm(0, 2)};
+    EXPECT_FALSE(jit::compile_x86_64({runs_off, nullptr}, {}).entry_is_leaf);
+
+    // r0 and r6-r9 read before written start at zero; every callee-saved
+    // register and the stack are used; the C++ caller's registers survive.
+    Program all{alu_imm(op::kAdd, true, 0, 5), alu_imm(op::kAdd, true, 6, 1), alu_imm(op::kAdd, true, 7, 2),
+                alu_imm(op::kAdd, true, 8, 3), alu_imm(op::kAdd, true, 9, 4), stx(op::kSizeDW, 10, 1, -8),
+                stx(op::kSizeDW, 10, 2, -512)};
+    for (int r = 6; r <= 9; ++r) all.push_back(alu_reg(op::kAdd, true, 0, r));
+    all.push_back(ldx(op::kSizeDW, 1, 10, -8));
+    all.push_back(ldx(op::kSizeDW, 2, 10, -512));
+    all.push_back(alu_reg(op::kAdd, true, 0, 1));
+    all.push_back(alu_reg(op::kAdd, true, 0, 2));
+    all.push_back(exit_insn());
+    EXPECT_TRUE(jit::compile_x86_64({all, nullptr}, {}).entry_is_leaf);
+    auto engine = make_jit({all, nullptr});
+    volatile uint64_t seed = 3;
+    uint64_t a = seed, b = seed * 7, c = seed * 11, d = seed * 13, e = seed * 17, total = 0;
+    for (uint64_t k = 0; k < 100; ++k) {
+        total += engine->run(k, a) ^ (b + c * d + e);
+        a += 1, b += a, c += b, d += c, e += d;
+    }
+    uint64_t expected_total = 0;
+    a = seed, b = seed * 7, c = seed * 11, d = seed * 13, e = seed * 17;
+    for (uint64_t k = 0; k < 100; ++k) {
+        expected_total += (15 + k + a) ^ (b + c * d + e);
+        a += 1, b += a, c += b, d += c, e += d;
+    }
+    EXPECT_EQ(total, expected_total);
+    expect_same(all, {}, "leaf entry using every register");
+
+    // A leaf entry reached through call_function() (a callback to
+    // instruction 0) runs through the trampoline.
+    const Program callback{jmp_imm(op::kJne, true, 1, 0, 3),
+                           insn(op::kLddw, 0, op::kPseudoFunc, 0, -2),  // instruction 0
+                           insn(0, 0, 0, 0, 0),
+                           exit_insn(),
+                           mov_reg(6, 1),
+                           alu_reg(op::kAdd, true, 6, 2),
+                           stx(op::kSizeDW, 10, 6, -8),
+                           ldx(op::kSizeDW, 0, 10, -8),
+                           exit_insn()};
+    EXPECT_TRUE(jit::compile_x86_64({callback, nullptr}, {}).entry_is_leaf);
+    EXPECT_EQ(run_then_call(ExecMode::jit, callback, 0, 0, 5, 6).second, 11u);
+    EXPECT_EQ(run_then_call(ExecMode::interpret, callback, 0, 0, 5, 6).second, 11u);
+}
+
+}  // namespace
+}  // namespace ebpf::jit_test
