@@ -19,13 +19,18 @@
 //   -      r12      the run's jit::Invocation (callee-saved)
 //   -      r9–r11   scratch (blinded constants, divisors, saved rax/rdx/rcx)
 //
-// Frames. Every eBPF function (the entry and each bpf-to-bpf callee) starts with
-// the same prologue: push rbx, r13, r14, r15, rbp (so r6–r9 and the caller's
-// r10 come back at exit), reserve 512 bytes and point rbp at their top. With the
-// return address that is 560 bytes, a multiple of 16, so rsp stays 16-byte
-// aligned for helper calls at every depth. The trampoline saves the C++ caller's
-// callee-saved registers and its stack pointer (in the Invocation), so a tail
-// call or a run-time fault can unwind all frames at once.
+// Frames. Every bpf-to-bpf callee starts with the same prologue: push rbx,
+// r13, r14, r15, rbp (so r6–r9 and the caller's r10 come back at exit), reserve
+// 512 bytes and point rbp at their top. With the return address that is 560
+// bytes, a multiple of 16, so rsp stays 16-byte aligned for helper calls at
+// every depth. The trampoline saves the C++ caller's callee-saved registers and
+// its stack pointer (in the Invocation), so a tail call or a run-time fault can
+// unwind all frames at once, with or without the entry function's frame.
+// The entry function, when only the trampoline can enter it
+// (plan_entry_frame), pushes nothing: it reserves 512 bytes only when it
+// uses r10, plus 8 when it calls anything (it is entered with rsp = 8 mod 16;
+// calls need 0). An entry that calls nothing and cannot fault is a leaf: it
+// saves the callee-saved registers it uses and run() calls it directly.
 #include "jit_codegen.hpp"
 
 #include <asmjit/x86.h>
