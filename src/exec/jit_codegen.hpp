@@ -42,10 +42,10 @@ struct Invocation {
     uint64_t abort_insn = 0;     // the instruction that faulted
     uint64_t abort_detail = 0;   // e.g. the missing helper's ID
     uint64_t target = 0;         // the eBPF function the trampoline calls (an absolute address)
-    // An exception from a nested run (a bpf_loop callback that failed): C++
-    // exceptions cannot unwind through JIT frames, so it waits here until
-    // the code has unwound itself, and run() rethrows it.
-    std::exception_ptr pending;
+    // An exception from a nested run (a bpf_loop callback that failed) cannot
+    // unwind through JIT frames: it waits in a thread_local slot of the
+    // engine (jit_engine.cpp) until the code has unwound itself, and run()
+    // rethrows it. So an Invocation is trivially destructible.
 };
 inline constexpr int32_t kInvocationState = 0, kInvocationUnwindRsp = 8, kInvocationDepth = 16,
                          kInvocationAbortReason = 24, kInvocationAbortInsn = 32,
@@ -59,7 +59,7 @@ enum class AbortReason : uint64_t {
     missing_helper = 1,   // a helper ID with no entry in the helper table
     call_depth = 2,       // more than kMaxCallDepth bpf-to-bpf frames
     fell_off_end = 3,     // control ran past the last instruction
-    nested_exception = 4, // a nested run threw; see Invocation::pending
+    nested_exception = 4, // a nested run threw; the engine holds its exception
 };
 
 // The code's entry: takes r1..r5 in the registers they live in (the first five

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <exception>
 #include <string>
+#include <utility>
 
 #include "ebpf/abi.hpp"
 #include "ebpf/error.hpp"
@@ -17,6 +18,9 @@ namespace {
 // The innermost JIT run on this thread, so that a program entered again from a
 // helper (bpf_loop callbacks) counts its frames on top of the outer run's.
 thread_local jit::Invocation* current_invocation = nullptr;
+// The exception of a nested run that failed, until the outer run (whose
+// abort_reason says nested_exception) has unwound its code and rethrows it.
+thread_local std::exception_ptr parked_exception;
 
 class JitEngine final : public Engine, private jit::CodeSink {
 public:
@@ -82,7 +86,7 @@ private:
     // Parks the exception being handled in the outer run (see enter_nested).
     static void park(jit::Invocation* outer) {
         current_invocation = outer;
-        outer->pending = std::current_exception();
+        parked_exception = std::current_exception();
         outer->abort_reason = static_cast<uint64_t>(jit::AbortReason::nested_exception);
     }
 
@@ -128,7 +132,7 @@ private:
         case jit::AbortReason::call_depth:
             throw Error("instruction " + std::to_string(invocation.abort_insn) +
                         ": call depth exceeds " + std::to_string(kMaxCallDepth) + " frames");
-        case jit::AbortReason::nested_exception: std::rethrow_exception(invocation.pending);
+        case jit::AbortReason::nested_exception: std::rethrow_exception(std::exchange(parked_exception, nullptr));
         case jit::AbortReason::fell_off_end:
             throw Error("instruction " + std::to_string(invocation.abort_insn) +
                         ": execution ran past the end of the program");
