@@ -1,6 +1,8 @@
 // Per-run overhead and XDP per-packet time, each execution mode next to the
 // running kernel (bench/xdp/xdp_programs.bpf.c):
 //   run/engine/MODE       Engine::run of `r0 = 2; exit` (engine dispatch only)
+//   run/helper/MODE       Engine::run of `call h; exit` with a helper that
+//                         returns 2 (the JIT's full entry: trampoline, Invocation)
 //   run/program/MODE      LoadedProgram::run_xdp of xdp_pass on a 64-byte
 //                         packet (context setup, checks, epoch entry, engine)
 //   xdp/PROGRAM/MODE      test_run with repeat (the batch timed once, as the
@@ -98,6 +100,23 @@ void engine_run(benchmark::State& state, ExecMode mode) {
     for (auto _ : state) benchmark::DoNotOptimize(engine->run(r1, sizeof memory));
 }
 
+uint64_t return_two(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 2; }
+
+void engine_helper_run(benchmark::State& state, ExecMode mode) {
+    static const std::vector<ebpf::Instruction> insns = {ebpf::make_instruction(0x85, 0, 0, 0, 1000),
+                                                         ebpf::make_instruction(0x95)};
+    static const ebpf::HelperTable helpers = [] {
+        ebpf::HelperTable table;
+        table.set(1000, return_two);
+        return table;
+    }();
+    std::unique_ptr<ebpf::Engine> engine =
+        mode == ExecMode::jit ? ebpf::make_jit({insns, &helpers}) : ebpf::make_interpreter({insns, &helpers});
+    uint8_t memory[8] = {};
+    const auto r1 = reinterpret_cast<uint64_t>(memory);
+    for (auto _ : state) benchmark::DoNotOptimize(engine->run(r1, sizeof memory));
+}
+
 void program_run(benchmark::State& state, ExecMode mode) {
     const ebpf::LoadedProgram& program = loaded(mode).program("xdp_pass");
     std::vector<uint8_t> frame(256 + 64 + 256);
@@ -160,6 +179,10 @@ void register_all() {
     for (ExecMode mode : modes) {
         if (mode == ExecMode::interpret && !ebpf::interpreter_available()) continue;
         benchmark::RegisterBenchmark((std::string("run/engine/") + mode_name(mode)).c_str(), engine_run, mode);
+        if (mode != ExecMode::native) {  // helpers outside the ABI's table: JIT and interpreter only
+            benchmark::RegisterBenchmark((std::string("run/helper/") + mode_name(mode)).c_str(), engine_helper_run,
+                                         mode);
+        }
         benchmark::RegisterBenchmark((std::string("run/program/") + mode_name(mode)).c_str(), program_run, mode);
     }
     for (const char* name : {"xdp_pass", "xdp_count", "xdp_filter", "xdp_rewrite"}) {

@@ -295,21 +295,19 @@ private:
         a_.ret(a64::x30);
     }
 
-    // Called from C++ as Trampoline(x0 = invocation, x1 = target, x2 = args).
+    // Called from C++ as Trampoline(x0-x4 = r1-r5, x5 = invocation).
     void emit_trampoline() {
         a_.stp(a64::x29, a64::x30, a64::ptr_pre(a64::sp, -kTrampolineSave));
         a_.mov(a64::x29, a64::sp);
         a_.stp(a64::x19, a64::x20, a64::ptr(a64::sp, 16));
         a_.stp(a64::x21, a64::x22, a64::ptr(a64::sp, 32));
         a_.stp(a64::x25, a64::x26, a64::ptr(a64::sp, 48));
-        a_.mov(a64::x(kInvocationReg), a64::x0);
+        // r1..r5 arrive where they live (x0-x4); the invocation is the
+        // sixth argument (x5).
+        a_.mov(a64::x(kInvocationReg), a64::x5);
         a_.mov(a64::x(kTmp), a64::sp);
         a_.str(a64::x(kTmp), invocation(kInvocationUnwindRsp));
-        a_.mov(a64::x(kCallTarget), a64::x1);
-        a_.mov(a64::x(kAddr), a64::x2);
-        a_.ldp(x(1), x(2), a64::ptr(a64::x(kAddr), 0));
-        a_.ldp(x(3), x(4), a64::ptr(a64::x(kAddr), 16));
-        a_.ldr(x(5), a64::ptr(a64::x(kAddr), 32));
+        a_.ldr(a64::x(kCallTarget), invocation(kInvocationTarget));
         // r0 and r6-r9 start at zero, as in the interpreter, so even an
         // unverified program that reads them sees the same values.
         for (int r : {0, 6, 7, 8, 9}) a_.mov(x(r), a64::xzr);

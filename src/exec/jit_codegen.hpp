@@ -41,15 +41,17 @@ struct Invocation {
     uint64_t abort_reason = 0;   // AbortReason; set before unwinding on a run-time fault
     uint64_t abort_insn = 0;     // the instruction that faulted
     uint64_t abort_detail = 0;   // e.g. the missing helper's ID
-    // An exception from a nested run (a bpf_loop callback that failed): C++
-    // exceptions cannot unwind through JIT frames, so it waits here until
-    // the code has unwound itself, and run() rethrows it.
-    std::exception_ptr pending;
+    uint64_t target = 0;         // the eBPF function the trampoline calls (an absolute address)
+    // An exception from a nested run (a bpf_loop callback that failed) cannot
+    // unwind through JIT frames: it waits in a thread_local slot of the
+    // engine (jit_engine.cpp) until the code has unwound itself, and run()
+    // rethrows it. So an Invocation is trivially destructible.
 };
 inline constexpr int32_t kInvocationState = 0, kInvocationUnwindRsp = 8, kInvocationDepth = 16,
                          kInvocationAbortReason = 24, kInvocationAbortInsn = 32,
-                         kInvocationAbortDetail = 40;
+                         kInvocationAbortDetail = 40, kInvocationTarget = 48;
 static_assert(offsetof(Invocation, abort_detail) == kInvocationAbortDetail);
+static_assert(offsetof(Invocation, target) == kInvocationTarget);
 static_assert(offsetof(Invocation, depth) == kInvocationDepth);
 
 enum class AbortReason : uint64_t {
@@ -57,19 +59,27 @@ enum class AbortReason : uint64_t {
     missing_helper = 1,   // a helper ID with no entry in the helper table
     call_depth = 2,       // more than kMaxCallDepth bpf-to-bpf frames
     fell_off_end = 3,     // control ran past the last instruction
-    nested_exception = 4, // a nested run threw; see Invocation::pending
+    nested_exception = 4, // a nested run threw; the engine holds its exception
 };
 
-// The code's entry: sets up r12 = invocation, r1..r5 from `args`, calls the
-// eBPF function at `target` (an absolute address inside the code) and returns
-// its r0.
-using Trampoline = uint64_t (*)(Invocation* invocation, uint64_t target, const uint64_t* args);
+// The code's entry: takes r1..r5 in the registers they live in (the first five
+// C arguments on both hosts: rdi, rsi, rdx, rcx, r8 / x0-x4), sets up the
+// invocation register (r12 / x26), calls the eBPF function at
+// invocation->target (an absolute address inside the code) and returns its r0.
+using Trampoline = uint64_t (*)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                                Invocation* invocation);
+
+using LeafEntry = uint64_t (*)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
 
 struct CompiledCode {
     std::vector<uint8_t> code;              // position independent; relocated to 0 (empty with a CodeSink)
     std::vector<uint64_t> insn_offsets;     // per eBPF instruction, + end of body (empty with a CodeSink)
     std::vector<uint64_t> function_offsets; // entry function first, then subprograms
     uint64_t trampoline_offset = 0;
+    // The entry function is a leaf (x86-64): a C function of r1-r5 (LeafEntry)
+    // that calls nothing, cannot fault and saves the callee-saved registers
+    // it uses, so run() may call it without the trampoline or an Invocation.
+    bool entry_is_leaf = false;
 };
 
 // Where a program's code needs labels and frames, found in one pass by

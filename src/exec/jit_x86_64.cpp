@@ -19,13 +19,18 @@
 //   -      r12      the run's jit::Invocation (callee-saved)
 //   -      r9–r11   scratch (blinded constants, divisors, saved rax/rdx/rcx)
 //
-// Frames. Every eBPF function (the entry and each bpf-to-bpf callee) starts with
-// the same prologue: push rbx, r13, r14, r15, rbp (so r6–r9 and the caller's
-// r10 come back at exit), reserve 512 bytes and point rbp at their top. With the
-// return address that is 560 bytes, a multiple of 16, so rsp stays 16-byte
-// aligned for helper calls at every depth. The trampoline saves the C++ caller's
-// callee-saved registers and its stack pointer (in the Invocation), so a tail
-// call or a run-time fault can unwind all frames at once.
+// Frames. Every bpf-to-bpf callee starts with the same prologue: push rbx,
+// r13, r14, r15, rbp (so r6–r9 and the caller's r10 come back at exit), reserve
+// 512 bytes and point rbp at their top. With the return address that is 560
+// bytes, a multiple of 16, so rsp stays 16-byte aligned for helper calls at
+// every depth. The trampoline saves the C++ caller's callee-saved registers and
+// its stack pointer (in the Invocation), so a tail call or a run-time fault can
+// unwind all frames at once, with or without the entry function's frame.
+// The entry function, when only the trampoline can enter it
+// (plan_entry_frame), pushes nothing: it reserves 512 bytes only when it
+// uses r10, plus 8 when it calls anything (it is entered with rsp = 8 mod 16;
+// calls need 0). An entry that calls nothing and cannot fault is a leaf: it
+// saves the callee-saved registers it uses and run() calls it directly.
 #include "jit_codegen.hpp"
 
 #include <asmjit/x86.h>
@@ -91,6 +96,7 @@ public:
         starts_.resize(layout_.functions.size());
         for (Label& start : starts_) start = a_.newLabel();
         unwind_ = a_.newLabel();
+        plan_entry_frame();
 
         CompiledCode out;
         const bool offsets = sink_ == nullptr;  // only a listing needs them
@@ -106,7 +112,8 @@ public:
                 }
                 if (offsets) out.insn_offsets[i] = a_.offset();
                 a_.bind(starts_[next_function++]);
-                emit_prologue();
+                if (i == 0) emit_entry_prologue();
+                else emit_prologue();
             } else if (offsets) {
                 out.insn_offsets[i] = a_.offset();
             }
@@ -140,6 +147,7 @@ public:
         if (sink_) sink_->place({buffer.data(), buffer.size()});
         else out.code.assign(buffer.data(), buffer.data() + buffer.size());
         for (const Label& start : starts_) out.function_offsets.push_back(code_.labelOffsetFromBase(start));
+        out.entry_is_leaf = entry_leaf_;
         return out;
     }
 
@@ -462,6 +470,94 @@ private:
         a_.lea(x86::rbp, x86::ptr(x86::rsp, kStackSize));
     }
 
+    // The entry function's own frame (plan_entry_frame). Only the
+    // trampoline calls it, and the trampoline saved every callee-saved
+    // register already, so it pushes nothing; it reserves the 512 bytes
+    // only when it uses r10, and 8 bytes more when it calls anything: it is
+    // entered with rsp = 8 (mod 16), as every function is, and a helper or
+    // an eBPF callee must be called with rsp = 0 (mod 16).
+    // A leaf entry (entry_leaf_) is a C function of r1-r5 that run() may call
+    // without the trampoline: it saves the callee-saved registers it uses and
+    // zeroes the eBPF registers that start at zero (the trampoline's job),
+    // and needs no alignment: it calls nothing.
+    void emit_entry_prologue() {
+        if (!entry_lean_) return emit_prologue();
+        if (entry_leaf_) {
+            for (int r = 6; r <= kFramePointer; ++r) {
+                if (entry_uses_[r]) a_.push(q(r));
+            }
+            for (int r : {0, 6, 7, 8, 9}) {
+                if ((r == 0 || entry_uses_[r]) && !first_instruction_sets(r)) alu_rr(kXorRR, false, kRegisterMap[r], kRegisterMap[r]);
+            }
+        }
+        if (entry_frame_ == 0) return;
+        a_.sub(x86::rsp, entry_frame_);
+        if (entry_uses_[kFramePointer]) a_.lea(x86::rbp, x86::ptr(x86::rsp, entry_frame_));
+    }
+
+    void emit_entry_epilogue() {
+        if (entry_frame_ != 0) a_.add(x86::rsp, entry_frame_);
+        if (entry_leaf_) {
+            for (int r = kFramePointer; r >= 6; --r) {
+                if (entry_uses_[r]) a_.pop(q(r));
+            }
+        }
+        a_.ret();
+    }
+
+    // Whether instruction 0 sets all 64 bits of register r without reading it.
+    bool first_instruction_sets(int r) const {
+        const Instruction& in = insns_[0];
+        if (in.opcode == op::kLddw) return in.dst == r;
+        const uint8_t cls = op::cls(in.opcode);
+        if (cls != op::kClassAlu && cls != op::kClassAlu64) return false;
+        return op::alu_op(in.opcode) == op::kMov && in.dst == r && (!op::is_x(in.opcode) || in.src != r);
+    }
+
+    // Whether the entry function (instructions [0, next function)) can go
+    // without the prologue every function has (entry_lean_), and the frame
+    // it needs then. It can when only the trampoline enters it (no
+    // bpf-to-bpf call targets instruction 0; a callback's call_function()
+    // goes through the trampoline too) and its code is its own: no jump
+    // leaves it or comes into it from elsewhere and its last instruction
+    // does not run on into the next function, so every exit reached from
+    // instruction 0 is one of its own (with its own epilogue) and no other
+    // function's exit runs on its frame. Anything else keeps the full
+    // prologue for it, as for every other function. A lean entry that calls
+    // nothing and cannot run off the end of the program never needs the
+    // invocation (r12) or the abort path: it is a leaf (entry_leaf_).
+    void plan_entry_frame() {
+        const size_t n = insns_.size();
+        const size_t end = layout_.functions.size() > 1 ? layout_.functions[1] : n;
+        bool calls = false;
+        entry_lean_ = entry_leaf_ = false;
+        entry_uses_.fill(false);
+        for (size_t i = 0; i < n; ++i) {
+            if (layout_.second_slot(i)) continue;
+            const Instruction& in = insns_[i];
+            const bool inside = i < end;
+            // Registers read or written, or passed on (r1 = r10, a store of
+            // r10...): over-approximated by either register field.
+            if (inside) entry_uses_[in.dst] = entry_uses_[in.src] = true;
+            const uint8_t cls = op::cls(in.opcode);
+            if (cls != op::kClassJmp && cls != op::kClassJmp32) continue;
+            const uint8_t jop = op::jmp_op(in.opcode);
+            if (jop == op::kExit) continue;
+            if (jop == op::kCall) {
+                if (in.src == op::kCallLocal && target(i, in.imm) == 0) return;
+                if (inside) calls = true;
+                continue;
+            }
+            const int64_t offset = (cls == op::kClassJmp32 && jop == op::kJa) ? in.imm : in.offset;
+            if ((target(i, offset) < end) != inside) return;
+        }
+        if (end < n && falls_through(insns_, layout_, end - 1)) return;
+        entry_lean_ = true;
+        entry_leaf_ = !calls && !falls_through(insns_, layout_, end - 1);
+        entry_end_ = end;
+        entry_frame_ = (entry_uses_[kFramePointer] ? kStackSize : 0) + (calls ? 8 : 0);
+    }
+
     void emit_epilogue() {
         a_.add(x86::rsp, kStackSize);
         a_.pop(x86::rbp);
@@ -482,15 +578,10 @@ private:
         a_.push(x86::r14);
         a_.push(x86::r15);
         a_.sub(x86::rsp, 8);
-        a_.mov(x86::r12, x86::rdi);
+        // r1..r5 arrive where they live (rdi, rsi, rdx, rcx, r8); the
+        // invocation is the sixth argument.
+        a_.mov(x86::r12, x86::r9);
         a_.mov(invocation(kInvocationUnwindRsp), x86::rsp);
-        a_.mov(x86::r11, x86::rsi);
-        a_.mov(x86::r10, x86::rdx);
-        a_.mov(q(1), x86::qword_ptr(x86::r10, 0));
-        a_.mov(q(2), x86::qword_ptr(x86::r10, 8));
-        a_.mov(q(3), x86::qword_ptr(x86::r10, 16));
-        a_.mov(q(4), x86::qword_ptr(x86::r10, 24));
-        a_.mov(q(5), x86::qword_ptr(x86::r10, 32));
         // r0 and r6-r9 start at zero, as in the interpreter, so even an
         // unverified program that reads them sees the same values.
         a_.xor_(x86::eax, x86::eax);
@@ -498,7 +589,7 @@ private:
         a_.xor_(x86::r13d, x86::r13d);
         a_.xor_(x86::r14d, x86::r14d);
         a_.xor_(x86::r15d, x86::r15d);
-        a_.call(x86::r11);
+        a_.call(invocation(kInvocationTarget));
         Label exit = a_.newLabel();
         a_.bind(exit);
         a_.add(x86::rsp, 8);
@@ -769,7 +860,10 @@ private:
     void emit_jump(size_t i, const Instruction& in, bool narrow) {
         const uint8_t jop = op::jmp_op(in.opcode);
         switch (jop) {
-        case op::kExit: emit_epilogue(); return;
+        case op::kExit:
+            if (entry_lean_ && i < entry_end_) emit_entry_epilogue();
+            else emit_epilogue();
+            return;
         case op::kCall: emit_call(i, in); return;
         case op::kJa: a_.jmp(body(target(i, narrow ? in.imm : in.offset))); return;
         default: break;
@@ -980,6 +1074,12 @@ private:
     std::vector<Label> starts_;     // per function (layout_.functions): the label of its prologue
     Label unwind_;
     std::vector<Stub> stubs_;
+    // The entry function's frame (plan_entry_frame).
+    bool entry_lean_ = false;       // no saved registers: only the trampoline enters it
+    bool entry_leaf_ = false;       // lean, calls nothing, cannot fault: a C function run() calls directly
+    std::array<bool, kRegisterCount> entry_uses_{};  // registers it names (r10: a 512-byte frame)
+    int32_t entry_frame_ = 0;       // bytes below the return address: 0, 8, 512 or 520
+    size_t entry_end_ = 0;          // the first instruction after the entry function
     bool fused_next_ = false;         // the next instruction was emitted with this one (fuse_add)
     size_t zero_flag_of_ = SIZE_MAX;  // the instruction whose result ZF holds (add/sub/and/or/xor)
 };
