@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -420,34 +421,44 @@ TEST(CpuSlots, PerCpuCountsStayExactWhileThreadsComeAndGo) {
 }
 
 // A value pointer from a lookup must keep pointing at that element for the
-// whole run: the writer deletes the key and inserts it again (a new element,
-// a new value) as fast as it can, so the deleted element is retired and,
-// once reclaimed, reused for the next insert. A reader that holds the pointer
-// across yields must never see its value change.
+// whole run: the writer deletes a key and inserts it again (a new element, a
+// new value), key after key, as fast as it can, so deleted elements are
+// retired and, once reclaimed, reused for the next insert. A reader that
+// holds the pointer across yields must never see its value change. (Four
+// keys, one replaced at a time: most lookups find their key.)
 template <typename MakeKey>
 void value_stays_put(MapType type, uint32_t key_size, MakeKey make_key) {
-    auto map = ebpf::create_map(definition(type, key_size, 8, 4));
-    const std::vector<uint8_t> key = make_key();
-    map->update(key, bytes_of(uint64_t{1}));
+    constexpr uint32_t kKeys = 4;
+    auto map = ebpf::create_map(definition(type, key_size, 8, 2 * kKeys));
+    std::vector<std::vector<uint8_t>> keys;
+    for (uint32_t k = 0; k < kKeys; ++k) {
+        keys.push_back(make_key(k));
+        map->update(keys.back(), bytes_of(uint64_t{1}));
+    }
     std::atomic<bool> stop{false};
-    std::atomic<uint64_t> changed{0}, held{0};
+    std::atomic<uint64_t> changed{0}, held{0}, missed{0}, replaced{0};
     std::thread writer([&] {
         for (uint64_t generation = 2; !stop.load(std::memory_order_relaxed); ++generation) {
+            const auto& key = keys[generation % kKeys];
             map->remove(key);
             map->update(key, bytes_of(generation), ebpf::kUpdateNoExist);
+            ++replaced;
         }
     });
     const uint32_t readers = 2 * ebpf::possible_cpus() + 1;
     const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(400);
     std::vector<std::thread> threads;
     for (uint32_t t = 0; t < readers; ++t) {
-        threads.emplace_back([&] {
-            while (std::chrono::steady_clock::now() < until) {
+        threads.emplace_back([&, t] {
+            for (uint32_t i = t; std::chrono::steady_clock::now() < until; ++i) {
                 ebpf::CpuScope cpu;
-                auto* value = static_cast<uint64_t*>(map->lookup_elem(key.data()));
-                if (!value) continue;
+                auto* value = static_cast<uint64_t*>(map->lookup_elem(keys[i % kKeys].data()));
+                if (!value) {
+                    ++missed;
+                    continue;
+                }
                 const uint64_t first = __atomic_load_n(value, __ATOMIC_RELAXED);
-                for (int i = 0; i < 4; ++i) {
+                for (int k = 0; k < 4; ++k) {
                     std::this_thread::yield();
                     if (__atomic_load_n(value, __ATOMIC_RELAXED) != first) ++changed;
                 }
@@ -459,19 +470,24 @@ void value_stays_put(MapType type, uint32_t key_size, MakeKey make_key) {
     stop = true;
     writer.join();
     EXPECT_EQ(changed.load(), 0u);
-    EXPECT_GT(held.load(), 0u);
+    EXPECT_GT(held.load(), 0u) << missed.load() << " lookups found nothing";
+    EXPECT_GT(replaced.load(), 0u);
+    std::printf("%llu replacements; %llu values held across yields, %llu lookups missed\n",
+                static_cast<unsigned long long>(replaced.load()), static_cast<unsigned long long>(held.load()),
+                static_cast<unsigned long long>(missed.load()));
 }
 
 TEST(CpuSlots, HashValueStaysPutWhileItsKeyIsDeletedAndReinserted) {
-    value_stays_put(MapType::hash, 4, [] { return bytes_of(uint32_t{7}); });
+    value_stays_put(MapType::hash, 4, [](uint32_t k) { return bytes_of(k + 7); });
 }
 
 TEST(CpuSlots, LpmValueStaysPutWhileItsPrefixIsDeletedAndReinserted) {
-    value_stays_put(MapType::lpm_trie, 8, [] {
+    value_stays_put(MapType::lpm_trie, 8, [](uint32_t k) {
         struct {
             uint32_t prefixlen = 24;
             uint8_t addr[4] = {10, 1, 2, 0};
         } key;
+        key.addr[1] = static_cast<uint8_t>(k);
         return bytes_of(key);
     });
 }
