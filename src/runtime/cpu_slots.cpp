@@ -211,7 +211,7 @@ void take_slot(ThreadCpu& self) {
         self.cpu = static_cast<uint32_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()) % all.count);
     }
     const auto mine = reinterpret_cast<uintptr_t>(self.record);
-    for (;;) {
+    for (uint32_t rounds = 0;;) {
         // A slot of our own: the one used last first, then any unbound one.
         bool any_shared = false;
         for (uint32_t i = 0, cpu = self.cpu; i < all.count; ++i, cpu = cpu + 1 == all.count ? 0 : cpu + 1) {
@@ -230,14 +230,16 @@ void take_slot(ThreadCpu& self) {
         // Every shared slot is busy, or there is none: share a bound slot,
         // searching from the one after ours (threads spread their takeovers).
         // One whose thread is not running first, even when shared slots
-        // exist: waiting only for the shared ones would leave slots bound to
-        // threads that ran once and now idle (or block forever) unused, and
-        // a run that holds the one shared slot while it waits for this run
-        // would wait forever (CpuSlots.IdleBoundSlotsServeOtherRuns). Where
-        // nothing is shared and every bound thread runs, wait out the next.
+        // exist (after a few rounds of waiting for them, so that a short
+        // wait does not cost a bound thread its fast path): waiting only for
+        // the shared ones would leave slots bound to threads that ran once
+        // and now idle (or block forever) unused, and a run that holds the
+        // one shared slot while it waits for this run would wait forever
+        // (CpuSlots.IdleBoundSlotsServeOtherRuns). Where nothing is shared
+        // and every bound thread runs, wait out the next.
         bool shared_one = false;
         uint32_t busy = all.count;  // the first bound slot whose thread runs
-        for (uint32_t i = 0, cpu = self.cpu; i < all.count && !shared_one; ++i) {
+        for (uint32_t i = 0, cpu = self.cpu; i < all.count && !shared_one && (!any_shared || rounds >= 8); ++i) {
             cpu = cpu + 1 == all.count ? 0 : cpu + 1;
             const uintptr_t owner = all.slots[cpu].owner.load(std::memory_order_acquire);
             if (owner <= kSharing || owner == mine) continue;
@@ -256,6 +258,7 @@ void take_slot(ThreadCpu& self) {
             if (owner > kSharing && owner != mine) share(all, busy, owner);
             continue;
         }
+        ++rounds;
         std::this_thread::yield();
     }
 }
