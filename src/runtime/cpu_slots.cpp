@@ -117,7 +117,10 @@ struct CpuSlots {
 };
 
 CpuSlots& cpu_slots() {
-    static CpuSlots instance;
+    // Never destroyed: threads still running programs while the process
+    // exits (detached ones), and the exit hooks of threads that end after
+    // static destruction, use the slots.
+    static CpuSlots& instance = *new CpuSlots;
     return instance;
 }
 
