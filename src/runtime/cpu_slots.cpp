@@ -121,7 +121,10 @@ struct CpuSlots {
 };
 
 CpuSlots& cpu_slots() {
-    static CpuSlots instance;
+    // Never destroyed: threads still running programs while the process
+    // exits (detached ones), and the exit hooks of threads that end after
+    // static destruction, use the slots.
+    static CpuSlots& instance = *new CpuSlots;
     return instance;
 }
 
@@ -220,7 +223,7 @@ void take_slot(ThreadCpu& self) {
         self.cpu = static_cast<uint32_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()) % all.count);
     }
     const auto mine = reinterpret_cast<uintptr_t>(self.record);
-    for (;;) {
+    for (uint32_t rounds = 0;;) {
         // A slot of our own: the one used last first, then any unbound one.
         bool any_shared = false;
         for (uint32_t i = 0, cpu = self.cpu; i < all.count; ++i, cpu = cpu + 1 == all.count ? 0 : cpu + 1) {
@@ -240,14 +243,38 @@ void take_slot(ThreadCpu& self) {
         for (uint32_t i = 0, cpu = self.cpu; i < all.count; ++i, cpu = cpu + 1 == all.count ? 0 : cpu + 1) {
             if (enter_shared(all, self, cpu)) return;
         }
-        if (!any_shared) {
-            // Every slot is bound to another thread: share one (the one after
-            // ours, so that threads spread their takeovers).
-            const uint32_t cpu = self.cpu + 1 == all.count ? 0 : self.cpu + 1;
+        // Every shared slot is busy, or there is none: share a bound slot,
+        // searching from the one after ours (threads spread their takeovers).
+        // One whose thread is not running first, even when shared slots
+        // exist (after a few rounds of waiting for them, so that a short
+        // wait does not cost a bound thread its fast path): waiting only for
+        // the shared ones would leave slots bound to threads that ran once
+        // and now idle (or block forever) unused, and a run that holds the
+        // one shared slot while it waits for this run would wait forever
+        // (CpuSlots.IdleBoundSlotsServeOtherRuns). Where nothing is shared
+        // and every bound thread runs, wait out the next.
+        bool shared_one = false;
+        uint32_t busy = all.count;  // the first bound slot whose thread runs
+        for (uint32_t i = 0, cpu = self.cpu; i < all.count && !shared_one && (!any_shared || rounds >= 8); ++i) {
+            cpu = cpu + 1 == all.count ? 0 : cpu + 1;
             const uintptr_t owner = all.slots[cpu].owner.load(std::memory_order_acquire);
-            if (owner > kSharing && owner != mine) share(all, cpu, owner);
+            if (owner <= kSharing || owner == mine) continue;
+            // Records are never freed: reading a former owner's is harmless.
+            const auto* record = reinterpret_cast<const ThreadRecord*>(owner);
+            if ((record->active.load(std::memory_order_relaxed) >> kSlotShift) != uint64_t{cpu} + 1) {
+                share(all, cpu, owner);
+                shared_one = true;
+            } else if (busy == all.count) {
+                busy = cpu;
+            }
+        }
+        if (shared_one) continue;
+        if (!any_shared && busy != all.count) {
+            const uintptr_t owner = all.slots[busy].owner.load(std::memory_order_acquire);
+            if (owner > kSharing && owner != mine) share(all, busy, owner);
             continue;
         }
+        ++rounds;
         std::this_thread::yield();
     }
 }
@@ -262,19 +289,37 @@ void fork_child() {
         r->active.store(0, std::memory_order_relaxed);
         r->in_use.store(false, std::memory_order_relaxed);
     }
+    const auto mine = reinterpret_cast<uintptr_t>(self.record);
     for (uint32_t i = 0; i < all.count; ++i) {
         CpuSlot& slot = all.slots[i];
         const bool ours = self.depth > 0 && self.cpu == i;
         if (!ours) slot.epoch.store(0, std::memory_order_relaxed);
         const uintptr_t owner = slot.owner.load(std::memory_order_relaxed);
-        if (owner == kSharing) slot.owner.store(kShared, std::memory_order_relaxed);
-        else if (owner != kShared && owner != reinterpret_cast<uintptr_t>(self.record))
+        if (owner == kSharing) {
+            // Another thread was taking it from its bound thread. When that
+            // was this thread, the slot is ours again: made shared, it would
+            // let a new thread of the child run on it while the run this
+            // thread forked from goes on (the taker, which would have waited
+            // for that run, does not exist here;
+            // CpuSlots.ForkInsideARunWhileItsSlotIsBeingTaken).
+            slot.owner.store(self.bound && self.cpu == i ? mine : kShared, std::memory_order_relaxed);
+        } else if (owner != kShared && owner != mine) {
             slot.owner.store(kUnbound, std::memory_order_relaxed);
+        }
     }
     all.bound_threads.store(self.bound ? 1 : 0, std::memory_order_relaxed);
     if (all.binding && ::syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0) {
-        // Without membarrier, bound slots are unsafe: share every slot (this
-        // thread, alone, is between runs or holds its slot as it is).
+        // Without membarrier, bound slots are unsafe: share every slot. When
+        // this thread forked from inside a run on its bound slot, the run now
+        // holds that slot the shared way (its epoch word, with the epoch it
+        // announced): else the slot would look free to the child's other
+        // threads during the run, and the stale announcement in our record
+        // (no longer cleared at the run's end) would stop reclamation for good.
+        if (self.bound && self.depth > 0) {
+            all.slots[self.cpu].epoch.store(self.record->active.load(std::memory_order_relaxed) & kEpochMask,
+                                            std::memory_order_relaxed);
+            self.record->active.store(0, std::memory_order_relaxed);
+        }
         for (uint32_t i = 0; i < all.count; ++i) all.slots[i].owner.store(kShared, std::memory_order_relaxed);
         all.binding = false;
         all.bound_threads.store(0, std::memory_order_relaxed);

@@ -4,14 +4,23 @@
 // under any interleaving; run under ThreadSanitizer with the tsan preset.
 #include <gtest/gtest.h>
 
+#include <linux/filter.h>
+#include <linux/membarrier.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "ebpf/error.hpp"
@@ -396,6 +405,296 @@ TEST(CpuSlots, ForkedChildRunsWhileParentThreadsHeldSlots) {
     }
     changed.notify_all();
     for (auto& thread : holders) thread.join();
+}
+
+// --- adversarial tests of the slot protocol ---------------------------------
+
+// Runs `body` in a child process and fails when it does not exit 0 within
+// `seconds` (a hang is a failure, not a stuck test).
+template <typename Body>
+void in_child(Body body, int seconds, const char* what) {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(body());
+    ASSERT_GT(child, 0);
+    int status = 0;
+    for (int waited = 0; waited < seconds * 100 && ::waitpid(child, &status, WNOHANG) == 0; ++waited) ::usleep(10000);
+    if (::waitpid(child, &status, WNOHANG) == 0) {
+        ::kill(child, SIGKILL);
+        ::waitpid(child, &status, 0);
+        ADD_FAILURE() << what << ": the child hung";
+        return;
+    }
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << what << ": status " << status;
+}
+
+// A real program adds to its CPU's value of a per-CPU array and hash with a
+// plain read-modify-write, and so does a host "program" that yields in the
+// middle of it: two runs on one slot at once would lose updates.
+// More threads than slots, in waves, so that threads end while bound and new
+// ones bind the slots they left, share bound ones and run on shared ones.
+TEST(CpuSlots, PerCpuCountsStayExactWhileThreadsComeAndGo) {
+    auto object = load("maps_all");
+    const ebpf::LoadedProgram& program = object->program("hook/percpu");
+    ebpf::Map& array = object->map("percpu_array_map");
+    const uint32_t cpus = ebpf::possible_cpus();
+    std::atomic<uint64_t> expected{0};
+    std::atomic<uint32_t> bad_cpu{0};
+    for (int wave = 0; wave < 4; ++wave) {
+        std::vector<std::thread> threads;
+        const uint32_t count = wave % 2 ? 2 * cpus + 1 : cpus;
+        for (uint32_t t = 0; t < count; ++t) {
+            threads.emplace_back([&, t] {
+                uint64_t sum = 0;
+                const int runs = t % 3 == 0 ? 40 : 1500;  // some end early, while others run
+                for (int i = 0; i < runs; ++i) {
+                    const uint32_t key = static_cast<uint32_t>(i % 7) + 1;
+                    if (t % 2 == 0 || i % 4 != 0) {
+                        if (run_with_key(program, key) != 0) bad_cpu++;
+                        sum += 2 * key;  // the array and the hash
+                    } else {
+                        // A "program" whose read-modify-write gives the CPU
+                        // away in the middle: any other run on this slot meanwhile loses an update.
+                        ebpf::CpuScope cpu;
+                        if (ebpf::current_cpu() >= cpus) bad_cpu++;
+                        const uint32_t zero = 0;
+                        auto* value = static_cast<uint64_t*>(array.lookup_elem(&zero));
+                        const uint64_t before = __atomic_load_n(value, __ATOMIC_RELAXED);
+                        std::this_thread::yield();
+                        __atomic_store_n(value, before + 2 * key, __ATOMIC_RELAXED);
+                        sum += 2 * key;
+                    }
+                    if (i % 64 == 0) std::this_thread::yield();
+                }
+                expected += sum;
+            });
+        }
+        for (auto& thread : threads) thread.join();
+    }
+    EXPECT_EQ(bad_cpu.load(), 0u);
+    uint64_t total = 0;
+    for (const char* name : {"percpu_array_map", "percpu_hash_map"}) {
+        auto all = object->map(name).lookup(bytes_of(uint32_t{0}));
+        ASSERT_TRUE(all.has_value()) << name;
+        for (size_t cpu = 0; cpu < all->size() / 8; ++cpu)
+            total += value_of<uint64_t>({all->begin() + 8 * static_cast<long>(cpu), all->end()});
+    }
+    EXPECT_EQ(total, expected.load());
+}
+
+// A value pointer from a lookup must keep pointing at that element for the
+// whole run: the writer deletes a key and inserts it again (a new element, a
+// new value), key after key, as fast as it can, so deleted elements are
+// retired and, once reclaimed, reused for the next insert. A reader that
+// holds the pointer across yields must never see its value change. (Four
+// keys, one replaced at a time: most lookups find their key.)
+template <typename MakeKey>
+void value_stays_put(MapType type, uint32_t key_size, MakeKey make_key) {
+    constexpr uint32_t kKeys = 4;
+    auto map = ebpf::create_map(definition(type, key_size, 8, 2 * kKeys));
+    std::vector<std::vector<uint8_t>> keys;
+    for (uint32_t k = 0; k < kKeys; ++k) {
+        keys.push_back(make_key(k));
+        map->update(keys.back(), bytes_of(uint64_t{1}));
+    }
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> changed{0}, held{0}, missed{0}, replaced{0};
+    std::thread writer([&] {
+        for (uint64_t generation = 2; !stop.load(std::memory_order_relaxed); ++generation) {
+            const auto& key = keys[generation % kKeys];
+            map->remove(key);
+            map->update(key, bytes_of(generation), ebpf::kUpdateNoExist);
+            ++replaced;
+        }
+    });
+    const uint32_t readers = 2 * ebpf::possible_cpus() + 1;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(400);
+    std::vector<std::thread> threads;
+    for (uint32_t t = 0; t < readers; ++t) {
+        threads.emplace_back([&, t] {
+            for (uint32_t i = t; std::chrono::steady_clock::now() < until; ++i) {
+                ebpf::CpuScope cpu;
+                auto* value = static_cast<uint64_t*>(map->lookup_elem(keys[i % kKeys].data()));
+                if (!value) {
+                    ++missed;
+                    continue;
+                }
+                const uint64_t first = __atomic_load_n(value, __ATOMIC_RELAXED);
+                for (int k = 0; k < 4; ++k) {
+                    std::this_thread::yield();
+                    if (__atomic_load_n(value, __ATOMIC_RELAXED) != first) ++changed;
+                }
+                ++held;
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    stop = true;
+    writer.join();
+    EXPECT_EQ(changed.load(), 0u);
+    EXPECT_GT(held.load(), 0u) << missed.load() << " lookups found nothing";
+    EXPECT_GT(replaced.load(), 0u);
+    std::printf("%llu replacements; %llu values held across yields, %llu lookups missed\n",
+                static_cast<unsigned long long>(replaced.load()), static_cast<unsigned long long>(held.load()),
+                static_cast<unsigned long long>(missed.load()));
+}
+
+TEST(CpuSlots, HashValueStaysPutWhileItsKeyIsDeletedAndReinserted) {
+    value_stays_put(MapType::hash, 4, [](uint32_t k) { return bytes_of(k + 7); });
+}
+
+TEST(CpuSlots, LpmValueStaysPutWhileItsPrefixIsDeletedAndReinserted) {
+    value_stays_put(MapType::lpm_trie, 8, [](uint32_t k) {
+        struct {
+            uint32_t prefixlen = 24;
+            uint8_t addr[4] = {10, 1, 2, 0};
+        } key;
+        key.addr[1] = static_cast<uint8_t>(k);
+        return bytes_of(key);
+    });
+}
+
+// Threads that ran once and then idle (or block forever) keep their slots
+// bound. A run that holds a slot and waits for another thread's run must
+// not wait forever while those slots sit idle: the other run gets one of
+// them, as it would get a free CPU.
+TEST(CpuSlots, IdleBoundSlotsServeOtherRuns) {
+    const uint32_t cpus = ebpf::possible_cpus();
+    if (cpus < 2) GTEST_SKIP() << "needs two slots";
+    std::mutex mutex;
+    std::condition_variable changed;
+    uint32_t ran_once = 0;
+    bool release = false, second_ran = false;
+    std::vector<std::thread> idle;
+    for (uint32_t t = 0; t < cpus; ++t) {
+        idle.emplace_back([&] {
+            { ebpf::CpuScope cpu; }
+            std::unique_lock lock(mutex);
+            ++ran_once;
+            changed.notify_all();
+            changed.wait(lock, [&] { return release; });
+        });
+    }
+    {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return ran_once == cpus; });
+    }
+    bool waited_out = false;
+    std::thread second;
+    std::thread first([&] {
+        ebpf::CpuScope cpu;  // holds a slot while it waits for the second run
+        second = std::thread([&] {
+            ebpf::CpuScope cpu2;
+            std::lock_guard lock(mutex);
+            second_ran = true;
+            changed.notify_all();
+        });
+        std::unique_lock lock(mutex);
+        waited_out = !changed.wait_for(lock, std::chrono::seconds(2), [&] { return second_ran; });
+    });
+    first.join();
+    second.join();  // it finishes once the first run has ended
+    EXPECT_FALSE(waited_out) << "a run waited for a slot while " << cpus - 1 << " slots were idle";
+    {
+        std::lock_guard lock(mutex);
+        release = true;
+    }
+    changed.notify_all();
+    for (auto& thread : idle) thread.join();
+}
+
+// fork() from inside a run, while another thread is taking this thread's
+// bound slot away (it waits for the run to end). In the child that other
+// thread does not exist, and the forking thread's run goes on: a new thread
+// of the child must not get the slot before that run ends. One slot
+// (EBPF_NUM_CPUS=1, runtime.stress_one_cpu.*) makes the contention certain.
+// ThreadSanitizer cannot start threads in the child of a multi-threaded
+// fork (die_after_fork; with it off, "dup thread with used id").
+#if defined(__SANITIZE_THREAD__)
+#define SKIP_THREADS_AFTER_FORK() GTEST_SKIP() << "ThreadSanitizer cannot start threads after a multi-threaded fork"
+#else
+#define SKIP_THREADS_AFTER_FORK() (void)0
+#endif
+
+TEST(CpuSlots, ForkInsideARunWhileItsSlotIsBeingTaken) {
+    SKIP_THREADS_AFTER_FORK();
+    if (ebpf::possible_cpus() != 1) GTEST_SKIP() << "needs EBPF_NUM_CPUS=1 (runtime.stress_one_cpu.*)";
+    std::atomic<bool> taker_done{false};
+    std::optional<ebpf::CpuScope> run;
+    run.emplace();
+    std::thread taker([&] {
+        ebpf::CpuScope mine;  // waits for the run of the main thread
+        taker_done = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the taker is waiting now
+    EXPECT_FALSE(taker_done.load());
+    in_child(
+        [&] {
+            std::atomic<bool> ran{false};
+            std::thread other([&] {
+                ebpf::CpuScope cpu;
+                ran = true;
+            });
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            const bool overlap = ran.load();  // the forking thread's run still holds the only slot
+            run.reset();
+            other.join();  // and gets it now
+            return overlap ? 3 : 0;
+        },
+        5, "fork inside a run");
+    run.reset();
+    taker.join();
+    EXPECT_TRUE(taker_done.load());
+}
+
+// A child of fork() registers for membarrier again; where that fails (here a
+// seccomp filter refuses the registration, the membarrier itself still
+// works) every slot becomes shared. The forking thread was inside a run on
+// its bound slot: in the child that run must keep its slot, so that of
+// `cpus` new threads that each hold a slot, one waits until the run ends.
+TEST(CpuSlots, ForkInsideARunWhereMembarrierCannotBeRegistered) {
+    SKIP_THREADS_AFTER_FORK();
+    in_child(
+        [] {
+            const uint32_t cpus = ebpf::possible_cpus();
+            { ebpf::CpuScope bind; }  // this thread binds a slot (all slots shared: nothing to show)
+            sock_filter filter[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_membarrier, 0, 3),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            };
+            sock_fprog program{static_cast<unsigned short>(std::size(filter)), filter};
+            if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0)
+                return 0;  // no seccomp here: nothing to test
+            std::optional<ebpf::CpuScope> run;
+            run.emplace();
+            const pid_t grandchild = ::fork();
+            if (grandchild == 0) {
+                std::atomic<uint32_t> entered{0};
+                std::atomic<bool> done{false};
+                std::vector<std::thread> threads;
+                for (uint32_t t = 0; t < cpus; ++t) {
+                    threads.emplace_back([&] {
+                        ebpf::CpuScope cpu;
+                        ++entered;
+                        while (!done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                    });
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                const uint32_t early = entered.load();  // at most cpus - 1 while the run holds its slot
+                run.reset();
+                while (entered.load() < cpus) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                done = true;
+                for (auto& thread : threads) thread.join();
+                ::_exit(early < cpus ? 0 : 3);
+            }
+            int status = 0;
+            if (grandchild < 0 || ::waitpid(grandchild, &status, 0) != grandchild) return 4;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 5;
+        },
+        5, "fork where membarrier cannot be registered");
 }
 
 }  // namespace
