@@ -215,7 +215,8 @@ void share(CpuSlots& all, uint32_t cpu, uintptr_t owner) {
     slot.owner.store(kShared, std::memory_order_release);  // its accesses happen before any shared run's
 }
 
-void take_slot(ThreadCpu& self) {
+// Out of line: inlined, its register saves would land on every run's path.
+[[gnu::noinline]] void take_slot(ThreadCpu& self) {
     CpuSlots& all = *self.slots;
     if (!self.record) {
         self.record = take_record(all);
