@@ -1,9 +1,10 @@
 // CPU slots and epoch-based reclamation (internal). A running program holds a
-// CPU slot; the slot records the global epoch at which the run began. Memory
-// a map unlinks (a deleted hash element, an old LPM snapshot, an inner map) is
-// retired with the epoch at unlink time and reused or freed only once every
-// slot is idle or began later: a pointer a program got from a lookup stays
-// valid until its run ends, and lookups never take a lock.
+// CPU slot and announces the global epoch at which the run began (in its
+// thread's record or its shared slot: cpu_slots.cpp). Memory a map unlinks (a
+// deleted hash element, an old LPM snapshot, an inner map) is retired with the
+// epoch at unlink time and reused or freed only once every run still going
+// began later: a pointer a program got from a lookup stays valid until its
+// run ends, and lookups never take a lock.
 #pragma once
 
 #include <algorithm>
@@ -23,8 +24,6 @@ uint64_t retire_epoch();
 // membarrier(2) where runs take no fence (cpu_slots.cpp), so reclaimers take
 // one snapshot per batch, not one per retired item.
 uint64_t oldest_running_epoch();
-// True when no slot is busy in an epoch <= stamp.
-bool epoch_passed(uint64_t stamp);
 
 // Deferred actions (frees) run once their epoch has passed.
 class RetireList {

@@ -194,7 +194,7 @@ bool enter_shared(CpuSlots& all, ThreadCpu& self, uint32_t cpu) {
     if (slot.owner.load(std::memory_order_acquire) != kShared) return false;
     uint64_t free = 0;
     // seq_cst: the run's loads of shared memory must not move before the
-    // announcement a reclaimer checks (epoch_passed).
+    // announcement a reclaimer checks (oldest_running_epoch).
     if (slot.epoch.load(std::memory_order_relaxed) != 0 ||
         !slot.epoch.compare_exchange_strong(free, all.global_epoch.load()))
         return false;
@@ -374,8 +374,6 @@ uint64_t oldest_running_epoch() {
     }
     return oldest;
 }
-
-bool epoch_passed(uint64_t stamp) { return oldest_running_epoch() > stamp; }
 
 }  // namespace runtime_detail
 }  // namespace ebpf
