@@ -15,8 +15,6 @@
 namespace ebpf {
 namespace {
 
-std::atomic<bool> g_code_integrity{false};
-
 const char* const kPolicy = "code-integrity policy: ";
 
 // Why the mode, asked for by the environment, could not be set up; read only
@@ -40,7 +38,6 @@ CodeIntegrityStatus enable_mode(const CodeIntegrityOptions& options) {
                          "; running without kernel enforcement: the library still refuses the interpreter, "
                          "the JIT and unsigned modules, but other code in the process can map W+X memory";
     }
-    g_code_integrity.store(true);
     policy_detail::g_code_integrity_state.store(policy_detail::kStateOn, std::memory_order_release);
     return status;
 }
@@ -62,7 +59,6 @@ void read_environment() {
     } else {
         g_setup_error = setting + ": unknown value (expected 1 or allow-without-mdwe; 0 or unset for off)";
     }
-    g_code_integrity.store(true);
     policy_detail::g_code_integrity_state.store(policy_detail::kStateOn, std::memory_order_release);
 }
 
@@ -106,13 +102,11 @@ namespace policy_detail {
 std::atomic<uint8_t> g_code_integrity_state{kStateUnknown};
 
 bool code_integrity_enabled_slow() {
-    read_environment_once();
-    const bool on = g_code_integrity.load();
-    // Only ever from off to on: a late "off" never overwrites an "on".
+    read_environment_once();  // may set kStateOn
+    // Only ever from off to on: "off" replaces only "unknown", never an "on".
     uint8_t expected = kStateUnknown;
-    if (on) g_code_integrity_state.store(kStateOn, std::memory_order_release);
-    else g_code_integrity_state.compare_exchange_strong(expected, kStateOff, std::memory_order_release);
-    return on;
+    g_code_integrity_state.compare_exchange_strong(expected, kStateOff, std::memory_order_acq_rel);
+    return g_code_integrity_state.load(std::memory_order_acquire) == kStateOn;
 }
 
 }  // namespace policy_detail
